@@ -1,0 +1,58 @@
+//! The domain of Assure: a Shared Delivery Plan as data.
+//!
+//! A plan is a directory of human-editable TOML files (see [`PLAN_FILES`]); [`load`]
+//! reads them into a [`Plan`], checking syntax, schema, identifiers, references,
+//! periods and targets, and reports every problem as `file:line:column: message`.
+//! The Kent and Medway Shared Delivery Plan 2024–2026 is bundled ([`bundled`]).
+//! [`query`] answers the questions a programme officer asks of a plan; [`diff`] says
+//! what changed between two versions of it.
+
+/// Calls `$m!` with the names of the plan files, in reading order: the one list of them.
+macro_rules! plan_files {
+    ($m:ident) => {
+        $m!(
+            "plan.toml",
+            "outcomes.toml",
+            "commitments.toml",
+            "delivering_plans.toml",
+            "organisations.toml",
+            "indicators.toml",
+            "delivery_examples.toml",
+            "enablers.toml",
+            "places.toml",
+            "areas.toml"
+        )
+    };
+}
+
+pub mod diff;
+pub mod load;
+pub mod model;
+pub mod period;
+pub mod query;
+
+pub use load::{Diagnostic, LoadError, PLAN_FILES, PlanFile, load, load_dir, read_dir};
+pub use model::*;
+pub use period::{Period, PeriodError};
+
+/// The name of the bundled plan's directory under `data/`.
+pub const BUNDLED_PLAN: &str = "kent-and-medway-2024-26";
+
+/// The files of the bundled Kent and Medway plan, compiled into the binary.
+pub fn bundled_files() -> Vec<PlanFile> {
+    macro_rules! include_plan {
+        ($($name:literal),*) => {
+            [$(($name, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/kent-and-medway-2024-26/", $name)))),*]
+        };
+    }
+    let files = plan_files!(include_plan);
+    files
+        .into_iter()
+        .map(|(name, text)| PlanFile { name: format!("data/{BUNDLED_PLAN}/{name}"), text: text.to_owned() })
+        .collect()
+}
+
+/// The bundled Kent and Medway Shared Delivery Plan 2024–2026.
+pub fn bundled() -> Result<Plan, LoadError> {
+    load(&bundled_files())
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the plan model: the bundled data against its source document,
+//! validation of broken plan directories, and the queries.
+
+mod diff;
+mod queries;
+mod source;
+mod validation;

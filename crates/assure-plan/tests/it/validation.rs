@@ -1,0 +1,274 @@
+//! `load` on broken copies of the bundled plan: each kind of problem is reported
+//! as `file:line:column: message`, all problems in one run, and nothing is returned.
+
+use std::path::Path;
+
+use assure_plan::{Diagnostic, LoadError, PLAN_FILES};
+
+/// A copy of the bundled plan in a temporary directory.
+struct Copy {
+    dir: tempfile::TempDir,
+}
+
+impl Copy {
+    fn new() -> Copy {
+        let dir = tempfile::tempdir().unwrap();
+        for f in assure_plan::bundled_files() {
+            let name = Path::new(&f.name).file_name().unwrap();
+            std::fs::write(dir.path().join(name), f.text).unwrap();
+        }
+        Copy { dir }
+    }
+
+    fn path(&self, file: &str) -> std::path::PathBuf {
+        self.dir.path().join(file)
+    }
+
+    /// Replace the first occurrence of `from` (which must exist) in `file`; return its 1-based line.
+    fn replace(&self, file: &str, from: &str, to: &str) -> usize {
+        let text = std::fs::read_to_string(self.path(file)).unwrap();
+        let at = text.find(from).unwrap_or_else(|| panic!("'{from}' not in {file}"));
+        let line = text[..at].matches('\n').count() + 1;
+        std::fs::write(self.path(file), text.replacen(from, to, 1)).unwrap();
+        line
+    }
+
+    fn problems(&self) -> Vec<Diagnostic> {
+        match assure_plan::load_dir(self.dir.path()) {
+            Err(LoadError::Invalid(p)) => p,
+            Err(e) => panic!("unexpected error: {e}"),
+            Ok(_) => panic!("a broken plan loaded without complaint"),
+        }
+    }
+
+    /// The single problem reported, which must be in `file` on `line` and mention `needle`.
+    fn expect_one(&self, file: &str, line: usize, needle: &str) -> Diagnostic {
+        let problems = self.problems();
+        assert_eq!(problems.len(), 1, "expected exactly one problem, got:\n{}", lines(&problems));
+        let p = problems.into_iter().next().unwrap();
+        assert!(p.file.ends_with(file), "{p}");
+        assert_eq!(p.line, line, "{p}");
+        assert!(p.message.contains(needle), "'{needle}' not in: {p}");
+        p
+    }
+}
+
+fn lines(p: &[Diagnostic]) -> String {
+    p.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn the_bundled_plan_is_valid_and_its_copy_too() {
+    assure_plan::bundled().unwrap();
+    assure_plan::load_dir(Copy::new().dir.path()).unwrap();
+}
+
+#[test]
+fn a_syntax_error_names_file_line_and_column() {
+    let c = Copy::new();
+    let line = c.replace("organisations.toml", "name = \"Kent County Council\"", "name = \"Kent County Council");
+    let p = c.expect_one("organisations.toml", line, "");
+    assert!(p.column > 1);
+    assert!(p.to_string().starts_with(&format!("{}:{line}:", c.path("organisations.toml").display())), "{p}");
+}
+
+#[test]
+fn an_unknown_field_is_refused() {
+    let c = Copy::new();
+    let line = c.replace("delivering_plans.toml", "status = \"in_place\"", "status = \"in_place\"\ncolour = \"blue\"");
+    c.expect_one("delivering_plans.toml", line + 1, "unknown field `colour`");
+}
+
+#[test]
+fn an_unknown_enum_value_is_refused() {
+    let c = Copy::new();
+    let line = c.replace("delivering_plans.toml", "status = \"in_place\"", "status = \"nearly\"");
+    c.expect_one("delivering_plans.toml", line, "nearly");
+}
+
+#[test]
+fn a_duplicate_id_is_reported_with_the_first_definition() {
+    let c = Copy::new();
+    let line = c.replace("organisations.toml", "id = \"ipph\"", "id = \"nhs-kent-medway\"");
+    let problems = c.problems();
+    let dup = problems
+        .iter()
+        .find(|p| p.message.contains("duplicate organisation id 'nhs-kent-medway'"))
+        .unwrap_or_else(|| panic!("{}", lines(&problems)));
+    assert_eq!(dup.line, line);
+    assert!(dup.message.contains("first defined on line"), "{dup}");
+    // References to the vanished id are reported too, each where it is.
+    assert!(problems.iter().any(|p| p.message.contains("unknown organisation 'ipph'")), "{}", lines(&problems));
+}
+
+#[test]
+fn an_unknown_organisation_is_reported_where_it_is_referenced() {
+    let c = Copy::new();
+    let line = c.replace("commitments.toml", "led_by = [\"kmep\"]", "led_by = [\"kmepp\"]");
+    let p = c.expect_one("commitments.toml", line, "unknown organisation 'kmepp'");
+    assert_eq!(p.column, "led_by = [".len() + 3, "column of the reference (after indentation): {p}");
+}
+
+#[test]
+fn an_unknown_priority_outcome_and_plan_are_reported() {
+    let c = Copy::new();
+    let l1 = c.replace("commitments.toml", "priorities = [\"1.1\"]", "priorities = [\"1.9\"]");
+    let l2 = c.replace("indicators.toml", "outcome = 5", "outcome = 9");
+    let l3 = c.replace(
+        "commitments.toml",
+        "plans = [\"kent-medway-economic-framework\"]",
+        "plans = [\"kent-medway-economic-frame\"]",
+    );
+    let problems = c.problems();
+    assert_eq!(problems.len(), 3, "all problems in one run:\n{}", lines(&problems));
+    let has = |line: usize, needle: &str| problems.iter().any(|p| p.line == line && p.message.contains(needle));
+    assert!(has(l1, "unknown priority '1.9'"), "{}", lines(&problems));
+    assert!(has(l2, "unknown outcome 9"), "{}", lines(&problems));
+    assert!(has(l3, "unknown delivering plan 'kent-medway-economic-frame'"), "{}", lines(&problems));
+}
+
+#[test]
+fn a_priority_of_another_outcome_is_refused() {
+    let c = Copy::new();
+    let line = c.replace("commitments.toml", "priorities = [\"1.1\"]", "priorities = [\"2.1\"]");
+    c.expect_one("commitments.toml", line, "belongs to outcome 2");
+}
+
+#[test]
+fn an_at_most_target_above_its_baseline_is_inconsistent() {
+    let c = Copy::new();
+    // Smoking at time of delivery: 10.2% -> no more than 6%.
+    let line = c.replace("indicators.toml", "kind = \"at_most\"\nvalue = 6.0", "kind = \"at_most\"\nvalue = 12.0");
+    c.expect_one("indicators.toml", line, "above its baseline 10.2");
+}
+
+#[test]
+fn an_at_least_target_below_its_baseline_is_inconsistent() {
+    let c = Copy::new();
+    let line = c.replace("indicators.toml", "kind = \"at_least\"\nvalue = 70.0", "kind = \"at_least\"\nvalue = 60.0");
+    c.expect_one("indicators.toml", line, "below its baseline 65.8");
+}
+
+#[test]
+fn a_target_against_the_polarity_is_inconsistent() {
+    let c = Copy::new();
+    c.replace("indicators.toml", "polarity = \"lower_is_better\"", "polarity = \"higher_is_better\"");
+    let p = c.problems();
+    assert_eq!(p.len(), 1, "{}", lines(&p));
+    assert!(p[0].message.contains("contradicts the indicator's polarity (higher is better)"), "{}", p[0]);
+}
+
+#[test]
+fn a_target_without_its_value_or_with_a_stray_one_is_refused() {
+    let c = Copy::new();
+    let l1 = c.replace("indicators.toml", "kind = \"at_least\"\nvalue = 70.0\n", "kind = \"at_least\"\n");
+    let l2 = c.replace("indicators.toml", "kind = \"below_baseline\"\n", "kind = \"below_baseline\"\nvalue = 3.0\n");
+    let l1 = l1 + 1; // the second edit added a line above the first
+    let p = c.problems();
+    assert_eq!(p.len(), 2, "{}", lines(&p));
+    assert!(p.iter().any(|d| d.line == l1 && d.message.contains("needs a value")), "{}", lines(&p));
+    assert!(p.iter().any(|d| d.line == l2 + 1 && d.message.contains("takes no value")), "{}", lines(&p));
+}
+
+#[test]
+fn a_percentage_out_of_range_is_refused() {
+    let c = Copy::new();
+    let line = c.replace("indicators.toml", "value = 10.2", "value = 102.0");
+    let p = c.problems();
+    assert!(p.iter().any(|d| d.line == line && d.message.contains("not a percentage")), "{}", lines(&p));
+}
+
+#[test]
+fn periods_that_do_not_parse_are_refused() {
+    let c = Copy::new();
+    let l1 = c.replace("indicators.toml", "by = \"2028/29\"", "by = \"2028/30\"");
+    let l2 = c.replace("delivery_examples.toml", "due = \"May 2024\"", "due = \"Mai 2024\"");
+    let p = c.problems();
+    assert_eq!(p.len(), 2, "{}", lines(&p));
+    assert!(p.iter().any(|d| d.file.ends_with("indicators.toml")
+        && d.line == l1
+        && d.message.contains("'2028/30' is not a period")));
+    assert!(
+        p.iter()
+            .any(|d| d.file.ends_with("delivery_examples.toml") && d.line == l2 && d.message.contains("'Mai 2024'"))
+    );
+}
+
+#[test]
+fn a_parent_cycle_is_refused() {
+    let c = Copy::new();
+    let line = c.replace(
+        "organisations.toml",
+        "name = \"Kent County Council\"",
+        "name = \"Kent County Council\"\nparent = \"kcc-get\"",
+    );
+    let p = c.problems();
+    assert!(p.iter().any(|d| d.line == line + 1 && d.message.contains("own ancestor")), "{}", lines(&p));
+}
+
+#[test]
+fn a_led_by_cell_with_no_organisation_is_refused() {
+    let c = Copy::new();
+    let line = c.replace("commitments.toml", "led_by = [\"kmep\"]", "led_by = []");
+    let p = c.problems();
+    assert_eq!(p.len(), 1, "{}", lines(&p));
+    assert!(p[0].message.contains("names no organisation"), "{}", p[0]);
+    assert!(p[0].line < line, "points at the commitment the row belongs to");
+}
+
+#[test]
+fn a_missing_file_and_a_stray_file_are_reported() {
+    let c = Copy::new();
+    std::fs::remove_file(c.path("areas.toml")).unwrap();
+    std::fs::write(c.path("organisation.toml"), "").unwrap();
+    let p = c.problems();
+    assert!(p.iter().any(|d| d.file == "areas.toml" && d.message.contains("missing")), "{}", lines(&p));
+    assert!(
+        p.iter().any(|d| d.file.ends_with("organisation.toml") && d.message.contains("unexpected file")),
+        "{}",
+        lines(&p)
+    );
+    // References into the missing areas file are not reported a second time.
+    assert!(!p.iter().any(|d| d.message.contains("unknown area")), "{}", lines(&p));
+}
+
+#[test]
+fn problems_in_several_files_are_all_reported_at_once() {
+    let c = Copy::new();
+    c.replace("places.toml", "outcomes = [5]", "outcomes = [7]");
+    c.replace("areas.toml", "code = \"E07000105\"", "code = \"X07000105\"");
+    c.replace(
+        "enablers.toml",
+        "led_by = [\"kent-research-innovation-improvement\", \"kcc\"]",
+        "led_by = [\"kent-cc\"]",
+    );
+    c.replace("outcomes.toml", "id = \"1.2\"", "id = \"2.2\"");
+    let p = c.problems();
+    let files: std::collections::BTreeSet<&str> =
+        p.iter().map(|d| Path::new(&d.file).file_name().unwrap().to_str().unwrap()).collect();
+    for f in ["places.toml", "areas.toml", "enablers.toml", "outcomes.toml"] {
+        assert!(files.contains(f), "{f} not reported:\n{}", lines(&p));
+    }
+    assert!(PLAN_FILES.len() == 10);
+}
+
+#[test]
+fn an_alias_claimed_by_two_organisations_is_refused() {
+    let c = Copy::new();
+    // Give Medway Council the alias that resolves to Kent County Council.
+    c.replace("organisations.toml", "name = \"Medway Council\"", "name = \"Medway Council\"\naliases = [\"KCC\"]");
+    let p = c.problems();
+    assert_eq!(p.len(), 1, "{}", lines(&p));
+    assert!(p[0].message.contains("name or alias 'KCC'") && p[0].message.contains("also used by 'kcc'"), "{}", p[0]);
+}
+
+#[test]
+fn an_unknown_area_is_reported_where_it_is_referenced() {
+    let c = Copy::new();
+    let l1 = c.replace("places.toml", "area = \"dover\"", "area = \"dovr\"");
+    let l2 = c.replace("areas.toml", "area = \"sevenoaks\"", "area = \"sevenoak\"");
+    let p = c.problems();
+    assert_eq!(p.len(), 2, "{}", lines(&p));
+    assert!(p.iter().any(|d| d.file.ends_with("places.toml") && d.line == l1 && d.message == "unknown area 'dovr'"));
+    assert!(p.iter().any(|d| d.file.ends_with("areas.toml") && d.line == l2 && d.message == "unknown area 'sevenoak'"));
+}

@@ -1,0 +1,4 @@
+//! The statistics engine: reference values, edge cases and invariants.
+
+mod properties;
+mod values;
