@@ -5,7 +5,7 @@
 //! periods and targets, and reports every problem as `file:line:column: message`.
 //! The Kent and Medway Shared Delivery Plan 2024–2026 is bundled ([`bundled`]).
 //! [`query`] answers the questions a programme officer asks of a plan; [`diff`] says
-//! what changed between two versions of it.
+//! what changed between two versions of it; [`write`] writes a plan back out as files.
 
 /// Calls `$m!` with the names of the plan files, in reading order: the one list of them.
 macro_rules! plan_files {
@@ -28,12 +28,15 @@ macro_rules! plan_files {
 pub mod diff;
 pub mod load;
 pub mod model;
+pub mod observation;
 pub mod period;
 pub mod query;
+pub mod write;
 
 pub use load::{Diagnostic, LoadError, PLAN_FILES, PlanFile, load, load_dir, read_dir};
 pub use model::*;
 pub use period::{Period, PeriodError};
+pub use write::{WriteDirError, WriteError, to_files, write_dir};
 
 /// The name of the bundled plan's directory under `data/`.
 pub const BUNDLED_PLAN: &str = "kent-and-medway-2024-26";

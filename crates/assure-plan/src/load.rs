@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::*;
 use crate::period::Period;
@@ -87,34 +87,34 @@ pub fn load_dir(dir: &Path) -> Result<Plan, LoadError> {
     load(&read_dir(dir)?)
 }
 
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PlanToml {
-    plan: PlanMeta,
+pub(crate) struct PlanToml {
+    pub(crate) plan: PlanMeta,
     #[serde(default)]
-    fact: Vec<Fact>,
+    pub(crate) fact: Vec<Fact>,
     #[serde(default)]
-    governance: Vec<Governance>,
+    pub(crate) governance: Vec<Governance>,
     #[serde(default)]
-    section: Vec<Section>,
+    pub(crate) section: Vec<Section>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-struct OutcomesToml {
+pub(crate) struct OutcomesToml {
     #[serde(default)]
-    outcome: Vec<Outcome>,
+    pub(crate) outcome: Vec<Outcome>,
     #[serde(default)]
-    priority: Vec<Priority>,
+    pub(crate) priority: Vec<Priority>,
 }
 
 macro_rules! list_file {
     ($name:ident, $key:ident, $ty:ty) => {
-        #[derive(Deserialize, Default)]
+        #[derive(Serialize, Deserialize, Default)]
         #[serde(deny_unknown_fields)]
-        struct $name {
+        pub(crate) struct $name {
             #[serde(default)]
-            $key: Vec<$ty>,
+            pub(crate) $key: Vec<$ty>,
         }
     };
 }

@@ -5,3 +5,4 @@ mod diff;
 mod queries;
 mod source;
 mod validation;
+mod write;

@@ -1,0 +1,181 @@
+//! Observations of an indicator: one value for one area, period and breakdown, read
+//! from CSV with every problem reported by line and column.
+//!
+//! The CSV has a header row naming its columns, in any order: `indicator`, `area`,
+//! `period` (required), and `breakdown`, `value`, `lower`, `upper`, `numerator`,
+//! `denominator`, `note`, `source` (optional). Unknown columns are an error, so a
+//! misspelt header cannot silently drop data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::period::Period;
+
+/// What identifies an observation: at most one value per indicator, area, period and breakdown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ObservationKey {
+    /// The indicator (or indicator part) id in the plan.
+    pub indicator: String,
+    /// The area: an ONS/ODS code such as `E06000035`, or an area id of the plan.
+    pub area: String,
+    /// The period as written (`2023/24`, `2024`, `2020-22`, `2024 Q1` …); it must parse.
+    pub period: String,
+    /// The breakdown (`sex=female`, `age=65+`, `imd_quintile=1` …); empty for everyone.
+    #[serde(default)]
+    pub breakdown: String,
+}
+
+/// One observation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observation {
+    /// What it is of.
+    #[serde(flatten)]
+    pub key: ObservationKey,
+    /// The value (a percentage, a rate, a count …), if not suppressed.
+    pub value: Option<f64>,
+    /// Lower confidence limit.
+    pub lower: Option<f64>,
+    /// Upper confidence limit.
+    pub upper: Option<f64>,
+    /// Numerator (count of events).
+    pub numerator: Option<f64>,
+    /// Denominator (population).
+    pub denominator: Option<f64>,
+    /// A note (e.g. why a value is missing).
+    pub note: Option<String>,
+    /// Where the value comes from.
+    pub source: Option<String>,
+    /// The line of the file it was read from; not stored.
+    #[serde(skip)]
+    pub line: u64,
+}
+
+/// The columns, in the order Assure writes them.
+pub const CSV_COLUMNS: [&str; 11] =
+    ["indicator", "area", "period", "breakdown", "value", "lower", "upper", "numerator", "denominator", "note", "source"];
+
+/// Read observations from CSV. `name` is the file name used in messages. Returns every
+/// row, or every problem (`name:line:column: message`), never a part of the file.
+pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation>, Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
+    let mut problems = Vec::new();
+    let headers = match reader.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![format!("{name}:1:1: {e}")]),
+    };
+    let mut index = [None::<usize>; 11];
+    for (i, h) in headers.iter().enumerate() {
+        let h = String::from_utf8_lossy(h).trim().to_ascii_lowercase();
+        match CSV_COLUMNS.iter().position(|c| *c == h) {
+            Some(c) if index[c].is_some() => problems.push(format!("{name}:1:{}: column '{h}' appears twice", i + 1)),
+            Some(c) => index[c] = Some(i),
+            None => problems.push(format!(
+                "{name}:1:{}: unknown column '{h}' (expected some of: {})",
+                i + 1,
+                CSV_COLUMNS.join(", ")
+            )),
+        }
+    }
+    for (c, col) in CSV_COLUMNS.iter().enumerate().take(3) {
+        if index[c].is_none() {
+            problems.push(format!("{name}:1:1: required column '{col}' is missing"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while problems.len() < 50 {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(format!("{name}:{line}:1: {e}"));
+                continue;
+            }
+        }
+        let mut row = Row { name, record: &record, index: &index, problems: &mut problems };
+        let indicator = row.required(0);
+        let area = row.required(1);
+        let period = row.required(2);
+        if !period.is_empty()
+            && let Err(e) = Period::parse(&period)
+        {
+            row.problem(2, format!("period '{period}': {e}"));
+        }
+        let obs = Observation {
+            key: ObservationKey { indicator, area, period, breakdown: row.text(3).unwrap_or_default() },
+            value: row.number(4),
+            lower: row.number(5),
+            upper: row.number(6),
+            numerator: row.number(7),
+            denominator: row.number(8),
+            note: row.text(9),
+            source: row.text(10),
+            line: row.line(),
+        };
+        if let (Some(l), Some(u)) = (obs.lower, obs.upper)
+            && l > u
+        {
+            row.problem(5, format!("lower {l} is above upper {u}"));
+        }
+        if let (Some(v), Some(l), Some(u)) = (obs.value, obs.lower, obs.upper)
+            && (v < l || v > u)
+        {
+            row.problem(4, format!("value {v} is outside its interval {l} to {u}"));
+        }
+        rows.push(obs);
+    }
+    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+}
+
+/// One CSV record being read, and where its problems go.
+struct Row<'a> {
+    name: &'a str,
+    record: &'a csv::ByteRecord,
+    index: &'a [Option<usize>; 11],
+    problems: &'a mut Vec<String>,
+}
+
+impl Row<'_> {
+    fn line(&self) -> u64 {
+        self.record.position().map_or(0, |p| p.line())
+    }
+
+    fn problem(&mut self, c: usize, message: String) {
+        let column = self.index[c].map_or(1, |i| i + 1);
+        self.problems.push(format!("{}:{}:{column}: {message}", self.name, self.line()));
+    }
+
+    fn text(&mut self, c: usize) -> Option<String> {
+        let i = self.index[c]?;
+        match std::str::from_utf8(self.record.get(i).unwrap_or_default()) {
+            Ok(s) if s.trim().is_empty() => None,
+            Ok(s) => Some(s.trim().to_owned()),
+            Err(_) => {
+                self.problem(c, format!("{} is not valid UTF-8", CSV_COLUMNS[c]));
+                None
+            }
+        }
+    }
+
+    fn required(&mut self, c: usize) -> String {
+        self.text(c).unwrap_or_else(|| {
+            self.problem(c, format!("{} is empty", CSV_COLUMNS[c]));
+            String::new()
+        })
+    }
+
+    fn number(&mut self, c: usize) -> Option<f64> {
+        let s = self.text(c)?;
+        match s.parse::<f64>() {
+            Ok(v) if v.is_finite() => Some(v),
+            _ => {
+                self.problem(c, format!("{} '{s}' is not a number", CSV_COLUMNS[c]));
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! Storage for Assure: plans, observations and the audit log, on SQLite (the embedded
+//! default) or PostgreSQL, behind one API ([`Store`]).
+//!
+//! This is the only crate that contains SQL. Migrations live in `migrations/<backend>/`
+//! and are embedded ([`migrate::MIGRATIONS`]); every change is one transaction and
+//! writes one audit entry in that same transaction, so the log never disagrees with the
+//! data. Nothing is cached in the process: two processes on one database see each
+//! other's writes at once.
+
+mod audit;
+pub mod migrate;
+mod observations;
+mod plans;
+mod sql;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use assure_plan::Plan;
+use serde::Serialize;
+
+pub use audit::{AuditEntry, AuditFilter};
+pub use migrate::MigrationReport;
+pub use assure_plan::observation::{Observation, ObservationKey};
+pub use observations::{ImportMode, ObservationImport};
+pub use sql::BackendKind;
+
+use sql::Pool;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or reached.
+    #[error("cannot open database {url}: {message}")]
+    Open {
+        /// The database, password hidden.
+        url: String,
+        /// Why.
+        message: String,
+    },
+    /// The database URL is not one Assure understands.
+    #[error("{0}")]
+    Url(String),
+    /// The schema could not be brought up to date.
+    #[error("{0}")]
+    Migration(String),
+    /// A plan with this id is already stored.
+    #[error("plan '{0}' is already in the database; use --replace to replace it")]
+    PlanExists(String),
+    /// No plan with this id is stored.
+    #[error("no plan '{0}' in the database")]
+    NoSuchPlan(String),
+    /// Observations that cannot be stored, each with its line.
+    #[error("{}", .0.join("\n"))]
+    Observations(Vec<String>),
+    /// Stored rows that do not make a valid item (the database was edited by hand).
+    #[error("stored data cannot be read back: {0}")]
+    Corrupt(String),
+    /// SQLite said no.
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] r2d2_sqlite::rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("PostgreSQL: {}", sql::pg_message(.0))]
+    Postgres(#[from] r2d2_postgres::postgres::Error),
+    /// No connection could be had from the pool in time.
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2_postgres::r2d2::Error),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An SQLite file (created on first use).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string (`postgres://user@host:port/db?options`).
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// The default: `assure.db` in the working directory.
+    pub fn default_sqlite() -> DatabaseUrl {
+        DatabaseUrl::Sqlite(PathBuf::from("assure.db"))
+    }
+
+    /// Read `postgres://…`, `postgresql://…`, `sqlite:PATH`, `sqlite://PATH` or a plain file path.
+    pub fn parse(s: &str) -> Result<DatabaseUrl, StoreError> {
+        let s = s.trim();
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(s.to_owned()));
+        }
+        let path = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")).unwrap_or(s);
+        if path.is_empty() {
+            return Err(StoreError::Url(format!("database '{s}': no file name")));
+        }
+        if path.contains("://") {
+            return Err(StoreError::Url(format!(
+                "database '{s}': only sqlite:PATH and postgres://… are supported"
+            )));
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    /// The URL with any password replaced by `***`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DatabaseUrl::Sqlite(p) => write!(f, "sqlite:{}", p.display()),
+            DatabaseUrl::Postgres(u) => {
+                let shown = match (u.find("://"), u.find('@')) {
+                    (Some(s), Some(at)) if at > s => {
+                        let userinfo = &u[s + 3..at];
+                        match userinfo.find(':') {
+                            Some(c) => format!("{}{}:***{}", &u[..s + 3], &userinfo[..c], &u[at..]),
+                            None => u.clone(),
+                        }
+                    }
+                    _ => u.clone(),
+                };
+                f.write_str(&shown)
+            }
+        }
+    }
+}
+
+/// A plan as stored: its identity and when it was imported, by whom.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredPlan {
+    /// The plan's id, e.g. `kent-and-medway-2024-26`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The period it covers.
+    pub period: String,
+    /// When it was imported (RFC 3339, UTC).
+    pub imported_at: String,
+    /// Who imported it.
+    pub imported_by: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanImport {
+    /// The plan's id.
+    pub plan: String,
+    /// Whether it replaced a stored plan of the same id.
+    pub replaced: bool,
+    /// Observations kept across a replacement (their indicator is still in the plan).
+    pub observations_kept: u64,
+    /// Observations dropped by a replacement (their indicator is no longer in the plan).
+    pub observations_dropped: u64,
+}
+
+/// The store: a pool of connections to one database.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+    url: String,
+}
+
+/// The time now, RFC 3339 in UTC with milliseconds: how the store writes times.
+pub(crate) fn now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+impl Store {
+    /// Open the database (an SQLite file is created if missing) and bring its schema up
+    /// to date. The report says what was applied, and whether the database is new.
+    pub fn open(url: &DatabaseUrl) -> Result<(Store, MigrationReport), StoreError> {
+        let shown = url.to_string();
+        let pool = match url {
+            DatabaseUrl::Sqlite(path) => {
+                check_parent(path, &shown)?;
+                Pool::sqlite(path)?
+            }
+            DatabaseUrl::Postgres(u) => Pool::postgres(u, &shown)?,
+        };
+        let store = Store { pool, url: shown };
+        let report = store.migrate()?;
+        Ok((store, report))
+    }
+
+    /// The database, for messages (password hidden).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> BackendKind {
+        self.pool.kind()
+    }
+
+    /// Apply any migrations not yet applied.
+    pub fn migrate(&self) -> Result<MigrationReport, StoreError> {
+        self.pool.write(migrate::run)
+    }
+
+    /// Every table and its columns, sorted (for comparing the two backends' schemas).
+    pub fn schema(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        let rows = self.pool.read(|tx| match tx.kind() {
+            BackendKind::Sqlite => tx.query(
+                "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+                &[],
+            ),
+            BackendKind::Postgres => tx.query(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema()",
+                &[],
+            ),
+        })?;
+        let mut tables: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for r in rows {
+            if let (Some(t), Some(c)) = (r[0].as_str(), r[1].as_str()) {
+                tables.entry(t.to_owned()).or_default().push(c.to_owned());
+            }
+        }
+        Ok(tables
+            .into_iter()
+            .map(|(t, mut c)| {
+                c.sort();
+                (t, c)
+            })
+            .collect())
+    }
+
+    /// Store a validated plan in one transaction. A plan with the same id is an error
+    /// unless `replace`, which swaps it whole, keeping observations whose indicator is
+    /// still in the plan. The audit entry records the plan before and after.
+    pub fn import_plan(&self, plan: &Plan, actor: &str, replace: bool) -> Result<PlanImport, StoreError> {
+        let id = plan.meta.id.get_ref().clone();
+        let after = serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.pool.write(|tx| {
+            let before = plans::read_plan(tx, &id)?;
+            if before.is_some() && !replace {
+                return Err(StoreError::PlanExists(id.clone()));
+            }
+            let mut result =
+                PlanImport { plan: id.clone(), replaced: before.is_some(), observations_kept: 0, observations_dropped: 0 };
+            let kept = if before.is_some() {
+                let saved = observations::take_all(tx, &id)?;
+                tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
+                saved
+            } else {
+                Vec::new()
+            };
+            let at = now();
+            plans::insert_plan(tx, plan, actor, &at)?;
+            if !kept.is_empty() {
+                let known = observations::indicator_ids(tx, &id)?;
+                let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
+                result.observations_kept = keep.len() as u64;
+                result.observations_dropped = drop.len() as u64;
+                observations::insert_rows(tx, &id, &keep)?;
+            }
+            let before_json = match &before {
+                Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                None => None,
+            };
+            audit::record(
+                tx,
+                &audit::NewEntry {
+                    at: &at,
+                    actor,
+                    action: if before.is_some() { "replace" } else { "import" },
+                    entity: "plan",
+                    entity_id: &id,
+                    plan_id: Some(&id),
+                    before: before_json.as_deref(),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(result)
+        })
+    }
+
+    /// Delete a plan and everything in it (observations included), recording it whole in the audit log.
+    pub fn delete_plan(&self, id: &str, actor: &str) -> Result<(), StoreError> {
+        self.pool.write(|tx| {
+            let before = plans::read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
+            let before = serde_json::to_string(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
+            audit::record(
+                tx,
+                &audit::NewEntry {
+                    at: &now(),
+                    actor,
+                    action: "delete",
+                    entity: "plan",
+                    entity_id: id,
+                    plan_id: Some(id),
+                    before: Some(&before),
+                    after: None,
+                },
+            )
+        })
+    }
+
+    /// A stored plan, whole.
+    pub fn plan(&self, id: &str) -> Result<Plan, StoreError> {
+        self.pool.read(|tx| plans::read_plan(tx, id))?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))
+    }
+
+    /// The stored plans, oldest import first.
+    pub fn plans(&self) -> Result<Vec<StoredPlan>, StoreError> {
+        let rows = self.pool.read(|tx| {
+            tx.query("SELECT id, title, period, imported_at, imported_by FROM plan ORDER BY imported_at, id", &[])
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
+                StoredPlan { id: s(0), title: s(1), period: s(2), imported_at: s(3), imported_by: s(4) }
+            })
+            .collect())
+    }
+
+    /// Store observations for a plan's indicators in one transaction (see [`ImportMode`]).
+    /// Nothing is written if any row is wrong; every wrong row is reported by its line.
+    pub fn import_observations(
+        &self,
+        plan_id: &str,
+        rows: &[Observation],
+        source: &str,
+        mode: ImportMode,
+        actor: &str,
+    ) -> Result<ObservationImport, StoreError> {
+        self.pool.write(|tx| observations::import(tx, plan_id, rows, source, mode, actor))
+    }
+
+    /// A plan's observations, for one indicator or all, in key order.
+    pub fn observations(&self, plan_id: &str, indicator: Option<&str>) -> Result<Vec<Observation>, StoreError> {
+        self.pool.read(|tx| observations::list(tx, plan_id, indicator))
+    }
+
+    /// Audit entries matching the filter, newest first.
+    pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        self.pool.read(|tx| audit::list(tx, filter))
+    }
+}
+
+fn check_parent(path: &Path, shown: &str) -> Result<(), StoreError> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(StoreError::Open {
+            url: shown.to_owned(),
+            message: format!("directory {} does not exist", dir.display()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("url", &self.url).finish()
+    }
+}

@@ -1,0 +1,615 @@
+//! Plans in tables: one row per outcome, priority, commitment, delivery link,
+//! delivering plan, organisation, indicator, example, milestone, enabler, place and area.
+//!
+//! The mapping between the domain types and the tables is declared once, as data
+//! ([`TABLES`]): which fields are columns, which lists are child tables, and which
+//! narrative fields stay together in a JSON `detail` column. Writing walks the
+//! serialised plan; reading builds the same JSON back and deserialises it into the
+//! domain types, so a plan read from the database equals the plan written to it.
+
+use std::collections::HashMap;
+
+use assure_plan::{Area, DeliveringPlan, DeliveryExample, Enabler, Indicator, Organisation, Outcome, Place, Plan};
+use assure_plan::{Commitment, Fact, Governance, PlanMeta, Priority, Section};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value as Json};
+
+use crate::StoreError;
+use crate::sql::{Tx, Value};
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ty {
+    Int,
+    Real,
+    Text,
+    Bool,
+}
+
+/// A field stored in a column: the column's name, the field's path in the item's JSON, its type.
+struct Column(&'static str, &'static [&'static str], Ty);
+
+/// A list of items stored in a table.
+struct Table {
+    /// The table.
+    name: &'static str,
+    /// The field of the parent (the plan, or a parent item) that holds the list.
+    field: &'static str,
+    /// Columns that identify the parent row: (column here, column of the parent's row).
+    parent: &'static [(&'static str, &'static str)],
+    /// Fields kept in columns.
+    columns: &'static [Column],
+    /// For lists of plain values (ids, numbers): the column holding each value.
+    scalar: Option<Column>,
+    /// Whether the remaining fields are kept in a JSON `detail` column.
+    detail: bool,
+    /// Lists inside each item, stored in their own tables.
+    children: &'static [Table],
+    /// Extra condition that selects this list's rows when a table holds two lists.
+    filter: &'static str,
+}
+
+const fn text(name: &'static str) -> Column {
+    Column(name, &[], Ty::Text)
+}
+
+macro_rules! col {
+    ($name:literal) => {
+        Column($name, &[$name], Ty::Text)
+    };
+    ($name:literal, $ty:ident) => {
+        Column($name, &[$name], Ty::$ty)
+    };
+    ($name:literal = $($path:literal).+, $ty:ident) => {
+        Column($name, &[$($path),+], Ty::$ty)
+    };
+}
+
+const LIST: Table =
+    Table { name: "", field: "", parent: &[], columns: &[], scalar: None, detail: false, children: &[], filter: "" };
+
+const TARGET_AND_BASELINE: [Column; 7] = [
+    col!("baseline_value" = "baseline"."value", Real),
+    col!("baseline_period" = "baseline"."period", Text),
+    col!("baseline_note" = "baseline"."note", Text),
+    col!("target_kind" = "target"."kind", Text),
+    col!("target_value" = "target"."value", Real),
+    col!("target_by" = "target"."by", Text),
+    col!("target_offset" = "target"."offset", Real),
+];
+
+/// The plan's lists and where they live. The order is the order of deletion-free
+/// insertion; foreign keys are deferred, so any order would do.
+const TABLES: &[Table] = &[
+    Table {
+        name: "area",
+        field: "areas",
+        columns: &[
+            col!("id"),
+            col!("name"),
+            col!("kind"),
+            col!("code"),
+            col!("ods"),
+            col!("parent_id" = "parent", Text),
+            col!("line", Int),
+            col!("valid_from"),
+            col!("valid_to"),
+        ],
+        children: &[Table {
+            name: "area_member",
+            field: "member",
+            parent: &[("area_id", "id")],
+            columns: &[col!("member_id" = "area", Text), col!("coverage"), col!("note")],
+            ..LIST
+        }],
+        ..LIST
+    },
+    Table {
+        name: "outcome",
+        field: "outcomes",
+        columns: &[col!("number", Int), col!("title"), col!("line", Int), col!("ambition"), col!("ambition_line", Int)],
+        detail: true,
+        ..LIST
+    },
+    Table {
+        name: "priority",
+        field: "priorities",
+        columns: &[
+            col!("id"),
+            col!("outcome", Int),
+            col!("title"),
+            col!("line", Int),
+            col!("description"),
+            col!("description_line", Int),
+        ],
+        detail: true,
+        ..LIST
+    },
+    Table {
+        name: "delivering_plan",
+        field: "delivering_plans",
+        columns: &[col!("id"), col!("name"), col!("status"), col!("line", Int)],
+        detail: true,
+        ..LIST
+    },
+    Table {
+        name: "organisation",
+        field: "organisations",
+        columns: &[
+            col!("id"),
+            col!("name"),
+            col!("kind"),
+            col!("parent_id" = "parent", Text),
+            col!("area_id" = "area", Text),
+            col!("line", Int),
+        ],
+        detail: true,
+        ..LIST
+    },
+    Table {
+        name: "commitment",
+        field: "commitments",
+        columns: &[col!("id"), col!("outcome", Int), col!("title"), col!("line", Int), col!("untitled", Bool)],
+        children: &[
+            Table {
+                name: "commitment_priority",
+                field: "priorities",
+                parent: &[("commitment_id", "id")],
+                scalar: Some(text("priority_id")),
+                ..LIST
+            },
+            Table {
+                name: "delivery_link",
+                field: "link",
+                parent: &[("commitment_id", "id")],
+                columns: &[col!("line", Int), col!("plan_text"), col!("led_by_text")],
+                children: &[
+                    Table {
+                        name: "delivery_link_plan",
+                        field: "plans",
+                        parent: &[("commitment_id", "commitment_id"), ("link_position", "position")],
+                        scalar: Some(text("delivering_plan_id")),
+                        ..LIST
+                    },
+                    Table {
+                        name: "delivery_link_lead",
+                        field: "led_by",
+                        parent: &[("commitment_id", "commitment_id"), ("link_position", "position")],
+                        scalar: Some(text("organisation_id")),
+                        ..LIST
+                    },
+                ],
+                ..LIST
+            },
+        ],
+        ..LIST
+    },
+    Table {
+        name: "indicator",
+        field: "indicators",
+        columns: &INDICATOR_COLUMNS,
+        children: &[Table {
+            name: "indicator",
+            field: "part",
+            parent: &[("parent_id", "id")],
+            columns: &PART_COLUMNS,
+            filter: "parent_id IS NOT NULL",
+            ..LIST
+        }],
+        filter: "parent_id IS NULL",
+        ..LIST
+    },
+    Table {
+        name: "delivery_example",
+        field: "delivery_examples",
+        columns: &[col!("id"), col!("outcome", Int), col!("title"), col!("line", Int), col!("summary_line", Int)],
+        detail: true,
+        children: &[
+            Table {
+                name: "delivery_example_plan",
+                field: "plans",
+                parent: &[("example_id", "id")],
+                scalar: Some(text("delivering_plan_id")),
+                ..LIST
+            },
+            Table {
+                name: "milestone",
+                field: "milestone",
+                parent: &[("example_id", "id")],
+                columns: &[col!("id"), col!("title"), col!("due"), col!("line", Int), col!("text")],
+                ..LIST
+            },
+        ],
+        ..LIST
+    },
+    Table {
+        name: "enabler",
+        field: "enablers",
+        columns: &[
+            col!("id"),
+            col!("number", Int),
+            col!("title"),
+            col!("line", Int),
+            col!("description"),
+            col!("description_line", Int),
+        ],
+        detail: true,
+        ..LIST
+    },
+    Table {
+        name: "place",
+        field: "places",
+        columns: &[
+            col!("id"),
+            col!("name"),
+            col!("heading"),
+            col!("kind"),
+            col!("organisation_id" = "organisation", Text),
+            col!("area_id" = "area", Text),
+            col!("line", Int),
+            col!("note"),
+        ],
+        children: &[Table {
+            name: "place_priority",
+            field: "priority",
+            parent: &[("place_id", "id")],
+            columns: &[col!("line", Int), col!("title")],
+            children: &[Table {
+                name: "place_priority_outcome",
+                field: "outcomes",
+                parent: &[("place_id", "place_id"), ("priority_position", "position")],
+                scalar: Some(Column("outcome", &[], Ty::Int)),
+                ..LIST
+            }],
+            ..LIST
+        }],
+        ..LIST
+    },
+];
+
+const INDICATOR_COLUMNS: [Column; 15] = {
+    let [a, b, c, d, e, f, g] = TARGET_AND_BASELINE;
+    [
+        col!("id"),
+        col!("outcome", Int),
+        col!("line", Int),
+        col!("statement"),
+        col!("measure"),
+        col!("unit"),
+        col!("polarity"),
+        col!("geography"),
+        a,
+        b,
+        c,
+        d,
+        e,
+        f,
+        g,
+    ]
+};
+
+const PART_COLUMNS: [Column; 12] = {
+    let [a, b, c, d, e, f, g] = TARGET_AND_BASELINE;
+    [col!("id"), col!("measure"), col!("unit"), col!("polarity"), col!("geography"), a, b, c, d, e, f, g]
+};
+
+/// Column values of one written or read row, by column name, for its children's keys.
+type RowKeys = HashMap<&'static str, Value>;
+
+fn bad(table: &str, message: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("table {table}: {message}"))
+}
+
+/// Take the value at `path` out of `obj`, as a column value of type `ty`.
+fn take(obj: &mut Map<String, Json>, path: &[&str], ty: Ty, table: &str) -> Result<Value, StoreError> {
+    let Some((last, parents)) = path.split_last() else { return Ok(Value::Null) };
+    let mut cur = obj;
+    for p in parents {
+        match cur.get_mut(*p) {
+            Some(Json::Object(o)) => cur = o,
+            _ => return Ok(Value::Null),
+        }
+    }
+    let v = cur.remove(*last).unwrap_or(Json::Null);
+    to_value(v, ty, table, last)
+}
+
+fn to_value(v: Json, ty: Ty, table: &str, field: &str) -> Result<Value, StoreError> {
+    Ok(match (v, ty) {
+        (Json::Null, Ty::Bool) => Value::Bool(false),
+        (Json::Null, _) => Value::Null,
+        (Json::String(s), Ty::Text) => Value::Text(s),
+        (Json::Number(n), Ty::Int) => Value::Int(n.as_i64().ok_or_else(|| bad(table, format!("{field} {n} is not an integer")))?),
+        (Json::Number(n), Ty::Real) => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
+        (Json::Bool(b), Ty::Bool) => Value::Bool(b),
+        (other, _) => return Err(bad(table, format!("{field} has an unexpected value {other}"))),
+    })
+}
+
+fn from_value(v: Value, ty: Ty) -> Json {
+    match (v, ty) {
+        (Value::Null, _) => Json::Null,
+        (Value::Int(i), Ty::Bool) => Json::Bool(i != 0),
+        (Value::Int(i), Ty::Real) => Json::from(i as f64),
+        (Value::Int(i), _) => Json::from(i),
+        (Value::Real(f), _) => Json::from(f),
+        (Value::Text(s), _) => Json::String(s),
+        (Value::Bool(b), _) => Json::Bool(b),
+    }
+}
+
+/// Remove nulls and the objects they leave empty (the serialised form of `None`, which
+/// deserialises back to `None`); returns whether anything is left of `v`.
+fn prune(v: &mut Json) -> bool {
+    match v {
+        Json::Null => false,
+        Json::Object(o) => {
+            o.retain(|_, v| prune(v));
+            !o.is_empty()
+        }
+        Json::Array(a) => {
+            for x in a.iter_mut() {
+                prune(x);
+            }
+            true
+        }
+        _ => true,
+    }
+}
+
+fn insert_list(
+    tx: &mut Tx<'_>,
+    plan_id: &str,
+    table: &Table,
+    items: Vec<Json>,
+    parent: &RowKeys,
+) -> Result<(), StoreError> {
+    let mut names: Vec<&'static str> = vec!["plan_id"];
+    names.extend(table.parent.iter().map(|(c, _)| *c));
+    names.push("position");
+    names.extend(table.scalar.iter().map(|c| c.0));
+    names.extend(table.columns.iter().map(|c| c.0));
+    if table.detail {
+        names.push("detail");
+    }
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("INSERT INTO {} ({}) VALUES ({})", table.name, names.join(", "), placeholders.join(", "));
+
+    for (position, item) in items.into_iter().enumerate() {
+        let mut row: Vec<Value> = Vec::with_capacity(names.len());
+        row.push(plan_id.into());
+        for (_, from) in table.parent {
+            row.push(parent.get(from).cloned().unwrap_or(Value::Null));
+        }
+        row.push(Value::Int(position as i64));
+        let mut children = Vec::new();
+        if let Some(c) = &table.scalar {
+            row.push(to_value(item, c.2, table.name, c.0)?);
+        } else {
+            let Json::Object(mut obj) = item else { return Err(bad(table.name, "item is not an object")) };
+            for c in table.columns {
+                row.push(take(&mut obj, c.1, c.2, table.name)?);
+            }
+            for child in table.children {
+                children.push(match obj.remove(child.field) {
+                    Some(Json::Array(a)) => a,
+                    None | Some(Json::Null) => Vec::new(),
+                    Some(other) => return Err(bad(child.name, format!("{} is not a list: {other}", child.field))),
+                });
+            }
+            let mut rest = Json::Object(obj);
+            let has_rest = prune(&mut rest);
+            if table.detail {
+                row.push(Value::Text(if has_rest { rest.to_string() } else { "{}".to_owned() }));
+            } else if has_rest {
+                return Err(bad(table.name, format!("fields without a column: {rest}")));
+            }
+        }
+        tx.execute(&sql, &row)?;
+        if !table.children.is_empty() {
+            let keys: RowKeys = names.iter().copied().zip(row).collect();
+            for (child, items) in table.children.iter().zip(children) {
+                insert_list(tx, plan_id, child, items, &keys)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A row read back: its key columns, for its children, and the item it holds.
+struct ReadRow {
+    keys: RowKeys,
+    item: Json,
+}
+
+fn key_of(keys: &RowKeys, columns: impl Iterator<Item = &'static str>) -> String {
+    let mut k = String::new();
+    for c in columns {
+        match keys.get(c) {
+            Some(Value::Text(s)) => k.push_str(s),
+            Some(Value::Int(i)) => k.push_str(&i.to_string()),
+            _ => {}
+        }
+        k.push('\u{1f}');
+    }
+    k
+}
+
+fn read_list(tx: &mut Tx<'_>, plan_id: &str, table: &Table) -> Result<Vec<ReadRow>, StoreError> {
+    let mut names: Vec<&'static str> = table.parent.iter().map(|(c, _)| *c).collect();
+    names.push("position");
+    let fixed = names.len();
+    names.extend(table.scalar.iter().map(|c| c.0));
+    names.extend(table.columns.iter().map(|c| c.0));
+    if table.detail {
+        names.push("detail");
+    }
+    let order: Vec<&str> = names[..fixed].to_vec();
+    let filter = if table.filter.is_empty() { String::new() } else { format!(" AND {}", table.filter) };
+    let sql = format!(
+        "SELECT {} FROM {} WHERE plan_id = $1{filter} ORDER BY {}",
+        names.join(", "),
+        table.name,
+        order.join(", ")
+    );
+    let rows = tx.query(&sql, &[plan_id.into()])?;
+
+    let mut children: Vec<HashMap<String, Vec<Json>>> = Vec::new();
+    for child in table.children {
+        let mut grouped: HashMap<String, Vec<Json>> = HashMap::new();
+        for r in read_list(tx, plan_id, child)? {
+            grouped.entry(key_of(&r.keys, child.parent.iter().map(|(c, _)| *c))).or_default().push(r.item);
+        }
+        children.push(grouped);
+    }
+
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut values = row.into_iter();
+        let mut keys: RowKeys = HashMap::new();
+        for name in &names[..fixed] {
+            keys.insert(name, values.next().unwrap_or(Value::Null));
+        }
+        let item = if let Some(c) = &table.scalar {
+            from_value(values.next().unwrap_or(Value::Null), c.2)
+        } else {
+            let mut column_values = Vec::with_capacity(table.columns.len());
+            for c in table.columns {
+                let v = values.next().unwrap_or(Value::Null);
+                if table.children.iter().any(|ch| ch.parent.iter().any(|(_, from)| *from == c.0)) {
+                    keys.insert(c.0, v.clone());
+                }
+                column_values.push(v);
+            }
+            let mut obj = match values.next() {
+                Some(Value::Text(d)) if table.detail => match serde_json::from_str(&d) {
+                    Ok(Json::Object(o)) => o,
+                    _ => return Err(bad(table.name, format!("detail is not a JSON object: {d}"))),
+                },
+                _ => Map::new(),
+            };
+            for (c, v) in table.columns.iter().zip(column_values) {
+                let v = from_value(v, c.2);
+                if v.is_null() {
+                    continue;
+                }
+                let (last, parents) = c.1.split_last().ok_or_else(|| bad(table.name, "column without a field"))?;
+                let mut cur = &mut obj;
+                for p in parents {
+                    cur = match cur.entry(*p).or_insert_with(|| Json::Object(Map::new())) {
+                        Json::Object(o) => o,
+                        _ => return Err(bad(table.name, format!("{p} is not an object"))),
+                    };
+                }
+                cur.insert((*last).to_owned(), v);
+            }
+            for (child, grouped) in table.children.iter().zip(&mut children) {
+                let k = key_of(&keys, child.parent.iter().map(|(_, from)| *from));
+                obj.insert(child.field.to_owned(), Json::Array(grouped.remove(&k).unwrap_or_default()));
+            }
+            Json::Object(obj)
+        };
+        out.push(ReadRow { keys, item });
+    }
+    Ok(out)
+}
+
+/// Deserialise a domain value from JSON built out of rows.
+///
+/// The domain types keep source positions on identifiers (`toml::Spanned`), which only
+/// the TOML reader can produce, so the value goes through TOML text on its way back.
+fn from_json<T: DeserializeOwned>(what: &str, mut value: Json) -> Result<T, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Wrap<T> {
+        v: T,
+    }
+    prune(&mut value);
+    let mut wrapped = Map::new();
+    wrapped.insert("v".to_owned(), value);
+    let text = toml::to_string(&Json::Object(wrapped)).map_err(|e| bad(what, e))?;
+    toml::from_str::<Wrap<T>>(&text).map(|w| w.v).map_err(|e| bad(what, e.message()))
+}
+
+/// Write a whole plan. The caller owns the transaction.
+pub(crate) fn insert_plan(tx: &mut Tx<'_>, plan: &Plan, actor: &str, at: &str) -> Result<(), StoreError> {
+    let Json::Object(mut doc) = serde_json::to_value(plan).map_err(|e| bad("plan", e))? else {
+        return Err(bad("plan", "plan is not an object"));
+    };
+    let id = plan.meta.id.get_ref().as_str();
+    let m = &plan.meta;
+    let mut detail = Map::new();
+    for (field, key) in [("facts", "fact"), ("governance", "governance"), ("sections", "section")] {
+        detail.insert(key.to_owned(), doc.remove(field).unwrap_or(Json::Null));
+    }
+    tx.execute(
+        "INSERT INTO plan (id, title, published, period, source, line, vision, vision_line, refresh, refresh_line, \
+         detail, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        &[
+            id.into(),
+            m.title.as_str().into(),
+            m.published.as_str().into(),
+            m.period.as_str().into(),
+            m.source.as_str().into(),
+            Value::Int(m.line.into()),
+            m.vision.as_str().into(),
+            Value::Int(m.vision_line.into()),
+            m.refresh.as_str().into(),
+            Value::Int(m.refresh_line.into()),
+            Value::Text(Json::Object(detail).to_string()),
+            at.into(),
+            actor.into(),
+        ],
+    )?;
+    for table in TABLES {
+        let items = match doc.remove(table.field) {
+            Some(Json::Array(a)) => a,
+            _ => Vec::new(),
+        };
+        insert_list(tx, id, table, items, &RowKeys::new())?;
+    }
+    Ok(())
+}
+
+/// Read a whole plan back, or `None` if there is no plan with this id.
+pub(crate) fn read_plan(tx: &mut Tx<'_>, id: &str) -> Result<Option<Plan>, StoreError> {
+    let rows = tx.query(
+        "SELECT id, title, published, period, source, line, vision, vision_line, refresh, refresh_line, detail \
+         FROM plan WHERE id = $1",
+        &[id.into()],
+    )?;
+    let Some(row) = rows.into_iter().next() else { return Ok(None) };
+    let names = ["id", "title", "published", "period", "source", "line", "vision", "vision_line", "refresh", "refresh_line"];
+    let mut meta = Map::new();
+    let mut detail = Json::Null;
+    for (i, v) in row.into_iter().enumerate() {
+        match names.get(i) {
+            Some(name) => {
+                meta.insert((*name).to_owned(), from_value(v, Ty::Text));
+            }
+            None => detail = v.as_str().and_then(|d| serde_json::from_str(d).ok()).unwrap_or(Json::Null),
+        }
+    }
+    let meta: PlanMeta = from_json("plan", Json::Object(meta))?;
+    let mut lists: HashMap<&str, Json> = HashMap::new();
+    for table in TABLES {
+        let items = read_list(tx, id, table)?.into_iter().map(|r| r.item).collect();
+        lists.insert(table.field, Json::Array(items));
+    }
+    let mut list = |field: &str| lists.remove(field).unwrap_or(Json::Array(Vec::new()));
+    let part = |key: &str| detail.get(key).cloned().unwrap_or(Json::Array(Vec::new()));
+    Ok(Some(Plan {
+        meta,
+        facts: from_json::<Vec<Fact>>("plan facts", part("fact"))?,
+        governance: from_json::<Vec<Governance>>("plan governance", part("governance"))?,
+        sections: from_json::<Vec<Section>>("plan sections", part("section"))?,
+        outcomes: from_json::<Vec<Outcome>>("outcome", list("outcomes"))?,
+        priorities: from_json::<Vec<Priority>>("priority", list("priorities"))?,
+        commitments: from_json::<Vec<Commitment>>("commitment", list("commitments"))?,
+        delivering_plans: from_json::<Vec<DeliveringPlan>>("delivering_plan", list("delivering_plans"))?,
+        organisations: from_json::<Vec<Organisation>>("organisation", list("organisations"))?,
+        indicators: from_json::<Vec<Indicator>>("indicator", list("indicators"))?,
+        delivery_examples: from_json::<Vec<DeliveryExample>>("delivery_example", list("delivery_examples"))?,
+        enablers: from_json::<Vec<Enabler>>("enabler", list("enablers"))?,
+        places: from_json::<Vec<Place>>("place", list("places"))?,
+        areas: from_json::<Vec<Area>>("area", list("areas"))?,
+    }))
+}

@@ -1,0 +1,393 @@
+//! The two databases behind one small interface: connection pools, transactions, and a
+//! [`Value`] that both drivers bind and read.
+//!
+//! Every statement in this crate is written once, with `$1, $2, …` placeholders in
+//! ascending order of first use: PostgreSQL reads them as positions, and SQLite numbers
+//! named parameters in order of first appearance, so the same text binds the same way.
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use bytes::{BufMut, BytesMut};
+use r2d2_postgres::postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use r2d2_postgres::postgres::{self, NoTls};
+use r2d2_postgres::{PostgresConnectionManager, r2d2};
+use r2d2_sqlite::SqliteConnectionManager;
+use r2d2_sqlite::rusqlite::{self, types::ToSqlOutput, types::ValueRef};
+
+use crate::StoreError;
+
+/// A value bound to or read from a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// An integer (SQLite INTEGER, PostgreSQL BIGINT).
+    Int(i64),
+    /// A float (SQLite REAL, PostgreSQL DOUBLE PRECISION).
+    Real(f64),
+    /// Text; also JSON (SQLite TEXT, PostgreSQL JSONB).
+    Text(String),
+    /// A boolean (SQLite INTEGER 0/1, PostgreSQL BOOLEAN).
+    Bool(bool),
+}
+
+impl Value {
+    /// The text, if this is text.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The integer, if this is one.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Bool(b) => Some(i64::from(*b)),
+            _ => None,
+        }
+    }
+
+    /// A float from a float or an integer column.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Real(f) => Some(*f),
+            Value::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
+    /// Text or NULL.
+    pub fn text(s: Option<&str>) -> Value {
+        s.map_or(Value::Null, |s| Value::Text(s.to_owned()))
+    }
+
+    /// A float or NULL.
+    pub fn real(f: Option<f64>) -> Value {
+        f.map_or(Value::Null, Value::Real)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Text(s.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Text(s)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Bool(b) => ToSqlOutput::Borrowed(ValueRef::Integer(i64::from(*b))),
+        })
+    }
+}
+
+fn from_sqlite(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+impl ToSql for Value {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(i) => match *ty {
+                Type::INT8 => i.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*i)?.to_sql(ty, out),
+                Type::INT2 => i16::try_from(*i)?.to_sql(ty, out),
+                Type::FLOAT8 => (*i as f64).to_sql(ty, out),
+                Type::BOOL => (*i != 0).to_sql(ty, out),
+                _ => i.to_string().to_sql(ty, out),
+            },
+            Value::Real(f) => match *ty {
+                Type::FLOAT4 => (*f as f32).to_sql(ty, out),
+                _ => f.to_sql(ty, out),
+            },
+            Value::Text(s) => match *ty {
+                Type::JSONB => {
+                    out.put_u8(1);
+                    out.put_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
+                Type::JSON => {
+                    out.put_slice(s.as_bytes());
+                    Ok(IsNull::No)
+                }
+                _ => s.as_str().to_sql(ty, out),
+            },
+            Value::Bool(b) => b.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl<'a> FromSql<'a> for Value {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Value, BoxError> {
+        Ok(match *ty {
+            Type::INT8 => Value::Int(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Int(i32::from_sql(ty, raw)?.into()),
+            Type::INT2 => Value::Int(i16::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            Type::BOOL => Value::Bool(bool::from_sql(ty, raw)?),
+            Type::JSONB => Value::Text(std::str::from_utf8(raw.get(1..).unwrap_or_default())?.to_owned()),
+            Type::JSON => Value::Text(std::str::from_utf8(raw)?.to_owned()),
+            _ => Value::Text(String::from_sql(ty, raw)?),
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> Result<Value, BoxError> {
+        Ok(Value::Null)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    /// An SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A pool of connections to one database.
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Sqlite(r2d2::Pool<SqliteConnectionManager>),
+    Postgres(r2d2::Pool<PostgresConnectionManager<NoTls>>),
+}
+
+impl Pool {
+    pub(crate) fn sqlite(path: &std::path::Path) -> Result<Pool, StoreError> {
+        let manager = SqliteConnectionManager::file(path).with_init(|c| {
+            // WAL lets readers work beside a writer; the busy timeout makes a second
+            // process wait for the write lock instead of failing at once.
+            c.execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
+            )
+        });
+        let pool = r2d2::Pool::builder()
+            .max_size(4)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)
+            .map_err(|e| StoreError::Open { url: path.display().to_string(), message: e.to_string() })?;
+        // Open one connection now, so that a bad path is reported here, by name.
+        pool.get().map_err(|e| StoreError::Open { url: path.display().to_string(), message: e.to_string() })?;
+        Ok(Pool::Sqlite(pool))
+    }
+
+    pub(crate) fn postgres(url: &str, shown: &str) -> Result<Pool, StoreError> {
+        let config: postgres::Config =
+            url.parse().map_err(|e: postgres::Error| StoreError::Open { url: shown.to_owned(), message: e.to_string() })?;
+        let manager = PostgresConnectionManager::new(config, NoTls);
+        let pool = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| StoreError::Open { url: shown.to_owned(), message: e.to_string() })?;
+        // r2d2 hides the reason behind a timeout: connect once directly to report it.
+        if let Err(e) = pool.get() {
+            let message = match url.parse::<postgres::Config>().map(|c| c.connect(NoTls)) {
+                Ok(Err(e)) => pg_message(&e),
+                _ => e.to_string(),
+            };
+            return Err(StoreError::Open { url: shown.to_owned(), message });
+        }
+        Ok(Pool::Postgres(pool))
+    }
+
+    pub(crate) fn kind(&self) -> BackendKind {
+        match self {
+            Pool::Sqlite(_) => BackendKind::Sqlite,
+            Pool::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Run `f` in a transaction that takes the write lock at once and commits if `f` succeeds.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        match self {
+            Pool::Sqlite(pool) => {
+                let mut conn = pool.get()?;
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let mut tx = Tx::Sqlite(tx);
+                let value = f(&mut tx)?;
+                tx.commit()?;
+                Ok(value)
+            }
+            Pool::Postgres(pool) => {
+                let mut conn = pool.get()?;
+                let tx = conn.transaction()?;
+                let mut tx = Tx::Postgres { tx, statements: HashMap::new() };
+                let value = f(&mut tx)?;
+                tx.commit()?;
+                Ok(value)
+            }
+        }
+    }
+
+    /// Run `f` in a read-only transaction that sees one consistent snapshot.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        match self {
+            Pool::Sqlite(pool) => {
+                let mut conn = pool.get()?;
+                let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+                f(&mut Tx::Sqlite(tx))
+            }
+            Pool::Postgres(pool) => {
+                let mut conn = pool.get()?;
+                let tx = conn
+                    .build_transaction()
+                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                    .read_only(true)
+                    .start()?;
+                f(&mut Tx::Postgres { tx, statements: HashMap::new() })
+            }
+        }
+    }
+}
+
+/// An open transaction on either database. Dropped without [`Tx::commit`], it rolls back.
+pub(crate) enum Tx<'c> {
+    Sqlite(rusqlite::Transaction<'c>),
+    Postgres { tx: postgres::Transaction<'c>, statements: HashMap<String, postgres::Statement> },
+}
+
+impl<'c> Tx<'c> {
+    pub(crate) fn kind(&self) -> BackendKind {
+        match self {
+            Tx::Sqlite(_) => BackendKind::Sqlite,
+            Tx::Postgres { .. } => BackendKind::Postgres,
+        }
+    }
+
+    fn pg_statement(
+        tx: &mut postgres::Transaction<'_>,
+        statements: &mut HashMap<String, postgres::Statement>,
+        sql: &str,
+    ) -> Result<postgres::Statement, StoreError> {
+        if let Some(s) = statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = tx.prepare(sql)?;
+        statements.insert(sql.to_owned(), s.clone());
+        Ok(s)
+    }
+
+    /// Execute one statement; returns the number of rows changed.
+    pub(crate) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        match self {
+            Tx::Sqlite(tx) => {
+                let mut stmt = tx.prepare_cached(sql)?;
+                Ok(stmt.execute(rusqlite::params_from_iter(params))? as u64)
+            }
+            Tx::Postgres { tx, statements } => {
+                let stmt = Self::pg_statement(tx, statements, sql)?;
+                let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+                Ok(tx.execute(&stmt, &params)?)
+            }
+        }
+    }
+
+    /// Run a query; every row as values in column order.
+    pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, StoreError> {
+        match self {
+            Tx::Sqlite(tx) => {
+                let mut stmt = tx.prepare_cached(sql)?;
+                let n = stmt.column_count();
+                let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+                let mut out = Vec::new();
+                while let Some(row) = rows.next()? {
+                    out.push((0..n).map(|i| row.get_ref(i).map(from_sqlite)).collect::<Result<_, _>>()?);
+                }
+                Ok(out)
+            }
+            Tx::Postgres { tx, statements } => {
+                let stmt = Self::pg_statement(tx, statements, sql)?;
+                let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+                let rows = tx.query(&stmt, &params)?;
+                rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<_, Value>(i).map_err(Into::into)).collect()).collect()
+            }
+        }
+    }
+
+    /// Run several statements without parameters (a migration).
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.execute_batch(sql)?,
+            Tx::Postgres { tx, .. } => tx.batch_execute(sql)?,
+        }
+        Ok(())
+    }
+
+    /// The PostgreSQL transaction, for its bulk paths (COPY).
+    pub(crate) fn postgres(&mut self) -> Option<&mut postgres::Transaction<'c>> {
+        match self {
+            Tx::Postgres { tx, .. } => Some(tx),
+            Tx::Sqlite(_) => None,
+        }
+    }
+
+    pub(crate) fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit()?,
+            Tx::Postgres { tx, .. } => tx.commit()?,
+        }
+        Ok(())
+    }
+}
+
+/// A PostgreSQL error with the server's own message and detail, when it sent one.
+pub(crate) fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = db.message().to_owned();
+            if let Some(d) = db.detail() {
+                m.push_str(" (");
+                m.push_str(d);
+                m.push(')');
+            }
+            m
+        }
+        None => match e.source() {
+            Some(s) => format!("{e}: {s}"),
+            None => e.to_string(),
+        },
+    }
+}
