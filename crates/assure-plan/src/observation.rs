@@ -50,8 +50,19 @@ pub struct Observation {
 }
 
 /// The columns, in the order Assure writes them.
-pub const CSV_COLUMNS: [&str; 11] =
-    ["indicator", "area", "period", "breakdown", "value", "lower", "upper", "numerator", "denominator", "note", "source"];
+pub const CSV_COLUMNS: [&str; 11] = [
+    "indicator",
+    "area",
+    "period",
+    "breakdown",
+    "value",
+    "lower",
+    "upper",
+    "numerator",
+    "denominator",
+    "note",
+    "source",
+];
 
 /// Read observations from CSV. `name` is the file name used in messages. Returns every
 /// row, or every problem (`name:line:column: message`), never a part of the file.

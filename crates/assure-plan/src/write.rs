@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::load::{
     AreasToml, CommitmentsToml, EnablersToml, ExamplesToml, IndicatorsToml, OrganisationsToml, OutcomesToml,
-    PlacesToml, PlansToml, PlanToml,
+    PlacesToml, PlanToml, PlansToml,
 };
 use crate::{PLAN_FILES, Plan, PlanFile};
 
@@ -37,10 +37,7 @@ pub fn to_files(plan: &Plan) -> Result<Vec<PlanFile>, WriteError> {
         files.push(PlanFile { name: name.to_owned(), text: header + &body });
         Ok(())
     };
-    add(
-        "plan.toml",
-        pretty(&PlanToml { plan: p.meta, fact: p.facts, governance: p.governance, section: p.sections }),
-    )?;
+    add("plan.toml", pretty(&PlanToml { plan: p.meta, fact: p.facts, governance: p.governance, section: p.sections }))?;
     add("outcomes.toml", pretty(&OutcomesToml { outcome: p.outcomes, priority: p.priorities }))?;
     add("commitments.toml", pretty(&CommitmentsToml { commitment: p.commitments }))?;
     add("delivering_plans.toml", pretty(&PlansToml { plan: p.delivering_plans }))?;

@@ -89,7 +89,8 @@ pub(crate) fn record(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<(), StoreError
 
 pub(crate) fn list(tx: &mut Tx<'_>, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
     let values = if f.values { "before, after" } else { "NULL, NULL" };
-    let mut sql = format!("SELECT id, at, actor, action, entity, entity_id, plan_id, {values} FROM audit_log WHERE 1 = 1");
+    let mut sql =
+        format!("SELECT id, at, actor, action, entity, entity_id, plan_id, {values} FROM audit_log WHERE 1 = 1");
     let mut params: Vec<Value> = Vec::new();
     let mut add = |column: &str, op: &str, v: Value| {
         params.push(v);

@@ -12,6 +12,8 @@ pub mod migrate;
 mod observations;
 mod plans;
 mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,9 +21,9 @@ use std::path::{Path, PathBuf};
 use assure_plan::Plan;
 use serde::Serialize;
 
+pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use migrate::MigrationReport;
-pub use assure_plan::observation::{Observation, ObservationKey};
 pub use observations::{ImportMode, ObservationImport};
 pub use sql::BackendKind;
 
@@ -93,9 +95,7 @@ impl DatabaseUrl {
             return Err(StoreError::Url(format!("database '{s}': no file name")));
         }
         if path.contains("://") {
-            return Err(StoreError::Url(format!(
-                "database '{s}': only sqlite:PATH and postgres://… are supported"
-            )));
+            return Err(StoreError::Url(format!("database '{s}': only sqlite:PATH and postgres://… are supported")));
         }
         Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
     }
@@ -235,8 +235,12 @@ impl Store {
             if before.is_some() && !replace {
                 return Err(StoreError::PlanExists(id.clone()));
             }
-            let mut result =
-                PlanImport { plan: id.clone(), replaced: before.is_some(), observations_kept: 0, observations_dropped: 0 };
+            let mut result = PlanImport {
+                plan: id.clone(),
+                replaced: before.is_some(),
+                observations_kept: 0,
+                observations_dropped: 0,
+            };
             let kept = if before.is_some() {
                 let saved = observations::take_all(tx, &id)?;
                 tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;

@@ -181,7 +181,8 @@ pub(crate) fn import(
             problems.push(format!("line {}: indicator '{}' is not in plan '{plan_id}'", o.line, o.key.indicator));
         }
         if let Some(first) = seen.insert(&o.key, o.line) {
-            problems.push(format!("line {}: repeats line {first} (same indicator, area, period and breakdown)", o.line));
+            problems
+                .push(format!("line {}: repeats line {first} (same indicator, area, period and breakdown)", o.line));
         }
         if problems.len() >= 50 {
             problems.push("… stopped after 50 problems".to_owned());
@@ -219,8 +220,11 @@ pub(crate) fn import(
         }
     }
 
-    let result =
-        ObservationImport { rows: rows.len() as u64, inserted: (rows.len() - replaced_rows.len()) as u64, replaced: replaced_rows.len() as u64 };
+    let result = ObservationImport {
+        rows: rows.len() as u64,
+        inserted: (rows.len() - replaced_rows.len()) as u64,
+        replaced: replaced_rows.len() as u64,
+    };
     let mut indicators: Vec<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
     indicators.sort_unstable();
     indicators.dedup();

@@ -318,7 +318,9 @@ fn to_value(v: Json, ty: Ty, table: &str, field: &str) -> Result<Value, StoreErr
         (Json::Null, Ty::Bool) => Value::Bool(false),
         (Json::Null, _) => Value::Null,
         (Json::String(s), Ty::Text) => Value::Text(s),
-        (Json::Number(n), Ty::Int) => Value::Int(n.as_i64().ok_or_else(|| bad(table, format!("{field} {n} is not an integer")))?),
+        (Json::Number(n), Ty::Int) => {
+            Value::Int(n.as_i64().ok_or_else(|| bad(table, format!("{field} {n} is not an integer")))?)
+        }
         (Json::Number(n), Ty::Real) => Value::Real(n.as_f64().unwrap_or(f64::NAN)),
         (Json::Bool(b), Ty::Bool) => Value::Bool(b),
         (other, _) => return Err(bad(table, format!("{field} has an unexpected value {other}"))),
@@ -577,7 +579,8 @@ pub(crate) fn read_plan(tx: &mut Tx<'_>, id: &str) -> Result<Option<Plan>, Store
         &[id.into()],
     )?;
     let Some(row) = rows.into_iter().next() else { return Ok(None) };
-    let names = ["id", "title", "published", "period", "source", "line", "vision", "vision_line", "refresh", "refresh_line"];
+    let names =
+        ["id", "title", "published", "period", "source", "line", "vision", "vision_line", "refresh", "refresh_line"];
     let mut meta = Map::new();
     let mut detail = Json::Null;
     for (i, v) in row.into_iter().enumerate() {

@@ -213,8 +213,9 @@ impl Pool {
     }
 
     pub(crate) fn postgres(url: &str, shown: &str) -> Result<Pool, StoreError> {
-        let config: postgres::Config =
-            url.parse().map_err(|e: postgres::Error| StoreError::Open { url: shown.to_owned(), message: e.to_string() })?;
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e: postgres::Error| StoreError::Open { url: shown.to_owned(), message: e.to_string() })?;
         let manager = PostgresConnectionManager::new(config, NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(8)
@@ -342,7 +343,9 @@ impl<'c> Tx<'c> {
                 let stmt = Self::pg_statement(tx, statements, sql)?;
                 let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
                 let rows = tx.query(&stmt, &params)?;
-                rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<_, Value>(i).map_err(Into::into)).collect()).collect()
+                rows.iter()
+                    .map(|r| (0..r.len()).map(|i| r.try_get::<_, Value>(i).map_err(Into::into)).collect())
+                    .collect()
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The `assure` command: check and query a Shared Delivery Plan.
 
 mod bulk;
+mod database;
 mod render;
 
 use std::io::Write;
@@ -15,6 +16,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser)]
 #[command(name = "assure", version, about)]
 struct Cli {
+    #[command(flatten)]
+    db: database::DbOptions,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +48,8 @@ enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    #[command(flatten)]
+    Database(database::DbCommand),
 }
 
 #[derive(Args)]
@@ -162,12 +167,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(source: &PlanSource) -> anyhow::Result<Plan> {
+pub(crate) fn load(source: &PlanSource) -> anyhow::Result<Plan> {
     load_from(source.plan_dir.as_deref())
 }
 
 /// A plan directory, or the bundled plan when there is none.
-fn load_from(dir: Option<&std::path::Path>) -> anyhow::Result<Plan> {
+pub(crate) fn load_from(dir: Option<&std::path::Path>) -> anyhow::Result<Plan> {
     let result = match dir {
         Some(dir) => assure_plan::load_dir(dir),
         None => assure_plan::bundled(),
@@ -184,7 +189,7 @@ fn load_from(dir: Option<&std::path::Path>) -> anyhow::Result<Plan> {
     }
 }
 
-fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> anyhow::Result<()> {
+pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)?;
     Ok(())
@@ -281,6 +286,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             bulk::run(method, &options)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Database(command) => database::execute(&cli.db, command, &mut out),
         Command::Org { source, command } => {
             let plan = load(&source)?;
             match command {

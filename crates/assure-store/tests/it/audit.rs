@@ -31,7 +31,8 @@ fn the_audit_log_filters_by_who_what_and_when() {
 
         let by_bob = store.audit(&AuditFilter { actor: Some("bob".into()), ..Default::default() }).unwrap();
         assert_eq!(by_bob.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["delete", "import"]);
-        let second = store.audit(&AuditFilter { plan_id: Some("second".into()), limit: Some(1), ..Default::default() }).unwrap();
+        let second =
+            store.audit(&AuditFilter { plan_id: Some("second".into()), limit: Some(1), ..Default::default() }).unwrap();
         assert_eq!(second.len(), 1);
         assert_eq!(second[0].action, "delete");
         let future = store.audit(&AuditFilter { since: Some("2999-01-01".into()), ..Default::default() }).unwrap();

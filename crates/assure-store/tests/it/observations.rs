@@ -8,7 +8,12 @@ const PLAN: &str = "kent-and-medway-2024-26";
 
 fn obs(line: u64, indicator: &str, area: &str, period: &str, value: f64) -> Observation {
     Observation {
-        key: ObservationKey { indicator: indicator.into(), area: area.into(), period: period.into(), breakdown: String::new() },
+        key: ObservationKey {
+            indicator: indicator.into(),
+            area: area.into(),
+            period: period.into(),
+            breakdown: String::new(),
+        },
         value: Some(value),
         lower: Some(value - 1.0),
         upper: Some(value + 1.0),
@@ -67,7 +72,9 @@ fn bad_rows_are_all_reported_by_line_and_nothing_is_written() {
             ]
         );
         assert!(store.observations(PLAN, None).unwrap().is_empty());
-        assert!(store.audit(&AuditFilter { entity: Some("observation".into()), ..Default::default() }).unwrap().is_empty());
+        assert!(
+            store.audit(&AuditFilter { entity: Some("observation".into()), ..Default::default() }).unwrap().is_empty()
+        );
         assert!(matches!(
             store.import_observations("nope", &sample(), "c.csv", ImportMode::Insert, "ann"),
             Err(StoreError::NoSuchPlan(_))
@@ -93,7 +100,9 @@ fn a_stored_key_is_refused_on_insert_and_replaced_on_replace_with_the_old_value_
         let values: Vec<Option<f64>> =
             store.observations(PLAN, Some("smoking-at-time-of-delivery")).unwrap().iter().map(|o| o.value).collect();
         assert_eq!(values, [Some(10.2), Some(9.3), Some(8.5)]);
-        let e = &store.audit(&AuditFilter { entity_id: Some("second.csv".into()), values: true, ..Default::default() }).unwrap()[0];
+        let e = &store
+            .audit(&AuditFilter { entity_id: Some("second.csv".into()), values: true, ..Default::default() })
+            .unwrap()[0];
         assert_eq!(e.actor, "bob");
         assert_eq!(e.before.as_ref().unwrap()["replaced"][0]["value"], 9.1);
         assert_eq!(e.after.as_ref().unwrap()["replaced"], 1);

@@ -49,7 +49,10 @@ fn counts_in_tables_match_the_plan() {
         );
         let milestones: usize = back.delivery_examples.iter().map(|e| e.milestones.len()).sum();
         assert_eq!((back.indicators.len(), back.delivery_examples.len(), milestones), (23, 30, 30));
-        assert_eq!((back.organisations.len(), back.delivering_plans.len(), back.places.len(), back.areas.len()), (118, 257, 18, 21));
+        assert_eq!(
+            (back.organisations.len(), back.delivering_plans.len(), back.places.len(), back.areas.len()),
+            (118, 257, 18, 21)
+        );
     }
 }
 
@@ -76,7 +79,11 @@ fn a_second_plan_version_sits_beside_the_first_and_the_same_id_needs_replace() {
         assert_eq!(store.plan("kent-and-medway-2024-26").unwrap().meta.title, "Edited title");
 
         let entries = store
-            .audit(&AuditFilter { entity_id: Some("kent-and-medway-2024-26".into()), values: true, ..Default::default() })
+            .audit(&AuditFilter {
+                entity_id: Some("kent-and-medway-2024-26".into()),
+                values: true,
+                ..Default::default()
+            })
             .unwrap();
         assert_eq!(entries.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["replace", "import"], "{}", db.name);
         let replace = &entries[0];
@@ -123,7 +130,9 @@ fn deleting_a_plan_removes_everything_in_it_and_is_audited() {
         assert!(matches!(store.delete_plan("other", "carol"), Err(StoreError::NoSuchPlan(_))));
         // The remaining plan is untouched.
         assert_eq!(store.plan("kent-and-medway-2024-26").unwrap().commitments.len(), 88, "{}", db.name);
-        let e = &store.audit(&AuditFilter { action: Some("delete".into()), values: true, ..Default::default() }).unwrap()[0];
+        let e = &store
+            .audit(&AuditFilter { action: Some("delete".into()), values: true, ..Default::default() })
+            .unwrap()[0];
         assert_eq!((e.actor.as_str(), e.entity_id.as_str()), ("carol", "other"));
         assert!(e.after.is_none() && e.before.as_ref().unwrap()["commitments"].as_array().unwrap().len() == 88);
     }

@@ -21,7 +21,9 @@ fn a_new_database_gets_every_migration_once() {
 fn both_backends_have_the_same_tables_and_columns() {
     let sqlite = TestDb::sqlite().open().schema().unwrap();
     let names: Vec<&str> = sqlite.iter().map(|(t, _)| t.as_str()).collect();
-    for expected in ["plan", "outcome", "commitment", "delivery_link", "indicator", "milestone", "observation", "audit_log"] {
+    for expected in
+        ["plan", "outcome", "commitment", "delivery_link", "indicator", "milestone", "observation", "audit_log"]
+    {
         assert!(names.contains(&expected), "missing table {expected}: {names:?}");
     }
     if !postgres_available() {

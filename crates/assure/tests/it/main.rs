@@ -3,4 +3,5 @@
 mod cli;
 mod crosscheck;
 mod stats_cli;
+mod store_cli;
 mod tidy;

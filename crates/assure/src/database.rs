@@ -1,0 +1,400 @@
+//! The commands that use the database: migrate, import, export, plans, diff,
+//! observations and audit.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use assure_plan::observation::CSV_COLUMNS;
+use assure_plan::{LoadError, Plan};
+use assure_store::{AuditFilter, DatabaseUrl, ImportMode, Store, StoreError};
+use clap::{Args, Subcommand};
+
+use crate::{load_from, print_json, render};
+
+/// Which database, and who is acting.
+#[derive(Args)]
+pub(crate) struct DbOptions {
+    /// The database: an SQLite file (`sqlite:PATH` or a path) or `postgres://user@host:port/db`.
+    /// Default: the SQLite file assure.db in the working directory.
+    #[arg(long, global = true, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database: Option<String>,
+    /// Who is making changes, as recorded in the audit log (default: $USER).
+    #[arg(long, global = true, env = "ASSURE_ACTOR", value_name = "NAME")]
+    actor: Option<String>,
+    /// Do not load the bundled Kent and Medway plan into a new SQLite database.
+    #[arg(long, global = true)]
+    empty: bool,
+}
+
+/// The commands that use the database.
+#[derive(Subcommand)]
+pub(crate) enum DbCommand {
+    /// Bring the database schema up to date (also done at every start).
+    Migrate,
+    /// Load a plan directory into the database: validated first, one transaction, nothing written on error.
+    Import {
+        /// The plan directory (e.g. data/kent-and-medway-2024-26).
+        #[arg(required_unless_present = "bundled")]
+        dir: Option<PathBuf>,
+        /// Load the bundled Kent and Medway plan instead of a directory.
+        #[arg(long, conflicts_with = "dir")]
+        bundled: bool,
+        /// Replace a stored plan with the same id (its observations are kept where the indicator still exists).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Write a stored plan out as plan-as-code files.
+    Export {
+        /// The directory to write (created if missing; plan files in it are replaced).
+        dir: PathBuf,
+        /// The plan's id (needed when the database holds more than one).
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// The plans in the database.
+    Plans {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        command: Option<PlansCommand>,
+    },
+    /// What changed between two plan versions: each side a stored plan id, a plan directory, or `bundled`.
+    Diff {
+        /// The older plan.
+        from: String,
+        /// The newer plan.
+        to: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Indicator observations: import from CSV, list as CSV.
+    Observations {
+        #[command(subcommand)]
+        command: ObservationsCommand,
+    },
+    /// The audit log: every change made through the store, newest first.
+    Audit(AuditArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum PlansCommand {
+    /// List the stored plans (the default).
+    List,
+    /// Delete a stored plan and everything in it, observations included.
+    Delete {
+        /// The plan's id.
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ObservationsCommand {
+    /// Load observations from CSV (columns: indicator, area, period, and optionally breakdown,
+    /// value, lower, upper, numerator, denominator, note, source). One transaction; any bad row
+    /// and nothing is written.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// The plan whose indicators these are (needed when the database holds more than one).
+        #[arg(long)]
+        plan: Option<String>,
+        /// Replace stored observations with the same indicator, area, period and breakdown.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Print stored observations as CSV, in the same columns import reads.
+    List {
+        /// The plan (needed when the database holds more than one).
+        #[arg(long)]
+        plan: Option<String>,
+        /// Only this indicator (or indicator part).
+        #[arg(long)]
+        indicator: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub(crate) struct AuditArgs {
+    /// Only changes to this kind of thing (plan, observation).
+    #[arg(long)]
+    entity: Option<String>,
+    /// Only changes to this thing (a plan id; for observations, the file name).
+    #[arg(long)]
+    entity_id: Option<String>,
+    /// Only changes by this person.
+    #[arg(long)]
+    actor: Option<String>,
+    /// Only this action (import, replace, delete).
+    #[arg(long)]
+    action: Option<String>,
+    /// Only changes within this plan.
+    #[arg(long)]
+    plan: Option<String>,
+    /// Only changes at or after this time (RFC 3339, or a date such as 2026-11-01).
+    #[arg(long)]
+    since: Option<String>,
+    /// Only the entry with this number (use with --values to see what changed).
+    #[arg(long)]
+    id: Option<i64>,
+    /// At most this many entries.
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    /// Include the values before and after each change.
+    #[arg(long)]
+    values: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn actor(db: &DbOptions) -> String {
+    db.actor
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Open the database, creating and migrating it as needed. A new SQLite database gets
+/// the bundled plan, once, unless `--empty` or the command is itself an import.
+fn open(db: &DbOptions, first_use_loads_bundled: bool) -> anyhow::Result<Store> {
+    let url = match &db.database {
+        Some(u) => DatabaseUrl::parse(u)?,
+        None => DatabaseUrl::default_sqlite(),
+    };
+    let (store, report) = Store::open(&url)?;
+    if report.created() && first_use_loads_bundled && !db.empty && matches!(url, DatabaseUrl::Sqlite(_)) {
+        let plan = assure_plan::bundled().context("loading the bundled plan")?;
+        match store.import_plan(&plan, "assure (first run)", false) {
+            Ok(_) => eprintln!("created {url} and loaded the bundled plan '{}'", plan.meta.id.get_ref()),
+            // Another process created the database and loaded it at the same moment.
+            Err(StoreError::PlanExists(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(store)
+}
+
+/// The plan a command is about: the one named, or the only one stored.
+fn choose_plan(store: &Store, plan: Option<String>) -> anyhow::Result<String> {
+    if let Some(p) = plan {
+        return Ok(p);
+    }
+    let plans = store.plans()?;
+    match plans.as_slice() {
+        [only] => Ok(only.id.clone()),
+        [] => bail!("the database {} holds no plan; load one with `assure import DIR`", store.url()),
+        _ => bail!(
+            "the database holds {} plans ({}); choose one with --plan",
+            plans.len(),
+            plans.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn load_dir_reporting(dir: &Path) -> anyhow::Result<Plan> {
+    match assure_plan::load_dir(dir) {
+        Ok(p) => Ok(p),
+        Err(LoadError::Invalid(problems)) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            bail!("{}: {} problem(s); nothing was written", dir.display(), problems.len())
+        }
+        Err(e) => Err(anyhow::Error::new(e).context(format!("reading plan directory {}", dir.display()))),
+    }
+}
+
+pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
+    match command {
+        DbCommand::Migrate => {
+            let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
+            let (_, report) = Store::open(&url)?;
+            if report.applied.is_empty() {
+                writeln!(out, "{url}: schema up to date (version {})", report.version)?;
+            }
+            for (v, name) in &report.applied {
+                writeln!(out, "{url}: applied migration {v} ({name})")?;
+            }
+        }
+        DbCommand::Import { dir, bundled, replace } => {
+            let plan = match &dir {
+                Some(dir) => load_dir_reporting(dir)?,
+                None if bundled => assure_plan::bundled().context("loading the bundled plan")?,
+                None => bail!("give a plan directory, or --bundled"),
+            };
+            let store = open(db, false)?;
+            let r = store.import_plan(&plan, &actor(db), replace)?;
+            let s = assure_plan::query::stats(&plan);
+            writeln!(
+                out,
+                "{} plan '{}' into {} ({} outcomes, {} commitments, {} delivery links, {} indicators, {} milestones)",
+                if r.replaced { "replaced" } else { "imported" },
+                r.plan,
+                store.url(),
+                s.outcomes,
+                s.commitments,
+                s.delivery_links,
+                s.indicators,
+                s.milestones
+            )?;
+            if r.replaced && (r.observations_kept > 0 || r.observations_dropped > 0) {
+                writeln!(
+                    out,
+                    "kept {} observation(s); dropped {} whose indicator is no longer in the plan",
+                    r.observations_kept, r.observations_dropped
+                )?;
+            }
+        }
+        DbCommand::Export { dir, plan } => {
+            let store = open(db, true)?;
+            let id = choose_plan(&store, plan)?;
+            let plan = store.plan(&id)?;
+            assure_plan::write_dir(&plan, &dir)?;
+            writeln!(out, "exported plan '{id}' to {}", dir.display())?;
+        }
+        DbCommand::Plans { json, command } => {
+            let store = open(db, true)?;
+            match command.unwrap_or(PlansCommand::List) {
+                PlansCommand::List => {
+                    let plans = store.plans()?;
+                    if json {
+                        print_json(out, &plans)?;
+                    } else if plans.is_empty() {
+                        writeln!(out, "no plans in {}", store.url())?;
+                    } else {
+                        for p in plans {
+                            writeln!(
+                                out,
+                                "{}  {} ({})  imported {} by {}",
+                                p.id, p.title, p.period, p.imported_at, p.imported_by
+                            )?;
+                        }
+                    }
+                }
+                PlansCommand::Delete { id } => {
+                    store.delete_plan(&id, &actor(db))?;
+                    writeln!(out, "deleted plan '{id}'")?;
+                }
+            }
+        }
+        DbCommand::Diff { from, to, json } => {
+            let mut store = None;
+            let mut side = |s: &str| -> anyhow::Result<Plan> {
+                if s == "bundled" {
+                    return load_from(None);
+                }
+                let path = Path::new(s);
+                if path.is_dir() {
+                    return load_dir_reporting(path);
+                }
+                if store.is_none() {
+                    store = Some(open(db, true)?);
+                }
+                let store = store.as_ref().expect("opened above");
+                store.plan(s).map_err(|e| match e {
+                    StoreError::NoSuchPlan(_) => {
+                        anyhow::anyhow!("'{s}' is neither a plan directory, `bundled`, nor a plan in {}", store.url())
+                    }
+                    e => e.into(),
+                })
+            };
+            let before = side(&from)?;
+            let after = side(&to)?;
+            let d = assure_plan::diff::diff(&before, &after);
+            if json { print_json(out, &d)? } else { render::diff(out, &d)? }
+        }
+        DbCommand::Observations { command } => match command {
+            ObservationsCommand::Import { file, plan, replace } => {
+                let name = file.display().to_string();
+                let input = std::fs::File::open(&file).with_context(|| format!("cannot read {name}"))?;
+                let rows = match assure_plan::observation::read_csv(std::io::BufReader::new(input), &name) {
+                    Ok(rows) => rows,
+                    Err(problems) => {
+                        for p in &problems {
+                            eprintln!("{p}");
+                        }
+                        bail!("{name}: {} problem(s); nothing was written", problems.len());
+                    }
+                };
+                let store = open(db, true)?;
+                let plan = choose_plan(&store, plan)?;
+                let mode = if replace { ImportMode::Replace } else { ImportMode::Insert };
+                let source = file.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+                match store.import_observations(&plan, &rows, &source, mode, &actor(db)) {
+                    Ok(r) => writeln!(
+                        out,
+                        "{name}: {} row(s) into plan '{plan}': {} new, {} replaced",
+                        r.rows, r.inserted, r.replaced
+                    )?,
+                    Err(StoreError::Observations(problems)) => {
+                        for p in &problems {
+                            eprintln!("{name}: {p}");
+                        }
+                        bail!("{name}: nothing was written");
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            ObservationsCommand::List { plan, indicator } => {
+                let store = open(db, true)?;
+                let plan = choose_plan(&store, plan)?;
+                let rows = store.observations(&plan, indicator.as_deref())?;
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(CSV_COLUMNS)?;
+                let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+                for o in rows {
+                    w.write_record([
+                        o.key.indicator,
+                        o.key.area,
+                        o.key.period,
+                        o.key.breakdown,
+                        num(o.value),
+                        num(o.lower),
+                        num(o.upper),
+                        num(o.numerator),
+                        num(o.denominator),
+                        o.note.unwrap_or_default(),
+                        o.source.unwrap_or_default(),
+                    ])?;
+                }
+                w.flush()?;
+            }
+        },
+        DbCommand::Audit(a) => {
+            let store = open(db, true)?;
+            let filter = AuditFilter {
+                entity: a.entity,
+                entity_id: a.entity_id,
+                actor: a.actor,
+                action: a.action,
+                plan_id: a.plan,
+                since: a.since,
+                id: a.id,
+                limit: Some(a.limit),
+                values: a.values,
+            };
+            let entries = store.audit(&filter)?;
+            if a.json {
+                print_json(out, &entries)?;
+            } else if entries.is_empty() {
+                writeln!(out, "no audit entries match")?;
+            } else {
+                for e in entries {
+                    let plan = e.plan_id.as_deref().map(|p| format!(" in plan {p}")).unwrap_or_default();
+                    writeln!(out, "#{} {} {} {} {} '{}'{plan}", e.id, e.at, e.actor, e.action, e.entity, e.entity_id)?;
+                    for (label, v) in [("before", &e.before), ("after", &e.after)] {
+                        if let Some(v) = v {
+                            writeln!(out, "  {label}: {}", serde_json::to_string_pretty(v)?.replace('\n', "\n  "))?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,367 @@
+//! The database commands, driven as processes on SQLite and PostgreSQL: first run,
+//! import/export round trips, refusals that write nothing, diff, audit, two processes
+//! on one database, and a process killed in the middle of an import.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Instant;
+
+use assert_cmd::Command;
+use assure_store::testing::{TestDb, databases};
+use predicates::prelude::*;
+
+fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("assure")
+}
+
+fn assure(db: &TestDb) -> Command {
+    let mut c = Command::new(bin());
+    c.env_remove("DATABASE_URL").env_remove("ASSURE_PLAN_DIR").env("ASSURE_ACTOR", "tester");
+    c.arg("--database").arg(db.arg());
+    c
+}
+
+fn bundled_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/kent-and-medway-2024-26")
+}
+
+/// A copy of the bundled plan directory with `edits` applied to its files, in `parent`.
+fn plan_copy(parent: &Path, name: &str, edits: &[(&str, &str, &str)]) -> PathBuf {
+    let dir = parent.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(bundled_dir()).unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, dir.join(p.file_name().unwrap())).unwrap();
+    }
+    for (file, from, to) in edits {
+        let path = dir.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from} not in {file}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    dir
+}
+
+/// The files of a directory, by name, with their bytes.
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn export(db: &TestDb, dir: &Path, plan: &str) -> Vec<(String, Vec<u8>)> {
+    assure(db).args(["export", "--plan", plan]).arg(dir).assert().success();
+    read_tree(dir)
+}
+
+fn stdout(c: &mut Command) -> String {
+    String::from_utf8(c.assert().success().get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn first_run_creates_assure_db_and_loads_the_bundled_plan_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let mut c = Command::new(bin());
+        c.current_dir(dir.path()).env_remove("DATABASE_URL").arg("plans");
+        c.assert().success()
+    };
+    run()
+        .stderr(predicate::str::contains(
+            "created sqlite:assure.db and loaded the bundled plan 'kent-and-medway-2024-26'",
+        ))
+        .stdout(predicate::str::starts_with("kent-and-medway-2024-26  "));
+    assert!(dir.path().join("assure.db").is_file());
+    run().stderr(predicate::str::is_empty());
+    let mut audit = Command::new(bin());
+    audit.current_dir(dir.path()).env_remove("DATABASE_URL").args(["audit", "--json"]);
+    let entries: serde_json::Value = serde_json::from_str(&stdout(&mut audit)).unwrap();
+    assert_eq!(entries.as_array().unwrap().len(), 1, "the bundled plan is loaded once: {entries}");
+}
+
+#[test]
+fn export_import_export_is_byte_identical_on_both_backends() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        assure(&db)
+            .arg("import")
+            .arg(bundled_dir())
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("imported plan 'kent-and-medway-2024-26'"));
+        let first = export(&db, &tmp.path().join("a"), "kent-and-medway-2024-26");
+        assert_eq!(first.len(), 10);
+
+        let other = if db.name == "sqlite" { TestDb::sqlite() } else { TestDb::postgres() };
+        assure(&other).arg("import").arg(tmp.path().join("a")).assert().success();
+        let second = export(&other, &tmp.path().join("b"), "kent-and-medway-2024-26");
+        assert!(first == second, "{}: export → import → export differs", db.name);
+        assure(&other).arg("check").arg(tmp.path().join("b")).assert().success();
+    }
+}
+
+#[test]
+fn a_plan_that_breaks_on_its_last_record_writes_nothing() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        assure(&db).arg("import").arg(bundled_dir()).assert().success();
+        let before = export(&db, &tmp.path().join("before"), "kent-and-medway-2024-26");
+        let audit_before = stdout(assure(&db).args(["audit", "--json"]));
+
+        // The last record of the last file is wrong; everything before it is fine.
+        let broken = plan_copy(
+            tmp.path(),
+            "broken",
+            &[("plan.toml", "id = \"kent-and-medway-2024-26\"", "id = \"broken-plan\"")],
+        );
+        let areas = std::fs::read_to_string(broken.join("areas.toml")).unwrap();
+        let last_kind = areas.rfind("kind = \"").unwrap();
+        let end = last_kind + areas[last_kind..].find('\n').unwrap();
+        std::fs::write(broken.join("areas.toml"), format!("{}kind = \"planet\"{}", &areas[..last_kind], &areas[end..]))
+            .unwrap();
+        assure(&db)
+            .arg("import")
+            .arg(&broken)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("areas.toml:"))
+            .stderr(predicate::str::contains("planet"))
+            .stderr(predicate::str::contains("nothing was written"));
+        assert_eq!(stdout(assure(&db).args(["plans", "--json"])).matches("\"id\"").count(), 1);
+        assert!(before == export(&db, &tmp.path().join("after"), "kent-and-medway-2024-26"), "{}", db.name);
+        assert_eq!(audit_before, stdout(assure(&db).args(["audit", "--json"])), "{}", db.name);
+    }
+}
+
+#[test]
+fn the_same_plan_twice_needs_replace_and_diff_lists_what_changed() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        assure(&db).arg("import").arg(bundled_dir()).assert().success();
+        assure(&db).arg("import").arg(bundled_dir()).assert().failure().stderr(predicate::str::contains(
+            "plan 'kent-and-medway-2024-26' is already in the database; use --replace",
+        ));
+
+        let next = plan_copy(
+            tmp.path(),
+            "next",
+            &[
+                ("plan.toml", "id = \"kent-and-medway-2024-26\"", "id = \"kent-and-medway-2026-28\""),
+                ("indicators.toml", "value = 6.0\nby = \"2028/29\"", "value = 5.0\nby = \"2028/29\""),
+            ],
+        );
+        assure(&db).arg("import").arg(&next).assert().success();
+        let out = stdout(assure(&db).args(["diff", "kent-and-medway-2024-26", "kent-and-medway-2026-28"]));
+        assert!(out.contains("smoking-at-time-of-delivery"), "{}: {out}", db.name);
+        assert!(out.contains("target.value") || out.contains("target"), "{out}");
+        let json: serde_json::Value = serde_json::from_str(&stdout(assure(&db).args([
+            "diff",
+            "kent-and-medway-2024-26",
+            next.to_str().unwrap(),
+            "--json",
+        ])))
+        .unwrap();
+        assert_eq!(json["changes"].as_array().unwrap().len(), 1, "one indicator's target: {json}");
+        assert_eq!(json["changes"][0]["fields"][0]["after"]["value"], 5.0);
+        assure(&db)
+            .args(["diff", "kent-and-medway-2024-26", "nope"])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("'nope' is neither a plan directory, `bundled`, nor a plan in"));
+
+        assure(&db)
+            .arg("import")
+            .arg("--replace")
+            .arg(&next)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("replaced"));
+        let audit = stdout(assure(&db).args(["audit", "--entity-id", "kent-and-medway-2026-28"]));
+        assert_eq!(audit.lines().filter(|l| l.starts_with('#')).count(), 2, "{audit}");
+        assert!(audit.contains("tester replace plan 'kent-and-medway-2026-28'"), "{audit}");
+    }
+}
+
+#[test]
+fn observations_import_and_list_through_the_cli() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        assure(&db).arg("import").arg("--bundled").assert().success();
+        let csv = tmp.path().join("obs.csv");
+        std::fs::write(
+            &csv,
+            "indicator,area,period,value,lower,upper,note\n\
+             smoking-at-time-of-delivery,E54000032,2022/23,10.2,9.8,10.6,\n\
+             smoking-at-time-of-delivery,E54000032,2023/24,9.1,8.7,9.5,provisional\n",
+        )
+        .unwrap();
+        assure(&db)
+            .args(["observations", "import"])
+            .arg(&csv)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("2 new"));
+        let listed = stdout(assure(&db).args(["observations", "list", "--indicator", "smoking-at-time-of-delivery"]));
+        assert_eq!(
+            listed,
+            "indicator,area,period,breakdown,value,lower,upper,numerator,denominator,note,source\n\
+             smoking-at-time-of-delivery,E54000032,2022/23,,10.2,9.8,10.6,,,,\n\
+             smoking-at-time-of-delivery,E54000032,2023/24,,9.1,8.7,9.5,,,provisional,\n"
+        );
+        // The listed CSV is importable as it stands (here, replacing what is stored).
+        let back = tmp.path().join("back.csv");
+        std::fs::write(&back, &listed).unwrap();
+        assure(&db)
+            .args(["observations", "import"])
+            .arg(&back)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("already stored"));
+        assure(&db)
+            .args(["observations", "import", "--replace"])
+            .arg(&back)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("2 replaced"));
+    }
+}
+
+fn observation_csv(path: &Path, rows: usize) {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    writeln!(w, "indicator,area,period,breakdown,value,lower,upper,numerator,denominator").unwrap();
+    for i in 0..rows {
+        writeln!(
+            w,
+            "smoking-at-time-of-delivery,E{:08},2023/24,b{},9.{},8.{},10.{},{},{}",
+            i / 50,
+            i % 50,
+            i % 10,
+            i % 10,
+            i % 10,
+            i % 97,
+            1000 + i % 89
+        )
+        .unwrap();
+    }
+}
+
+fn count_observations(db: &TestDb) -> usize {
+    stdout(assure(db).args(["observations", "list", "--plan", "kent-and-medway-2024-26"])).lines().count() - 1
+}
+
+#[test]
+fn two_processes_share_one_database_and_concurrent_imports_do_not_collide() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A write through one process is read through another.
+        assure(&db).arg("import").arg(bundled_dir()).assert().success();
+        assert!(stdout(assure(&db).arg("plans")).contains("kent-and-medway-2024-26"));
+
+        // Two processes import different plans at the same moment, while a third imports observations.
+        let plans: Vec<PathBuf> = (1..=2)
+            .map(|n| {
+                plan_copy(
+                    tmp.path(),
+                    &format!("p{n}"),
+                    &[("plan.toml", "id = \"kent-and-medway-2024-26\"", &format!("id = \"concurrent-{n}\""))],
+                )
+            })
+            .collect();
+        let csv = tmp.path().join("obs.csv");
+        observation_csv(&csv, 20_000);
+        let mut children: Vec<std::process::Child> = plans
+            .iter()
+            .map(|p| {
+                std::process::Command::new(bin())
+                    .env("ASSURE_ACTOR", "tester")
+                    .arg("--database")
+                    .arg(db.arg())
+                    .arg("import")
+                    .arg(p)
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        children.push(
+            std::process::Command::new(bin())
+                .arg("--database")
+                .arg(db.arg())
+                .args(["observations", "import", "--plan", "kent-and-medway-2024-26"])
+                .arg(&csv)
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        for mut c in children {
+            assert!(c.wait().unwrap().success(), "{}: a concurrent process failed", db.name);
+        }
+        let reference = export(&db, &tmp.path().join("ref"), "kent-and-medway-2024-26");
+        for n in 1..=2 {
+            let got = export(&db, &tmp.path().join(format!("out{n}")), &format!("concurrent-{n}"));
+            // Each plan is whole and is its own: only plan.toml (the id) differs from the first.
+            let differing: Vec<&str> =
+                reference.iter().zip(&got).filter(|(a, b)| a != b).map(|(a, _)| a.0.as_str()).collect();
+            assert_eq!(differing, ["plan.toml"], "{}: concurrent-{n}", db.name);
+        }
+        assert_eq!(count_observations(&db), 20_000, "{}", db.name);
+    }
+}
+
+#[test]
+fn a_process_killed_mid_import_leaves_the_database_consistent_and_importable() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        let rows = 300_000;
+        let csv = tmp.path().join("big.csv");
+        observation_csv(&csv, rows);
+        assure(&db).arg("import").arg("--bundled").assert().success();
+
+        // How long a whole import takes here, on a scratch database of the same kind.
+        let scratch = if db.name == "sqlite" { TestDb::sqlite() } else { TestDb::postgres() };
+        assure(&scratch).arg("import").arg("--bundled").assert().success();
+        let start = Instant::now();
+        assure(&scratch).args(["observations", "import"]).arg(&csv).assert().success();
+        let whole = start.elapsed();
+
+        let mut child = std::process::Command::new(bin())
+            .arg("--database")
+            .arg(db.arg())
+            .args(["observations", "import"])
+            .arg(&csv)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole.mul_f64(0.6));
+        let killed = child.try_wait().unwrap().is_none();
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        eprintln!("{}: whole import {whole:?}; killed mid-import: {killed}", db.name);
+
+        // All or nothing, never a part; and the database still opens, reads and takes the import.
+        let stored = count_observations(&db);
+        assert!(stored == 0 || (!killed && stored == rows), "{}: {stored} rows after the kill", db.name);
+        if let (true, assure_store::DatabaseUrl::Sqlite(path)) = (db.name == "sqlite", &db.url)
+            && let Ok(out) = std::process::Command::new("sqlite3").arg(path).arg("PRAGMA integrity_check").output()
+        {
+            assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+        }
+        if stored == 0 {
+            assure(&db)
+                .args(["observations", "import", "--plan", "kent-and-medway-2024-26"])
+                .arg(&csv)
+                .assert()
+                .success();
+        }
+        assert_eq!(count_observations(&db), rows, "{}", db.name);
+        assure(&db).args(["export", "--plan", "kent-and-medway-2024-26"]).arg(tmp.path().join("x")).assert().success();
+    }
+}
