@@ -243,6 +243,7 @@ impl Store {
             };
             let kept = if before.is_some() {
                 let saved = observations::take_all(tx, &id)?;
+                observations::delete_all(tx, &id)?;
                 tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
                 saved
             } else {
@@ -283,6 +284,7 @@ impl Store {
         self.pool.write(|tx| {
             let before = plans::read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
             let before = serde_json::to_string(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            observations::delete_all(tx, id)?;
             tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
             audit::record(
                 tx,

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::StoreError;
 use crate::audit::{self, NewEntry};
-use crate::sql::{Tx, Value};
+use crate::sql::{BackendKind, Tx, Value};
 
 /// What to do with a row whose key is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -93,6 +93,11 @@ pub(crate) fn take_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<Vec<Observation
     list(tx, plan_id, None)
 }
 
+/// Delete every observation of a plan (with the plan: there is no cascading foreign key).
+pub(crate) fn delete_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<u64, StoreError> {
+    tx.execute("DELETE FROM observation WHERE plan_id = $1", &[plan_id.into()])
+}
+
 /// Insert rows known to be new and valid.
 pub(crate) fn insert_rows(tx: &mut Tx<'_>, plan_id: &str, rows: &[Observation]) -> Result<(), StoreError> {
     if let Some(pg) = tx.postgres() {
@@ -170,7 +175,14 @@ pub(crate) fn import(
     mode: ImportMode,
     actor: &str,
 ) -> Result<ObservationImport, StoreError> {
-    if tx.query("SELECT 1 FROM plan WHERE id = $1", &[plan_id.into()])?.is_empty() {
+    // Hold the plan row until commit, so that the plan cannot be deleted or replaced
+    // between checking the indicators and writing the rows (SQLite's write transaction
+    // already excludes every other writer).
+    let lock = match tx.kind() {
+        BackendKind::Sqlite => "SELECT 1 FROM plan WHERE id = $1",
+        BackendKind::Postgres => "SELECT 1 FROM plan WHERE id = $1 FOR SHARE",
+    };
+    if tx.query(lock, &[plan_id.into()])?.is_empty() {
         return Err(StoreError::NoSuchPlan(plan_id.to_owned()));
     }
     let known = indicator_ids(tx, plan_id)?;

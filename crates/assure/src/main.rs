@@ -1,4 +1,4 @@
-//! The `assure` command: check and query a Shared Delivery Plan.
+//! The `assure` command: check, query and store a Shared Delivery Plan; statistics over CSV.
 
 mod bulk;
 mod database;
