@@ -307,6 +307,20 @@ impl Store {
         self.pool.read(|tx| plans::read_plan(tx, id))?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))
     }
 
+    /// A number that changes whenever anything in the plan changes (the plan's latest
+    /// audit entry: every write makes one), or `None` if there is no such plan. Cheap
+    /// enough to ask on every request, so that a cached plan is never stale, even when
+    /// another process made the change.
+    pub fn plan_revision(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        let rows = self.pool.read(|tx| {
+            tx.query(
+                "SELECT (SELECT max(a.id) FROM audit_log a WHERE a.plan_id = p.id) FROM plan p WHERE p.id = $1",
+                &[id.into()],
+            )
+        })?;
+        Ok(rows.into_iter().next().map(|r| r[0].as_i64().unwrap_or_default()))
+    }
+
     /// The stored plans, oldest import first.
     pub fn plans(&self) -> Result<Vec<StoredPlan>, StoreError> {
         let rows = self.pool.read(|tx| {

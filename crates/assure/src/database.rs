@@ -31,6 +31,18 @@ pub(crate) struct DbOptions {
 /// The commands that use the database.
 #[derive(Subcommand)]
 pub(crate) enum DbCommand {
+    /// Serve the web site on the database (by default assure.db with the bundled plan).
+    Serve {
+        /// Address to listen on (port 0: any free port, printed at start).
+        #[arg(long, env = "ASSURE_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The plan to show (default: the most recently imported).
+        #[arg(long)]
+        plan: Option<String>,
+        /// Log filter, e.g. info, warn, or assure_web=debug,tower_http=info.
+        #[arg(long, env = "ASSURE_LOG", default_value = "info")]
+        log: String,
+    },
     /// Bring the database schema up to date (also done at every start).
     Migrate,
     /// Load a plan directory into the database: validated first, one transaction, nothing written on error.
@@ -211,6 +223,27 @@ fn load_dir_reporting(dir: &Path) -> anyhow::Result<Plan> {
 
 pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match command {
+        DbCommand::Serve { addr, plan, log } => {
+            let filter = tracing_subscriber::EnvFilter::try_new(&log).with_context(|| format!("--log '{log}'"))?;
+            use std::io::IsTerminal;
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr)
+                .init();
+            let store = open(db, true)?;
+            let url = store.url().to_owned();
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+                let local = listener.local_addr()?;
+                eprintln!("serving {url} on http://{local}/ (Ctrl-C to stop)");
+                assure_web::serve(listener, assure_web::AppState::new(store, plan), shutdown_signal()).await?;
+                eprintln!("stopped");
+                anyhow::Ok(())
+            })?;
+        }
         DbCommand::Migrate => {
             let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
             let (_, report) = Store::open(&url)?;
@@ -397,4 +430,26 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on Ctrl-C or SIGTERM: the server then finishes the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }

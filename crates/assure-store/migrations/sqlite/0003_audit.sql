@@ -15,6 +15,7 @@ CREATE TABLE audit_log (
 
 CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
 CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_plan ON audit_log (plan_id, id);
 
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN

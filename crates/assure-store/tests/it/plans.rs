@@ -150,3 +150,17 @@ fn two_stores_on_one_database_see_each_others_writes() {
         assert!(a.plans().unwrap().is_empty(), "{}", db.name);
     }
 }
+
+#[test]
+fn the_plan_revision_changes_with_every_write_to_the_plan() {
+    for db in databases() {
+        let store = db.open();
+        assert_eq!(store.plan_revision("kent-and-medway-2024-26").unwrap(), None);
+        store.import_plan(&bundled(), "ann", false).unwrap();
+        let first = store.plan_revision("kent-and-medway-2024-26").unwrap().unwrap();
+        store.import_plan(&bundled_as("other"), "ann", false).unwrap();
+        assert_eq!(store.plan_revision("kent-and-medway-2024-26").unwrap(), Some(first), "{}", db.name);
+        store.import_plan(&bundled(), "ann", true).unwrap();
+        assert!(store.plan_revision("kent-and-medway-2024-26").unwrap().unwrap() > first, "{}", db.name);
+    }
+}

@@ -1,0 +1,105 @@
+//! The page shell: NHS.UK header with search, breadcrumbs, main content, footer.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+/// The service name in the header and in every title.
+pub const SERVICE: &str = "Assure: Kent and Medway Shared Delivery Plan";
+
+/// A whole page. `crumbs` are the links above the heading, from Home down to the
+/// parent of this page (Home is added).
+pub fn page(title: &str, crumbs: &[(String, String)], body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – " (SERVICE) }
+                link rel="stylesheet" href="/assets/nhsuk-frontend.min.css";
+                link rel="stylesheet" href="/assets/assure.css";
+                link rel="icon" href="/assets/images/favicon.ico" sizes="48x48";
+                link rel="icon" href="/assets/images/favicon.svg" type="image/svg+xml";
+                script type="module" src="/assets/init.js" {}
+            }
+            body {
+                a class="nhsuk-skip-link" href="#maincontent" { "Skip to main content" }
+                header class="nhsuk-header" role="banner" {
+                    div class="nhsuk-header__container nhsuk-width-container" {
+                        div class="nhsuk-header__service" {
+                            a class="nhsuk-header__service-name" href="/" { (SERVICE) }
+                        }
+                        search class="nhsuk-header__search" {
+                            form class="nhsuk-header__search-form" id="search" action="/search" method="get" novalidate {
+                                div class="nhsuk-form-group" {
+                                    label class="nhsuk-label nhsuk-u-visually-hidden" for="search-field" { "Search the plan" }
+                                    div class="nhsuk-input-wrapper" {
+                                        input class="nhsuk-input" id="search-field" name="q" type="search" autocomplete="off" placeholder="Search";
+                                        button class="nhsuk-button nhsuk-button--icon nhsuk-button--small" type="submit" aria-label="Search" {
+                                            (PreEscaped(SEARCH_ICON))
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                div class="nhsuk-width-container" {
+                    @if !crumbs.is_empty() || title != "Home" {
+                        nav class="nhsuk-breadcrumb" aria-label="Breadcrumb" {
+                            ol class="nhsuk-breadcrumb__list" {
+                                li class="nhsuk-breadcrumb__list-item" { a class="nhsuk-breadcrumb__link" href="/" { "Home" } }
+                                @for (label, href) in crumbs {
+                                    li class="nhsuk-breadcrumb__list-item" { a class="nhsuk-breadcrumb__link" href=(href) { (label) } }
+                                }
+                            }
+                        }
+                    }
+                    main class="nhsuk-main-wrapper" id="maincontent" role="main" {
+                        (body)
+                    }
+                }
+                footer class="nhsuk-footer" role="contentinfo" {
+                    div class="nhsuk-width-container" {
+                        div class="nhsuk-footer__meta" {
+                            h2 class="nhsuk-u-visually-hidden" { "Support links" }
+                            ul class="nhsuk-footer__list" {
+                                li class="nhsuk-footer__list-item" { a class="nhsuk-footer__list-item-link" href="/search" { "Search the plan" } }
+                            }
+                            p class="nhsuk-body-s" { "Kent and Medway Integrated Care Partnership. Published with Assure." }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+const SEARCH_ICON: &str = r#"<svg class="nhsuk-icon nhsuk-icon--search" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16" focusable="false" aria-hidden="true"><path d="m20.7 18.9-4.1-4.1a7 7 0 1 0-1.4 1.4l4 4.1a1 1 0 0 0 1.5 0c.4-.4.4-1 0-1.4ZM6 10.6a5 5 0 1 1 10 0 5 5 0 0 1-10 0Z"/></svg>"#;
+
+/// "Source: line N of the plan", shown under every item so a reader can check it.
+pub fn source(line: u32) -> Markup {
+    html! { p class="assure-source" { "Source: the Shared Delivery Plan, line " (line) "." } }
+}
+
+/// An NHS.UK tag, e.g. a plan's status.
+pub fn tag(text: &str, colour: &str) -> Markup {
+    html! { strong class={ "nhsuk-tag nhsuk-tag--" (colour) } { (text) } }
+}
+
+/// An NHS.UK table: its caption (visually hidden when a heading already says it), the
+/// column headers (`true` for numeric, right-aligned columns) and the body rows.
+pub fn table(caption: Markup, caption_hidden: bool, headers: &[(&str, bool)], rows: Markup) -> Markup {
+    html! {
+        table class="nhsuk-table" {
+            caption class={ "nhsuk-table__caption" @if caption_hidden { " nhsuk-u-visually-hidden" } } { (caption) }
+            thead class="nhsuk-table__head" {
+                tr class="nhsuk-table__row" {
+                    @for (label, numeric) in headers {
+                        th class={ "nhsuk-table__header" @if *numeric { " nhsuk-table__header--numeric" } } scope="col" { (label) }
+                    }
+                }
+            }
+            tbody class="nhsuk-table__body" { (rows) }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The Assure web site: every part of the plan, server-rendered with the NHS.UK frontend
+//! look, working without JavaScript. The only crate that knows HTTP.
+//!
+//! [`router`] builds the axum application over an [`AppState`] (a store and a cache of
+//! the plan that is checked against the store on every request, so that several
+//! processes can serve one database); [`serve`] runs it until a shutdown signal.
+
+mod assets;
+mod error;
+mod layout;
+mod routes;
+mod state;
+
+use std::future::Future;
+
+use axum::Router;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+pub use error::WebError;
+pub use state::AppState;
+
+/// The whole application: pages, assets and health check.
+pub fn router(state: AppState) -> Router {
+    // One log line per request, with method, path, status and latency as fields.
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+        .on_response(DefaultOnResponse::new().level(Level::INFO));
+    routes::routes().merge(assets::routes()).fallback(routes::not_found).layer(trace).with_state(state)
+}
+
+/// Serve on `listener` until `shutdown` completes; requests in flight are finished first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,103 @@
+//! The pages, one module per resource; URLs are stable and readable
+//! (`/outcomes/2`, `/organisations/kcc`).
+
+mod commitments;
+mod examples;
+mod health;
+mod home;
+mod indicators;
+mod organisations;
+mod outcomes;
+mod places;
+mod plans;
+mod search;
+
+use axum::Router;
+use axum::http::Uri;
+use axum::routing::get;
+use maud::{Markup, html};
+
+use crate::layout;
+use crate::layout::table;
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show_home))
+        .route("/healthz", get(health::show_health))
+        .route("/outcomes/{number}", get(outcomes::show_outcome))
+        .route("/priorities/{id}", get(outcomes::show_priority))
+        .route("/commitments/{id}", get(commitments::show_commitment))
+        .route("/plans", get(plans::list_plans))
+        .route("/plans/{id}", get(plans::show_plan))
+        .route("/organisations", get(organisations::list_organisations))
+        .route("/organisations/{id}", get(organisations::show_organisation))
+        .route("/indicators", get(indicators::list_indicators))
+        .route("/indicators/{id}", get(indicators::show_indicator))
+        .route("/examples/{id}", get(examples::show_example))
+        .route("/places", get(places::list_places))
+        .route("/places/{id}", get(places::show_place))
+        .route("/search", get(search::search))
+}
+
+/// The page for any URL that is not one of ours.
+pub async fn not_found(uri: Uri) -> WebError {
+    WebError::NotFound(format!("There is no page at {}.", uri.path()))
+}
+
+fn missing(what: &str, id: &str) -> WebError {
+    WebError::NotFound(format!("There is no {what} '{id}' in the plan."))
+}
+
+/// Links to an organisation for each id, joined with commas.
+fn organisation_links(plan: &assure_plan::Plan, ids: &[assure_plan::Sp<String>]) -> Markup {
+    html! {
+        @for (i, id) in ids.iter().enumerate() {
+            @if i > 0 { ", " }
+            a href={ "/organisations/" (id.get_ref()) } { (plan.organisation_name(id.get_ref())) }
+        }
+    }
+}
+
+/// Links to a delivering plan for each id, joined with commas.
+fn plan_links(plan: &assure_plan::Plan, ids: &[assure_plan::Sp<String>]) -> Markup {
+    html! {
+        @for (i, id) in ids.iter().enumerate() {
+            @if i > 0 { ", " }
+            a href={ "/plans/" (id.get_ref()) } { (plan.plan_name(id.get_ref())) }
+        }
+    }
+}
+
+/// The table of a commitment's delivery links, as in the plan: plan, and who leads it.
+fn links_table(plan: &assure_plan::Plan, c: &assure_plan::Commitment) -> Markup {
+    html! {
+        @if c.links.is_empty() {
+            p { "No strategies or plans are listed for this commitment." }
+        } @else {
+            (table(html! { "Strategies and plans in place to deliver: " (c.title) }, true, &[("Strategy or plan", false), ("Led by", false), ("Source line", false)], html! {
+                    @for l in &c.links {
+                        tr class="nhsuk-table__row" {
+                            td class="nhsuk-table__cell" { (plan_links(plan, &l.plans)) }
+                            td class="nhsuk-table__cell" {
+                                @if l.led_by.is_empty() { (l.led_by_text) } @else { (organisation_links(plan, &l.led_by)) }
+                            }
+                            td class="nhsuk-table__cell" { (l.line) }
+                        }
+                    }
+                }))
+        }
+    }
+}
+
+/// A breadcrumb: its label and link.
+fn crumb(label: impl Into<String>, href: impl Into<String>) -> (String, String) {
+    (label.into(), href.into())
+}
+
+/// The breadcrumb of an outcome: "Outcome 2".
+fn outcome_crumb(n: u8) -> (String, String) {
+    crumb(format!("Outcome {n}"), format!("/outcomes/{n}"))
+}
+
+pub(crate) use layout::page;

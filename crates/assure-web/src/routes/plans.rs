@@ -1,0 +1,72 @@
+//! Delivering plans ("strategies / plans in place to deliver"): the list, and one plan
+//! with every commitment it delivers and who leads it.
+
+use axum::extract::{Path, State};
+use maud::{Markup, html};
+
+use super::{crumb, missing, organisation_links, page};
+use crate::layout::{source, table, tag};
+use crate::{AppState, WebError};
+
+fn status_tag(status: assure_plan::PlanStatus) -> Markup {
+    let colour = match status {
+        assure_plan::PlanStatus::InPlace => "green",
+        assure_plan::PlanStatus::InDevelopment => "yellow",
+        assure_plan::PlanStatus::Tbc | assure_plan::PlanStatus::ToBeDeveloped => "grey",
+    };
+    tag(status.label(), colour)
+}
+
+pub async fn list_plans(State(state): State<AppState>) -> Result<Markup, WebError> {
+    let plan = state.plan().await?;
+    let mut plans: Vec<_> = plan.delivering_plans.iter().collect();
+    plans.sort_by_key(|p| p.name.to_lowercase());
+    Ok(page(
+        "Strategies and plans",
+        &[],
+        html! {
+            h1 { "Strategies and plans" }
+            p { (plans.len()) " strategies and plans deliver the commitments of the plan." }
+            (table(html! { "Strategies and plans" }, true, &[("Strategy or plan", false), ("Status", false), ("Commitments", true)], html! {
+                    @for p in plans {
+                        tr class="nhsuk-table__row" {
+                            td class="nhsuk-table__cell" { a href={ "/plans/" (p.id.get_ref()) } { (p.name) } }
+                            td class="nhsuk-table__cell" { (status_tag(*p.status.get_ref())) }
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (plan.links_to_plan(p.id.get_ref()).len()) }
+                        }
+                    }
+                }))
+        },
+    ))
+}
+
+pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {
+    let plan = state.plan().await?;
+    let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
+    let d = assure_plan::query::plan_detail(&plan, p);
+    Ok(page(
+        &p.name,
+        &[crumb("Strategies and plans", "/plans")],
+        html! {
+            span class="nhsuk-caption-l" { "Strategy or plan" }
+            h1 { (p.name) }
+            p class="assure-meta" { (status_tag(*p.status.get_ref())) }
+            @if !p.aliases.is_empty() { p { "Also written as: " (p.aliases.join("; ")) } }
+            (source(p.line))
+            h2 { "What it delivers" }
+            (table(html! { "Commitments delivered by " (p.name) }, true, &[("Commitment", false), ("As written in the plan", false), ("Led by", false)], html! {
+                    @for u in &d.uses {
+                        tr class="nhsuk-table__row" {
+                            td class="nhsuk-table__cell" {
+                                @if u.outcome.is_some() { a href={ "/commitments/" (u.under) } { (u.title) } } @else { (u.title) " (enabler)" }
+                            }
+                            td class="nhsuk-table__cell" { (u.plan_text) }
+                            td class="nhsuk-table__cell" {
+                                @if u.led_by.is_empty() { (u.led_by_text) } @else { (organisation_links(&plan, u.led_by)) }
+                            }
+                        }
+                    }
+                }))
+        },
+    ))
+}

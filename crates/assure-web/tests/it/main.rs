@@ -1,0 +1,51 @@
+//! The site over real HTTP: a server on port 0 over a fresh database (SQLite, and
+//! PostgreSQL when reachable), fetched with a plain HTTP client.
+
+mod pages;
+
+use assure_store::testing::{TestDb, databases};
+
+/// A running server over its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The database behind it, to change things under the server's feet.
+    pub db: TestDb,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl TestApp {
+    /// Start a server over `db` with the bundled plan imported.
+    pub fn start(db: TestDb) -> TestApp {
+        let store = db.open();
+        store.import_plan(&assure_plan::bundled().unwrap(), "tester", false).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        runtime.spawn(assure_web::serve(listener, assure_web::AppState::new(store, None), std::future::pending()));
+        TestApp { base, db, runtime: Some(runtime) }
+    }
+
+    /// GET a path: status, content type and body.
+    pub fn get(&self, path: &str) -> (u16, String, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut response = agent.get(&format!("{}{path}", self.base)).call().unwrap();
+        let status = response.status().as_u16();
+        let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        (status, kind, body)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// One app per database available.
+pub fn apps() -> Vec<TestApp> {
+    databases().into_iter().map(TestApp::start).collect()
+}

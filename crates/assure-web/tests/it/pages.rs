@@ -1,0 +1,118 @@
+//! Every page type answers with its content; unknown things give a 404 page; bad
+//! parameters a 400 naming the field; a change in the store shows at once.
+
+use crate::apps;
+
+#[test]
+fn every_page_type_renders_its_content() {
+    for app in apps() {
+        let name = app.db.name;
+        let cases: &[(&str, &[&str])] = &[
+            ("/", &["Shared outcomes", "Outcome 2:", "href=\"/outcomes/6\"", "Kent and Medway in numbers"]),
+            (
+                "/outcomes/1",
+                &[
+                    "Give children and young people the best start in life",
+                    "Priorities",
+                    "What we heard",
+                    "/commitments/",
+                ],
+            ),
+            (
+                "/priorities/1.1",
+                &["Priority 1.1 of outcome 1", "Strategies and plans in place to deliver", "Family Hub"],
+            ),
+            (
+                "/commitments/improve-join-up-access-local-support",
+                &["Family Hub Programme", "Led by", "/organisations/"],
+            ),
+            ("/plans", &["Strategies and plans", "in development"]),
+            ("/organisations", &["Kent County Council", "Medway Council"]),
+            ("/organisations/kcc", &["Kent County Council", "Includes:", "Outcome 1:", "Through"]),
+            ("/organisations/NHS%20K%26M", &["NHS Kent and Medway"]),
+            ("/indicators", &["Strategic indicators", "Mothers smoking at time of delivery"]),
+            (
+                "/indicators/smoking-at-time-of-delivery",
+                &["10.2%", "no more than 6% by 2028/29", "lower is better", "No observations"],
+            ),
+            ("/indicators/year-6-healthy-weight", &["Children in Year 6 who are a healthy weight"]),
+            ("/places", &["Place priorities by shared outcome", "SO 1"]),
+            ("/places/dover", &["The plan lists no priorities for this place", "No priority of this place addresses"]),
+            ("/search?q=family+hub", &["result", "Strategies and plans", "/plans/"]),
+            ("/search", &["Words to look for"]),
+        ];
+        for (path, wanted) in cases {
+            let (status, kind, body) = app.get(path);
+            assert_eq!(status, 200, "{name} {path}: {body}");
+            assert!(kind.starts_with("text/html"), "{name} {path}: {kind}");
+            assert!(body.starts_with("<!DOCTYPE html><html lang=\"en\">"), "{name} {path}");
+            assert!(body.contains("href=\"#maincontent\"") && body.contains("id=\"maincontent\""), "{path}: skip link");
+            for w in *wanted {
+                assert!(body.contains(w), "{name} {path}: missing {w:?}");
+            }
+        }
+        // A delivery example, found from its outcome.
+        let (_, _, outcome) = app.get("/outcomes/1");
+        let example = outcome.split("href=\"/examples/").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+        let (status, _, body) = app.get(&format!("/examples/{example}"));
+        assert_eq!(status, 200);
+        assert!(body.contains("Milestones"), "{example}");
+    }
+}
+
+#[test]
+fn unknown_things_are_a_404_page_and_bad_parameters_a_400() {
+    for app in apps() {
+        for path in [
+            "/outcomes/9",
+            "/outcomes/two",
+            "/organisations/nobody",
+            "/commitments/x",
+            "/plans/x",
+            "/indicators/x",
+            "/places/x",
+            "/examples/x",
+            "/priorities/9.9",
+            "/no/such/page",
+        ] {
+            let (status, kind, body) = app.get(path);
+            assert_eq!(status, 404, "{path}");
+            assert!(kind.starts_with("text/html"));
+            assert!(body.contains("<h1>Page not found</h1>"), "{path}: {body}");
+        }
+        let long = "x".repeat(201);
+        let (status, _, body) = app.get(&format!("/search?q={long}"));
+        assert_eq!(status, 400);
+        assert!(body.contains("q: a search is at most 200 characters"), "{body}");
+    }
+}
+
+#[test]
+fn health_and_assets() {
+    for app in apps() {
+        let (status, kind, body) = app.get("/healthz");
+        assert_eq!((status, kind.as_str()), (200, "application/json"));
+        assert_eq!(body, r#"{"plan":"kent-and-medway-2024-26","status":"ok"}"#);
+        let (status, kind, body) = app.get("/assets/nhsuk-frontend.min.css");
+        assert_eq!((status, kind.as_str()), (200, "text/css; charset=utf-8"));
+        assert!(body.len() > 200_000);
+        assert!(body.contains("/assets/images/nhsuk-icon-cross.svg"), "the images the CSS asks for are served");
+        assert_eq!(app.get("/assets/images/nhsuk-icon-cross.svg").0, 200);
+        assert_eq!(app.get("/assets/init.js").1, "text/javascript; charset=utf-8");
+        assert_eq!(app.get("/assets/nope.css").0, 404);
+    }
+}
+
+#[test]
+fn a_change_in_the_store_shows_on_the_next_request() {
+    for app in apps() {
+        let (_, _, before) = app.get("/");
+        let mut edited = assure_plan::bundled().unwrap();
+        edited.meta.title = "A refreshed plan title".into();
+        // Through another store on the same database, as another process would.
+        app.db.open().import_plan(&edited, "tester", true).unwrap();
+        let (_, _, after) = app.get("/");
+        assert!(!before.contains("A refreshed plan title"));
+        assert!(after.contains("<h1>A refreshed plan title</h1>"), "{}", app.db.name);
+    }
+}
