@@ -172,7 +172,8 @@ fn actor(db: &DbOptions) -> String {
 }
 
 /// Open the database, creating and migrating it as needed. A new SQLite database gets
-/// the bundled plan, once, unless `--empty` or the command is itself an import.
+/// the bundled plan, once, unless `--empty` or the command is `import` (or `migrate`,
+/// which opens the store itself).
 fn open(db: &DbOptions, first_use_loads_bundled: bool) -> anyhow::Result<Store> {
     let url = match &db.database {
         Some(u) => DatabaseUrl::parse(u)?,
