@@ -52,6 +52,11 @@ pub fn page(title: &str, crumbs: &[(String, String)], body: Markup) -> Markup {
                                     li class="nhsuk-breadcrumb__list-item" { a class="nhsuk-breadcrumb__link" href=(href) { (label) } }
                                 }
                             }
+                            // On narrow screens the frontend shows only this link to the parent.
+                            @let (parent, parent_href) = crumbs.last().map_or(("Home", "/"), |(l, h)| (l.as_str(), h.as_str()));
+                            a class="nhsuk-back-link" href=(parent_href) {
+                                span class="nhsuk-u-visually-hidden" { "Back to " } (parent)
+                            }
                         }
                     }
                     main class="nhsuk-main-wrapper" id="maincontent" role="main" {

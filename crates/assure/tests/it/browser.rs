@@ -1,0 +1,123 @@
+//! Every page type in a real browser (Debian's Chromium, driven by playwright-core from
+//! `tests/browser/check.mjs`): zero axe-core violations at WCAG 2.2 A/AA, every link
+//! reachable from the keyboard, screenshots at desktop and mobile widths saved under
+//! `target/browser-artifacts/`. `scripts/browser-setup` (run by `scripts/test`) installs
+//! what it needs; without it the test says so loudly, and fails under `CI=true`.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn missing(what: &str) {
+    let message = format!("browser tests SKIPPED: {what}; run scripts/browser-setup");
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{message} (CI=true requires them)");
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n*** WARNING: {message} ***\n");
+}
+
+#[test]
+fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
+    let root = workspace();
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() {
+        return missing(&format!("{chromium} not found"));
+    }
+    if !root.join("tests/browser/node_modules/playwright-core").is_dir() {
+        return missing("tests/browser/node_modules is not installed");
+    }
+
+    // One item of every kind, from the bundled plan.
+    let plan = assure_plan::bundled().unwrap();
+    let commitment = plan.commitments.iter().find(|c| c.links.len() > 2).unwrap().id.get_ref().clone();
+    let delivering = plan.delivering_plans[0].id.get_ref().clone();
+    let indicator = plan.indicators.iter().find(|i| !i.parts.is_empty()).unwrap().id.get_ref().clone();
+    let example = plan.delivery_examples[0].id.get_ref().clone();
+    let place = plan.places.iter().find(|p| !p.priorities.is_empty()).unwrap().id.get_ref().clone();
+    let paths = [
+        "/".to_owned(),
+        "/outcomes/1".into(),
+        "/priorities/2.1".into(),
+        format!("/commitments/{commitment}"),
+        "/plans".into(),
+        format!("/plans/{delivering}"),
+        "/organisations".into(),
+        "/organisations/kcc".into(),
+        "/indicators".into(),
+        format!("/indicators/{indicator}"),
+        format!("/examples/{example}"),
+        "/places".into(),
+        format!("/places/{place}"),
+        "/search?q=family+hub".into(),
+        "/search".into(),
+        "/no-such-page".into(),
+    ];
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Command::new(assert_cmd::cargo::cargo_bin("assure"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["serve", "--addr", "127.0.0.1:0", "--log", "warn"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(server.stderr.take().unwrap());
+    let mut base = None;
+    for _ in 0..10 {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if let Some(rest) = line.split(" on http://").nth(1) {
+            base = Some(format!("http://{}", rest.split('/').next().unwrap()));
+            break;
+        }
+    }
+    let base = base.expect("serve prints its address");
+    let artifacts = root.join("target/browser-artifacts");
+    let out = Command::new("node")
+        .current_dir(root.join("tests/browser"))
+        .env("CHROMIUM", &chromium)
+        .arg("check.mjs")
+        .arg(&base)
+        .arg(&artifacts)
+        .args(&paths)
+        .output()
+        .expect("node runs");
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("no report from check.mjs ({e}): {stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+    });
+    let entries = report.as_array().unwrap();
+    assert_eq!(entries.len(), paths.len() * 2, "every page at two widths");
+    let mut problems = Vec::new();
+    for e in entries {
+        let path = e["path"].as_str().unwrap();
+        let expected = if path == "/no-such-page" { 404 } else { 200 };
+        if e["status"] != expected {
+            problems.push(format!("{path}: status {}", e["status"]));
+        }
+        for v in e["violations"].as_array().unwrap() {
+            problems.push(format!(
+                "{path} ({}): axe {} [{}] {} at {}",
+                e["viewport"], v["id"], v["impact"], v["help"], v["nodes"]
+            ));
+        }
+        if e["unreachable"] != 0 {
+            problems.push(format!("{path}: {} links not reachable by keyboard", e["unreachable"]));
+        }
+        assert!(Path::new(e["screenshot"].as_str().unwrap()).is_file(), "screenshot of {path}");
+    }
+    assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));
+    assert!(out.status.success(), "check.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+    let focused: u64 = entries.iter().map(|e| e["links_focused"].as_u64().unwrap_or(0)).sum();
+    assert!(focused > 500, "the keyboard walk visited {focused} links in all");
+}

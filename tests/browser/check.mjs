@@ -1,0 +1,69 @@
+// Accessibility checks of every page type in a real browser (Debian's Chromium):
+// axe-core at WCAG 2.2 A/AA, keyboard-only navigation reaching every link, and
+// screenshots at desktop and mobile widths.
+//
+// Usage: node check.mjs BASE_URL ARTIFACT_DIR PATH...
+// Prints one JSON report on stdout; exits 1 if any page has a violation or a link the
+// keyboard cannot reach.
+
+import { readFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const [base, artifacts, ...paths] = process.argv.slice(2);
+mkdirSync(artifacts, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const viewports = { desktop: { width: 1280, height: 900 }, mobile: { width: 375, height: 812 } };
+const report = [];
+let failed = false;
+
+for (const path of paths) {
+  for (const [name, viewport] of Object.entries(viewports)) {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    const response = await page.goto(base + path, { waitUntil: 'load' });
+    await page.addScriptTag({ content: axeSource });
+    const axe = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const r = await axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+      });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+    });
+    const file = `${artifacts}/${path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}-${name}.png`;
+    await page.screenshot({ path: file, fullPage: true });
+
+    let unreachable = [];
+    let focused = 0;
+    if (name === 'desktop') {
+      // Every visible link, in document order, must take focus from the keyboard alone.
+      const links = await page.evaluate(() => [...document.querySelectorAll('a[href]')]
+        .filter((a) => a.offsetParent !== null || a.getClientRects().length > 0)
+        .map((a, i) => { a.dataset.kbd = String(i); return String(i); }));
+      const seen = new Set();
+      await page.evaluate(() => document.activeElement?.blur());
+      for (let i = 0; i < links.length + 20; i++) {
+        await page.keyboard.press('Tab');
+        const id = await page.evaluate(() => document.activeElement?.dataset?.kbd ?? null);
+        if (id !== null) seen.add(id);
+        if (seen.size === links.length) break;
+      }
+      focused = seen.size;
+      unreachable = links.filter((l) => !seen.has(l));
+    }
+    const entry = { path, viewport: name, status: response.status(), violations: axe, links_focused: focused, unreachable: unreachable.length, screenshot: file };
+    if (axe.length > 0 || unreachable.length > 0) failed = true;
+    report.push(entry);
+    await context.close();
+  }
+}
+await browser.close();
+console.log(JSON.stringify(report, null, 2));
+process.exit(failed ? 1 : 0);
