@@ -321,6 +321,25 @@ impl Store {
         Ok(rows.into_iter().next().map(|r| r[0].as_i64().unwrap_or_default()))
     }
 
+    /// The plan a reader is shown — `id`, or else the most recently imported — with its
+    /// revision (see [`Store::plan_revision`]), in one query; `None` if there is none.
+    pub fn served_plan(&self, id: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
+        const REVISION: &str = "SELECT p.id, (SELECT max(a.id) FROM audit_log a WHERE a.plan_id = p.id) FROM plan p";
+        // Without parameters, so that PostgreSQL answers in one round trip: a plan id is
+        // a slug (checked here), safe to write into the statement as a literal.
+        let rows = match id {
+            Some(id) if id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') => {
+                self.pool.query_once(&format!("{REVISION} WHERE p.id = '{id}'"), &[])?
+            }
+            Some(_) => return Ok(None),
+            None => self.pool.query_once(&format!("{REVISION} ORDER BY p.imported_at DESC, p.id LIMIT 1"), &[])?,
+        };
+        Ok(rows.into_iter().next().and_then(|r| {
+            let revision = r[1].as_i64().or_else(|| r[1].as_str()?.parse().ok()).unwrap_or_default();
+            Some((r[0].as_str()?.to_owned(), revision))
+        }))
+    }
+
     /// The stored plans, oldest import first.
     pub fn plans(&self) -> Result<Vec<StoredPlan>, StoreError> {
         let rows = self.pool.read(|tx| {

@@ -263,6 +263,39 @@ impl Pool {
         }
     }
 
+    /// Run one read-only statement outside any transaction (a single statement needs
+    /// none): for the small query asked on every web request.
+    pub(crate) fn query_once(&self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, StoreError> {
+        match self {
+            Pool::Sqlite(pool) => {
+                let conn = pool.get()?;
+                let mut stmt = conn.prepare_cached(sql)?;
+                sqlite_rows(&mut stmt, params)
+            }
+            Pool::Postgres(pool) if params.is_empty() => {
+                // The simple protocol: one round trip, no statement to prepare; every
+                // value comes back as text.
+                let mut conn = pool.get()?;
+                Ok(conn
+                    .simple_query(sql)?
+                    .into_iter()
+                    .filter_map(|m| match m {
+                        postgres::SimpleQueryMessage::Row(r) => {
+                            Some((0..r.len()).map(|i| Value::text(r.get(i))).collect())
+                        }
+                        _ => None,
+                    })
+                    .collect())
+            }
+            Pool::Postgres(pool) => {
+                let mut conn = pool.get()?;
+                let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+                let rows = conn.query(sql, &params)?;
+                pg_rows(&rows)
+            }
+        }
+    }
+
     /// Run `f` in a read-only transaction that sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         match self {
@@ -329,23 +362,11 @@ impl<'c> Tx<'c> {
     /// Run a query; every row as values in column order.
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, StoreError> {
         match self {
-            Tx::Sqlite(tx) => {
-                let mut stmt = tx.prepare_cached(sql)?;
-                let n = stmt.column_count();
-                let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-                let mut out = Vec::new();
-                while let Some(row) = rows.next()? {
-                    out.push((0..n).map(|i| row.get_ref(i).map(from_sqlite)).collect::<Result<_, _>>()?);
-                }
-                Ok(out)
-            }
+            Tx::Sqlite(tx) => sqlite_rows(&mut tx.prepare_cached(sql)?, params),
             Tx::Postgres { tx, statements } => {
                 let stmt = Self::pg_statement(tx, statements, sql)?;
                 let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-                let rows = tx.query(&stmt, &params)?;
-                rows.iter()
-                    .map(|r| (0..r.len()).map(|i| r.try_get::<_, Value>(i).map_err(Into::into)).collect())
-                    .collect()
+                pg_rows(&tx.query(&stmt, &params)?)
             }
         }
     }
@@ -374,6 +395,20 @@ impl<'c> Tx<'c> {
         }
         Ok(())
     }
+}
+
+fn sqlite_rows(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<Vec<Vec<Value>>, StoreError> {
+    let n = stmt.column_count();
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push((0..n).map(|i| row.get_ref(i).map(from_sqlite)).collect::<Result<_, _>>()?);
+    }
+    Ok(out)
+}
+
+fn pg_rows(rows: &[postgres::Row]) -> Result<Vec<Vec<Value>>, StoreError> {
+    rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<_, Value>(i).map_err(Into::into)).collect()).collect()
 }
 
 /// A PostgreSQL error with the server's own message and detail, when it sent one.

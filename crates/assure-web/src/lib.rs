@@ -6,6 +6,7 @@
 //! processes can serve one database); [`serve`] runs it until a shutdown signal.
 
 mod assets;
+mod cache;
 mod error;
 mod layout;
 mod routes;
@@ -26,7 +27,12 @@ pub fn router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http()
         .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
         .on_response(DefaultOnResponse::new().level(Level::INFO));
-    routes::routes().merge(assets::routes()).fallback(routes::not_found).layer(trace).with_state(state)
+    routes::routes()
+        .merge(assets::routes())
+        .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cache_pages))
+        .layer(trace)
+        .with_state(state)
 }
 
 /// Serve on `listener` until `shutdown` completes; requests in flight are finished first.

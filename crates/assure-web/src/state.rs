@@ -1,12 +1,21 @@
-//! What every request shares: the store, and the plan read from it, cached for as long
-//! as the store says it has not changed.
+//! What every request shares: the store, the plan read from it, and the pages rendered
+//! from that plan, all kept for as long as the store says the plan has not changed.
+//!
+//! Every request asks the store for the served plan's revision (one small query), so a
+//! change made by any process shows on the next request; pages depend on nothing else,
+//! so a page rendered at a revision is the page at that revision.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 
 use assure_plan::Plan;
 use assure_store::Store;
+use axum::body::Bytes;
 
 use crate::WebError;
+
+/// Rendered pages kept per revision, at most this many.
+const PAGE_CACHE_ENTRIES: usize = 4096;
 
 /// Shared by every request; cheap to clone.
 #[derive(Clone)]
@@ -15,19 +24,21 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     store: Store,
     plan_id: Option<String>,
-    cache: RwLock<Option<Cached>>,
+    plan: RwLock<Option<(Revision, Arc<Plan>)>>,
+    pages: Mutex<(Option<Revision>, HashMap<String, Bytes>)>,
 }
 
-struct Cached {
-    id: String,
+/// A plan and its revision: what a rendered page depends on.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Revision {
+    plan_id: String,
     revision: i64,
-    plan: Arc<Plan>,
 }
 
 impl AppState {
     /// Serve `plan_id`, or, when `None`, the most recently imported plan.
     pub fn new(store: Store, plan_id: Option<String>) -> AppState {
-        AppState(Arc::new(Inner { store, plan_id, cache: RwLock::new(None) }))
+        AppState(Arc::new(Inner { store, plan_id, plan: RwLock::new(None), pages: Mutex::new((None, HashMap::new())) }))
     }
 
     /// The store, for handlers that need more than the plan.
@@ -35,35 +46,65 @@ impl AppState {
         &self.0.store
     }
 
-    /// The plan being served, as it is in the store now.
-    pub async fn plan(&self) -> Result<Arc<Plan>, WebError> {
+    /// Run a blocking store call off the async workers.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&AppState) -> Result<T, WebError> + Send + 'static,
+    ) -> Result<T, WebError> {
         let state = self.clone();
-        tokio::task::spawn_blocking(move || state.plan_now())
+        tokio::task::spawn_blocking(move || f(&state))
             .await
-            .map_err(|e| WebError::Internal(format!("plan loader stopped: {e}")))?
+            .map_err(|e| WebError::Internal(format!("a database task stopped: {e}")))?
     }
 
-    fn plan_now(&self) -> Result<Arc<Plan>, WebError> {
-        let inner = &self.0;
-        let id = match &inner.plan_id {
-            Some(id) => id.clone(),
-            None => {
-                let plans = inner.store.plans()?;
-                plans.into_iter().max_by(|a, b| a.imported_at.cmp(&b.imported_at)).ok_or(WebError::NoPlan)?.id
-            }
-        };
-        let revision = inner.store.plan_revision(&id)?.ok_or(WebError::NoPlan)?;
-        if let Ok(guard) = inner.cache.read()
-            && let Some(c) = guard.as_ref()
-            && c.id == id
-            && c.revision == revision
-        {
-            return Ok(c.plan.clone());
+    /// The served plan's revision, now. Asked on every request: one indexed query,
+    /// run in place on this worker (cheaper than a hand-off to the blocking pool).
+    pub async fn revision(&self) -> Result<Revision, WebError> {
+        fn ask(s: &AppState) -> Result<Revision, WebError> {
+            let (plan_id, revision) = s.0.store.served_plan(s.0.plan_id.as_deref())?.ok_or(WebError::NoPlan)?;
+            Ok(Revision { plan_id, revision })
         }
-        let plan = Arc::new(inner.store.plan(&id)?);
-        if let Ok(mut guard) = inner.cache.write() {
-            *guard = Some(Cached { id, revision, plan: plan.clone() });
+        match tokio::runtime::Handle::current().runtime_flavor() {
+            tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(|| ask(self)),
+            _ => self.blocking(ask).await,
+        }
+    }
+
+    /// The plan being served, as it is in the store now.
+    pub async fn plan(&self) -> Result<Arc<Plan>, WebError> {
+        let revision = self.revision().await?;
+        if let Ok(guard) = self.0.plan.read()
+            && let Some((r, plan)) = guard.as_ref()
+            && *r == revision
+        {
+            return Ok(plan.clone());
+        }
+        let id = revision.plan_id.clone();
+        let plan = Arc::new(self.blocking(move |s| Ok(s.0.store.plan(&id)?)).await?);
+        if let Ok(mut guard) = self.0.plan.write() {
+            *guard = Some((revision, plan.clone()));
         }
         Ok(plan)
+    }
+
+    /// A page rendered at this revision, if kept.
+    pub fn cached_page(&self, revision: &Revision, key: &str) -> Option<Bytes> {
+        let guard = self.0.pages.lock().ok()?;
+        if guard.0.as_ref() != Some(revision) {
+            return None;
+        }
+        guard.1.get(key).cloned()
+    }
+
+    /// Keep a page rendered at this revision (pages of older revisions are dropped).
+    pub fn keep_page(&self, revision: Revision, key: String, page: Bytes) {
+        if let Ok(mut guard) = self.0.pages.lock() {
+            if guard.0.as_ref() != Some(&revision) {
+                *guard = (Some(revision), HashMap::new());
+            }
+            if guard.1.len() < PAGE_CACHE_ENTRIES {
+                guard.1.insert(key, page);
+            }
+        }
     }
 }

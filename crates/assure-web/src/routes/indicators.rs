@@ -45,17 +45,17 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
     let n = *i.outcome.get_ref();
     let unit = i.unit.unwrap_or(assure_plan::Unit::Unspecified);
     let observations = {
-        let (state, plan_id, mut ids) = (state.clone(), plan.meta.id.get_ref().clone(), vec![id.clone()]);
+        let (plan_id, mut ids) = (plan.meta.id.get_ref().clone(), vec![id.clone()]);
         ids.extend(i.parts.iter().map(|p| p.id.get_ref().clone()));
-        tokio::task::spawn_blocking(move || -> Result<Vec<assure_plan::observation::Observation>, WebError> {
-            let mut all = Vec::new();
-            for id in ids {
-                all.extend(state.store().observations(&plan_id, Some(&id))?);
-            }
-            Ok(all)
-        })
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))??
+        state
+            .blocking(move |s| {
+                let mut all = Vec::new();
+                for id in ids {
+                    all.extend(s.store().observations(&plan_id, Some(&id))?);
+                }
+                Ok(all)
+            })
+            .await?
     };
     Ok(page(
         &i.measure,

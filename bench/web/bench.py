@@ -1,0 +1,130 @@
+"""Requests per second and latency of `assure serve` against nginx serving the same bytes.
+
+For each page, in one session and interleaved: nginx serving the page as a static file
+(the physical limit of HTTP on this machine), then `assure serve` on SQLite, then on
+PostgreSQL. Load: wrk with 2 threads and 64 connections on loopback. The servers log at
+`warn` (no per-request log line), and every page is requested once before measuring.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+PAGES = ["/", "/outcomes/2", "/organisations/kcc"]
+NGINX = """worker_processes auto;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    default_type text/html;
+    server {{
+        listen 127.0.0.1:{port};
+        root {work}/www;
+        location / {{ try_files $uri $uri/index.html =404; }}
+    }}
+}}
+"""
+
+
+def wait_for(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer")
+
+
+def wrk(url: str, duration: int) -> dict:
+    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{duration}s", "--latency", url],
+                         check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def ms(label):
+        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", out)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "non2xx": int(errors.group(1)) if errors else 0}
+
+
+def start_assure(assure: str, database: str, port: int, env: dict) -> subprocess.Popen:
+    p = subprocess.Popen([assure, "--database", database, "serve", "--addr", f"127.0.0.1:{port}", "--log", "warn"],
+                         env=env, stderr=subprocess.DEVNULL)
+    wait_for(f"http://127.0.0.1:{port}/healthz")
+    return p
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("assure")
+    ap.add_argument("workdir")
+    ap.add_argument("--duration", type=int, default=30)
+    ap.add_argument("--postgres", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"))
+    ap.add_argument("--skip-postgres", action="store_true")
+    a = ap.parse_args()
+    work = Path(a.workdir).resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "www").mkdir(parents=True)
+    assure = str(Path(a.assure).resolve())
+    env = dict(os.environ, ASSURE_ACTOR="bench")
+    env.pop("DATABASE_URL", None)
+
+    servers = {}
+    servers["sqlite"] = (start_assure(assure, f"sqlite:{work / 'bench.db'}", 18301, env), 18301)
+    if not a.skip_postgres:
+        schema = "bench_web"
+        subprocess.run(["psql", "-q", a.postgres, "-c", f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sep = "&" if "?" in a.postgres else "?"
+        pg = f"{a.postgres}{sep}options=-c%20search_path%3D{schema}"
+        subprocess.run([assure, "--database", pg, "import", "--bundled"], check=True, stdout=subprocess.DEVNULL, env=env)
+        servers["postgres"] = (start_assure(assure, pg, 18302, env), 18302)
+
+    # The same bytes for nginx, rendered by the SQLite server.
+    for page in PAGES:
+        body = urllib.request.urlopen(f"http://127.0.0.1:18301{page}").read()
+        path = work / "www" / (page.strip("/") or "index.html")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
+    (work / "nginx.conf").write_text(NGINX.format(work=work, port=18300))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    subprocess.run([nginx, "-c", str(work / "nginx.conf")], check=True)
+    wait_for("http://127.0.0.1:18300/")
+
+    results = []
+    try:
+        for page in PAGES:
+            for name, port in [("nginx", 18300)] + [(n, p) for n, (_, p) in servers.items()]:
+                url = f"http://127.0.0.1:{port}{page}"
+                urllib.request.urlopen(url).read()
+                r = wrk(url, a.duration)
+                r.update(page=page, server=name)
+                results.append(r)
+                print(f"{page:22} {name:9} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
+                      + (f"  non-2xx {r['non2xx']}" if r["non2xx"] else ""), file=sys.stderr)
+    finally:
+        subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-s", "stop"], stderr=subprocess.DEVNULL)
+        for p, _ in servers.values():
+            p.send_signal(signal.SIGTERM)
+            p.wait()
+
+    print(f"\nwrk -t2 -c64 -d{a.duration}s on loopback; ratio = requests/s over nginx's for the same bytes")
+    print(f"{'page':22} {'server':9} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}")
+    for r in results:
+        base = next(x for x in results if x["page"] == r["page"] and x["server"] == "nginx")
+        print(f"{r['page']:22} {r['server']:9} {r['rps']:10,.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps'] / base['rps']:9.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+//! Rendered pages kept per plan revision: a page is a function of the plan at a
+//! revision, so it is rendered once and then served from memory until the plan changes.
+//! Every request still asks the store for the revision, so no process serves a stale page.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+
+/// Largest page kept (the biggest organisation page is about 100 KB).
+const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+pub async fn cache_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if request.method() != Method::GET || path.starts_with("/assets/") || path == "/healthz" {
+        return next.run(request).await;
+    }
+    let key = request.uri().path_and_query().map_or_else(|| path.to_owned(), |p| p.as_str().to_owned());
+    let revision = match state.revision().await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(page) = state.cached_page(&revision, &key) {
+        let mut response = Response::new(Body::from(page));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        return response;
+    }
+    let response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if response.status() != StatusCode::OK || !is_html {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
+        Ok(bytes) => {
+            state.keep_page(revision, key, bytes.clone());
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(e) => crate::WebError::Internal(format!("page body: {e}")).into_response(),
+    }
+}
