@@ -54,8 +54,12 @@ def wrk(url: str, duration: int) -> dict:
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "non2xx": int(errors.group(1)) if errors else 0}
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(x) for x in socket.groups()) if socket else 0)
+    if failed:
+        raise SystemExit(f"{url}: {failed} failed requests; a benchmark of failures is no benchmark:\n{out}")
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "non2xx": 0}
 
 
 def start_assure(assure: str, database: str, port: int, env: dict) -> subprocess.Popen:

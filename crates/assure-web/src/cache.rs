@@ -1,5 +1,6 @@
-//! Rendered pages kept per plan revision: a page is a function of the plan at a
-//! revision, so it is rendered once and then served from memory until the plan changes.
+//! Rendered pages (HTML, JSON, CSV) kept per plan revision: a page is a function of the
+//! plan at a revision, so it is rendered once and then served from memory until the plan
+//! changes.
 //! Every request still asks the store for the revision, so no process serves a stale page.
 
 use axum::body::Body;
@@ -23,24 +24,22 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    if let Some(page) = state.cached_page(&revision, &key) {
+    if let Some((kind, page)) = state.cached_page(&revision, &key) {
         let mut response = Response::new(Body::from(page));
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
         return response;
     }
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if response.status() != StatusCode::OK || !is_html {
+    let kind = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| {
+        ["text/html; charset=utf-8", "application/json", "text/csv; charset=utf-8"].into_iter().find(|k| *k == v)
+    });
+    let Some(kind) = kind.filter(|_| response.status() == StatusCode::OK) else {
         return response;
-    }
+    };
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(bytes) => {
-            state.keep_page(revision, key, bytes.clone());
+            state.keep_page(revision, key, (kind, bytes.clone()));
             Response::from_parts(parts, Body::from(bytes))
         }
         Err(e) => crate::WebError::Internal(format!("page body: {e}")).into_response(),

@@ -5,6 +5,7 @@
 //! the plan that is checked against the store on every request, so that several
 //! processes can serve one database); [`serve`] runs it until a shutdown signal.
 
+mod api;
 mod assets;
 mod cache;
 mod error;
@@ -18,6 +19,7 @@ use axum::Router;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub use api::openapi;
 pub use error::WebError;
 pub use state::AppState;
 
@@ -28,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     routes::routes()
+        .merge(api::routes())
         .merge(assets::routes())
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cache_pages))

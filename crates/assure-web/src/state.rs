@@ -17,6 +17,9 @@ use crate::WebError;
 /// Rendered pages kept per revision, at most this many.
 const PAGE_CACHE_ENTRIES: usize = 4096;
 
+/// A rendered page: its content type and bytes.
+pub type Page = (&'static str, Bytes);
+
 /// Shared by every request; cheap to clone.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -25,7 +28,7 @@ struct Inner {
     store: Store,
     plan_id: Option<String>,
     plan: RwLock<Option<(Revision, Arc<Plan>)>>,
-    pages: Mutex<(Option<Revision>, HashMap<String, Bytes>)>,
+    pages: Mutex<(Option<Revision>, HashMap<String, Page>)>,
 }
 
 /// A plan and its revision: what a rendered page depends on.
@@ -57,17 +60,18 @@ impl AppState {
             .map_err(|e| WebError::Internal(format!("a database task stopped: {e}")))?
     }
 
-    /// The served plan's revision, now. Asked on every request: one indexed query,
-    /// run in place on this worker (cheaper than a hand-off to the blocking pool).
+    /// The served plan's revision, now. Asked on every request: one indexed query. On
+    /// SQLite it runs in place on this worker (cheaper than a hand-off to the blocking
+    /// pool); the PostgreSQL client drives its own runtime, which may not be entered from
+    /// a runtime thread, so it goes to the blocking pool.
     pub async fn revision(&self) -> Result<Revision, WebError> {
         fn ask(s: &AppState) -> Result<Revision, WebError> {
             let (plan_id, revision) = s.0.store.served_plan(s.0.plan_id.as_deref())?.ok_or(WebError::NoPlan)?;
             Ok(Revision { plan_id, revision })
         }
-        match tokio::runtime::Handle::current().runtime_flavor() {
-            tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(|| ask(self)),
-            _ => self.blocking(ask).await,
-        }
+        let in_place = self.0.store.backend() == assure_store::BackendKind::Sqlite
+            && tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
+        if in_place { tokio::task::block_in_place(|| ask(self)) } else { self.blocking(ask).await }
     }
 
     /// The plan being served, as it is in the store now.
@@ -87,8 +91,8 @@ impl AppState {
         Ok(plan)
     }
 
-    /// A page rendered at this revision, if kept.
-    pub fn cached_page(&self, revision: &Revision, key: &str) -> Option<Bytes> {
+    /// A page rendered at this revision, if kept, with its content type.
+    pub fn cached_page(&self, revision: &Revision, key: &str) -> Option<Page> {
         let guard = self.0.pages.lock().ok()?;
         if guard.0.as_ref() != Some(revision) {
             return None;
@@ -97,7 +101,7 @@ impl AppState {
     }
 
     /// Keep a page rendered at this revision (pages of older revisions are dropped).
-    pub fn keep_page(&self, revision: Revision, key: String, page: Bytes) {
+    pub fn keep_page(&self, revision: Revision, key: String, page: Page) {
         if let Ok(mut guard) = self.0.pages.lock() {
             if guard.0.as_ref() != Some(&revision) {
                 *guard = (Some(revision), HashMap::new());

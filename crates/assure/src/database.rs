@@ -234,6 +234,10 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 .init();
             let store = open(db, true)?;
             let url = store.url().to_owned();
+            // The PostgreSQL client closes its connection by driving its own runtime,
+            // which may not happen on a thread of ours: this handle outlives the server,
+            // so the last connections are closed here, after the runtime has stopped.
+            let last_handle = store.clone();
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(async move {
                 let listener =
@@ -244,6 +248,8 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 eprintln!("stopped");
                 anyhow::Ok(())
             })?;
+            drop(runtime);
+            drop(last_handle);
         }
         DbCommand::Migrate => {
             let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;

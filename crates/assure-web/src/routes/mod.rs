@@ -40,9 +40,14 @@ pub fn routes() -> Router<AppState> {
         .route("/search", get(search::search))
 }
 
-/// The page for any URL that is not one of ours.
-pub async fn not_found(uri: Uri) -> WebError {
-    WebError::NotFound(format!("There is no page at {}.", uri.path()))
+/// The answer for any URL that is not one of ours: the JSON envelope under `/api/`,
+/// a page elsewhere.
+pub async fn not_found(uri: Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        return crate::api::not_found(uri.path());
+    }
+    WebError::NotFound(format!("There is no page at {}.", uri.path())).into_response()
 }
 
 fn missing(what: &str, id: &str) -> WebError {

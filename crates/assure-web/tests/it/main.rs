@@ -1,6 +1,7 @@
 //! The site over real HTTP: a server on port 0 over a fresh database (SQLite, and
 //! PostgreSQL when reachable), fetched with a plain HTTP client.
 
+mod api;
 mod pages;
 
 use assure_store::testing::{TestDb, databases};
@@ -12,6 +13,8 @@ pub struct TestApp {
     /// The database behind it, to change things under the server's feet.
     pub db: TestDb,
     runtime: Option<tokio::runtime::Runtime>,
+    /// Outlives the runtime, so that PostgreSQL connections are closed off its threads.
+    store: Option<assure_store::Store>,
 }
 
 impl TestApp {
@@ -22,8 +25,12 @@ impl TestApp {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        runtime.spawn(assure_web::serve(listener, assure_web::AppState::new(store, None), std::future::pending()));
-        TestApp { base, db, runtime: Some(runtime) }
+        runtime.spawn(assure_web::serve(
+            listener,
+            assure_web::AppState::new(store.clone(), None),
+            std::future::pending(),
+        ));
+        TestApp { base, db, runtime: Some(runtime), store: Some(store) }
     }
 
     /// GET a path: status, content type and body.
@@ -40,8 +47,9 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(rt) = self.runtime.take() {
-            rt.shutdown_background();
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
         }
+        drop(self.store.take());
     }
 }
 

@@ -92,7 +92,7 @@ fn health_and_assets() {
     for app in apps() {
         let (status, kind, body) = app.get("/healthz");
         assert_eq!((status, kind.as_str()), (200, "application/json"));
-        assert_eq!(body, r#"{"plan":"kent-and-medway-2024-26","status":"ok"}"#);
+        assert_eq!(body, r#"{"status":"ok","plan":"kent-and-medway-2024-26"}"#);
         let (status, kind, body) = app.get("/assets/nhsuk-frontend.min.css");
         assert_eq!((status, kind.as_str()), (200, "text/css; charset=utf-8"));
         assert!(body.len() > 200_000);

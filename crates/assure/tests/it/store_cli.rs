@@ -369,42 +369,48 @@ fn a_process_killed_mid_import_leaves_the_database_consistent_and_importable() {
 #[test]
 fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
     use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = std::process::Command::new(bin())
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .args(["serve", "--addr", "127.0.0.1:0", "--log", "info"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut base = None;
-    for _ in 0..10 {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            break;
+    for db in databases() {
+        assure(&db).args(["import", "--bundled"]).assert().success();
+        let mut child = std::process::Command::new(bin())
+            .env_remove("DATABASE_URL")
+            .arg("--database")
+            .arg(db.arg())
+            .args(["serve", "--addr", "127.0.0.1:0", "--log", "info"])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut base = None;
+        for _ in 0..10 {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            if let Some(rest) = line.split(" on http://").nth(1) {
+                base = Some(format!("http://{}", rest.split('/').next().unwrap()));
+                break;
+            }
         }
-        if let Some(rest) = line.split(" on http://").nth(1) {
-            base = Some(format!("http://{}", rest.split('/').next().unwrap()));
-            break;
+        let base = base.expect("serve prints the address it listens on");
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let body = agent.get(&format!("{base}/healthz")).call().unwrap().body_mut().read_to_string().unwrap();
+        assert!(body.contains("\"status\":\"ok\""), "{}: {body}", db.name);
+        for _ in 0..3 {
+            let page = agent.get(&format!("{base}/outcomes/3")).call().unwrap().body_mut().read_to_string().unwrap();
+            assert!(page.contains("Shared outcome 3"), "{}: {page}", db.name);
         }
-    }
-    let base = base.expect("serve prints the address it listens on");
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let body = agent.get(&format!("{base}/healthz")).call().unwrap().body_mut().read_to_string().unwrap();
-    assert!(body.contains("\"status\":\"ok\""), "{body}");
-    let page = agent.get(&format!("{base}/outcomes/3")).call().unwrap().body_mut().read_to_string().unwrap();
-    assert!(page.contains("Outcome 3") || page.contains("outcome 3"), "{page}");
-    assert_eq!(agent.get(&format!("{base}/nope")).call().unwrap().status().as_u16(), 404);
+        assert_eq!(agent.get(&format!("{base}/nope")).call().unwrap().status().as_u16(), 404);
 
-    std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert!(status.success(), "{status}: {rest}");
-    assert!(rest.contains("stopped"), "{rest}");
-    assert!(
-        rest.contains("uri=/healthz") && rest.contains("status=200"),
-        "one structured log line per request: {rest}"
-    );
+        std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+        let status = child.wait().unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        assert!(status.success(), "{}: {status}: {rest}", db.name);
+        assert!(!rest.contains("panicked"), "{}: {rest}", db.name);
+        assert!(rest.contains("stopped"), "{rest}");
+        assert!(
+            rest.contains("uri=/healthz") && rest.contains("status=200"),
+            "one structured log line per request: {rest}"
+        );
+    }
 }

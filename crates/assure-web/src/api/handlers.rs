@@ -1,0 +1,353 @@
+//! The API's handlers: each reads the served plan and answers a response type.
+
+use std::collections::HashMap;
+
+use assure_plan::{Plan, query};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+
+use super::types::*;
+use super::{ApiError, json_response, list_format, list_response};
+use crate::AppState;
+
+type Answer = Result<Response, ApiError>;
+
+fn commitment_summary(c: &assure_plan::Commitment) -> CommitmentSummary {
+    CommitmentSummary {
+        id: c.id.get_ref().clone(),
+        title: c.title.clone(),
+        outcome: *c.outcome.get_ref(),
+        priorities: c.priorities.iter().map(|p| p.get_ref().clone()).collect(),
+        delivery_links: c.links.len(),
+    }
+}
+
+fn indicator_summary(i: &assure_plan::Indicator) -> IndicatorSummary {
+    IndicatorSummary {
+        id: i.id.get_ref().clone(),
+        outcome: *i.outcome.get_ref(),
+        measure: i.measure.clone(),
+        statement: i.statement.clone(),
+    }
+}
+
+pub async fn show_plan(State(state): State<AppState>) -> Answer {
+    let plan = state.plan().await?;
+    let counts =
+        serde_json::to_value(query::stats(&plan)).ok().and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
+    let m = &plan.meta;
+    Ok(json_response(&PlanResponse {
+        id: m.id.get_ref().clone(),
+        title: m.title.clone(),
+        period: m.period.clone(),
+        published: m.published.clone(),
+        vision: m.vision.clone(),
+        counts,
+    }))
+}
+
+pub async fn list_outcomes(State(state): State<AppState>) -> Answer {
+    let plan = state.plan().await?;
+    let items: Vec<OutcomeSummary> = plan
+        .outcomes
+        .iter()
+        .map(|o| OutcomeSummary { number: *o.number.get_ref(), title: o.title.clone(), ambition: o.ambition.clone() })
+        .collect();
+    Ok(json_response(&items))
+}
+
+pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<String>) -> Answer {
+    let plan = state.plan().await?;
+    let o = number
+        .parse::<u8>()
+        .ok()
+        .and_then(|n| plan.outcome(n))
+        .ok_or_else(|| ApiError::not_found("outcome", &number))?;
+    let d = query::outcome_detail(&plan, o);
+    Ok(json_response(&OutcomeResponse {
+        number: *o.number.get_ref(),
+        title: o.title.clone(),
+        ambition: o.ambition.clone(),
+        priorities: d
+            .priorities
+            .iter()
+            .map(|p| PriorityResponse {
+                id: p.priority.id.get_ref().clone(),
+                title: p.priority.title.clone(),
+                description: p.priority.description.clone(),
+                commitments: p.commitments.iter().map(|c| commitment_summary(c)).collect(),
+            })
+            .collect(),
+        indicators: d.indicators.iter().map(|i| indicator_summary(i)).collect(),
+        delivery_examples: d
+            .delivery_examples
+            .iter()
+            .map(|e| Ref { id: e.id.get_ref().clone(), name: e.title.clone() })
+            .collect(),
+        heard: o.heard.iter().map(|h| h.text.clone()).collect(),
+        statements: o.statement.iter().map(|s| s.text.clone()).collect(),
+        line: o.line,
+    }))
+}
+
+pub async fn list_commitments(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer {
+    let format = list_format(&q)?;
+    let plan = state.plan().await?;
+    list_response("/api/v1/commitments", plan.commitments.iter().map(commitment_summary).collect(), format)
+}
+
+pub async fn show_commitment(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let plan = state.plan().await?;
+    let c = plan.commitment(&id).ok_or_else(|| ApiError::not_found("commitment", &id))?;
+    Ok(json_response(&CommitmentResponse {
+        id: c.id.get_ref().clone(),
+        title: c.title.clone(),
+        outcome: *c.outcome.get_ref(),
+        priorities: c.priorities.iter().map(|p| p.get_ref().clone()).collect(),
+        delivery_links: c
+            .links
+            .iter()
+            .map(|l| DeliveryLinkResponse {
+                plan_text: l.plan_text.clone(),
+                plans: Ref::delivering_plans(&plan, &l.plans),
+                led_by_text: l.led_by_text.clone(),
+                led_by: Ref::organisations(&plan, &l.led_by),
+                line: l.line,
+            })
+            .collect(),
+        line: c.line,
+    }))
+}
+
+pub async fn list_plans(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer {
+    let format = list_format(&q)?;
+    let plan = state.plan().await?;
+    let items = plan
+        .delivering_plans
+        .iter()
+        .map(|p| DeliveringPlanSummary {
+            id: p.id.get_ref().clone(),
+            name: p.name.clone(),
+            status: p.status.get_ref().label().to_owned(),
+            delivery_links: plan.links_to_plan(p.id.get_ref()).len(),
+        })
+        .collect();
+    list_response("/api/v1/plans", items, format)
+}
+
+pub async fn show_delivering_plan(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let plan = state.plan().await?;
+    let p = plan.delivering_plan(&id).ok_or_else(|| ApiError::not_found("delivering plan", &id))?;
+    let d = query::plan_detail(&plan, p);
+    Ok(json_response(&DeliveringPlanResponse {
+        id: p.id.get_ref().clone(),
+        name: p.name.clone(),
+        status: p.status.get_ref().label().to_owned(),
+        aliases: p.aliases.clone(),
+        uses: d
+            .uses
+            .iter()
+            .map(|u| PlanUseResponse {
+                under: Ref { id: u.under.to_owned(), name: u.title.to_owned() },
+                outcome: u.outcome,
+                plan_text: u.plan_text.to_owned(),
+                led_by: Ref::organisations(&plan, u.led_by),
+                line: u.line,
+            })
+            .collect(),
+    }))
+}
+
+fn parent(plan: &Plan, o: &assure_plan::Organisation) -> Option<Ref> {
+    o.parent.as_ref().map(|p| Ref::organisation(plan, p.get_ref()))
+}
+
+pub async fn list_organisations(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer {
+    let format = list_format(&q)?;
+    let plan = state.plan().await?;
+    let items = plan
+        .organisations
+        .iter()
+        .map(|o| OrganisationSummary {
+            id: o.id.get_ref().clone(),
+            name: o.name.clone(),
+            kind: enum_name(&o.kind),
+            parent: parent(&plan, o),
+        })
+        .collect();
+    list_response("/api/v1/organisations", items, format)
+}
+
+pub async fn show_organisation(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let plan = state.plan().await?;
+    let o = plan.organisation(&id).ok_or_else(|| ApiError::not_found("organisation", &id))?;
+    let leads = query::organisation_leads(&plan, o);
+    Ok(json_response(&OrganisationResponse {
+        id: o.id.get_ref().clone(),
+        name: o.name.clone(),
+        kind: enum_name(&o.kind),
+        aliases: o.aliases.clone(),
+        parent: parent(&plan, o),
+        parts: leads.parts.iter().map(|p| Ref::organisation(&plan, p.id.get_ref())).collect(),
+        delivery_links: leads.link_count,
+        outcomes: leads
+            .outcomes
+            .iter()
+            .map(|g| OutcomeLeadsResponse {
+                outcome: g.outcome,
+                title: g.title.to_owned(),
+                links: g
+                    .links
+                    .iter()
+                    .map(|l| LedLinkResponse {
+                        commitment: Ref { id: l.commitment_id.to_owned(), name: l.commitment.to_owned() },
+                        plans: Ref::delivering_plans(&plan, &l.link.plans),
+                        through: l.through.iter().map(|t| Ref::organisation(&plan, t)).collect(),
+                        line: l.link.line,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
+}
+
+pub async fn list_indicators(State(state): State<AppState>) -> Answer {
+    let plan = state.plan().await?;
+    let items: Vec<IndicatorSummary> = plan.indicators.iter().map(indicator_summary).collect();
+    Ok(json_response(&items))
+}
+
+pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let plan = state.plan().await?;
+    let i = plan.indicator(&id).ok_or_else(|| ApiError::not_found("indicator", &id))?;
+    let unit = i.unit.unwrap_or(assure_plan::Unit::Unspecified);
+    let mut measures = vec![MeasureResponse {
+        id: i.id.get_ref().clone(),
+        measure: i.measure.clone(),
+        unit: i.unit.map(|u| enum_name(&u)),
+        polarity: i.polarity.as_ref().map(|p| p.get_ref().label().to_owned()),
+        baseline: i.baseline.as_ref().map(|b| b.describe(unit)),
+        target: i.target.as_ref().map(|t| t.describe(unit)),
+    }];
+    measures.extend(i.parts.iter().map(|p| MeasureResponse {
+        id: p.id.get_ref().clone(),
+        measure: p.measure.clone(),
+        unit: Some(enum_name(&p.unit)),
+        polarity: Some(p.polarity.get_ref().label().to_owned()),
+        baseline: p.baseline.as_ref().map(|b| b.describe(p.unit)),
+        target: Some(p.target.describe(p.unit)),
+    }));
+    let ids: Vec<String> = measures.iter().map(|m| m.id.clone()).collect();
+    let plan_id = plan.meta.id.get_ref().clone();
+    let observations = state
+        .blocking(move |s| {
+            let mut all = Vec::new();
+            for id in ids {
+                all.extend(s.store().observations(&plan_id, Some(&id))?);
+            }
+            Ok(all)
+        })
+        .await?;
+    Ok(json_response(&IndicatorResponse {
+        id: i.id.get_ref().clone(),
+        outcome: *i.outcome.get_ref(),
+        statement: i.statement.clone(),
+        geography: i.geography.clone(),
+        measures,
+        observations: observations
+            .into_iter()
+            .map(|o| ObservationResponse {
+                indicator: o.key.indicator,
+                area: o.key.area,
+                period: o.key.period,
+                breakdown: o.key.breakdown,
+                value: o.value,
+                lower: o.lower,
+                upper: o.upper,
+                numerator: o.numerator,
+                denominator: o.denominator,
+                note: o.note,
+                source: o.source,
+            })
+            .collect(),
+        line: i.line,
+    }))
+}
+
+pub async fn list_places(State(state): State<AppState>) -> Answer {
+    let plan = state.plan().await?;
+    let items: Vec<PlaceSummary> = plan
+        .places
+        .iter()
+        .map(|p| PlaceSummary {
+            id: p.id.get_ref().clone(),
+            name: p.name.clone(),
+            kind: enum_name(&p.kind),
+            priorities: p.priorities.len(),
+        })
+        .collect();
+    Ok(json_response(&items))
+}
+
+pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let plan = state.plan().await?;
+    let p = plan.place(&id).ok_or_else(|| ApiError::not_found("place", &id))?;
+    let addressed = |n: u8| p.priorities.iter().any(|pr| pr.outcomes.iter().any(|o| *o.get_ref() == n));
+    Ok(json_response(&PlaceResponse {
+        id: p.id.get_ref().clone(),
+        name: p.name.clone(),
+        kind: enum_name(&p.kind),
+        organisation: Ref::organisation(&plan, p.organisation.get_ref()),
+        priorities: p
+            .priorities
+            .iter()
+            .map(|pr| PlacePriorityResponse {
+                title: pr.title.clone(),
+                outcomes: pr.outcomes.iter().map(|o| *o.get_ref()).collect(),
+            })
+            .collect(),
+        gaps: plan.outcomes.iter().map(|o| *o.number.get_ref()).filter(|n| !addressed(*n)).collect(),
+    }))
+}
+
+pub async fn search(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer {
+    if let Some(unknown) = q.keys().find(|k| k.as_str() != "q") {
+        return Err(ApiError::bad(unknown, "unknown parameter (expected q)".to_owned()));
+    }
+    let words = q.get("q").map(|s| s.trim().to_owned()).unwrap_or_default();
+    if words.is_empty() {
+        return Err(ApiError::bad("q", "give the words to look for".to_owned()));
+    }
+    if words.chars().count() > 200 {
+        return Err(ApiError::bad("q", "a search is at most 200 characters".to_owned()));
+    }
+    let plan = state.plan().await?;
+    let r = query::search(&plan, &words);
+    let mut hits = Vec::new();
+    for (kind, api, group) in [
+        ("outcome", "outcomes", &r.outcomes),
+        ("priority", "outcomes", &r.priorities),
+        ("commitment", "commitments", &r.commitments),
+        ("plan", "plans", &r.delivering_plans),
+        ("organisation", "organisations", &r.organisations),
+        ("indicator", "indicators", &r.indicators),
+        ("example", "outcomes", &r.delivery_examples),
+        ("place", "places", &r.places),
+    ] {
+        for h in group {
+            let url = match kind {
+                "priority" => format!("/api/v1/outcomes/{}", h.id.split('.').next().unwrap_or_default()),
+                "example" => String::new(),
+                _ => format!("/api/v1/{api}/{}", h.id),
+            };
+            hits.push(HitResponse {
+                kind: kind.to_owned(),
+                id: h.id.clone(),
+                title: h.title.to_owned(),
+                matched: h.matched.to_owned(),
+                url,
+            });
+        }
+    }
+    Ok(json_response(&SearchResponse { query: words, hits }))
+}

@@ -1,0 +1,366 @@
+//! The JSON API under `/api/v1`, mirroring the pages. Every endpoint is declared once in
+//! [`endpoints`], which gives both the router and the OpenAPI document
+//! (`/api/v1/openapi.json`), so the two cannot disagree. Errors answer the envelope
+//! `{"errors":[{"detail":…,"field":…}]}`; lists are paginated (`page`, `per_page`) and
+//! can be downloaded as CSV (`format=csv`).
+
+mod handlers;
+mod types;
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use schemars::{JsonSchema, Schema};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::{AppState, WebError};
+pub use types::ErrorResponse;
+use types::{ErrorDetail, Page};
+
+/// A parameter of an endpoint, for the OpenAPI document.
+pub struct Param {
+    name: &'static str,
+    location: &'static str,
+    description: &'static str,
+}
+
+const fn path(name: &'static str, description: &'static str) -> Param {
+    Param { name, location: "path", description }
+}
+
+/// One endpoint: its path, what it answers, and its handler.
+pub struct Endpoint {
+    path: &'static str,
+    summary: &'static str,
+    params: Vec<Param>,
+    /// Paginated, and available as CSV.
+    list: bool,
+    schema: fn(&mut SchemaGenerator) -> Schema,
+    handler: MethodRouter<AppState>,
+}
+
+fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+/// Every endpoint of the API.
+pub fn endpoints() -> Vec<Endpoint> {
+    use handlers as h;
+    use types::*;
+    let e = |path, summary, params, list, schema, handler| Endpoint { path, summary, params, list, schema, handler };
+    vec![
+        e("/api/v1/plan", "The plan served, with counts", vec![], false, schema::<PlanResponse>, get(h::show_plan)),
+        e(
+            "/api/v1/outcomes",
+            "The shared outcomes",
+            vec![],
+            false,
+            schema::<Vec<OutcomeSummary>>,
+            get(h::list_outcomes),
+        ),
+        e(
+            "/api/v1/outcomes/{number}",
+            "An outcome: priorities, commitments, indicators, examples, what we heard",
+            vec![path("number", "The outcome's number, 1 to 6")],
+            false,
+            schema::<OutcomeResponse>,
+            get(h::show_outcome),
+        ),
+        e(
+            "/api/v1/commitments",
+            "Every commitment",
+            vec![],
+            true,
+            schema::<Page<CommitmentSummary>>,
+            get(h::list_commitments),
+        ),
+        e(
+            "/api/v1/commitments/{id}",
+            "A commitment and its strategies and plans, with who leads them",
+            vec![path("id", "Commitment id")],
+            false,
+            schema::<CommitmentResponse>,
+            get(h::show_commitment),
+        ),
+        e(
+            "/api/v1/plans",
+            "Every delivering plan (strategy) with its status",
+            vec![],
+            true,
+            schema::<Page<DeliveringPlanSummary>>,
+            get(h::list_plans),
+        ),
+        e(
+            "/api/v1/plans/{id}",
+            "A delivering plan and every commitment it delivers",
+            vec![path("id", "Delivering plan id")],
+            false,
+            schema::<DeliveringPlanResponse>,
+            get(h::show_delivering_plan),
+        ),
+        e(
+            "/api/v1/organisations",
+            "The organisation registry",
+            vec![],
+            true,
+            schema::<Page<OrganisationSummary>>,
+            get(h::list_organisations),
+        ),
+        e(
+            "/api/v1/organisations/{id}",
+            "An organisation and everything it leads, through its parts too, by outcome",
+            vec![path("id", "Organisation id, name or alias")],
+            false,
+            schema::<OrganisationResponse>,
+            get(h::show_organisation),
+        ),
+        e(
+            "/api/v1/indicators",
+            "The strategic indicators",
+            vec![],
+            false,
+            schema::<Vec<IndicatorSummary>>,
+            get(h::list_indicators),
+        ),
+        e(
+            "/api/v1/indicators/{id}",
+            "An indicator: measures, baseline, target and stored observations",
+            vec![path("id", "Indicator id")],
+            false,
+            schema::<IndicatorResponse>,
+            get(h::show_indicator),
+        ),
+        e(
+            "/api/v1/places",
+            "Places: HCPs, districts, local councils",
+            vec![],
+            false,
+            schema::<Vec<PlaceSummary>>,
+            get(h::list_places),
+        ),
+        e(
+            "/api/v1/places/{id}",
+            "A place: its priorities mapped to outcomes, and the gaps",
+            vec![path("id", "Place id")],
+            false,
+            schema::<PlaceResponse>,
+            get(h::show_place),
+        ),
+        e(
+            "/api/v1/search",
+            "Search across the plan",
+            vec![Param {
+                name: "q",
+                location: "query",
+                description: "Words to look for (all must match), at most 200 characters",
+            }],
+            false,
+            schema::<SearchResponse>,
+            get(h::search),
+        ),
+    ]
+}
+
+pub fn routes() -> Router<AppState> {
+    let mut router = Router::new().route("/api/v1/openapi.json", get(openapi_json));
+    for e in endpoints() {
+        router = router.route(e.path, e.handler);
+    }
+    router
+}
+
+async fn openapi_json() -> Response {
+    json_response(&openapi())
+}
+
+/// The OpenAPI 3.1 document, generated from [`endpoints`] and the response types.
+pub fn openapi() -> Value {
+    let mut generator = SchemaGenerator::new(
+        SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()),
+    );
+    let error = generator.subschema_for::<ErrorResponse>();
+    let mut paths = serde_json::Map::new();
+    for e in endpoints() {
+        let mut params: Vec<Value> = e
+            .params
+            .iter()
+            .map(|p| {
+                json!({"name": p.name, "in": p.location, "required": p.location == "path",
+                       "description": p.description, "schema": {"type": "string"}})
+            })
+            .collect();
+        if e.list {
+            params.push(json!({"name": "page", "in": "query", "required": false, "description": "Page number, from 1",
+                               "schema": {"type": "integer", "minimum": 1, "default": 1}}));
+            params.push(json!({"name": "per_page", "in": "query", "required": false, "description": "Items per page",
+                               "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}}));
+            params.push(json!({"name": "format", "in": "query", "required": false,
+                               "description": "`csv` for the whole list as CSV (pagination ignored)",
+                               "schema": {"type": "string", "enum": ["json", "csv"]}}));
+        }
+        let mut content = json!({"application/json": {"schema": (e.schema)(&mut generator)}});
+        if e.list {
+            content["text/csv"] = json!({"schema": {"type": "string"}});
+        }
+        let errors = json!({"content": {"application/json": {"schema": error.clone()}}});
+        paths.insert(
+            e.path.to_owned(),
+            json!({"get": {
+                "summary": e.summary,
+                "parameters": params,
+                "responses": {
+                    "200": {"description": "OK", "content": content},
+                    "400": {"description": "A malformed parameter (the field is named)", "content": errors["content"]},
+                    "404": {"description": "No such item", "content": errors["content"]},
+                }
+            }}),
+        );
+    }
+    paths.insert(
+        "/api/v1/openapi.json".to_owned(),
+        json!({"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}}),
+    );
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Assure API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The Shared Delivery Plan as data: outcomes, commitments, delivering plans, organisations, indicators and places. Read-only; mirrors the web pages.",
+        },
+        "paths": paths,
+        "components": {"schemas": generator.definitions().clone()},
+    })
+}
+
+const DEFAULT_PER_PAGE: usize = 50;
+const MAX_PER_PAGE: usize = 200;
+
+/// How a list was asked for.
+pub enum ListFormat {
+    Json { page: usize, per_page: usize },
+    Csv,
+}
+
+/// Read `page`, `per_page` and `format`; anything else, or a malformed value, is a 400.
+pub fn list_format(query: &HashMap<String, String>) -> Result<ListFormat, ApiError> {
+    let number = |name: &str, default: usize, max: usize| -> Result<usize, ApiError> {
+        match query.get(name) {
+            None => Ok(default),
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(ApiError::bad(name, format!("must be a whole number from 1 to {max} (got '{v}')"))),
+            },
+        }
+    };
+    if let Some(unknown) = query.keys().find(|k| !["page", "per_page", "format"].contains(&k.as_str())) {
+        return Err(ApiError::bad(unknown, "unknown parameter (expected page, per_page or format)".to_owned()));
+    }
+    match query.get("format").map(String::as_str) {
+        Some("csv") => Ok(ListFormat::Csv),
+        None | Some("json") => Ok(ListFormat::Json {
+            page: number("page", 1, usize::MAX)?,
+            per_page: number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?,
+        }),
+        Some(other) => Err(ApiError::bad("format", format!("must be json or csv (got '{other}')"))),
+    }
+}
+
+/// A list, answered as one page of JSON or as the whole list in CSV.
+pub fn list_response<T: Serialize>(path: &str, items: Vec<T>, format: ListFormat) -> Result<Response, ApiError> {
+    match format {
+        ListFormat::Csv => csv_response(&items),
+        ListFormat::Json { page, per_page } => {
+            let total = items.len();
+            let start = (page - 1).saturating_mul(per_page);
+            if start >= total && page > 1 {
+                return Err(ApiError::bad("page", format!("there are {} page(s)", total.div_ceil(per_page))));
+            }
+            let items: Vec<T> = items.into_iter().skip(start).take(per_page).collect();
+            let next = (start + per_page < total).then(|| format!("{path}?page={}&per_page={per_page}", page + 1));
+            Ok(json_response(&Page { items, page, per_page, total, next }))
+        }
+    }
+}
+
+/// CSV of a list: one column per field of the items; references as their names,
+/// lists joined with "; ".
+fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
+    fn cell(v: &Value) -> String {
+        match v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            Value::Array(a) => a.iter().map(cell).collect::<Vec<_>>().join("; "),
+            Value::Object(o) => o.get("name").or_else(|| o.get("id")).map(cell).unwrap_or_default(),
+            other => other.to_string(),
+        }
+    }
+    let rows: Vec<Value> = items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if let Some(Value::Object(first)) = rows.first() {
+        let header: Vec<&String> = first.keys().collect();
+        w.write_record(header.iter().map(|s| s.as_str())).map_err(|e| ApiError::internal(e.to_string()))?;
+        for r in &rows {
+            w.write_record(header.iter().map(|k| cell(&r[k.as_str()])))
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+        }
+    }
+    let body = w.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut response = body.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    Ok(response)
+}
+
+pub fn json_response<T: Serialize>(value: &T) -> Response {
+    Json(value).into_response()
+}
+
+/// An API failure, answered with the error envelope.
+#[derive(Debug)]
+pub struct ApiError(WebError);
+
+impl ApiError {
+    pub fn bad(field: &str, detail: String) -> ApiError {
+        ApiError(WebError::BadRequest { field: field.to_owned(), detail })
+    }
+
+    pub fn not_found(what: &str, id: &str) -> ApiError {
+        ApiError(WebError::NotFound(format!("there is no {what} '{id}' in the plan")))
+    }
+
+    fn internal(message: String) -> ApiError {
+        ApiError(WebError::Internal(message))
+    }
+}
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> ApiError {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let (detail, field) = match &self.0 {
+            WebError::BadRequest { field, detail } => (detail.clone(), Some(field.clone())),
+            WebError::NotFound(m) => (m.clone(), None),
+            WebError::NoPlan => (self.0.to_string(), None),
+            WebError::Store(_) | WebError::Internal(_) => {
+                tracing::error!(error = %self.0, "API request failed");
+                ("the service had a problem; try again later".to_owned(), None)
+            }
+        };
+        (status, Json(ErrorResponse { errors: vec![ErrorDetail { detail, field }] })).into_response()
+    }
+}
+
+/// The answer for a path under `/api/` that is not an endpoint.
+pub fn not_found(path: &str) -> Response {
+    ApiError(WebError::NotFound(format!("there is no endpoint {path}; see /api/v1/openapi.json"))).into_response()
+}

@@ -1,0 +1,420 @@
+//! The JSON API's response types (`…Response`, `…Summary`), with their JSON Schemas for
+//! the OpenAPI document. Built from the domain types; no field is computed twice.
+
+use assure_plan::{Plan, Sp};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// A reference to another item: its id and its name.
+#[derive(Serialize, JsonSchema)]
+pub struct Ref {
+    /// The item's id (use it in the item's URL).
+    pub id: String,
+    /// Its name or title.
+    pub name: String,
+}
+
+impl Ref {
+    pub fn organisation(plan: &Plan, id: &str) -> Ref {
+        Ref { id: id.to_owned(), name: plan.organisation_name(id).to_owned() }
+    }
+
+    pub fn delivering_plan(plan: &Plan, id: &str) -> Ref {
+        Ref { id: id.to_owned(), name: plan.plan_name(id).to_owned() }
+    }
+
+    pub fn organisations(plan: &Plan, ids: &[Sp<String>]) -> Vec<Ref> {
+        ids.iter().map(|i| Ref::organisation(plan, i.get_ref())).collect()
+    }
+
+    pub fn delivering_plans(plan: &Plan, ids: &[Sp<String>]) -> Vec<Ref> {
+        ids.iter().map(|i| Ref::delivering_plan(plan, i.get_ref())).collect()
+    }
+}
+
+/// A page of a list.
+#[derive(Serialize, JsonSchema)]
+pub struct Page<T> {
+    /// The items on this page.
+    pub items: Vec<T>,
+    /// This page's number, from 1.
+    pub page: usize,
+    /// Items per page.
+    pub per_page: usize,
+    /// Items in the whole list.
+    pub total: usize,
+    /// The URL of the next page, if there is one.
+    pub next: Option<String>,
+}
+
+/// One problem with a request.
+#[derive(Serialize, JsonSchema)]
+pub struct ErrorDetail {
+    /// What is wrong.
+    pub detail: String,
+    /// The parameter it is about, if any.
+    pub field: Option<String>,
+}
+
+/// The error envelope every failed request answers with.
+#[derive(Serialize, JsonSchema)]
+pub struct ErrorResponse {
+    /// The problems (at least one).
+    pub errors: Vec<ErrorDetail>,
+}
+
+/// The plan served: identity and counts.
+#[derive(Serialize, JsonSchema)]
+pub struct PlanResponse {
+    /// Plan id, e.g. `kent-and-medway-2024-26`.
+    pub id: String,
+    /// Title as published.
+    pub title: String,
+    /// Period covered.
+    pub period: String,
+    /// Publication date.
+    pub published: String,
+    /// The system's vision.
+    pub vision: String,
+    /// Counts of outcomes, priorities, commitments, delivery links, plans, organisations …
+    pub counts: std::collections::BTreeMap<String, usize>,
+}
+
+/// An outcome in a list.
+#[derive(Serialize, JsonSchema)]
+pub struct OutcomeSummary {
+    /// The outcome's number (1–6).
+    pub number: u8,
+    /// Canonical title.
+    pub title: String,
+    /// The ambition statement.
+    pub ambition: String,
+}
+
+/// A commitment in a list.
+#[derive(Serialize, JsonSchema)]
+pub struct CommitmentSummary {
+    /// Commitment id.
+    pub id: String,
+    /// Title (the heading above its table in the plan).
+    pub title: String,
+    /// The outcome it serves.
+    pub outcome: u8,
+    /// The priorities it serves, e.g. `1.2`.
+    pub priorities: Vec<String>,
+    /// How many delivery links (table rows) it has.
+    pub delivery_links: usize,
+}
+
+/// A priority of an outcome, with its commitments.
+#[derive(Serialize, JsonSchema)]
+pub struct PriorityResponse {
+    /// `<outcome>.<n>`.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The "we will" description.
+    pub description: String,
+    /// Its commitments.
+    pub commitments: Vec<CommitmentSummary>,
+}
+
+/// An indicator in a list.
+#[derive(Serialize, JsonSchema)]
+pub struct IndicatorSummary {
+    /// Indicator id.
+    pub id: String,
+    /// The outcome it measures.
+    pub outcome: u8,
+    /// What is measured.
+    pub measure: String,
+    /// The plan's sentence.
+    pub statement: String,
+}
+
+/// An outcome, whole.
+#[derive(Serialize, JsonSchema)]
+pub struct OutcomeResponse {
+    /// The outcome's number.
+    pub number: u8,
+    /// Canonical title.
+    pub title: String,
+    /// The ambition statement.
+    pub ambition: String,
+    /// Priorities with their commitments.
+    pub priorities: Vec<PriorityResponse>,
+    /// Strategic indicators of this outcome.
+    pub indicators: Vec<IndicatorSummary>,
+    /// Shared delivery examples (id and title).
+    pub delivery_examples: Vec<Ref>,
+    /// "What we heard".
+    pub heard: Vec<String>,
+    /// "I" statements and quotes.
+    pub statements: Vec<String>,
+    /// Line of the source document.
+    pub line: u32,
+}
+
+/// A row of a commitment's "strategies / plans in place to deliver" table.
+#[derive(Serialize, JsonSchema)]
+pub struct DeliveryLinkResponse {
+    /// The plan cell as written.
+    pub plan_text: String,
+    /// The delivering plans it names.
+    pub plans: Vec<Ref>,
+    /// The "led by" cell as written.
+    pub led_by_text: String,
+    /// The organisations it names.
+    pub led_by: Vec<Ref>,
+    /// Line of the source document.
+    pub line: u32,
+}
+
+/// A commitment, whole.
+#[derive(Serialize, JsonSchema)]
+pub struct CommitmentResponse {
+    /// Commitment id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// The outcome it serves.
+    pub outcome: u8,
+    /// The priorities it serves.
+    pub priorities: Vec<String>,
+    /// Its table rows.
+    pub delivery_links: Vec<DeliveryLinkResponse>,
+    /// Line of the source document.
+    pub line: u32,
+}
+
+/// A delivering plan (strategy) in a list.
+#[derive(Serialize, JsonSchema)]
+pub struct DeliveringPlanSummary {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `in place`, `in development`, `to be confirmed` or `to be developed`.
+    pub status: String,
+    /// How many delivery links name it.
+    pub delivery_links: usize,
+}
+
+/// Where a delivering plan is used.
+#[derive(Serialize, JsonSchema)]
+pub struct PlanUseResponse {
+    /// The commitment (or enabler) it delivers.
+    pub under: Ref,
+    /// The outcome, for commitments.
+    pub outcome: Option<u8>,
+    /// The cell as written.
+    pub plan_text: String,
+    /// Who leads it there.
+    pub led_by: Vec<Ref>,
+    /// Line of the source document.
+    pub line: u32,
+}
+
+/// A delivering plan, whole.
+#[derive(Serialize, JsonSchema)]
+pub struct DeliveringPlanResponse {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Status.
+    pub status: String,
+    /// Other names the source uses.
+    pub aliases: Vec<String>,
+    /// Every commitment it delivers.
+    pub uses: Vec<PlanUseResponse>,
+}
+
+/// An organisation in a list.
+#[derive(Serialize, JsonSchema)]
+pub struct OrganisationSummary {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Kind (icb, county_council, directorate, …).
+    pub kind: String,
+    /// The organisation it is part of.
+    pub parent: Option<Ref>,
+}
+
+/// A delivery link an organisation leads.
+#[derive(Serialize, JsonSchema)]
+pub struct LedLinkResponse {
+    /// The commitment.
+    pub commitment: Ref,
+    /// The delivering plans.
+    pub plans: Vec<Ref>,
+    /// The part of the organisation it goes through.
+    pub through: Vec<Ref>,
+    /// Line of the source document.
+    pub line: u32,
+}
+
+/// What an organisation leads under one outcome.
+#[derive(Serialize, JsonSchema)]
+pub struct OutcomeLeadsResponse {
+    /// The outcome.
+    pub outcome: u8,
+    /// Its title.
+    pub title: String,
+    /// The links.
+    pub links: Vec<LedLinkResponse>,
+}
+
+/// An organisation and everything it leads, through its parts too.
+#[derive(Serialize, JsonSchema)]
+pub struct OrganisationResponse {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: String,
+    /// Other names.
+    pub aliases: Vec<String>,
+    /// The organisation it is part of.
+    pub parent: Option<Ref>,
+    /// Its directorates, services and committees.
+    pub parts: Vec<Ref>,
+    /// How many delivery links it leads.
+    pub delivery_links: usize,
+    /// By outcome.
+    pub outcomes: Vec<OutcomeLeadsResponse>,
+}
+
+/// One observation of an indicator.
+#[derive(Serialize, JsonSchema)]
+pub struct ObservationResponse {
+    /// Indicator or part id.
+    pub indicator: String,
+    /// Area code or id.
+    pub area: String,
+    /// Period as written.
+    pub period: String,
+    /// Breakdown ('' for everyone).
+    pub breakdown: String,
+    /// Value.
+    pub value: Option<f64>,
+    /// Lower confidence limit.
+    pub lower: Option<f64>,
+    /// Upper confidence limit.
+    pub upper: Option<f64>,
+    /// Numerator.
+    pub numerator: Option<f64>,
+    /// Denominator.
+    pub denominator: Option<f64>,
+    /// Note.
+    pub note: Option<String>,
+    /// Source.
+    pub source: Option<String>,
+}
+
+/// A measure of an indicator (the indicator itself, or a part of a compound one).
+#[derive(Serialize, JsonSchema)]
+pub struct MeasureResponse {
+    /// Id.
+    pub id: String,
+    /// What is measured.
+    pub measure: String,
+    /// Unit.
+    pub unit: Option<String>,
+    /// Polarity.
+    pub polarity: Option<String>,
+    /// Baseline, in words.
+    pub baseline: Option<String>,
+    /// Target, in words.
+    pub target: Option<String>,
+}
+
+/// An indicator, whole, with its observations.
+#[derive(Serialize, JsonSchema)]
+pub struct IndicatorResponse {
+    /// Id.
+    pub id: String,
+    /// Outcome.
+    pub outcome: u8,
+    /// The plan's sentence.
+    pub statement: String,
+    /// Geography.
+    pub geography: Option<String>,
+    /// The indicator's own measure, and its parts for compound indicators.
+    pub measures: Vec<MeasureResponse>,
+    /// Stored observations, of the indicator and its parts.
+    pub observations: Vec<ObservationResponse>,
+    /// Line of the source document.
+    pub line: u32,
+}
+
+/// A place in a list.
+#[derive(Serialize, JsonSchema)]
+pub struct PlaceSummary {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Kind (hcp_group, hcp, district, local_councils).
+    pub kind: String,
+    /// Number of priorities.
+    pub priorities: usize,
+}
+
+/// A place's priority.
+#[derive(Serialize, JsonSchema)]
+pub struct PlacePriorityResponse {
+    /// Title.
+    pub title: String,
+    /// The shared outcomes it addresses.
+    pub outcomes: Vec<u8>,
+}
+
+/// A place, whole.
+#[derive(Serialize, JsonSchema)]
+pub struct PlaceResponse {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: String,
+    /// The organisation behind it.
+    pub organisation: Ref,
+    /// Its priorities.
+    pub priorities: Vec<PlacePriorityResponse>,
+    /// Shared outcomes none of its priorities address.
+    pub gaps: Vec<u8>,
+}
+
+/// A search hit.
+#[derive(Serialize, JsonSchema)]
+pub struct HitResponse {
+    /// Kind of item (outcome, priority, commitment, plan, organisation, indicator, example, place).
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The text that matched.
+    pub matched: String,
+    /// Its API URL.
+    pub url: String,
+}
+
+/// Search results.
+#[derive(Serialize, JsonSchema)]
+pub struct SearchResponse {
+    /// The words searched for.
+    pub query: String,
+    /// Every hit, grouped by kind in a fixed order.
+    pub hits: Vec<HitResponse>,
+}
+
+/// `snake_case` of a serde enum value.
+pub fn enum_name<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
