@@ -59,3 +59,13 @@ pub fn bundled_files() -> Vec<PlanFile> {
 pub fn bundled() -> Result<Plan, LoadError> {
     load(&bundled_files())
 }
+
+/// The text of a source document bundled with Assure, by file name (a plan's
+/// `source`), so that every item's `line` can be shown in context.
+pub fn bundled_source(name: &str) -> Option<&'static str> {
+    const SOURCES: &[(&str, &str)] = &[(
+        "002_430415334f109560.txt",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/sources/002_430415334f109560.txt")),
+    )];
+    SOURCES.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}

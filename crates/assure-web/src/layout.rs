@@ -81,9 +81,20 @@ pub fn page(title: &str, crumbs: &[(String, String)], body: Markup) -> Markup {
 
 const SEARCH_ICON: &str = r#"<svg class="nhsuk-icon nhsuk-icon--search" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16" focusable="false" aria-hidden="true"><path d="m20.7 18.9-4.1-4.1a7 7 0 1 0-1.4 1.4l4 4.1a1 1 0 0 0 1.5 0c.4-.4.4-1 0-1.4ZM6 10.6a5 5 0 1 1 10 0 5 5 0 0 1-10 0Z"/></svg>"#;
 
-/// "Source: line N of the plan", shown under every item so a reader can check it.
-pub fn source(line: u32) -> Markup {
-    html! { p class="assure-source" { "Source: the Shared Delivery Plan, line " (line) "." } }
+/// "Source: line N of the plan", shown under every item so a reader can check it; a link
+/// to that line in the published text when the plan's source document is bundled.
+pub fn source(plan: &assure_plan::Plan, line: u32) -> Markup {
+    html! {
+        p class="assure-source" {
+            "Source: "
+            @if assure_plan::bundled_source(&plan.meta.source).is_some() {
+                a href={ "/source#L" (line) } { "the Shared Delivery Plan, line " (line) }
+            } @else {
+                "the Shared Delivery Plan, line " (line)
+            }
+            "."
+        }
+    }
 }
 
 /// An NHS.UK tag, e.g. a plan's status.

@@ -507,3 +507,14 @@ fn plan_status_follows_the_source_markers() {
     }
     assert_eq!(marked_plans.len(), 6);
 }
+
+#[test]
+fn the_bundled_copy_of_the_source_is_the_reference_document() {
+    let Some(reference) = source() else { return };
+    let plan = plan();
+    let bundled = assure_plan::bundled_source(&plan.meta.source).expect("the plan's source document is bundled");
+    assert!(
+        bundled.split('\n').eq(reference.iter().map(String::as_str)),
+        "data/sources/ differs from the reference copy"
+    );
+}

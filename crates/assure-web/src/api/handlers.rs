@@ -351,3 +351,60 @@ pub async fn search(State(state): State<AppState>, Query(q): Query<HashMap<Strin
     }
     Ok(json_response(&SearchResponse { query: words, hits }))
 }
+
+fn enabler_response(plan: &Plan, e: &assure_plan::Enabler) -> EnablerResponse {
+    EnablerResponse {
+        id: e.id.get_ref().clone(),
+        number: e.number,
+        title: e.title.clone(),
+        description: e.description.clone(),
+        commitments: e
+            .commitments
+            .iter()
+            .map(|c| EnablerCommitmentResponse {
+                title: c.title.clone(),
+                items: c
+                    .items
+                    .iter()
+                    .map(|i| EnablerItemResponse {
+                        text: i.text.clone().or_else(|| i.plan_text.clone()),
+                        plans: Ref::delivering_plans(plan, &i.plans),
+                        led_by_text: i.led_by_text.clone(),
+                        led_by: Ref::organisations(plan, &i.led_by),
+                        line: i.line,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+pub async fn list_enablers(State(state): State<AppState>) -> Answer {
+    let plan = state.plan().await?;
+    let items: Vec<EnablerResponse> = plan.enablers.iter().map(|e| enabler_response(&plan, e)).collect();
+    Ok(json_response(&items))
+}
+
+pub async fn show_enabler(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let plan = state.plan().await?;
+    let e = plan.enablers.iter().find(|e| e.id.get_ref() == &id).ok_or_else(|| ApiError::not_found("enabler", &id))?;
+    Ok(json_response(&enabler_response(&plan, e)))
+}
+
+pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let plan = state.plan().await?;
+    let (e, m) = plan
+        .delivery_examples
+        .iter()
+        .find_map(|e| e.milestones.iter().find(|m| m.id.get_ref() == &id).map(|m| (e, m)))
+        .ok_or_else(|| ApiError::not_found("milestone", &id))?;
+    Ok(json_response(&MilestoneResponse {
+        id: m.id.get_ref().clone(),
+        title: m.title.clone(),
+        due: m.due.get_ref().clone(),
+        text: m.text.clone(),
+        example: Ref { id: e.id.get_ref().clone(), name: e.title.clone() },
+        outcome: *e.outcome.get_ref(),
+        line: m.line,
+    }))
+}

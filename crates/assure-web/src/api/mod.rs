@@ -153,6 +153,30 @@ pub fn endpoints() -> Vec<Endpoint> {
             get(h::show_place),
         ),
         e(
+            "/api/v1/enablers",
+            "The enablers, whole",
+            vec![],
+            false,
+            schema::<Vec<EnablerResponse>>,
+            get(h::list_enablers),
+        ),
+        e(
+            "/api/v1/enablers/{id}",
+            "An enabler: its commitments and the ways they may be delivered, with leads",
+            vec![path("id", "Enabler id")],
+            false,
+            schema::<EnablerResponse>,
+            get(h::show_enabler),
+        ),
+        e(
+            "/api/v1/milestones/{id}",
+            "A milestone of a shared delivery example",
+            vec![path("id", "Milestone id")],
+            false,
+            schema::<MilestoneResponse>,
+            get(h::show_milestone),
+        ),
+        e(
             "/api/v1/search",
             "Search across the plan",
             vec![Param {

@@ -414,6 +414,64 @@ pub struct SearchResponse {
     pub hits: Vec<HitResponse>,
 }
 
+/// A way an enabler may be delivered.
+#[derive(Serialize, JsonSchema)]
+pub struct EnablerItemResponse {
+    /// What will be done, as written.
+    pub text: Option<String>,
+    /// The delivering plans it names.
+    pub plans: Vec<Ref>,
+    /// The "led by" cell as written.
+    pub led_by_text: String,
+    /// The organisations it names.
+    pub led_by: Vec<Ref>,
+    /// Line of the source document.
+    pub line: u32,
+}
+
+/// A commitment of an enabler.
+#[derive(Serialize, JsonSchema)]
+pub struct EnablerCommitmentResponse {
+    /// Title.
+    pub title: String,
+    /// The ways it may be delivered.
+    pub items: Vec<EnablerItemResponse>,
+}
+
+/// An enabler, whole.
+#[derive(Serialize, JsonSchema)]
+pub struct EnablerResponse {
+    /// Id.
+    pub id: String,
+    /// Number (1–3).
+    pub number: u8,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Its commitments.
+    pub commitments: Vec<EnablerCommitmentResponse>,
+}
+
+/// A milestone of a delivery example.
+#[derive(Serialize, JsonSchema)]
+pub struct MilestoneResponse {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// When it is due, as written (a period).
+    pub due: String,
+    /// The cell as written.
+    pub text: String,
+    /// The delivery example it belongs to.
+    pub example: Ref,
+    /// The outcome of that example.
+    pub outcome: u8,
+    /// Line of the source document.
+    pub line: u32,
+}
+
 /// `snake_case` of a serde enum value.
 pub fn enum_name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()

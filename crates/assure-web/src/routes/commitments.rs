@@ -17,7 +17,7 @@ pub async fn show_commitment(State(state): State<AppState>, Path(id): Path<Strin
         html! {
             span class="nhsuk-caption-l" { "Commitment under outcome " (n) }
             h1 { (c.title) }
-            (source(c.line))
+            (source(&plan, c.line))
             p {
                 "Priorities: "
                 @for (i, p) in c.priorities.iter().enumerate() {

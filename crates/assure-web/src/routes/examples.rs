@@ -19,7 +19,7 @@ pub async fn show_example(State(state): State<AppState>, Path(id): Path<String>)
             span class="nhsuk-caption-l" { "Shared delivery example, outcome " (n) }
             h1 { (e.title) }
             @for p in &e.summary { p { (p) } }
-            (source(e.line))
+            (source(&plan, e.line))
             @if !e.plans.is_empty() { p { "Delivered through: " (plan_links(&plan, &e.plans)) } }
             h2 { "Milestones" }
             @if e.milestones.is_empty() {
@@ -28,7 +28,7 @@ pub async fn show_example(State(state): State<AppState>, Path(id): Path<String>)
                 (table(html! { "Milestones of " (e.title) }, true, &[("Milestone", false), ("Due", false)], html! {
                         @for m in &e.milestones {
                             tr class="nhsuk-table__row" id={ "milestone-" (m.id.get_ref()) } {
-                                td class="nhsuk-table__cell" { (m.title) }
+                                td class="nhsuk-table__cell" { a href={ "/milestones/" (m.id.get_ref()) } { (m.title) } }
                                 td class="nhsuk-table__cell" { (m.due.get_ref()) }
                             }
                         }

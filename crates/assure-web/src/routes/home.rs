@@ -48,6 +48,8 @@ pub async fn show_home(State(state): State<AppState>) -> Result<Markup, WebError
                 li { a href="/plans" { "Strategies and plans" } }
                 li { a href="/organisations" { "Organisations and what they lead" } }
                 li { a href="/places" { "Places: Health and Care Partnerships and districts" } }
+                li { a href="/enablers" { "Enablers: research, system leadership and estate, engaging communities" } }
+                li { a href="/source" { "The plan as published, line by line" } }
             }
             @if !plan.facts.is_empty() {
                 h2 { "Kent and Medway in numbers" }

@@ -64,7 +64,7 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
             span class="nhsuk-caption-l" { "Strategic indicator, outcome " (n) }
             h1 { (i.measure) }
             p class="nhsuk-lede-text" { (i.statement) }
-            (source(i.line))
+            (source(&plan, i.line))
             dl class="nhsuk-summary-list" {
                 @if let Some(p) = &i.polarity { (summary_row("Polarity", html! { (p.get_ref().label()) })) }
                 @if let Some(g) = &i.geography { (summary_row("Geography", html! { (g) })) }

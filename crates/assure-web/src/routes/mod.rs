@@ -2,15 +2,18 @@
 //! (`/outcomes/2`, `/organisations/kcc`).
 
 mod commitments;
+mod enablers;
 mod examples;
 mod health;
 mod home;
 mod indicators;
+mod milestones;
 mod organisations;
 mod outcomes;
 mod places;
 mod plans;
 mod search;
+mod source;
 
 use axum::Router;
 use axum::http::Uri;
@@ -35,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators", get(indicators::list_indicators))
         .route("/indicators/{id}", get(indicators::show_indicator))
         .route("/examples/{id}", get(examples::show_example))
+        .route("/milestones/{id}", get(milestones::show_milestone))
+        .route("/enablers", get(enablers::list_enablers))
+        .route("/enablers/{id}", get(enablers::show_enabler))
+        .route("/source", get(source::show_source))
         .route("/places", get(places::list_places))
         .route("/places/{id}", get(places::show_place))
         .route("/search", get(search::search))

@@ -19,7 +19,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
             span class="nhsuk-caption-l" { "Shared outcome " (n) }
             h1 { (o.title) }
             p class="nhsuk-lede-text" { (o.ambition) }
-            (source(o.line))
+            (source(&plan, o.line))
             h2 { "Priorities" }
             @for p in &d.priorities {
                 h3 { a href={ "/priorities/" (p.priority.id.get_ref()) } { (p.priority.id.get_ref()) " " (p.priority.title) } }
@@ -78,7 +78,7 @@ pub async fn show_priority(State(state): State<AppState>, Path(id): Path<String>
             span class="nhsuk-caption-l" { "Priority " (id) " of outcome " (n) }
             h1 { (p.title) }
             p class="nhsuk-lede-text" { (p.description) }
-            (source(p.line))
+            (source(&plan, p.line))
             h2 { "Commitments" }
             @for c in &d.commitments {
                 h3 { a href={ "/commitments/" (c.id.get_ref()) } { (c.title) } }

@@ -63,7 +63,7 @@ pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -
             @if let Some(h) = &p.heading { p { (h) } }
             p { "Led by " a href={ "/organisations/" (p.organisation.get_ref()) } { (plan.organisation_name(p.organisation.get_ref())) } "." }
             @if let Some(note) = &p.note { div class="nhsuk-inset-text" { p { (note) } } }
-            (source(p.line))
+            (source(&plan, p.line))
             h2 { "Priorities" }
             @if p.priorities.is_empty() {
                 p { "The plan lists no priorities for this place." }

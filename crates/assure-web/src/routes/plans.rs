@@ -52,7 +52,7 @@ pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) ->
             h1 { (p.name) }
             p class="assure-meta" { (status_tag(*p.status.get_ref())) }
             @if !p.aliases.is_empty() { p { "Also written as: " (p.aliases.join("; ")) } }
-            (source(p.line))
+            (source(&plan, p.line))
             h2 { "What it delivers" }
             (table(html! { "Commitments delivered by " (p.name) }, true, &[("Commitment", false), ("As written in the plan", false), ("Led by", false)], html! {
                     @for u in &d.uses {

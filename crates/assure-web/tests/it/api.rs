@@ -18,6 +18,8 @@ fn sample(path: &str) -> String {
         .replace("/organisations/{id}", "/organisations/kcc")
         .replace("/indicators/{id}", "/indicators/year-6-healthy-weight")
         .replace("/places/{id}", "/places/dover")
+        .replace("/enablers/{id}", "/enablers/engaging-communities")
+        .replace("/milestones/{id}", "/milestones/children-young-people-vision-statement-m1")
         .replace("/search", "/search?q=family")
 }
 

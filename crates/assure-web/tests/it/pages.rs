@@ -40,6 +40,13 @@ fn every_page_type_renders_its_content() {
             ("/places/dover", &["The plan lists no priorities for this place", "No priority of this place addresses"]),
             ("/search?q=family+hub", &["result", "Strategies and plans", "/plans/"]),
             ("/search", &["Words to look for"]),
+            ("/enablers", &["Enabler 1:", "/enablers/engaging-communities"]),
+            ("/enablers/engaging-communities", &["Enabler 3", "Way we may deliver this", "Led by"]),
+            (
+                "/milestones/children-young-people-vision-statement-m1",
+                &["Vision Statement co-produced, agreed and shared", "Due", "/examples/"],
+            ),
+            ("/source", &["The plan as published", "id=\"L211\"", "Kent and Medway Integrated Care Strategy"]),
         ];
         for (path, wanted) in cases {
             let (status, kind, body) = app.get(path);

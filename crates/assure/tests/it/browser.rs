@@ -54,6 +54,10 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         "/places".into(),
         format!("/places/{place}"),
         "/search?q=family+hub".into(),
+        "/enablers".into(),
+        "/enablers/engaging-communities".into(),
+        format!("/milestones/{}", plan.delivery_examples[0].milestones[0].id.get_ref()),
+        "/source".into(),
         "/search".into(),
         "/no-such-page".into(),
     ];
