@@ -60,6 +60,22 @@ impl AppState {
             .map_err(|e| WebError::Internal(format!("a database task stopped: {e}")))?
     }
 
+    /// The stored observations of these indicators (or parts) of a plan, in key order.
+    pub async fn observations(
+        &self,
+        plan_id: String,
+        indicators: Vec<String>,
+    ) -> Result<Vec<assure_plan::observation::Observation>, WebError> {
+        self.blocking(move |s| {
+            let mut all = Vec::new();
+            for id in indicators {
+                all.extend(s.store().observations(&plan_id, Some(&id))?);
+            }
+            Ok(all)
+        })
+        .await
+    }
+
     /// The served plan's revision, now. Asked on every request: one indexed query. On
     /// SQLite it runs in place on this worker (cheaper than a hand-off to the blocking
     /// pool); the PostgreSQL client drives its own runtime, which may not be entered from

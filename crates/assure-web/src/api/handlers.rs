@@ -238,16 +238,7 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
         target: Some(p.target.describe(p.unit)),
     }));
     let ids: Vec<String> = measures.iter().map(|m| m.id.clone()).collect();
-    let plan_id = plan.meta.id.get_ref().clone();
-    let observations = state
-        .blocking(move |s| {
-            let mut all = Vec::new();
-            for id in ids {
-                all.extend(s.store().observations(&plan_id, Some(&id))?);
-            }
-            Ok(all)
-        })
-        .await?;
+    let observations = state.observations(plan.meta.id.get_ref().clone(), ids).await?;
     Ok(json_response(&IndicatorResponse {
         id: i.id.get_ref().clone(),
         outcome: *i.outcome.get_ref(),

@@ -44,19 +44,9 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
     let i = plan.indicator(&id).ok_or_else(|| missing("indicator", &id))?;
     let n = *i.outcome.get_ref();
     let unit = i.unit.unwrap_or(assure_plan::Unit::Unspecified);
-    let observations = {
-        let (plan_id, mut ids) = (plan.meta.id.get_ref().clone(), vec![id.clone()]);
-        ids.extend(i.parts.iter().map(|p| p.id.get_ref().clone()));
-        state
-            .blocking(move |s| {
-                let mut all = Vec::new();
-                for id in ids {
-                    all.extend(s.store().observations(&plan_id, Some(&id))?);
-                }
-                Ok(all)
-            })
-            .await?
-    };
+    let mut ids = vec![id.clone()];
+    ids.extend(i.parts.iter().map(|p| p.id.get_ref().clone()));
+    let observations = state.observations(plan.meta.id.get_ref().clone(), ids).await?;
     Ok(page(
         &i.measure,
         &[outcome_crumb(n), crumb("Indicators", "/indicators")],

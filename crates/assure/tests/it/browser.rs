@@ -4,9 +4,8 @@
 //! `target/browser-artifacts/`. `scripts/browser-setup` (run by `scripts/test`) installs
 //! what it needs; without it the test says so loudly, and fails under `CI=true`.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
@@ -63,26 +62,9 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
     ];
 
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Command::new(assert_cmd::cargo::cargo_bin("assure"))
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
-        .args(["serve", "--addr", "127.0.0.1:0", "--log", "warn"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(server.stderr.take().unwrap());
-    let mut base = None;
-    for _ in 0..10 {
-        let mut line = String::new();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        if let Some(rest) = line.split(" on http://").nth(1) {
-            base = Some(format!("http://{}", rest.split('/').next().unwrap()));
-            break;
-        }
-    }
-    let base = base.expect("serve prints its address");
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("assure"));
+    command.current_dir(dir.path()).env_remove("DATABASE_URL");
+    let (mut server, base, _stderr) = crate::spawn_serve(command, "warn");
     let artifacts = root.join("target/browser-artifacts");
     let out = Command::new("node")
         .current_dir(root.join("tests/browser"))

@@ -368,30 +368,11 @@ fn a_process_killed_mid_import_leaves_the_database_consistent_and_importable() {
 
 #[test]
 fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader};
     for db in databases() {
         assure(&db).args(["import", "--bundled"]).assert().success();
-        let mut child = std::process::Command::new(bin())
-            .env_remove("DATABASE_URL")
-            .arg("--database")
-            .arg(db.arg())
-            .args(["serve", "--addr", "127.0.0.1:0", "--log", "info"])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut base = None;
-        for _ in 0..10 {
-            let mut line = String::new();
-            if stderr.read_line(&mut line).unwrap() == 0 {
-                break;
-            }
-            if let Some(rest) = line.split(" on http://").nth(1) {
-                base = Some(format!("http://{}", rest.split('/').next().unwrap()));
-                break;
-            }
-        }
-        let base = base.expect("serve prints the address it listens on");
+        let mut command = std::process::Command::new(bin());
+        command.env_remove("DATABASE_URL").arg("--database").arg(db.arg());
+        let (mut child, base, mut stderr) = crate::spawn_serve(command, "info");
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
         let body = agent.get(&format!("{base}/healthz")).call().unwrap().body_mut().read_to_string().unwrap();
         assert!(body.contains("\"status\":\"ok\""), "{}: {body}", db.name);
