@@ -242,7 +242,7 @@ impl Store {
                 observations_dropped: 0,
             };
             let kept = if before.is_some() {
-                let saved = observations::take_all(tx, &id)?;
+                let saved = observations::list(tx, &id, None)?;
                 observations::delete_all(tx, &id)?;
                 tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
                 saved
@@ -312,13 +312,7 @@ impl Store {
     /// enough to ask on every request, so that a cached plan is never stale, even when
     /// another process made the change.
     pub fn plan_revision(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        let rows = self.pool.read(|tx| {
-            tx.query(
-                "SELECT (SELECT max(a.id) FROM audit_log a WHERE a.plan_id = p.id) FROM plan p WHERE p.id = $1",
-                &[id.into()],
-            )
-        })?;
-        Ok(rows.into_iter().next().map(|r| r[0].as_i64().unwrap_or_default()))
+        Ok(self.served_plan(Some(id))?.map(|(_, revision)| revision))
     }
 
     /// The plan a reader is shown — `id`, or else the most recently imported — with its

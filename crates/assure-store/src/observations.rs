@@ -88,11 +88,6 @@ pub(crate) fn list(tx: &mut Tx<'_>, plan_id: &str, indicator: Option<&str>) -> R
     Ok(rows.into_iter().map(from_row).collect())
 }
 
-/// Every observation of a plan (to carry them across a replacement of the plan).
-pub(crate) fn take_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<Vec<Observation>, StoreError> {
-    list(tx, plan_id, None)
-}
-
 /// Delete every observation of a plan (with the plan: there is no cascading foreign key).
 pub(crate) fn delete_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<u64, StoreError> {
     tx.execute("DELETE FROM observation WHERE plan_id = $1", &[plan_id.into()])
