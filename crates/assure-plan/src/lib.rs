@@ -26,6 +26,7 @@ macro_rules! plan_files {
 }
 
 pub mod diff;
+pub mod fingertips;
 pub mod load;
 pub mod model;
 pub mod observation;

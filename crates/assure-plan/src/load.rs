@@ -331,6 +331,7 @@ pub fn load(files: &[PlanFile]) -> Result<Plan, LoadError> {
     check_organisations(&mut c, &known, &orgs.organisation);
     check_areas(&mut c, &known, &areas.area);
     check_indicators(&mut c, &known, &indicators.indicator);
+    check_measurements(&mut c, &known, &indicators.indicator, &examples.example);
     check_examples(&mut c, &known, &examples.example);
     check_enablers(&mut c, &known, &enablers.enabler);
     check_places(&mut c, &known, &places.place);
@@ -585,6 +586,52 @@ fn check_indicators(c: &mut Checker, known: &Known, indicators: &[Indicator]) {
                 &i.id,
                 format!("indicator '{}' has no target (and fewer than two parts)", i.id.get_ref()),
             ),
+        }
+    }
+}
+
+fn check_measurements(c: &mut Checker, known: &Known, indicators: &[Indicator], examples: &[DeliveryExample]) {
+    let k = Kind::Indicators;
+    let milestones: HashSet<&str> =
+        examples.iter().flat_map(|e| e.milestones.iter().map(|m| m.id.get_ref().as_str())).collect();
+    let mut fingertips: HashMap<u32, String> = HashMap::new();
+    for i in indicators {
+        if let (Some(m), false) = (&i.measurement, i.parts.is_empty()) {
+            c.at(k, &m.method, "a compound statement is measured by its parts: put 'measurement' on each part");
+        }
+        for t in i.tracked() {
+            let Some(m) = t.measurement else { continue };
+            known.check(c, k, RefKind::Area, &m.area);
+            let method = *m.method.get_ref();
+            let fits = match method {
+                Method::Proportion => t.unit == Unit::Percent,
+                Method::CrudeRate => matches!(t.unit, Unit::RatePer100000 | Unit::Rate),
+                Method::DirectlyStandardisedRate => matches!(t.unit, Unit::RatePer100000 | Unit::Rate),
+                Method::Mean => t.unit == Unit::Score,
+                Method::Count => t.unit == Unit::Count,
+                Method::Reported => true,
+            };
+            if !fits {
+                c.at(k, &m.method, format!("method '{}' does not fit the unit of '{}'", method.label(), t.id));
+            }
+            if m.tolerance.is_some() && *t.target.kind.get_ref() != TargetKind::Zero {
+                c.at(k, &m.method, format!("'{}': only a target of kind 'zero' takes a tolerance", t.id));
+            }
+            if *t.target.kind.get_ref() == TargetKind::National && m.comparator.is_none() {
+                c.at(k, &m.method, format!("'{}': a 'national' target needs a comparator", t.id));
+            }
+            for id in &m.fingertips {
+                if let Some(first) = fingertips.insert(*id.get_ref(), t.id.to_owned()) {
+                    c.at(k, id, format!("Fingertips indicator {} is already mapped to '{first}'", id.get_ref()));
+                }
+            }
+            if !known.lenient.contains(&Kind::Examples) {
+                for ms in &m.milestones {
+                    if !milestones.contains(ms.get_ref().as_str()) {
+                        c.at(k, ms, format!("unknown milestone '{}'", ms.get_ref()));
+                    }
+                }
+            }
         }
     }
 }

@@ -466,6 +466,97 @@ impl TargetKind {
     }
 }
 
+/// How an indicator's values are calculated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Events out of a population, as a percentage (Wilson score interval).
+    Proportion,
+    /// Events per population (per 100,000 unless the unit says otherwise; Byar's or exact limits).
+    CrudeRate,
+    /// Directly standardised rate (Dobson limits): stored as published.
+    DirectlyStandardisedRate,
+    /// The mean of individual scores (t interval): stored as published.
+    Mean,
+    /// A count of people or events.
+    Count,
+    /// A value reported by its source, stored as given.
+    Reported,
+}
+
+impl Method {
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Proportion => "proportion",
+            Method::CrudeRate => "crude rate",
+            Method::DirectlyStandardisedRate => "directly standardised rate",
+            Method::Mean => "mean",
+            Method::Count => "count",
+            Method::Reported => "reported value",
+        }
+    }
+}
+
+/// The area an indicator is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparator {
+    /// England (ONS E92000001).
+    England,
+}
+
+impl Comparator {
+    /// The id observations use for the comparator's area.
+    pub fn area_id(self) -> &'static str {
+        match self {
+            Comparator::England => "england",
+        }
+    }
+
+    /// Its ONS code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Comparator::England => "E92000001",
+        }
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Comparator::England => "England",
+        }
+    }
+}
+
+/// How an indicator (or a part of a compound one) is measured and tracked. The plan
+/// does not say this: it is added by the partnership's analysts, and kept apart from
+/// the plan's own words (see `data/kent-and-medway-2024-26/NOTES.md`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Measurement {
+    /// What exactly is counted.
+    pub definition: String,
+    /// How values are calculated.
+    pub method: Sp<Method>,
+    /// The area the target is for (an area id of the plan).
+    pub area: Sp<String>,
+    /// The area it is compared with.
+    pub comparator: Option<Comparator>,
+    /// Where the data comes from.
+    pub source: String,
+    /// OHID Fingertips indicator ids whose data is this indicator.
+    #[serde(default)]
+    pub fingertips: Vec<Sp<u32>>,
+    /// The Fingertips age group of the headline value (e.g. `18+ yrs`); other ages are breakdowns.
+    pub age: Option<String>,
+    /// For "at or close to zero" targets: the largest value that counts as met.
+    pub tolerance: Option<f64>,
+    /// Milestones whose progress is the evidence for a qualitative indicator.
+    #[serde(default)]
+    pub milestones: Vec<Sp<String>>,
+}
+
 /// The baseline as the plan states it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -510,6 +601,8 @@ pub struct IndicatorPart {
     pub baseline: Option<Baseline>,
     /// Target.
     pub target: Target,
+    /// How it is measured (not from the plan).
+    pub measurement: Option<Measurement>,
 }
 
 /// A strategic indicator statement ("By 2028/29 ... from 10.2% to no more than 6%").
@@ -536,6 +629,8 @@ pub struct Indicator {
     pub baseline: Option<Baseline>,
     /// Target (absent for compound statements).
     pub target: Option<Target>,
+    /// How it is measured (not from the plan; absent for compound statements).
+    pub measurement: Option<Measurement>,
     /// The parts of a compound statement, each with its own target.
     #[serde(default, rename = "part")]
     pub parts: Vec<IndicatorPart>,
@@ -849,5 +944,62 @@ impl Baseline {
             (None, Some(p)) => format!("the value for {p}"),
             (None, None) => "not stated".to_owned(),
         }
+    }
+}
+
+/// Something with its own target that is tracked: an indicator, or one part of a
+/// compound indicator statement.
+#[derive(Debug, Clone, Copy)]
+pub struct Tracked<'a> {
+    /// The indicator (for a part: the compound statement it belongs to).
+    pub indicator: &'a Indicator,
+    /// Its id (the part's id for a part).
+    pub id: &'a str,
+    /// What is measured.
+    pub measure: &'a str,
+    /// Unit.
+    pub unit: Unit,
+    /// Polarity.
+    pub polarity: Polarity,
+    /// Where, as the plan says it.
+    pub geography: &'a str,
+    /// Baseline, where stated.
+    pub baseline: Option<&'a Baseline>,
+    /// Target.
+    pub target: &'a Target,
+    /// How it is measured.
+    pub measurement: Option<&'a Measurement>,
+}
+
+impl Indicator {
+    /// What is tracked for this indicator: itself, or each of its parts.
+    pub fn tracked(&self) -> Vec<Tracked<'_>> {
+        if let (Some(target), Some(unit), Some(polarity)) = (&self.target, self.unit, &self.polarity) {
+            return vec![Tracked {
+                indicator: self,
+                id: self.id.get_ref(),
+                measure: &self.measure,
+                unit,
+                polarity: *polarity.get_ref(),
+                geography: self.geography.as_deref().unwrap_or_default(),
+                baseline: self.baseline.as_ref(),
+                target,
+                measurement: self.measurement.as_ref(),
+            }];
+        }
+        self.parts
+            .iter()
+            .map(|p| Tracked {
+                indicator: self,
+                id: p.id.get_ref(),
+                measure: &p.measure,
+                unit: p.unit,
+                polarity: *p.polarity.get_ref(),
+                geography: &p.geography,
+                baseline: p.baseline.as_ref(),
+                target: &p.target,
+                measurement: p.measurement.as_ref(),
+            })
+            .collect()
     }
 }

@@ -44,6 +44,9 @@ pub struct Observation {
     pub note: Option<String>,
     /// Where the value comes from.
     pub source: Option<String>,
+    /// Made up to show the product working (`assure demo-data`), not official statistics.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub illustrative: bool,
     /// The line of the file it was read from; not stored.
     #[serde(skip)]
     pub line: u64,
@@ -107,7 +110,7 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
                 continue;
             }
         }
-        let mut row = Row { name, record: &record, index: &index, problems: &mut problems };
+        let mut row = Row { name, record: &record, index: &index, names: &CSV_COLUMNS, problems: &mut problems };
         let indicator = row.required(0);
         let area = row.required(1);
         let period = row.required(2);
@@ -125,66 +128,76 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
             denominator: row.number(8),
             note: row.text(9),
             source: row.text(10),
+            illustrative: false,
             line: row.line(),
         };
-        if let (Some(l), Some(u)) = (obs.lower, obs.upper)
-            && l > u
-        {
-            row.problem(5, format!("lower {l} is above upper {u}"));
-        }
-        if let (Some(v), Some(l), Some(u)) = (obs.value, obs.lower, obs.upper)
-            && (v < l || v > u)
-        {
-            row.problem(4, format!("value {v} is outside its interval {l} to {u}"));
-        }
+        row.check_interval(&obs, 4, 5);
         rows.push(obs);
     }
     if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }
 
 /// One CSV record being read, and where its problems go.
-struct Row<'a> {
-    name: &'a str,
-    record: &'a csv::ByteRecord,
-    index: &'a [Option<usize>; 11],
-    problems: &'a mut Vec<String>,
+pub(crate) struct Row<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) record: &'a csv::ByteRecord,
+    /// The record's field for each known column, if the file has it.
+    pub(crate) index: &'a [Option<usize>],
+    /// The known columns' names, for messages.
+    pub(crate) names: &'a [&'a str],
+    pub(crate) problems: &'a mut Vec<String>,
 }
 
 impl Row<'_> {
-    fn line(&self) -> u64 {
+    pub(crate) fn line(&self) -> u64 {
         self.record.position().map_or(0, |p| p.line())
     }
 
-    fn problem(&mut self, c: usize, message: String) {
+    pub(crate) fn problem(&mut self, c: usize, message: String) {
         let column = self.index[c].map_or(1, |i| i + 1);
         self.problems.push(format!("{}:{}:{column}: {message}", self.name, self.line()));
     }
 
-    fn text(&mut self, c: usize) -> Option<String> {
+    pub(crate) fn text(&mut self, c: usize) -> Option<String> {
         let i = self.index[c]?;
         match std::str::from_utf8(self.record.get(i).unwrap_or_default()) {
             Ok(s) if s.trim().is_empty() => None,
             Ok(s) => Some(s.trim().to_owned()),
             Err(_) => {
-                self.problem(c, format!("{} is not valid UTF-8", CSV_COLUMNS[c]));
+                self.problem(c, format!("{} is not valid UTF-8", self.names[c]));
                 None
             }
         }
     }
 
-    fn required(&mut self, c: usize) -> String {
+    pub(crate) fn required(&mut self, c: usize) -> String {
         self.text(c).unwrap_or_else(|| {
-            self.problem(c, format!("{} is empty", CSV_COLUMNS[c]));
+            self.problem(c, format!("{} is empty", self.names[c]));
             String::new()
         })
     }
 
-    fn number(&mut self, c: usize) -> Option<f64> {
+    /// Report a lower limit above the upper, or a value outside its interval, at the
+    /// value's column `value` or the lower limit's column `lower`.
+    pub(crate) fn check_interval(&mut self, obs: &Observation, value: usize, lower: usize) {
+        if let (Some(l), Some(u)) = (obs.lower, obs.upper)
+            && l > u
+        {
+            self.problem(lower, format!("lower {l} is above upper {u}"));
+        }
+        if let (Some(v), Some(l), Some(u)) = (obs.value, obs.lower, obs.upper)
+            && (v < l || v > u)
+        {
+            self.problem(value, format!("value {v} is outside its interval {l} to {u}"));
+        }
+    }
+
+    pub(crate) fn number(&mut self, c: usize) -> Option<f64> {
         let s = self.text(c)?;
         match s.parse::<f64>() {
             Ok(v) if v.is_finite() => Some(v),
             _ => {
-                self.problem(c, format!("{} '{s}' is not a number", CSV_COLUMNS[c]));
+                self.problem(c, format!("{} '{s}' is not a number", self.names[c]));
                 None
             }
         }

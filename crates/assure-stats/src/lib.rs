@@ -3,7 +3,8 @@
 //! proportions, exact Poisson and Byar's limits for counts and crude rates, Dobson
 //! intervals for directly standardised rates (2013 European Standard Population),
 //! indirectly standardised ratios and rates, t-based intervals for means, significance
-//! against a comparator, and quantile assignment.
+//! against a comparator, quantile assignment, and straight-line trends with prediction
+//! intervals.
 //!
 //! Pure functions: no I/O, no global state. Invalid input is a [`StatsError`] naming the
 //! field, never a panic or a silent NaN. Values are returned at full precision.
@@ -15,6 +16,7 @@ mod error;
 mod level;
 mod mean;
 mod quantile;
+mod trend;
 
 pub use compare::{Comparison, Polarity, compare};
 pub use count::{byar_limits, count_limits, exact_limits};
@@ -23,6 +25,7 @@ pub use error::StatsError;
 pub use level::ConfidenceLevel;
 pub use mean::{Mean, mean};
 pub use quantile::{Quantiles, quantiles};
+pub use trend::{Trend, linear_trend};
 
 /// A confidence interval.
 #[derive(Debug, Clone, Copy, PartialEq)]

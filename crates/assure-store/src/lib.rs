@@ -24,7 +24,7 @@ use serde::Serialize;
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use migrate::MigrationReport;
-pub use observations::{ImportMode, ObservationImport};
+pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
 pub use sql::BackendKind;
 
 use sql::Pool;
@@ -256,7 +256,7 @@ impl Store {
                 let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
                 result.observations_kept = keep.len() as u64;
                 result.observations_dropped = drop.len() as u64;
-                observations::insert_rows(tx, &id, &keep)?;
+                observations::insert_rows(tx, &id, &keep.iter().collect::<Vec<_>>(), None)?;
             }
             let before_json = match &before {
                 Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),
@@ -354,16 +354,31 @@ impl Store {
         &self,
         plan_id: &str,
         rows: &[Observation],
-        source: &str,
+        file: &DataFile,
         mode: ImportMode,
         actor: &str,
     ) -> Result<ObservationImport, StoreError> {
-        self.pool.write(|tx| observations::import(tx, plan_id, rows, source, mode, actor))
+        self.pool.write(|tx| observations::import(tx, plan_id, rows, file, mode, actor))
     }
 
     /// A plan's observations, for one indicator or all, in key order.
     pub fn observations(&self, plan_id: &str, indicator: Option<&str>) -> Result<Vec<Observation>, StoreError> {
         self.pool.read(|tx| observations::list(tx, plan_id, indicator))
+    }
+
+    /// One indicator's observations for everyone (no breakdown) in the given areas, in key order.
+    pub fn headline_observations(
+        &self,
+        plan_id: &str,
+        indicator: &str,
+        areas: &[&str],
+    ) -> Result<Vec<Observation>, StoreError> {
+        self.pool.read(|tx| observations::headline(tx, plan_id, indicator, areas))
+    }
+
+    /// The data imports of a plan, newest first.
+    pub fn data_imports(&self, plan_id: &str) -> Result<Vec<DataImport>, StoreError> {
+        self.pool.read(|tx| observations::imports(tx, plan_id))
     }
 
     /// Audit entries matching the filter, newest first.

@@ -20,23 +20,70 @@ pub enum ImportMode {
     Insert,
     /// Replace the stored row; the audit entry keeps the old values.
     Replace,
+    /// Re-import: rows equal to the stored ones are left alone, changed ones replaced
+    /// (the audit entry keeps the old values) and new ones added, so that importing the
+    /// same file twice changes nothing and a corrected file changes only what it corrects.
+    Merge,
+}
+
+/// The file an import comes from, as recorded in the `data_import` table.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataFile {
+    /// Its name.
+    pub name: String,
+    /// SHA-256 of its bytes, in hex.
+    pub checksum: String,
+    /// Its layout (`assure`, `fingertips`, `demo`).
+    pub format: String,
+    /// Rows of the file that were not for this plan's areas and were left out on request.
+    pub skipped: u64,
 }
 
 /// What an observation import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ObservationImport {
+    /// The import's id in the `data_import` table.
+    pub import_id: i64,
     /// Rows read.
     pub rows: u64,
     /// Rows that were new.
     pub inserted: u64,
     /// Rows that replaced a stored one.
     pub replaced: u64,
+    /// Rows equal to the stored ones (only with [`ImportMode::Merge`]).
+    pub unchanged: u64,
 }
 
-const COLUMNS: &str =
-    "plan_id, indicator_id, area, period, breakdown, value, lower, upper, numerator, denominator, note, source";
+/// One recorded import.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataImport {
+    /// Its id.
+    pub id: i64,
+    /// The plan.
+    pub plan_id: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who ran it.
+    pub actor: String,
+    /// The file, its checksum, layout and skipped rows.
+    #[serde(flatten)]
+    pub file: DataFile,
+    /// Rows read.
+    pub rows: u64,
+    /// Rows added.
+    pub inserted: u64,
+    /// Rows replaced.
+    pub replaced: u64,
+    /// Rows left as they were.
+    pub unchanged: u64,
+    /// Whether it was illustrative data.
+    pub illustrative: bool,
+}
 
-fn row_values(plan_id: &str, o: &Observation) -> [Value; 12] {
+const COLUMNS: &str = "plan_id, indicator_id, area, period, breakdown, value, lower, upper, numerator, denominator, \
+                       note, source, illustrative, import_id";
+
+fn row_values(plan_id: &str, o: &Observation, import_id: Option<i64>) -> [Value; 14] {
     [
         plan_id.into(),
         o.key.indicator.as_str().into(),
@@ -50,8 +97,14 @@ fn row_values(plan_id: &str, o: &Observation) -> [Value; 12] {
         Value::real(o.denominator),
         Value::text(o.note.as_deref()),
         Value::text(o.source.as_deref()),
+        Value::Bool(o.illustrative),
+        import_id.map_or(Value::Null, Value::Int),
     ]
 }
+
+/// The columns [`from_row`] reads, in its order.
+const READ_COLUMNS: &str =
+    "indicator_id, area, period, breakdown, value, lower, upper, numerator, denominator, note, source, illustrative";
 
 fn from_row(r: Vec<Value>) -> Observation {
     let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
@@ -65,6 +118,7 @@ fn from_row(r: Vec<Value>) -> Observation {
         denominator: f(8),
         note: r[9].as_str().map(str::to_owned),
         source: r[10].as_str().map(str::to_owned),
+        illustrative: r[11].as_i64().unwrap_or_default() != 0,
         line: 0,
     }
 }
@@ -76,8 +130,7 @@ pub(crate) fn indicator_ids(tx: &mut Tx<'_>, plan_id: &str) -> Result<HashSet<St
 }
 
 pub(crate) fn list(tx: &mut Tx<'_>, plan_id: &str, indicator: Option<&str>) -> Result<Vec<Observation>, StoreError> {
-    let select = "SELECT indicator_id, area, period, breakdown, value, lower, upper, numerator, denominator, note, source \
-                  FROM observation WHERE plan_id = $1";
+    let select = format!("SELECT {READ_COLUMNS} FROM observation WHERE plan_id = $1");
     let rows = match indicator {
         Some(i) => tx.query(
             &format!("{select} AND indicator_id = $2 ORDER BY indicator_id, area, period, breakdown"),
@@ -88,19 +141,46 @@ pub(crate) fn list(tx: &mut Tx<'_>, plan_id: &str, indicator: Option<&str>) -> R
     Ok(rows.into_iter().map(from_row).collect())
 }
 
+pub(crate) fn headline(
+    tx: &mut Tx<'_>,
+    plan_id: &str,
+    indicator: &str,
+    areas: &[&str],
+) -> Result<Vec<Observation>, StoreError> {
+    if areas.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..areas.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "SELECT {READ_COLUMNS} FROM observation WHERE plan_id = $1 AND indicator_id = $2 AND area IN ({}) \
+         AND breakdown = '' ORDER BY area, period",
+        placeholders.join(", ")
+    );
+    let mut params: Vec<Value> = vec![plan_id.into(), indicator.into()];
+    params.extend(areas.iter().map(|a| Value::from(*a)));
+    Ok(tx.query(&sql, &params)?.into_iter().map(from_row).collect())
+}
+
 /// Delete every observation of a plan (with the plan: there is no cascading foreign key).
 pub(crate) fn delete_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<u64, StoreError> {
     tx.execute("DELETE FROM observation WHERE plan_id = $1", &[plan_id.into()])
 }
 
 /// Insert rows known to be new and valid.
-pub(crate) fn insert_rows(tx: &mut Tx<'_>, plan_id: &str, rows: &[Observation]) -> Result<(), StoreError> {
+pub(crate) fn insert_rows(
+    tx: &mut Tx<'_>,
+    plan_id: &str,
+    rows: &[&Observation],
+    import_id: Option<i64>,
+) -> Result<(), StoreError> {
     if let Some(pg) = tx.postgres() {
-        return copy_in(pg, "observation", plan_id, rows);
+        return copy_in(pg, "observation", plan_id, rows, import_id);
     }
-    let sql = format!("INSERT INTO observation ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+    let sql = format!(
+        "INSERT INTO observation ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    );
     for o in rows {
-        tx.execute(&sql, &row_values(plan_id, o)).map_err(|e| conflict(e, o))?;
+        tx.execute(&sql, &row_values(plan_id, o, import_id)).map_err(|e| conflict(e, o))?;
     }
     Ok(())
 }
@@ -126,7 +206,8 @@ fn copy_in(
     pg: &mut r2d2_postgres::postgres::Transaction<'_>,
     table: &str,
     plan_id: &str,
-    rows: &[Observation],
+    rows: &[&Observation],
+    import_id: Option<i64>,
 ) -> Result<(), StoreError> {
     let sink = pg.copy_in(&format!("COPY {table} ({COLUMNS}) FROM STDIN (FORMAT binary)"))?;
     let types = [
@@ -142,11 +223,13 @@ fn copy_in(
         Type::FLOAT8,
         Type::TEXT,
         Type::TEXT,
+        Type::BOOL,
+        Type::INT8,
     ];
     let mut writer = BinaryCopyInWriter::new(sink, &types);
     for o in rows {
-        let values = row_values(plan_id, o);
-        let refs: [&(dyn ToSql + Sync); 12] = std::array::from_fn(|i| &values[i] as _);
+        let values = row_values(plan_id, o, import_id);
+        let refs: [&(dyn ToSql + Sync); 14] = std::array::from_fn(|i| &values[i] as _);
         writer.write(&refs)?;
     }
     writer.finish().map_err(|e| {
@@ -166,7 +249,7 @@ pub(crate) fn import(
     tx: &mut Tx<'_>,
     plan_id: &str,
     rows: &[Observation],
-    source: &str,
+    file: &DataFile,
     mode: ImportMode,
     actor: &str,
 ) -> Result<ObservationImport, StoreError> {
@@ -201,10 +284,31 @@ pub(crate) fn import(
     }
     drop(seen);
 
+    let illustrative = rows.iter().any(|o| o.illustrative);
+    let import_id = tx
+        .query(
+            "INSERT INTO data_import (plan_id, at, actor, file_name, checksum, format, rows_read, inserted, replaced, \
+             unchanged, skipped, illustrative) VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7, $8) RETURNING id",
+            &[
+                plan_id.into(),
+                crate::now().as_str().into(),
+                actor.into(),
+                file.name.as_str().into(),
+                file.checksum.as_str().into(),
+                file.format.as_str().into(),
+                Value::Int(file.skipped as i64),
+                Value::Bool(illustrative),
+            ],
+        )?
+        .first()
+        .and_then(|r| r[0].as_i64())
+        .ok_or_else(|| StoreError::Migration("data_import returned no id".to_owned()))?;
+
     let mut replaced_rows = Vec::new();
+    let mut unchanged = 0u64;
     match mode {
-        ImportMode::Insert => insert_rows(tx, plan_id, rows)?,
-        ImportMode::Replace => {
+        ImportMode::Insert => insert_rows(tx, plan_id, &rows.iter().collect::<Vec<_>>(), Some(import_id))?,
+        ImportMode::Replace | ImportMode::Merge => {
             let indicators: HashSet<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
             let mut stored: HashMap<ObservationKey, Observation> = HashMap::new();
             for i in indicators {
@@ -212,34 +316,54 @@ pub(crate) fn import(
                     stored.insert(o.key.clone(), o);
                 }
             }
-            let (old, new): (Vec<&Observation>, Vec<&Observation>) =
-                rows.iter().partition(|o| stored.contains_key(&o.key));
-            for o in &old {
-                tx.execute(
-                    "DELETE FROM observation WHERE plan_id = $1 AND indicator_id = $2 AND area = $3 AND period = $4 \
-                     AND breakdown = $5",
-                    &row_values(plan_id, o)[..5],
-                )?;
-                replaced_rows.extend(stored.remove(&o.key));
+            let mut write = Vec::with_capacity(rows.len());
+            for o in rows {
+                match stored.remove(&o.key) {
+                    None => write.push(o),
+                    Some(old) if mode == ImportMode::Merge && same_values(&old, o) => unchanged += 1,
+                    Some(old) => {
+                        tx.execute(
+                            "DELETE FROM observation WHERE plan_id = $1 AND indicator_id = $2 AND area = $3 \
+                             AND period = $4 AND breakdown = $5",
+                            &row_values(plan_id, o, None)[..5],
+                        )?;
+                        replaced_rows.push(old);
+                        write.push(o);
+                    }
+                }
             }
-            let all: Vec<Observation> = old.into_iter().chain(new).cloned().collect();
-            insert_rows(tx, plan_id, &all)?;
+            insert_rows(tx, plan_id, &write, Some(import_id))?;
         }
     }
 
     let result = ObservationImport {
+        import_id,
         rows: rows.len() as u64,
-        inserted: (rows.len() - replaced_rows.len()) as u64,
+        inserted: rows.len() as u64 - replaced_rows.len() as u64 - unchanged,
         replaced: replaced_rows.len() as u64,
+        unchanged,
     };
+    tx.execute(
+        "UPDATE data_import SET rows_read = $1, inserted = $2, replaced = $3, unchanged = $4 WHERE id = $5",
+        &[
+            Value::Int(result.rows as i64),
+            Value::Int(result.inserted as i64),
+            Value::Int(result.replaced as i64),
+            Value::Int(result.unchanged as i64),
+            Value::Int(import_id),
+        ],
+    )?;
     let mut indicators: Vec<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
     indicators.sort_unstable();
     indicators.dedup();
     let after = serde_json::json!({
-        "source": source,
+        "import_id": import_id,
+        "file": file,
+        "illustrative": illustrative,
         "rows": result.rows,
         "inserted": result.inserted,
         "replaced": result.replaced,
+        "unchanged": result.unchanged,
         "indicators": indicators,
     })
     .to_string();
@@ -255,11 +379,50 @@ pub(crate) fn import(
             actor,
             action: "import",
             entity: "observation",
-            entity_id: source,
+            entity_id: &file.name,
             plan_id: Some(plan_id),
             before: before.as_deref(),
             after: Some(&after),
         },
     )?;
     Ok(result)
+}
+
+fn same_values(a: &Observation, b: &Observation) -> bool {
+    a.value == b.value
+        && a.lower == b.lower
+        && a.upper == b.upper
+        && a.numerator == b.numerator
+        && a.denominator == b.denominator
+        && a.note == b.note
+        && a.source == b.source
+        && a.illustrative == b.illustrative
+}
+
+/// The imports of a plan, newest first.
+pub(crate) fn imports(tx: &mut Tx<'_>, plan_id: &str) -> Result<Vec<DataImport>, StoreError> {
+    let rows = tx.query(
+        "SELECT id, plan_id, at, actor, file_name, checksum, format, skipped, rows_read, inserted, replaced, \
+         unchanged, illustrative FROM data_import WHERE plan_id = $1 ORDER BY id DESC",
+        &[plan_id.into()],
+    )?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
+            let n = |i: usize| r[i].as_i64().unwrap_or_default().max(0) as u64;
+            DataImport {
+                id: r[0].as_i64().unwrap_or_default(),
+                plan_id: s(1),
+                at: s(2),
+                actor: s(3),
+                file: DataFile { name: s(4), checksum: s(5), format: s(6), skipped: n(7) },
+                rows: n(8),
+                inserted: n(9),
+                replaced: n(10),
+                unchanged: n(11),
+                illustrative: n(12) != 0,
+            }
+        })
+        .collect())
 }

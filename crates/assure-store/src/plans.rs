@@ -192,9 +192,11 @@ const TABLES: &[Table] = &[
             field: "part",
             parent: &[("parent_id", "id")],
             columns: &PART_COLUMNS,
+            detail: true,
             filter: "parent_id IS NOT NULL",
             ..LIST
         }],
+        detail: true,
         filter: "parent_id IS NULL",
         ..LIST
     },

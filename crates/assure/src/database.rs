@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use assure_plan::observation::CSV_COLUMNS;
 use assure_plan::{LoadError, Plan};
-use assure_store::{AuditFilter, DatabaseUrl, ImportMode, Store, StoreError};
+use assure_store::{AuditFilter, DataFile, DatabaseUrl, ImportMode, Observation, Store, StoreError};
+use assure_tracking::PrepareOptions;
 use clap::{Args, Subcommand};
 
 use crate::{load_from, print_json, render};
@@ -83,10 +84,30 @@ pub(crate) enum DbCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Indicator observations: import from CSV, list as CSV.
-    Observations {
+    /// Indicator data: import Fingertips or Assure CSV, list it, and the record of imports.
+    #[command(alias = "observations")]
+    Data {
         #[command(subcommand)]
-        command: ObservationsCommand,
+        command: DataCommand,
+    },
+    /// Load a deterministic illustrative dataset for every indicator and area (marked as
+    /// such wherever it is shown; never loaded unless asked for).
+    DemoData {
+        /// The plan (needed when the database holds more than one).
+        #[arg(long)]
+        plan: Option<String>,
+        /// Load it into PostgreSQL too (refused by default: production databases run there).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Every indicator's status against its target, with the reason.
+    Status {
+        /// The plan (needed when the database holds more than one).
+        #[arg(long)]
+        plan: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// The audit log: every change made through the store, newest first.
     Audit(AuditArgs),
@@ -104,21 +125,33 @@ pub(crate) enum PlansCommand {
 }
 
 #[derive(Subcommand)]
-pub(crate) enum ObservationsCommand {
-    /// Load observations from CSV (columns: indicator, area, period, and optionally breakdown,
-    /// value, lower, upper, numerator, denominator, note, source). One transaction; any bad row
-    /// and nothing is written.
+pub(crate) enum DataCommand {
+    /// Load indicator data from a CSV file: OHID Fingertips' "all data" layout, or Assure's
+    /// (columns: indicator, area, period, and optionally breakdown, value, lower, upper,
+    /// numerator, denominator, note, source). Values and intervals are computed from counts
+    /// where only counts are given. One transaction: any bad row and nothing is written.
+    /// Rows already stored are replaced when they differ and left alone when equal, so a
+    /// corrected file can be imported again.
     Import {
         /// The CSV file.
         file: PathBuf,
         /// The plan whose indicators these are (needed when the database holds more than one).
         #[arg(long)]
         plan: Option<String>,
-        /// Replace stored observations with the same indicator, area, period and breakdown.
+        /// Map a Fingertips indicator id to a plan indicator: `--map 93085=smoking-at-time-of-delivery`.
+        #[arg(long, value_name = "ID=INDICATOR")]
+        map: Vec<String>,
+        /// Leave out rows for areas that are neither the plan's nor England (counted).
         #[arg(long)]
-        replace: bool,
+        skip_unknown_areas: bool,
+        /// Leave out rows of Fingertips indicators not mapped to the plan (counted).
+        #[arg(long)]
+        skip_unmapped: bool,
+        /// Refuse the file if any of its rows is already stored, instead of replacing.
+        #[arg(long)]
+        new_only: bool,
     },
-    /// Print stored observations as CSV, in the same columns import reads.
+    /// Print stored indicator data as CSV, in the columns import reads.
     List {
         /// The plan (needed when the database holds more than one).
         #[arg(long)]
@@ -126,6 +159,15 @@ pub(crate) enum ObservationsCommand {
         /// Only this indicator (or indicator part).
         #[arg(long)]
         indicator: Option<String>,
+    },
+    /// The record of data imports: file, checksum, row counts, who and when; newest first.
+    Imports {
+        /// The plan (needed when the database holds more than one).
+        #[arg(long)]
+        plan: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -348,63 +390,125 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             let d = assure_plan::diff::diff(&before, &after);
             if json { print_json(out, &d)? } else { render::diff(out, &d)? }
         }
-        DbCommand::Observations { command } => match command {
-            ObservationsCommand::Import { file, plan, replace } => {
-                let name = file.display().to_string();
-                let input = std::fs::File::open(&file).with_context(|| format!("cannot read {name}"))?;
-                let rows = match assure_plan::observation::read_csv(std::io::BufReader::new(input), &name) {
-                    Ok(rows) => rows,
-                    Err(problems) => {
-                        for p in &problems {
-                            eprintln!("{p}");
-                        }
-                        bail!("{name}: {} problem(s); nothing was written", problems.len());
+        DbCommand::Data { command } => {
+            match command {
+                DataCommand::Import { file, plan, map, skip_unknown_areas, skip_unmapped, new_only } => {
+                    let name = file.display().to_string();
+                    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+                    let mut options = PrepareOptions { skip_unknown_areas, skip_unmapped, ..Default::default() };
+                    for m in &map {
+                        let (id, indicator) = m
+                        .split_once('=')
+                        .and_then(|(id, i)| Some((id.trim().parse::<u32>().ok()?, i.trim().to_owned())))
+                        .with_context(|| format!("--map {m}: expected FINGERTIPS_ID=INDICATOR, e.g. 93085=smoking-at-time-of-delivery"))?;
+                        options.map.insert(id, indicator);
                     }
-                };
-                let store = open(db, true)?;
-                let plan = choose_plan(&store, plan)?;
-                let mode = if replace { ImportMode::Replace } else { ImportMode::Insert };
-                let source = file.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
-                match store.import_observations(&plan, &rows, &source, mode, &actor(db)) {
-                    Ok(r) => writeln!(
-                        out,
-                        "{name}: {} row(s) into plan '{plan}': {} new, {} replaced",
-                        r.rows, r.inserted, r.replaced
-                    )?,
-                    Err(StoreError::Observations(problems)) => {
-                        for p in &problems {
-                            eprintln!("{name}: {p}");
-                        }
-                        bail!("{name}: nothing was written");
+                    let store = open(db, true)?;
+                    let plan = choose_plan(&store, plan)?;
+                    let (format, rows) = read_data_file(&bytes, &name)?;
+                    let mode = if new_only { ImportMode::Insert } else { ImportMode::Merge };
+                    let data_file = DataFile {
+                        name: file.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned()),
+                        checksum: sha256(&bytes),
+                        format: format.to_owned(),
+                        skipped: 0,
+                    };
+                    store_data(out, db, &store, &plan, rows, data_file, &options, mode)?;
+                }
+                DataCommand::List { plan, indicator } => {
+                    let store = open(db, true)?;
+                    let plan = choose_plan(&store, plan)?;
+                    let rows = store.observations(&plan, indicator.as_deref())?;
+                    let mut w = csv::Writer::from_writer(out);
+                    w.write_record(CSV_COLUMNS)?;
+                    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+                    for o in rows {
+                        w.write_record([
+                            o.key.indicator,
+                            o.key.area,
+                            o.key.period,
+                            o.key.breakdown,
+                            num(o.value),
+                            num(o.lower),
+                            num(o.upper),
+                            num(o.numerator),
+                            num(o.denominator),
+                            o.note.unwrap_or_default(),
+                            o.source.unwrap_or_default(),
+                        ])?;
                     }
-                    Err(e) => return Err(e.into()),
+                    w.flush()?;
+                }
+                DataCommand::Imports { plan, json } => {
+                    let store = open(db, true)?;
+                    let plan = choose_plan(&store, plan)?;
+                    let imports = store.data_imports(&plan)?;
+                    if json {
+                        print_json(out, &imports)?;
+                    } else {
+                        for i in &imports {
+                            writeln!(
+                                out,
+                                "#{} {} {} {} ({}, sha256 {}): {} row(s), {} new, {} replaced, {} unchanged, {} skipped{}",
+                                i.id,
+                                i.at,
+                                i.actor,
+                                i.file.name,
+                                i.file.format,
+                                &i.file.checksum[..i.file.checksum.len().min(12)],
+                                i.rows,
+                                i.inserted,
+                                i.replaced,
+                                i.unchanged,
+                                i.file.skipped,
+                                if i.illustrative { " [illustrative]" } else { "" }
+                            )?;
+                        }
+                    }
                 }
             }
-            ObservationsCommand::List { plan, indicator } => {
-                let store = open(db, true)?;
-                let plan = choose_plan(&store, plan)?;
-                let rows = store.observations(&plan, indicator.as_deref())?;
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(CSV_COLUMNS)?;
-                let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-                for o in rows {
-                    w.write_record([
-                        o.key.indicator,
-                        o.key.area,
-                        o.key.period,
-                        o.key.breakdown,
-                        num(o.value),
-                        num(o.lower),
-                        num(o.upper),
-                        num(o.numerator),
-                        num(o.denominator),
-                        o.note.unwrap_or_default(),
-                        o.source.unwrap_or_default(),
-                    ])?;
-                }
-                w.flush()?;
+        }
+        DbCommand::DemoData { plan, force } => {
+            let store = open(db, true)?;
+            if store.backend() == assure_store::BackendKind::Postgres && !force {
+                bail!(
+                    "refusing to load illustrative data into PostgreSQL ({}), where production databases run; \
+                     pass --force if this database is not one",
+                    store.url()
+                );
             }
-        },
+            let plan = choose_plan(&store, plan)?;
+            let stored = store.plan(&plan)?;
+            let rows = assure_tracking::demo::generate(&stored);
+            let data_file = DataFile {
+                name: "assure demo-data".to_owned(),
+                checksum: sha256(format!("{rows:?}").as_bytes()),
+                format: "demo".to_owned(),
+                skipped: 0,
+            };
+            let options = PrepareOptions { illustrative: true, ..Default::default() };
+            store_data(out, db, &store, &plan, rows, data_file, &options, ImportMode::Merge)?;
+            writeln!(out, "This is illustrative data, not official statistics: every page showing it says so.")?;
+        }
+        DbCommand::Status { plan, json } => {
+            let store = open(db, true)?;
+            let plan = choose_plan(&store, plan)?;
+            let stored = store.plan(&plan)?;
+            let assessed = assure_tracking::status::assess_plan(&stored, |id, areas| {
+                store.headline_observations(&plan, id, areas)
+            })?;
+            if json {
+                let list: Vec<serde_json::Value> = assessed
+                    .iter()
+                    .map(|(t, a)| serde_json::json!({ "indicator": t.id, "measure": t.measure, "assessment": a }))
+                    .collect();
+                print_json(out, &list)?;
+            } else {
+                for (t, a) in &assessed {
+                    writeln!(out, "{:<9} {}\n          {}", a.status.label(), t.id, a.reason)?;
+                }
+            }
+        }
         DbCommand::Audit(a) => {
             let store = open(db, true)?;
             let filter = AuditFilter {
@@ -459,4 +563,77 @@ async fn shutdown_signal() {
         () = ctrl_c => {}
         () = term => {}
     }
+}
+
+/// Read a data file in whichever layout its header shows.
+fn read_data_file(bytes: &[u8], name: &str) -> anyhow::Result<(&'static str, Vec<Observation>)> {
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let header = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(first_line)
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let (format, read) = if assure_plan::fingertips::is_fingertips_header(&header) {
+        ("fingertips", assure_plan::fingertips::read_csv(bytes, name))
+    } else {
+        ("assure", assure_plan::observation::read_csv(bytes, name))
+    };
+    match read {
+        Ok(rows) => Ok((format, rows)),
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            bail!("{name}: {} problem(s); nothing was written", problems.len())
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Map and check rows for the plan, then store them in one transaction, reporting what happened.
+#[allow(clippy::too_many_arguments)]
+fn store_data(
+    out: &mut dyn Write,
+    db: &DbOptions,
+    store: &Store,
+    plan: &str,
+    rows: Vec<Observation>,
+    mut file: DataFile,
+    options: &PrepareOptions,
+    mode: ImportMode,
+) -> anyhow::Result<()> {
+    let stored = store.plan(plan)?;
+    let prepared = match assure_tracking::prepare(&stored, rows, &file.name, options) {
+        Ok(p) => p,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            bail!("{}: {} problem(s); nothing was written", file.name, problems.len());
+        }
+    };
+    file.skipped = prepared.skipped;
+    match store.import_observations(plan, &prepared.rows, &file, mode, &actor(db)) {
+        Ok(r) => writeln!(
+            out,
+            "{}: {} row(s) into plan '{plan}': {} new, {} replaced, {} unchanged, {} skipped; {} computed from counts (import #{})",
+            file.name, r.rows, r.inserted, r.replaced, r.unchanged, prepared.skipped, prepared.computed, r.import_id
+        )?,
+        Err(StoreError::Observations(problems)) => {
+            for p in &problems {
+                eprintln!("{}: {p}", file.name);
+            }
+            bail!("{}: nothing was written", file.name);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(())
 }

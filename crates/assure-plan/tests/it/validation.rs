@@ -272,3 +272,71 @@ fn an_unknown_area_is_reported_where_it_is_referenced() {
     assert!(p.iter().any(|d| d.file.ends_with("places.toml") && d.line == l1 && d.message == "unknown area 'dovr'"));
     assert!(p.iter().any(|d| d.file.ends_with("areas.toml") && d.line == l2 && d.message == "unknown area 'sevenoak'"));
 }
+
+#[test]
+fn a_measurement_must_name_a_known_area_and_fit_its_unit() {
+    let c = Copy::new();
+    let line = c.replace(
+        "indicators.toml",
+        "method = \"proportion\"\narea = \"kent-medway-ics\"",
+        "method = \"mean\"\narea = \"kent-and-medway\"",
+    );
+    let problems = c.problems();
+    assert_eq!(problems.len(), 2, "{}", lines(&problems));
+    assert!(
+        problems.iter().any(|p| p.line == line + 1 && p.message.contains("unknown area 'kent-and-medway'")),
+        "{}",
+        lines(&problems)
+    );
+    assert!(
+        problems.iter().any(|p| p.line == line && p.message.contains("method 'mean' does not fit")),
+        "{}",
+        lines(&problems)
+    );
+}
+
+#[test]
+fn a_fingertips_id_maps_to_one_indicator_only() {
+    let c = Copy::new();
+    let line = c.replace("indicators.toml", "fingertips = [93015]", "fingertips = [93085]");
+    c.expect_one(
+        "indicators.toml",
+        line,
+        "Fingertips indicator 93085 is already mapped to 'smoking-at-time-of-delivery'",
+    );
+}
+
+#[test]
+fn evidence_milestones_must_exist() {
+    let c = Copy::new();
+    let line = c.replace(
+        "indicators.toml",
+        "milestones = [\"carer-support-services-m1\"]",
+        "milestones = [\"carer-support-services-m9\"]",
+    );
+    c.expect_one("indicators.toml", line, "unknown milestone 'carer-support-services-m9'");
+}
+
+#[test]
+fn only_zero_targets_take_a_tolerance_and_national_targets_need_a_comparator() {
+    let c = Copy::new();
+    let first = c.replace("indicators.toml", "fingertips = [93015]", "fingertips = [93015]\ntolerance = 1.0");
+    let second = c.replace(
+        "indicators.toml",
+        "method = \"proportion\"\narea = \"kent-medway-ics\"\ncomparator = \"england\"\nsource = \"NHS England Short and Long Term Support (SALT) return, Adult Social Care Outcomes Framework\"",
+        "method = \"proportion\"\narea = \"kent-medway-ics\"\nsource = \"NHS England Short and Long Term Support (SALT) return, Adult Social Care Outcomes Framework\"",
+    );
+    let problems = c.problems();
+    assert_eq!(problems.len(), 2, "{}", lines(&problems));
+    assert!(
+        problems.iter().any(|p| p.message.contains("only a target of kind 'zero' takes a tolerance")),
+        "{}",
+        lines(&problems)
+    );
+    assert!(
+        problems.iter().any(|p| p.line == second && p.message.contains("needs a comparator")),
+        "{}",
+        lines(&problems)
+    );
+    let _ = first;
+}

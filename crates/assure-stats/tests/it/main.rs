@@ -1,4 +1,5 @@
-//! The statistics engine: reference values, edge cases and invariants.
+//! The statistics engine: reference values, edge cases, invariants and trends.
 
 mod properties;
+mod trend;
 mod values;

@@ -189,7 +189,7 @@ fn the_same_plan_twice_needs_replace_and_diff_lists_what_changed() {
 }
 
 #[test]
-fn observations_import_and_list_through_the_cli() {
+fn data_import_list_and_re_import_through_the_cli() {
     for db in databases() {
         let tmp = tempfile::tempdir().unwrap();
         assure(&db).arg("import").arg("--bundled").assert().success();
@@ -201,36 +201,118 @@ fn observations_import_and_list_through_the_cli() {
              smoking-at-time-of-delivery,E54000032,2023/24,9.1,8.7,9.5,provisional\n",
         )
         .unwrap();
-        assure(&db)
-            .args(["observations", "import"])
-            .arg(&csv)
-            .assert()
-            .success()
-            .stdout(predicate::str::contains("2 new"));
-        let listed = stdout(assure(&db).args(["observations", "list", "--indicator", "smoking-at-time-of-delivery"]));
+        assure(&db).args(["data", "import"]).arg(&csv).assert().success().stdout(predicate::str::contains("2 new"));
+        let listed = stdout(assure(&db).args(["data", "list", "--indicator", "smoking-at-time-of-delivery"]));
         assert_eq!(
             listed,
             "indicator,area,period,breakdown,value,lower,upper,numerator,denominator,note,source\n\
-             smoking-at-time-of-delivery,E54000032,2022/23,,10.2,9.8,10.6,,,,\n\
-             smoking-at-time-of-delivery,E54000032,2023/24,,9.1,8.7,9.5,,,provisional,\n"
+             smoking-at-time-of-delivery,kent-medway-ics,2022/23,,10.2,9.8,10.6,,,,\n\
+             smoking-at-time-of-delivery,kent-medway-ics,2023/24,,9.1,8.7,9.5,,,provisional,\n"
         );
-        // The listed CSV is importable as it stands (here, replacing what is stored).
+        // The listed CSV is importable as it stands: importing it again changes nothing.
         let back = tmp.path().join("back.csv");
         std::fs::write(&back, &listed).unwrap();
+        assure(&db).args(["data", "import"]).arg(&back).assert().success().stdout(predicate::str::contains(
+            "2 row(s) into plan 'kent-and-medway-2024-26': 0 new, 0 replaced, 2 unchanged",
+        ));
         assure(&db)
-            .args(["observations", "import"])
+            .args(["data", "import", "--new-only"])
             .arg(&back)
             .assert()
             .failure()
             .stderr(predicate::str::contains("already stored"));
+        // A corrected file replaces only what it corrects.
+        std::fs::write(&back, listed.replace("9.1,8.7,9.5", "9.2,8.8,9.6")).unwrap();
         assure(&db)
-            .args(["observations", "import", "--replace"])
+            .args(["data", "import"])
             .arg(&back)
             .assert()
             .success()
-            .stdout(predicate::str::contains("2 replaced"));
+            .stdout(predicate::str::contains("0 new, 1 replaced, 1 unchanged"));
+        let imports = stdout(assure(&db).args(["data", "imports", "--json"]));
+        let imports: serde_json::Value = serde_json::from_str(&imports).unwrap();
+        assert_eq!(imports.as_array().unwrap().len(), 3, "{}", db.name);
+        assert_eq!(imports[0]["name"], "back.csv");
+        assert_eq!(imports[0]["replaced"], 1);
+        assert_eq!(imports[0]["actor"], "tester");
+        assert_eq!(imports[0]["checksum"].as_str().unwrap().len(), 64);
     }
 }
+
+#[test]
+fn a_fingertips_file_with_problems_is_refused_whole_and_a_good_one_loads() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        assure(&db).arg("import").arg("--bundled").assert().success();
+        let header = "Indicator ID,Indicator Name,Parent Code,Parent Name,Area Code,Area Name,Area Type,Sex,Age,\
+                      Category Type,Category,Time period,Value,Lower CI 95.0 limit,Upper CI 95.0 limit,Count,Denominator,Value note";
+        let bad = tmp.path().join("bad.csv");
+        std::fs::write(
+            &bad,
+            format!(
+                "{header}\n93085,S,,,E54000032,K&M,ICB,Female,All ages,,,2022/23,,,,1800,20000,\n\
+                 93085,S,,,E07000999,X,District,Persons,All ages,,,2022/23,9.0,8.0,10.0,,,\n\
+                 93085,S,,,E54000032,K&M,ICB,Persons,All ages,,,2022-23x,9.0,8.0,10.0,,,\n"
+            ),
+        )
+        .unwrap();
+        let out = assure(&db).args(["data", "import"]).arg(&bad).assert().failure();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains("bad.csv:4:12: Time period: '2022-23x' is not a period"), "{err}");
+        assert_eq!(stdout(assure(&db).args(["data", "list"])).lines().count(), 1, "nothing written");
+        // Parsed, but an unknown area: also refused, by line.
+        std::fs::write(
+            &bad,
+            format!("{header}\n93085,S,,,E07000999,X,District,Persons,All ages,,,2022/23,9.0,8.0,10.0,,,\n"),
+        )
+        .unwrap();
+        let out = assure(&db).args(["data", "import"]).arg(&bad).assert().failure();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains("bad.csv:2: area: unknown area 'E07000999'"), "{err}");
+        assure(&db)
+            .args(["data", "import", "--skip-unknown-areas"])
+            .arg(&bad)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("0 new, 0 replaced, 0 unchanged, 1 skipped"));
+        let good = tmp.path().join("good.csv");
+        std::fs::write(
+            &good,
+            format!("{header}\n93085,S,,,E54000032,K&M,ICB,Persons,All ages,,,2022/23,,,,1800,20000,\n"),
+        )
+        .unwrap();
+        assure(&db)
+            .args(["data", "import"])
+            .arg(&good)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("1 computed from counts"));
+        let listed = stdout(assure(&db).args(["data", "list"]));
+        assert!(listed.contains("smoking-at-time-of-delivery,kent-medway-ics,2022/23,,9,"), "{listed}");
+        let status = stdout(assure(&db).args(["status"]));
+        assert!(status.contains("Latest 9.0% (8.6–9.4) in 2022/23"), "{status}");
+    }
+}
+
+#[test]
+fn demo_data_is_refused_on_postgres_unless_forced_and_is_marked_illustrative() {
+    for db in databases() {
+        assure(&db).arg("import").arg("--bundled").assert().success();
+        if db.name == "postgres" {
+            assure(&db).arg("demo-data").assert().failure().stderr(predicate::str::contains("refusing"));
+            assure(&db).args(["demo-data", "--force"]).assert().success();
+        } else {
+            assure(&db).arg("demo-data").assert().success().stdout(predicate::str::contains("illustrative"));
+        }
+        let imports = stdout(assure(&db).args(["data", "imports"]));
+        assert!(imports.contains("[illustrative]"), "{imports}");
+        let status: serde_json::Value = serde_json::from_str(&stdout(assure(&db).args(["status", "--json"]))).unwrap();
+        assert_eq!(status.as_array().unwrap().len(), 27);
+    }
+}
+
+/// Areas of the bundled plan, for generated rows.
+const AREAS: [&str; 8] = ["kent-medway-ics", "kent", "medway", "ashford", "canterbury", "dartford", "dover", "swale"];
 
 fn observation_csv(path: &Path, rows: usize) {
     use std::io::Write;
@@ -239,9 +321,9 @@ fn observation_csv(path: &Path, rows: usize) {
     for i in 0..rows {
         writeln!(
             w,
-            "smoking-at-time-of-delivery,E{:08},2023/24,b{},9.{},8.{},10.{},{},{}",
-            i / 50,
-            i % 50,
+            "smoking-at-time-of-delivery,{},2023/24,b{},9.{},8.{},10.{},{},{}",
+            AREAS[i % AREAS.len()],
+            i,
             i % 10,
             i % 10,
             i % 10,
@@ -253,7 +335,7 @@ fn observation_csv(path: &Path, rows: usize) {
 }
 
 fn count_observations(db: &TestDb) -> usize {
-    stdout(assure(db).args(["observations", "list", "--plan", "kent-and-medway-2024-26"])).lines().count() - 1
+    stdout(assure(db).args(["data", "list", "--plan", "kent-and-medway-2024-26"])).lines().count() - 1
 }
 
 #[test]
@@ -294,7 +376,7 @@ fn two_processes_share_one_database_and_concurrent_imports_do_not_collide() {
             std::process::Command::new(bin())
                 .arg("--database")
                 .arg(db.arg())
-                .args(["observations", "import", "--plan", "kent-and-medway-2024-26"])
+                .args(["data", "import", "--plan", "kent-and-medway-2024-26"])
                 .arg(&csv)
                 .stdout(Stdio::null())
                 .spawn()
@@ -355,11 +437,7 @@ fn a_process_killed_mid_import_leaves_the_database_consistent_and_importable() {
             assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
         }
         if stored == 0 {
-            assure(&db)
-                .args(["observations", "import", "--plan", "kent-and-medway-2024-26"])
-                .arg(&csv)
-                .assert()
-                .success();
+            assure(&db).args(["data", "import", "--plan", "kent-and-medway-2024-26"]).arg(&csv).assert().success();
         }
         assert_eq!(count_observations(&db), rows, "{}", db.name);
         assure(&db).args(["export", "--plan", "kent-and-medway-2024-26"]).arg(tmp.path().join("x")).assert().success();

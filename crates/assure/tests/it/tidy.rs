@@ -55,6 +55,11 @@ fn crate_boundaries_hold() {
             "assure-plan",
             &["sqlx", "rusqlite", "postgres", "tokio-postgres", "diesel", "axum", "hyper", "tokio", "clap", "anyhow"],
         ),
+        // Tracking is pure domain logic over the plan and the statistics: no storage, HTTP or runtime.
+        (
+            "assure-tracking",
+            &["assure-store", "assure-web", "sqlx", "rusqlite", "postgres", "axum", "hyper", "tokio", "clap", "anyhow"],
+        ),
         // Statistics are pure: no I/O stacks and nothing else from the workspace.
         ("assure-stats", &["assure-plan", "assure-store", "assure-web", "sqlx", "axum", "tokio"]),
         // Only the store knows SQL; it knows no HTTP.

@@ -1,0 +1,129 @@
+//! The OHID Fingertips "all data" CSV: one row per indicator, area, sex, age, category
+//! and period. Columns are found by name (newer exports add some, in any order); every
+//! problem is reported as `file:line:column`.
+//!
+//! Rows are read as observations keyed by Fingertips' own identifiers: the indicator is
+//! `fingertips:<Indicator ID>`, the area its `Area Code`, and the breakdown the row's
+//! sex (unless `Persons`), age and category as `sex=Female; age=18+ yrs;
+//! Deprivation deciles=Most deprived decile`. Mapping them to a plan's indicators and
+//! areas is the caller's business.
+
+use crate::observation::{Observation, ObservationKey, Row};
+use crate::period::Period;
+
+/// The columns read, by their Fingertips names.
+pub const COLUMNS: [&str; 13] = [
+    "Indicator ID",
+    "Area Code",
+    "Time period",
+    "Sex",
+    "Age",
+    "Category Type",
+    "Category",
+    "Value",
+    "Lower CI 95.0 limit",
+    "Upper CI 95.0 limit",
+    "Count",
+    "Denominator",
+    "Value note",
+];
+const REQUIRED: usize = 3;
+
+/// The prefix of an observation's indicator read from Fingertips.
+pub const INDICATOR_PREFIX: &str = "fingertips:";
+
+/// Whether a header row is Fingertips' (it names `Indicator ID` and `Area Code`).
+pub fn is_fingertips_header(headers: &[&str]) -> bool {
+    let has = |n: &str| headers.iter().any(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(n));
+    has("Indicator ID") && has("Area Code")
+}
+
+/// Fingertips writes rolling periods as `2020 - 22` and quarters as `2023/24 Q1`.
+fn period(text: &str) -> String {
+    text.replace(" - ", "-")
+}
+
+/// Read a Fingertips "all data" CSV. `name` is the file name used in messages.
+pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation>, Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
+    let headers = match reader.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![format!("{name}:1:1: {e}")]),
+    };
+    let mut index = [None::<usize>; COLUMNS.len()];
+    for (i, h) in headers.iter().enumerate() {
+        let h = String::from_utf8_lossy(h);
+        let h = h.trim().trim_start_matches('\u{feff}');
+        if let Some(c) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(h))
+            && index[c].is_none()
+        {
+            index[c] = Some(i);
+        }
+    }
+    let mut problems: Vec<String> = COLUMNS
+        .iter()
+        .zip(&index)
+        .enumerate()
+        .filter(|(c, (_, i))| i.is_none() && (*c < REQUIRED || *c == 7))
+        .map(|(_, (col, _))| format!("{name}:1:1: required column '{col}' is missing"))
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while problems.len() < 50 {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(format!("{name}:{line}:1: {e}"));
+                continue;
+            }
+        }
+        let mut row = Row { name, record: &record, index: &index, names: &COLUMNS, problems: &mut problems };
+        let indicator = row.required(0);
+        if !indicator.is_empty() && indicator.parse::<u32>().is_err() {
+            row.problem(0, format!("Indicator ID '{indicator}' is not a number"));
+        }
+        let area = row.required(1);
+        let period = period(&row.required(2));
+        if !period.is_empty()
+            && let Err(e) = Period::parse(&period)
+        {
+            row.problem(2, format!("Time period: {e}"));
+        }
+        let mut breakdown = Vec::new();
+        if let Some(sex) = row.text(3).filter(|s| !s.eq_ignore_ascii_case("persons")) {
+            breakdown.push(format!("sex={sex}"));
+        }
+        if let Some(age) = row.text(4) {
+            breakdown.push(format!("age={age}"));
+        }
+        if let (Some(kind), Some(category)) = (row.text(5), row.text(6)) {
+            breakdown.push(format!("{kind}={category}"));
+        }
+        let obs = Observation {
+            key: ObservationKey {
+                indicator: format!("{INDICATOR_PREFIX}{indicator}"),
+                area,
+                period,
+                breakdown: breakdown.join("; "),
+            },
+            value: row.number(7),
+            lower: row.number(8),
+            upper: row.number(9),
+            numerator: row.number(10),
+            denominator: row.number(11),
+            note: row.text(12),
+            source: Some(format!("OHID Fingertips indicator {indicator}")),
+            illustrative: false,
+            line: row.line(),
+        };
+        row.check_interval(&obs, 7, 8);
+        rows.push(obs);
+    }
+    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+}

@@ -1,0 +1,24 @@
+//! Indicator tracking: what the plan's indicators show.
+//!
+//! - [`prepare`]: observations read from a file (Assure's CSV or Fingertips') mapped to
+//!   the plan's indicators and areas, values and intervals computed from counts with the
+//!   statistics engine, and every problem reported by line.
+//! - [`status`]: the status of each indicator against its target (achieved, on track,
+//!   at risk, off track, no data), with the reason in words, the trajectory, a projection
+//!   and the comparison with England. The rule is documented in [`status::RULE`].
+//! - [`series`]: observations arranged for charts and tables: by area, by group, over time.
+//! - [`demo`]: deterministic illustrative data for every indicator and area.
+//!
+//! Pure: no I/O. The store keeps observations; the web and the CLI show them.
+
+pub mod areas;
+pub mod demo;
+pub mod format;
+pub mod prepare;
+pub mod series;
+pub mod status;
+pub mod time;
+
+pub use areas::AreaIndex;
+pub use prepare::{PrepareOptions, Prepared, prepare};
+pub use status::{Assessment, Status, assess};

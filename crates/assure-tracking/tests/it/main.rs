@@ -1,0 +1,5 @@
+//! Indicator tracking: the status rule case by case, imports mapped and checked, and
+//! the illustrative data.
+
+mod prepare;
+mod status;
