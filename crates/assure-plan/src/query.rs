@@ -103,6 +103,11 @@ impl Plan {
         self.delivery_examples.iter().find(|e| e.id.get_ref() == id)
     }
 
+    /// A milestone by id, with the delivery example it belongs to.
+    pub fn milestone(&self, id: &str) -> Option<(&DeliveryExample, &Milestone)> {
+        self.delivery_examples.iter().find_map(|e| e.milestones.iter().find(|m| m.id.get_ref() == id).map(|m| (e, m)))
+    }
+
     /// The place with this id.
     pub fn place(&self, id: &str) -> Option<&Place> {
         self.places.iter().find(|p| p.id.get_ref() == id)

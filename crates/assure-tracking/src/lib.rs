@@ -20,5 +20,6 @@ pub mod status;
 pub mod time;
 
 pub use areas::AreaIndex;
+pub use assure_stats::Comparison;
 pub use prepare::{PrepareOptions, Prepared, prepare};
 pub use status::{Assessment, Status, assess};

@@ -8,6 +8,7 @@
 mod api;
 mod assets;
 mod cache;
+mod charts;
 mod error;
 mod layout;
 mod routes;

@@ -28,7 +28,29 @@ struct Inner {
     store: Store,
     plan_id: Option<String>,
     plan: RwLock<Option<(Revision, Arc<Plan>)>>,
+    tracking: RwLock<Option<(Revision, Arc<Tracking>)>>,
     pages: Mutex<(Option<Revision>, HashMap<String, Page>)>,
+}
+
+/// Every tracked indicator's assessment at one revision.
+#[derive(Debug, Default)]
+pub struct Tracking {
+    /// By tracked indicator id (an indicator, or a part of a compound one).
+    pub by_id: HashMap<String, assure_tracking::Assessment>,
+    /// Whether any of the data behind them is illustrative.
+    pub illustrative: bool,
+}
+
+impl Tracking {
+    /// The statuses of an indicator's tracked parts (itself when it has none).
+    pub fn statuses(&self, i: &assure_plan::Indicator) -> Vec<assure_tracking::Status> {
+        i.tracked().iter().filter_map(|t| self.by_id.get(t.id)).map(|a| a.status).collect()
+    }
+
+    /// The status of an indicator: its own, or the worst of its parts'.
+    pub fn status(&self, i: &assure_plan::Indicator) -> assure_tracking::Status {
+        assure_tracking::Status::worst(self.statuses(i))
+    }
 }
 
 /// A plan and its revision: what a rendered page depends on.
@@ -41,7 +63,13 @@ pub struct Revision {
 impl AppState {
     /// Serve `plan_id`, or, when `None`, the most recently imported plan.
     pub fn new(store: Store, plan_id: Option<String>) -> AppState {
-        AppState(Arc::new(Inner { store, plan_id, plan: RwLock::new(None), pages: Mutex::new((None, HashMap::new())) }))
+        AppState(Arc::new(Inner {
+            store,
+            plan_id,
+            plan: RwLock::new(None),
+            tracking: RwLock::new(None),
+            pages: Mutex::new((None, HashMap::new())),
+        }))
     }
 
     /// The store, for handlers that need more than the plan.
@@ -105,6 +133,35 @@ impl AppState {
             *guard = Some((revision, plan.clone()));
         }
         Ok(plan)
+    }
+
+    /// Every tracked indicator's assessment, as the store's data is now.
+    pub async fn tracking(&self) -> Result<Arc<Tracking>, WebError> {
+        let revision = self.revision().await?;
+        if let Ok(guard) = self.0.tracking.read()
+            && let Some((r, t)) = guard.as_ref()
+            && *r == revision
+        {
+            return Ok(t.clone());
+        }
+        let plan = self.plan().await?;
+        let tracking = self
+            .blocking(move |s| {
+                let plan_id = plan.meta.id.get_ref().as_str();
+                let mut illustrative = false;
+                let assessed = assure_tracking::status::assess_plan(&plan, |id, areas| {
+                    let rows = s.store().headline_observations(plan_id, id, areas)?;
+                    illustrative |= rows.iter().any(|o| o.illustrative);
+                    Ok::<_, WebError>(rows)
+                })?;
+                let by_id = assessed.into_iter().map(|(t, a)| (t.id.to_owned(), a)).collect();
+                Ok(Arc::new(Tracking { by_id, illustrative }))
+            })
+            .await?;
+        if let Ok(mut guard) = self.0.tracking.write() {
+            *guard = Some((revision, tracking.clone()));
+        }
+        Ok(tracking)
     }
 
     /// A page rendered at this revision, if kept, with its content type.

@@ -3,16 +3,21 @@
 use axum::extract::State;
 use maud::{Markup, html};
 
+use assure_tracking::Status;
+
 use super::page;
+use crate::layout::table;
 use crate::{AppState, WebError};
 
 pub async fn show_home(State(state): State<AppState>) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
     let stats = assure_plan::query::stats(&plan);
+    let tracking = state.tracking().await?;
     Ok(page(
         "Home",
         &[],
         html! {
+            (crate::layout::illustrative_banner(tracking.illustrative))
             h1 { (plan.meta.title) }
             p class="nhsuk-lede-text" { (plan.meta.vision) }
             p {
@@ -21,6 +26,20 @@ pub async fn show_home(State(state): State<AppState>) -> Result<Markup, WebError
                 (stats.organisations) " organisations; " (stats.indicators) " strategic indicators and "
                 (stats.delivery_examples) " shared delivery examples."
             }
+            h2 { "Progress on the strategic indicators" }
+            p { "Each indicator (and each part of a compound one) is judged against the plan's target. " a href="/how-we-judge-progress" { "How we judge progress" } "." }
+            (table(html! { "Indicator status by outcome" }, true, &std::iter::once(("Outcome", false)).chain(Status::ALL.iter().map(|s| (s.label(), true))).collect::<Vec<_>>(), html! {
+                @for o in &plan.outcomes {
+                    @let n = *o.number.get_ref();
+                    @let statuses: Vec<Status> = plan.indicators.iter().filter(|i| *i.outcome.get_ref() == n).flat_map(|i| tracking.statuses(i)).collect();
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell" { a href={ "/outcomes/" (n) } { "Outcome " (n) ": " (o.title) } }
+                        @for s in Status::ALL {
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (statuses.iter().filter(|x| **x == s).count()) }
+                        }
+                    }
+                }
+            }))
             h2 { "Shared outcomes" }
             ol class="nhsuk-list" {
                 @for o in &plan.outcomes {

@@ -4,25 +4,31 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
+use assure_plan::observation::Observation;
+use assure_tracking::format;
+use assure_tracking::status::Point;
+
 use super::{crumb, missing, outcome_crumb, page};
-use crate::layout::source;
-use crate::layout::table;
-use crate::{AppState, WebError};
+use crate::layout::{illustrative_banner, source, status_tag, table};
+use crate::{AppState, WebError, charts};
 
 pub async fn list_indicators(State(state): State<AppState>) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
+    let tracking = state.tracking().await?;
     Ok(page(
         "Strategic indicators",
         &[],
         html! {
+            (illustrative_banner(tracking.illustrative))
             h1 { "Strategic indicators" }
+            p { "Each indicator's status is computed from its data against the plan's target. " a href="/how-we-judge-progress" { "How we judge progress" } "." }
             @for o in &plan.outcomes {
                 @let n = *o.number.get_ref();
                 @let indicators: Vec<_> = plan.indicators.iter().filter(|i| *i.outcome.get_ref() == n).collect();
                 @if !indicators.is_empty() {
                     h2 { "Outcome " (n) ": " (o.title) }
                     ul class="nhsuk-list nhsuk-list--bullet" {
-                        @for i in indicators { li { a href={ "/indicators/" (i.id.get_ref()) } { (i.measure) } } }
+                        @for i in indicators { li { a href={ "/indicators/" (i.id.get_ref()) } { (i.measure) } " " (status_tag(tracking.status(i))) } }
                     }
                 }
             }
@@ -44,62 +50,211 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
     let i = plan.indicator(&id).ok_or_else(|| missing("indicator", &id))?;
     let n = *i.outcome.get_ref();
     let unit = i.unit.unwrap_or(assure_plan::Unit::Unspecified);
-    let mut ids = vec![id.clone()];
-    ids.extend(i.parts.iter().map(|p| p.id.get_ref().clone()));
+    let tracked = i.tracked();
+    let ids: Vec<String> = tracked.iter().map(|t| t.id.to_owned()).collect();
     let observations = state.observations(plan.meta.id.get_ref().clone(), ids).await?;
+    let tracking = state.tracking().await?;
+    let illustrative = observations.iter().any(|o| o.illustrative);
+    let areas = assure_tracking::AreaIndex::new(&plan);
     Ok(page(
         &i.measure,
         &[outcome_crumb(n), crumb("Indicators", "/indicators")],
         html! {
+            (illustrative_banner(illustrative))
             span class="nhsuk-caption-l" { "Strategic indicator, outcome " (n) }
             h1 { (i.measure) }
             p class="nhsuk-lede-text" { (i.statement) }
             (source(&plan, i.line))
-            dl class="nhsuk-summary-list" {
-                @if let Some(p) = &i.polarity { (summary_row("Polarity", html! { (p.get_ref().label()) })) }
-                @if let Some(g) = &i.geography { (summary_row("Geography", html! { (g) })) }
-                @if let Some(b) = &i.baseline { (summary_row("Baseline", html! { (b.describe(unit)) })) }
-                @if let Some(t) = &i.target { (summary_row("Target", html! { (t.describe(unit)) })) }
+            @if tracked.len() > 1 {
+                p { "This statement has " (tracked.len()) " parts, each tracked against its own target. Overall: " (status_tag(tracking.status(i))) }
             }
-            @for part in &i.parts {
-                h2 { (part.measure) }
+            @if tracked.len() == 1 {
                 dl class="nhsuk-summary-list" {
-                    (summary_row("Polarity", html! { (part.polarity.get_ref().label()) }))
-                    (summary_row("Geography", html! { (part.geography) }))
-                    @if let Some(b) = &part.baseline { (summary_row("Baseline", html! { (b.describe(part.unit)) })) }
-                    (summary_row("Target", html! { (part.target.describe(part.unit)) }))
+                    @if let Some(p) = &i.polarity { (summary_row("Polarity", html! { (p.get_ref().label()) })) }
+                    @if let Some(g) = &i.geography { (summary_row("Geography", html! { (g) })) }
+                    @if let Some(b) = &i.baseline { (summary_row("Baseline", html! { (b.describe(unit)) })) }
+                    @if let Some(t) = &i.target { (summary_row("Target", html! { (t.describe(unit)) })) }
                 }
             }
-            h2 { "Observations" }
-            (observations_table(&observations))
+            @for t in &tracked {
+                @let rows: Vec<&Observation> = observations.iter().filter(|o| o.key.indicator == t.id).collect();
+                (tracked_section(&plan, &areas, t, tracked.len() > 1, tracking.by_id.get(t.id), &rows))
+            }
+            p { a href={ "/indicators/" (id) "/data.csv" } { "Download all the data for this indicator (CSV)" } }
+            p { a href="/how-we-judge-progress" { "How we judge progress" } }
         },
     ))
 }
 
-fn number(v: Option<f64>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_default()
-}
-
-fn observations_table(rows: &[assure_plan::observation::Observation]) -> Markup {
+fn tracked_section(
+    plan: &assure_plan::Plan,
+    areas: &assure_tracking::AreaIndex,
+    t: &assure_plan::Tracked<'_>,
+    is_part: bool,
+    assessment: Option<&assure_tracking::Assessment>,
+    rows: &[&Observation],
+) -> Markup {
+    let owned: Vec<Observation> = rows.iter().map(|o| (*o).clone()).collect();
+    let by_area = assure_tracking::series::latest_by_area(&owned, t.polarity);
+    let own_area = t.measurement.map(|m| m.area.get_ref().as_str()).unwrap_or_default();
+    let breakdowns = assure_tracking::series::breakdowns(&owned, own_area);
+    let unit = t.unit;
+    let value = |v: f64| format::value(unit, v);
+    let ci = |p: &Point| match (p.lower, p.upper) {
+        (Some(l), Some(u)) => format::interval(unit, l, u),
+        _ => String::new(),
+    };
     html! {
-        @if rows.is_empty() {
-            p { "No observations have been loaded for this indicator yet (" code { "assure observations import" } ")." }
-        } @else {
-            (table(html! { "Observations" }, true, &[("Measure", false), ("Area", false), ("Period", false), ("Breakdown", false), ("Value", true), ("95% interval", true), ("Note", false)], html! {
-                    @for o in rows {
+        @if is_part {
+            h2 { (t.measure) }
+            dl class="nhsuk-summary-list" {
+                (summary_row("Polarity", html! { (t.polarity.label()) }))
+                (summary_row("Geography", html! { (t.geography) }))
+                @if let Some(b) = t.baseline { (summary_row("Baseline", html! { (b.describe(unit)) })) }
+                (summary_row("Target", html! { (t.target.describe(unit)) }))
+            }
+        }
+        @if let Some(a) = assessment {
+            h2 class=(if is_part { "nhsuk-heading-m" } else { "" }) { "Progress" }
+            p { (status_tag(a.status)) }
+            p { (a.reason) }
+            @if a.comparison != assure_tracking::Comparison::NotCompared {
+                p { "Compared with England in " (a.latest().map(|l| l.period.as_str()).unwrap_or_default()) ": " strong { (a.comparison.to_string().to_lowercase()) } "." }
+            }
+            @if !a.series.is_empty() {
+                (charts::trend(&format!("{}: trend for {}", t.measure, areas.name(own_area)), unit, a))
+                (table(html! { "Values for " (areas.name(own_area)) ", with England" }, false, &[("Period", false), ("Value", true), ("95% interval", true), ("England", true)], html! {
+                    @for p in &a.series {
                         tr class="nhsuk-table__row" {
-                            td class="nhsuk-table__cell" { (o.key.indicator) }
-                            td class="nhsuk-table__cell" { (o.key.area) }
-                            td class="nhsuk-table__cell" { (o.key.period) }
-                            td class="nhsuk-table__cell" { (o.key.breakdown) }
-                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (number(o.value)) }
+                            td class="nhsuk-table__cell" { (p.period) }
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (value(p.value)) }
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (ci(p)) }
                             td class="nhsuk-table__cell nhsuk-table__cell--numeric" {
-                                @if o.lower.is_some() || o.upper.is_some() { (number(o.lower)) " to " (number(o.upper)) }
+                                @if let Some(e) = a.comparator.iter().find(|c| c.period == p.period) { (value(e.value)) }
                             }
-                            td class="nhsuk-table__cell" { (o.note.as_deref().unwrap_or_default()) }
                         }
                     }
                 }))
+            }
+        }
+        @if let Some(m) = t.measurement {
+            details class="nhsuk-details" {
+                summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "How it is measured" } }
+                div class="nhsuk-details__text" {
+                    dl class="nhsuk-summary-list" {
+                        (summary_row("Definition", html! { (m.definition) }))
+                        (summary_row("Method", html! { (m.method.get_ref().label()) }))
+                        (summary_row("Area of the target", html! { (areas.name(m.area.get_ref())) }))
+                        @if let Some(c) = m.comparator { (summary_row("Compared with", html! { (c.name()) })) }
+                        (summary_row("Source", html! { (m.source) }))
+                        @if !m.fingertips.is_empty() {
+                            (summary_row("Fingertips indicator", html! { @for (k, f) in m.fingertips.iter().enumerate() { @if k > 0 { ", " } (f.get_ref()) } }))
+                        }
+                        @if !m.milestones.is_empty() {
+                            (summary_row("Evidence", html! { @for (k, ms) in m.milestones.iter().enumerate() {
+                                @if k > 0 { ", " }
+                                a href={ "/milestones/" (ms.get_ref()) } { (plan.milestone(ms.get_ref()).map(|(_, m)| m.title.as_str()).unwrap_or(ms.get_ref())) }
+                            } }))
+                        }
+                    }
+                    p class="nhsuk-body-s" { "How an indicator is measured is added by the partnership's analysts; the plan states only the sentence above." }
+                }
+            }
+        }
+        @if let Some((period, england, values)) = &by_area {
+            @if values.len() > 1 {
+                h3 { "By area, " (period) }
+                @let named: Vec<(String, &assure_tracking::series::AreaValue)> = values.iter().map(|v| (areas.name(&v.area).to_owned(), v)).collect();
+                (charts::areas(&format!("{} by area, {period}", t.measure), unit, *england, &named))
+                (table(html! { "By area, " (period) }, true, &[("Area", false), ("Value", true), ("95% interval", true), ("Compared with England", false)], html! {
+                    @for (name, v) in &named {
+                        tr class="nhsuk-table__row" {
+                            td class="nhsuk-table__cell" { (name) }
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (value(v.point.value)) }
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (ci(&v.point)) }
+                            td class="nhsuk-table__cell" { (v.comparison.to_string()) }
+                        }
+                    }
+                    @if let Some(e) = england {
+                        tr class="nhsuk-table__row" {
+                            td class="nhsuk-table__cell" { "England" }
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (value(*e)) }
+                            td class="nhsuk-table__cell" {} td class="nhsuk-table__cell" {}
+                        }
+                    }
+                }))
+            }
+        }
+        @for b in &breakdowns {
+            h3 { "By " (b.dimension.to_lowercase()) ", " (areas.name(own_area)) }
+            @let periods: Vec<&str> = b.gaps.iter().map(|g| g.period.as_str()).collect();
+            (table(html! { "By " (b.dimension.to_lowercase()) }, true, &std::iter::once(("Period", false)).chain(b.groups.iter().map(|g| (g.label.as_str(), true))).chain(std::iter::once(("Gap (highest − lowest)", true))).collect::<Vec<_>>(), html! {
+                @for (k, period) in periods.iter().enumerate() {
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell" { (period) }
+                        @for g in &b.groups {
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" {
+                                @if let Some(p) = g.series.iter().find(|p| p.period == *period) { (value(p.value)) }
+                            }
+                        }
+                        td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format::number(b.gaps[k].gap, 1)) }
+                    }
+                }
+            }))
+            @if let (Some(first), Some(last)) = (b.gaps.first(), b.gaps.last()) {
+                @if b.gaps.len() > 1 {
+                    p { "The gap between the highest group (" (last.highest) ") and the lowest (" (last.lowest) ") was "
+                        (format::number(last.gap, 1)) " in " (last.period) ", "
+                        @if last.gap < first.gap { "narrower than" } @else if last.gap > first.gap { "wider than" } @else { "the same as" }
+                        " in " (first.period) " (" (format::number(first.gap, 1)) ")." }
+                }
+            }
+        }
+        @if assessment.is_none_or(|a| a.series.is_empty()) && rows.is_empty() {
+            p { "No data has been loaded for this indicator yet (" code { "assure data import" } ")." }
         }
     }
+}
+
+/// All the data of an indicator (and its parts) as CSV, in the columns `assure data import` reads.
+pub async fn indicator_csv(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    let plan = state.plan().await?;
+    let i = plan.indicator(&id).ok_or_else(|| missing("indicator", &id))?;
+    let ids: Vec<String> = i.tracked().iter().map(|t| t.id.to_owned()).collect();
+    let rows = state.observations(plan.meta.id.get_ref().clone(), ids).await?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut header: Vec<&str> = assure_plan::observation::CSV_COLUMNS.to_vec();
+    header.push("illustrative");
+    w.write_record(&header).map_err(|e| WebError::Internal(e.to_string()))?;
+    for o in rows {
+        w.write_record([
+            o.key.indicator,
+            o.key.area,
+            o.key.period,
+            o.key.breakdown,
+            num(o.value),
+            num(o.lower),
+            num(o.upper),
+            num(o.numerator),
+            num(o.denominator),
+            o.note.unwrap_or_default(),
+            o.source.unwrap_or_default(),
+            if o.illustrative { "yes".to_owned() } else { String::new() },
+        ])
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    }
+    let body = w.into_inner().map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{id}.csv\"")),
+        ],
+        body,
+    )
+        .into_response())
 }

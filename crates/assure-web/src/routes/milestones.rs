@@ -9,11 +9,7 @@ use crate::{AppState, WebError};
 
 pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
-    let (example, m) = plan
-        .delivery_examples
-        .iter()
-        .find_map(|e| e.milestones.iter().find(|m| m.id.get_ref() == &id).map(|m| (e, m)))
-        .ok_or_else(|| missing("milestone", &id))?;
+    let (example, m) = plan.milestone(&id).ok_or_else(|| missing("milestone", &id))?;
     let n = *example.outcome.get_ref();
     Ok(page(
         &m.title,

@@ -12,6 +12,7 @@ mod organisations;
 mod outcomes;
 mod places;
 mod plans;
+mod progress;
 mod search;
 mod source;
 
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/organisations/{id}", get(organisations::show_organisation))
         .route("/indicators", get(indicators::list_indicators))
         .route("/indicators/{id}", get(indicators::show_indicator))
+        .route("/indicators/{id}/data.csv", get(indicators::indicator_csv))
+        .route("/how-we-judge-progress", get(progress::show_rule))
         .route("/examples/{id}", get(examples::show_example))
         .route("/milestones/{id}", get(milestones::show_milestone))
         .route("/enablers", get(enablers::list_enablers))
@@ -110,6 +113,28 @@ fn crumb(label: impl Into<String>, href: impl Into<String>) -> (String, String) 
 /// The breadcrumb of an outcome: "Outcome 2".
 fn outcome_crumb(n: u8) -> (String, String) {
     crumb(format!("Outcome {n}"), format!("/outcomes/{n}"))
+}
+
+/// Indicators with their status, latest value, a sparkline and the reason.
+fn indicator_status_table(indicators: &[&assure_plan::Indicator], tracking: &crate::state::Tracking) -> Markup {
+    html! {
+        (table(html! { "Strategic indicators and their status" }, true, &[("Indicator", false), ("Status", false), ("Trend", false), ("Why", false)], html! {
+            @for i in indicators {
+                @for (k, t) in i.tracked().iter().enumerate() {
+                    @let a = tracking.by_id.get(t.id);
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell" {
+                            @if k == 0 { a href={ "/indicators/" (i.id.get_ref()) } { (i.statement) } }
+                            @if i.parts.len() > 1 { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { "Part: " (t.measure) } }
+                        }
+                        td class="nhsuk-table__cell" { (layout::status_tag(a.map_or(assure_tracking::Status::NoData, |a| a.status))) }
+                        td class="nhsuk-table__cell" { @if let Some(a) = a { (crate::charts::sparkline(&a.series)) } }
+                        td class="nhsuk-table__cell nhsuk-body-s" { @if let Some(a) = a { (a.reason) } }
+                    }
+                }
+            }
+        }))
+    }
 }
 
 pub(crate) use layout::page;

@@ -12,10 +12,12 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
     let n: u8 = number.parse().map_err(|_| missing("outcome", &number))?;
     let o = plan.outcome(n).ok_or_else(|| missing("outcome", &number))?;
     let d = assure_plan::query::outcome_detail(&plan, o);
+    let tracking = state.tracking().await?;
     Ok(page(
         &format!("Outcome {n}: {}", o.title),
         &[],
         html! {
+            (crate::layout::illustrative_banner(tracking.illustrative && !d.indicators.is_empty()))
             span class="nhsuk-caption-l" { "Shared outcome " (n) }
             h1 { (o.title) }
             p class="nhsuk-lede-text" { (o.ambition) }
@@ -34,9 +36,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
             }
             @if !d.indicators.is_empty() {
                 h2 { "Strategic indicators" }
-                ul class="nhsuk-list nhsuk-list--bullet" {
-                    @for i in &d.indicators { li { a href={ "/indicators/" (i.id.get_ref()) } { (i.statement) } } }
-                }
+                (super::indicator_status_table(&d.indicators, &tracking))
             }
             @if !d.delivery_examples.is_empty() {
                 h2 { "Shared delivery examples" }

@@ -33,7 +33,13 @@ fn every_page_type_renders_its_content() {
             ("/indicators", &["Strategic indicators", "Mothers smoking at time of delivery"]),
             (
                 "/indicators/smoking-at-time-of-delivery",
-                &["10.2%", "no more than 6% by 2028/29", "lower is better", "No observations"],
+                &[
+                    "10.2%",
+                    "no more than 6% by 2028/29",
+                    "lower is better",
+                    "No data yet for Kent and Medway",
+                    "No data has been loaded",
+                ],
             ),
             ("/indicators/year-6-healthy-weight", &["Children in Year 6 who are a healthy weight"]),
             ("/places", &["Place priorities by shared outcome", "SO 1"]),
@@ -121,5 +127,66 @@ fn a_change_in_the_store_shows_on_the_next_request() {
         let (_, _, after) = app.get("/");
         assert!(!before.contains("A refreshed plan title"));
         assert!(after.contains("<h1>A refreshed plan title</h1>"), "{}", app.db.name);
+    }
+}
+
+#[test]
+fn indicator_tracking_shows_statuses_charts_tables_and_the_illustrative_banner() {
+    for app in apps() {
+        let name = app.db.name;
+        let (_, _, home) = app.get("/");
+        assert!(home.contains("Progress on the strategic indicators"), "{name}");
+        assert!(!home.contains("Illustrative data"), "{name}: no banner without illustrative data");
+
+        // Load the illustrative data through the same path as `assure demo-data`.
+        let store = app.db.open();
+        let plan = assure_plan::bundled().unwrap();
+        let options = assure_tracking::PrepareOptions { illustrative: true, ..Default::default() };
+        let rows =
+            assure_tracking::prepare(&plan, assure_tracking::demo::generate(&plan), "demo", &options).unwrap().rows;
+        let file =
+            assure_store::DataFile { name: "demo".into(), checksum: "x".into(), format: "demo".into(), skipped: 0 };
+        store.import_observations(plan.meta.id.get_ref(), &rows, &file, assure_store::ImportMode::Merge, "t").unwrap();
+        let expected = assure_tracking::status::assess_plan(&plan, |id, areas| {
+            store.headline_observations(plan.meta.id.get_ref(), id, areas)
+        })
+        .unwrap();
+        let smoking = &expected.iter().find(|(t, _)| t.id == "smoking-at-time-of-delivery").unwrap().1;
+
+        let (status, _, page) = app.get("/indicators/smoking-at-time-of-delivery");
+        assert_eq!(status, 200);
+        for needle in [
+            "Illustrative data, not official statistics",
+            smoking.status.label(),
+            "<svg",
+            "role=\"img\"",
+            "Values for Kent and Medway Integrated Care System, with England",
+            "By area, 2024/25",
+            "Compared with England",
+            "By sex",
+            "Gap (highest − lowest)",
+            "/indicators/smoking-at-time-of-delivery/data.csv",
+        ] {
+            assert!(page.contains(needle), "{name}: '{needle}' not on the indicator page");
+        }
+        assert!(
+            page.contains(&smoking.reason.replace('\'', "&#39;")) || page.contains(&smoking.reason),
+            "{name}: reason"
+        );
+
+        let (_, _, outcome) = app.get("/outcomes/1");
+        assert!(outcome.contains("assure-sparkline") && outcome.contains(smoking.status.label()), "{name}");
+        let (_, _, home) = app.get("/");
+        assert!(home.contains("Illustrative data, not official statistics"), "{name}");
+        let (status, _, rule) = app.get("/how-we-judge-progress");
+        assert_eq!(status, 200);
+        assert!(rule.contains("straight line from the baseline to the target"), "{name}");
+
+        let (status, kind, csv) = app.get("/indicators/year-6-healthy-weight/data.csv");
+        assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"), "{name}");
+        assert!(csv.starts_with("indicator,area,period,breakdown,value"), "{name}");
+        assert!(csv.contains("year-6-severe-obesity,") && csv.contains(",yes\n"), "{name}");
+        let (status, _, _) = app.get("/indicators/no-such/data.csv");
+        assert_eq!(status, 404);
     }
 }

@@ -59,9 +59,19 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         "/source".into(),
         "/search".into(),
         "/no-such-page".into(),
+        "/indicators/smoking-at-time-of-delivery".into(),
+        "/how-we-judge-progress".into(),
     ];
 
+    // With the illustrative data, so that statuses, charts, area and group tables are checked too.
     let dir = tempfile::tempdir().unwrap();
+    let demo = Command::new(assert_cmd::cargo::cargo_bin("assure"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .arg("demo-data")
+        .output()
+        .expect("assure demo-data runs");
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("assure"));
     command.current_dir(dir.path()).env_remove("DATABASE_URL");
     let (mut server, base, _stderr) = crate::spawn_serve(command, "warn");
