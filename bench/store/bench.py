@@ -26,6 +26,8 @@ from pathlib import Path
 PLAN = "kent-and-medway-2024-26"
 INDICATORS = ["smoking-at-time-of-delivery", "year-6-healthy-weight-prevalence", "good-level-of-development"]
 HEADER = "indicator,area,period,breakdown,value,lower,upper,numerator,denominator\n"
+# ONS codes of the bundled plan's areas (observations must be for known areas).
+AREAS = ["E54000032", "E10000016", "E06000035"] + [f"E07000{n}" for n in range(105, 117)]
 
 SQLITE_NATIVE = """PRAGMA journal_mode = WAL;
 CREATE TABLE observation (
@@ -53,8 +55,8 @@ def generate(path: Path, rows: int) -> None:
             d = n + rng.randint(1, 5000)
             v = 100 * n / d
             f.write(
-                f"{INDICATORS[i % 3]},E{j // 40:08d},{2000 + j % 20}/{(1 + j % 20) % 100:02d},"
-                f"imd_decile={j % 40 // 4 + 1};sex={'mf'[j % 2]}x{j % 40},"
+                f"{INDICATORS[i % 3]},{AREAS[j // 40 % len(AREAS)]},{2000 + j % 20}/{(1 + j % 20) % 100:02d},"
+                f"imd_decile={j % 40 // 4 + 1};sex={'mf'[j % 2]}x{j % 40};b{j // 40},"
                 f"{v:.3f},{max(v - 1, 0):.3f},{v + 1:.3f},{n},{d}\n"
             )
 
@@ -108,7 +110,7 @@ def main() -> None:
                     if who == "ours":
                         subprocess.run([assure, "--database", f"sqlite:{db}", "--empty", "import", "--bundled"],
                                        check=True, stdout=subprocess.DEVNULL, env=env)
-                        t = timed([assure, "--database", f"sqlite:{db}", "observations", "import", str(data)], env=env)
+                        t = timed([assure, "--database", f"sqlite:{db}", "data", "import", "--new-only", str(data)], env=env)
                     else:
                         subprocess.run(["sqlite3", str(db), SQLITE_NATIVE], check=True, stdout=subprocess.DEVNULL)
                         t = timed(["sqlite3", "-cmd", "PRAGMA synchronous = NORMAL", str(db),
@@ -120,7 +122,7 @@ def main() -> None:
                     if who == "ours":
                         subprocess.run([assure, "--database", url, "import", "--bundled"],
                                        check=True, stdout=subprocess.DEVNULL, env=env)
-                        t = timed([assure, "--database", url, "observations", "import", str(data)], env=env)
+                        t = timed([assure, "--database", url, "data", "import", "--new-only", str(data)], env=env)
                     else:
                         psql(url, PG_NATIVE)
                         t = timed(["psql", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
