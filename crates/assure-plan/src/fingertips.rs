@@ -8,7 +8,7 @@
 //! Deprivation deciles=Most deprived decile`. Mapping them to a plan's indicators and
 //! areas is the caller's business.
 
-use crate::observation::{Observation, ObservationKey, Row};
+use crate::observation::{Observation, ObservationKey, read_rows};
 use crate::period::Period;
 
 /// The columns read, by their Fingertips names.
@@ -60,7 +60,7 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
             index[c] = Some(i);
         }
     }
-    let mut problems: Vec<String> = COLUMNS
+    let problems: Vec<String> = COLUMNS
         .iter()
         .zip(&index)
         .enumerate()
@@ -71,19 +71,7 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
         return Err(problems);
     }
 
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while problems.len() < 50 {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push(format!("{name}:{line}:1: {e}"));
-                continue;
-            }
-        }
-        let mut row = Row { name, record: &record, index: &index, names: &COLUMNS, problems: &mut problems };
+    read_rows(reader, name, &index, &COLUMNS, problems, |row| {
         let indicator = row.required(0);
         if !indicator.is_empty() && indicator.parse::<u32>().is_err() {
             row.problem(0, format!("Indicator ID '{indicator}' is not a number"));
@@ -123,7 +111,6 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
             line: row.line(),
         };
         row.check_interval(&obs, 7, 8);
-        rows.push(obs);
-    }
-    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+        obs
+    })
 }

@@ -98,19 +98,7 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
         return Err(problems);
     }
 
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    while problems.len() < 50 {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push(format!("{name}:{line}:1: {e}"));
-                continue;
-            }
-        }
-        let mut row = Row { name, record: &record, index: &index, names: &CSV_COLUMNS, problems: &mut problems };
+    read_rows(reader, name, &index, &CSV_COLUMNS, problems, |row| {
         let indicator = row.required(0);
         let area = row.required(1);
         let period = row.required(2);
@@ -132,7 +120,69 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
             line: row.line(),
         };
         row.check_interval(&obs, 4, 5);
-        rows.push(obs);
+        obs
+    })
+}
+
+/// Write observations as CSV in [`CSV_COLUMNS`], which [`read_csv`] reads back; with
+/// `illustrative_column`, a last column `illustrative` says `yes` for illustrative rows
+/// (a download for people, not for re-import).
+pub fn write_csv(out: impl std::io::Write, rows: &[Observation], illustrative_column: bool) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    let mut header = CSV_COLUMNS.to_vec();
+    if illustrative_column {
+        header.push("illustrative");
+    }
+    w.write_record(&header)?;
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for o in rows {
+        let mut record = vec![
+            o.key.indicator.clone(),
+            o.key.area.clone(),
+            o.key.period.clone(),
+            o.key.breakdown.clone(),
+            num(o.value),
+            num(o.lower),
+            num(o.upper),
+            num(o.numerator),
+            num(o.denominator),
+            o.note.clone().unwrap_or_default(),
+            o.source.clone().unwrap_or_default(),
+        ];
+        if illustrative_column {
+            record.push(if o.illustrative { "yes".to_owned() } else { String::new() });
+        }
+        w.write_record(&record)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Read every record after the header, making an observation of each with `build`
+/// (which reports its problems through the row); stops after 50 problems. Returns every
+/// row, or every problem, never a part of the file.
+pub(crate) fn read_rows<R: std::io::Read>(
+    mut reader: csv::Reader<R>,
+    name: &str,
+    index: &[Option<usize>],
+    names: &[&str],
+    mut problems: Vec<String>,
+    mut build: impl FnMut(&mut Row<'_>) -> Observation,
+) -> Result<Vec<Observation>, Vec<String>> {
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while problems.len() < 50 {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(format!("{name}:{line}:1: {e}"));
+                continue;
+            }
+        }
+        let mut row = Row { name, record: &record, index, names, problems: &mut problems };
+        rows.push(build(&mut row));
     }
     if problems.is_empty() { Ok(rows) } else { Err(problems) }
 }

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use assure_plan::observation::CSV_COLUMNS;
 use assure_plan::{LoadError, Plan};
 use assure_store::{AuditFilter, DataFile, DatabaseUrl, ImportMode, Observation, Store, StoreError};
 use assure_tracking::PrepareOptions;
@@ -419,25 +418,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     let store = open(db, true)?;
                     let plan = choose_plan(&store, plan)?;
                     let rows = store.observations(&plan, indicator.as_deref())?;
-                    let mut w = csv::Writer::from_writer(out);
-                    w.write_record(CSV_COLUMNS)?;
-                    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-                    for o in rows {
-                        w.write_record([
-                            o.key.indicator,
-                            o.key.area,
-                            o.key.period,
-                            o.key.breakdown,
-                            num(o.value),
-                            num(o.lower),
-                            num(o.upper),
-                            num(o.numerator),
-                            num(o.denominator),
-                            o.note.unwrap_or_default(),
-                            o.source.unwrap_or_default(),
-                        ])?;
-                    }
-                    w.flush()?;
+                    assure_plan::observation::write_csv(out, &rows, false)?;
                 }
                 DataCommand::Imports { plan, json } => {
                     let store = open(db, true)?;

@@ -55,6 +55,10 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
     let observations = state.observations(plan.meta.id.get_ref().clone(), ids).await?;
     let tracking = state.tracking().await?;
     let illustrative = observations.iter().any(|o| o.illustrative);
+    let mut by_id: std::collections::HashMap<String, Vec<Observation>> = std::collections::HashMap::new();
+    for o in observations {
+        by_id.entry(o.key.indicator.clone()).or_default().push(o);
+    }
     let areas = assure_tracking::AreaIndex::new(&plan);
     Ok(page(
         &i.measure,
@@ -77,8 +81,8 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
                 }
             }
             @for t in &tracked {
-                @let rows: Vec<&Observation> = observations.iter().filter(|o| o.key.indicator == t.id).collect();
-                (tracked_section(&plan, &areas, t, tracked.len() > 1, tracking.by_id.get(t.id), &rows))
+                @let rows = by_id.get(t.id).map(Vec::as_slice).unwrap_or_default();
+                (tracked_section(&plan, &areas, t, tracked.len() > 1, tracking.by_id.get(t.id), rows))
             }
             p { a href={ "/indicators/" (id) "/data.csv" } { "Download all the data for this indicator (CSV)" } }
             p { a href="/how-we-judge-progress" { "How we judge progress" } }
@@ -92,12 +96,11 @@ fn tracked_section(
     t: &assure_plan::Tracked<'_>,
     is_part: bool,
     assessment: Option<&assure_tracking::Assessment>,
-    rows: &[&Observation],
+    rows: &[Observation],
 ) -> Markup {
-    let owned: Vec<Observation> = rows.iter().map(|o| (*o).clone()).collect();
-    let by_area = assure_tracking::series::latest_by_area(&owned, t.polarity);
+    let by_area = assure_tracking::series::latest_by_area(rows, t.polarity);
     let own_area = t.measurement.map(|m| m.area.get_ref().as_str()).unwrap_or_default();
-    let breakdowns = assure_tracking::series::breakdowns(&owned, own_area);
+    let breakdowns = assure_tracking::series::breakdowns(rows, own_area);
     let unit = t.unit;
     let value = |v: f64| format::value(unit, v);
     let ci = |p: &Point| match (p.lower, p.upper) {
@@ -226,29 +229,8 @@ pub async fn indicator_csv(
     let i = plan.indicator(&id).ok_or_else(|| missing("indicator", &id))?;
     let ids: Vec<String> = i.tracked().iter().map(|t| t.id.to_owned()).collect();
     let rows = state.observations(plan.meta.id.get_ref().clone(), ids).await?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let mut header: Vec<&str> = assure_plan::observation::CSV_COLUMNS.to_vec();
-    header.push("illustrative");
-    w.write_record(&header).map_err(|e| WebError::Internal(e.to_string()))?;
-    for o in rows {
-        w.write_record([
-            o.key.indicator,
-            o.key.area,
-            o.key.period,
-            o.key.breakdown,
-            num(o.value),
-            num(o.lower),
-            num(o.upper),
-            num(o.numerator),
-            num(o.denominator),
-            o.note.unwrap_or_default(),
-            o.source.unwrap_or_default(),
-            if o.illustrative { "yes".to_owned() } else { String::new() },
-        ])
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    }
-    let body = w.into_inner().map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut body = Vec::new();
+    assure_plan::observation::write_csv(&mut body, &rows, true).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
