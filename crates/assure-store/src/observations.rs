@@ -170,9 +170,14 @@ pub(crate) fn delete_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<u64, StoreErr
 pub(crate) fn insert_rows(
     tx: &mut Tx<'_>,
     plan_id: &str,
-    rows: &[&Observation],
+    mut rows: Vec<&Observation>,
     import_id: Option<i64>,
 ) -> Result<(), StoreError> {
+    // In key order, the primary key's B-tree grows at its end instead of splitting pages
+    // all over (measured on SQLite: 1M Fingertips rows in arbitrary order wrote several
+    // times the pages).
+    rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    let rows = rows.as_slice();
     if let Some(pg) = tx.postgres() {
         return copy_in(pg, "observation", plan_id, rows, import_id);
     }
@@ -307,7 +312,7 @@ pub(crate) fn import(
     let mut replaced_rows = Vec::new();
     let mut unchanged = 0u64;
     match mode {
-        ImportMode::Insert => insert_rows(tx, plan_id, &rows.iter().collect::<Vec<_>>(), Some(import_id))?,
+        ImportMode::Insert => insert_rows(tx, plan_id, rows.iter().collect(), Some(import_id))?,
         ImportMode::Replace | ImportMode::Merge => {
             let indicators: HashSet<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
             let mut stored: HashMap<ObservationKey, Observation> = HashMap::new();
@@ -332,7 +337,7 @@ pub(crate) fn import(
                     }
                 }
             }
-            insert_rows(tx, plan_id, &write, Some(import_id))?;
+            insert_rows(tx, plan_id, write, Some(import_id))?;
         }
     }
 
