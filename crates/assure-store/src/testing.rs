@@ -94,6 +94,32 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Whether another process is writing observation rows into this database right now:
+    /// on SQLite, the write-ahead log has grown past 1 MB (rows are going in); on
+    /// PostgreSQL, a transaction holds the row-writing lock on this schema's `observation`.
+    pub fn observations_being_written(&self) -> bool {
+        match (&self.url, &self.schema) {
+            (DatabaseUrl::Sqlite(path), _) => {
+                let mut wal = path.clone().into_os_string();
+                wal.push("-wal");
+                std::fs::metadata(wal).is_ok_and(|m| m.len() > 1 << 20)
+            }
+            (DatabaseUrl::Postgres(_), Some(schema)) => {
+                let Ok(mut c) = postgres::Client::connect(&postgres_url(), postgres::NoTls) else { return false };
+                c.query_one(
+                    "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = $1 AND c.relname = 'observation' AND l.mode = 'RowExclusiveLock' AND l.granted",
+                    &[schema],
+                )
+                .is_ok_and(|r| r.get::<_, i64>(0) > 0)
+            }
+            (DatabaseUrl::Postgres(_), None) => false,
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(schema) = &self.schema
