@@ -9,6 +9,7 @@ use axum::response::Response;
 use super::types::*;
 use super::{ApiError, json_response, list_format, list_response};
 use crate::AppState;
+use crate::state::Tracking;
 
 type Answer = Result<Response, ApiError>;
 
@@ -22,12 +23,37 @@ fn commitment_summary(c: &assure_plan::Commitment) -> CommitmentSummary {
     }
 }
 
-fn indicator_summary(i: &assure_plan::Indicator) -> IndicatorSummary {
+fn indicator_summary(i: &assure_plan::Indicator, tracking: &Tracking) -> IndicatorSummary {
     IndicatorSummary {
         id: i.id.get_ref().clone(),
         outcome: *i.outcome.get_ref(),
         measure: i.measure.clone(),
         statement: i.statement.clone(),
+        status: tracking.status(i).into(),
+    }
+}
+
+fn point_response(p: &assure_tracking::status::Point) -> PointResponse {
+    PointResponse { period: p.period.clone(), value: p.value, lower: p.lower, upper: p.upper }
+}
+
+fn assessment_response(a: &assure_tracking::Assessment, illustrative: bool) -> AssessmentResponse {
+    AssessmentResponse {
+        status: a.status.into(),
+        status_label: a.status.label().to_owned(),
+        reason: a.reason.clone(),
+        latest: a.latest().map(point_response),
+        expected: a.expected,
+        projection: a.projection.as_ref().map(|p| ProjectionResponse {
+            value: p.value,
+            lower: p.lower,
+            upper: p.upper,
+            slope_per_year: p.slope,
+            points: p.points,
+            likelihood: enum_name(&p.likelihood),
+        }),
+        comparison: a.comparison.to_string(),
+        illustrative,
     }
 }
 
@@ -64,6 +90,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
         .and_then(|n| plan.outcome(n))
         .ok_or_else(|| ApiError::not_found("outcome", &number))?;
     let d = query::outcome_detail(&plan, o);
+    let tracking = state.tracking().await?;
     Ok(json_response(&OutcomeResponse {
         number: *o.number.get_ref(),
         title: o.title.clone(),
@@ -78,7 +105,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
                 commitments: p.commitments.iter().map(|c| commitment_summary(c)).collect(),
             })
             .collect(),
-        indicators: d.indicators.iter().map(|i| indicator_summary(i)).collect(),
+        indicators: d.indicators.iter().map(|i| indicator_summary(i, &tracking)).collect(),
         delivery_examples: d
             .delivery_examples
             .iter()
@@ -213,7 +240,8 @@ pub async fn show_organisation(State(state): State<AppState>, Path(id): Path<Str
 
 pub async fn list_indicators(State(state): State<AppState>) -> Answer {
     let plan = state.plan().await?;
-    let items: Vec<IndicatorSummary> = plan.indicators.iter().map(indicator_summary).collect();
+    let tracking = state.tracking().await?;
+    let items: Vec<IndicatorSummary> = plan.indicators.iter().map(|i| indicator_summary(i, &tracking)).collect();
     Ok(json_response(&items))
 }
 
@@ -228,6 +256,7 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
         polarity: i.polarity.as_ref().map(|p| p.get_ref().label().to_owned()),
         baseline: i.baseline.as_ref().map(|b| b.describe(unit)),
         target: i.target.as_ref().map(|t| t.describe(unit)),
+        assessment: None,
     }];
     measures.extend(i.parts.iter().map(|p| MeasureResponse {
         id: p.id.get_ref().clone(),
@@ -236,9 +265,15 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
         polarity: Some(p.polarity.get_ref().label().to_owned()),
         baseline: p.baseline.as_ref().map(|b| b.describe(p.unit)),
         target: Some(p.target.describe(p.unit)),
+        assessment: None,
     }));
     let ids: Vec<String> = measures.iter().map(|m| m.id.clone()).collect();
     let observations = state.observations(plan.meta.id.get_ref().clone(), ids).await?;
+    let tracking = state.tracking().await?;
+    for m in &mut measures {
+        let illustrative = observations.iter().any(|o| o.illustrative && o.key.indicator == m.id);
+        m.assessment = tracking.by_id.get(&m.id).map(|a| assessment_response(a, illustrative));
+    }
     Ok(json_response(&IndicatorResponse {
         id: i.id.get_ref().clone(),
         outcome: *i.outcome.get_ref(),

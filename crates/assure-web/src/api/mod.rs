@@ -130,7 +130,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         ),
         e(
             "/api/v1/indicators/{id}",
-            "An indicator: measures, baseline, target and stored observations",
+            "An indicator: measures, baseline, target, computed status with its reason and projection, and stored observations",
             vec![path("id", "Indicator id")],
             false,
             schema::<IndicatorResponse>,

@@ -130,6 +130,88 @@ pub struct IndicatorSummary {
     pub measure: String,
     /// The plan's sentence.
     pub statement: String,
+    /// Its computed status: its own, or the worst of its parts' (see `/how-we-judge-progress`).
+    pub status: StatusValue,
+}
+
+/// A computed status (see `/how-we-judge-progress`).
+#[derive(Serialize, JsonSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusValue {
+    /// The target is met.
+    Achieved,
+    /// At least as good as expected on the way to the target.
+    OnTrack,
+    /// Worse than expected, but the 95% interval still contains the expected value.
+    AtRisk,
+    /// The 95% interval lies wholly on the worse side of the expected value.
+    OffTrack,
+    /// Nothing since the baseline to judge from.
+    NoData,
+}
+
+impl From<assure_tracking::Status> for StatusValue {
+    fn from(s: assure_tracking::Status) -> StatusValue {
+        use assure_tracking::Status;
+        match s {
+            Status::Achieved => StatusValue::Achieved,
+            Status::OnTrack => StatusValue::OnTrack,
+            Status::AtRisk => StatusValue::AtRisk,
+            Status::OffTrack => StatusValue::OffTrack,
+            Status::NoData => StatusValue::NoData,
+        }
+    }
+}
+
+/// A value of an indicator at one period, with its 95% interval.
+#[derive(Serialize, JsonSchema)]
+pub struct PointResponse {
+    /// The period as written.
+    pub period: String,
+    /// The value.
+    pub value: f64,
+    /// Lower 95% limit.
+    pub lower: Option<f64>,
+    /// Upper 95% limit.
+    pub upper: Option<f64>,
+}
+
+/// The trend of three or more values carried to the target date.
+#[derive(Serialize, JsonSchema)]
+pub struct ProjectionResponse {
+    /// The projected value at the target date.
+    pub value: f64,
+    /// Lower 95% prediction limit.
+    pub lower: f64,
+    /// Upper 95% prediction limit.
+    pub upper: f64,
+    /// Change per year.
+    pub slope_per_year: f64,
+    /// How many values were fitted.
+    pub points: usize,
+    /// Whether the target is likely to be met: `likely` (the whole prediction interval meets it), `uncertain`, `unlikely`.
+    pub likelihood: String,
+}
+
+/// How a measure stands: its computed status and why.
+#[derive(Serialize, JsonSchema)]
+pub struct AssessmentResponse {
+    /// The status.
+    pub status: StatusValue,
+    /// The status in words, as on the web page.
+    pub status_label: String,
+    /// Why, in words.
+    pub reason: String,
+    /// The latest value for the measure's area.
+    pub latest: Option<PointResponse>,
+    /// The value expected on the trajectory from baseline to target at the latest period.
+    pub expected: Option<f64>,
+    /// The trend carried to the target date (three or more values).
+    pub projection: Option<ProjectionResponse>,
+    /// The latest value against England's for the same period (Fingertips wording).
+    pub comparison: String,
+    /// Whether any value behind it is illustrative (from `assure demo-data`), not official statistics.
+    pub illustrative: bool,
 }
 
 /// An outcome, whole.
@@ -330,6 +412,8 @@ pub struct MeasureResponse {
     pub baseline: Option<String>,
     /// Target, in words.
     pub target: Option<String>,
+    /// Its computed status and why (absent for a compound indicator's own line, whose parts carry it).
+    pub assessment: Option<AssessmentResponse>,
 }
 
 /// An indicator, whole, with its observations.

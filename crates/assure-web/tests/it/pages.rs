@@ -188,5 +188,30 @@ fn indicator_tracking_shows_statuses_charts_tables_and_the_illustrative_banner()
         assert!(csv.contains("year-6-severe-obesity,") && csv.contains(",yes\n"), "{name}");
         let (status, _, _) = app.get("/indicators/no-such/data.csv");
         assert_eq!(status, 404);
+
+        // The API carries the same statuses and reasons.
+        let (_, _, body) = app.get("/api/v1/indicators/smoking-at-time-of-delivery");
+        let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let a = &api["measures"][0]["assessment"];
+        assert_eq!(a["status"], serde_json::to_value(smoking.status).unwrap(), "{name}");
+        assert_eq!(a["status_label"], smoking.status.label(), "{name}");
+        assert_eq!(a["reason"], smoking.reason.as_str(), "{name}");
+        assert_eq!(a["illustrative"], true, "{name}");
+        assert_eq!(a["latest"]["value"], smoking.latest().unwrap().value, "{name}");
+        let projection = smoking.projection.as_ref().expect("demo data has enough points for a projection");
+        assert_eq!(a["projection"]["value"], projection.value, "{name}");
+        assert_eq!(a["projection"]["points"], projection.points, "{name}");
+        let (_, _, body) = app.get("/api/v1/indicators/year-6-healthy-weight");
+        let api: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert!(api["measures"][0]["assessment"].is_null(), "{name}: a compound indicator's parts carry the status");
+        for part in api["measures"].as_array().unwrap().iter().skip(1) {
+            let id = part["id"].as_str().unwrap();
+            let want = &expected.iter().find(|(t, _)| t.id == id).unwrap().1;
+            assert_eq!(part["assessment"]["status"], serde_json::to_value(want.status).unwrap(), "{name}: {id}");
+        }
+        let (_, _, body) = app.get("/api/v1/indicators");
+        let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let item = list.as_array().unwrap().iter().find(|i| i["id"] == "smoking-at-time-of-delivery").unwrap();
+        assert_eq!(item["status"], serde_json::to_value(smoking.status).unwrap(), "{name}");
     }
 }
