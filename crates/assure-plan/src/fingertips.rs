@@ -33,6 +33,28 @@ const REQUIRED: usize = 3;
 pub const INDICATOR_PREFIX: &str = "fingertips:";
 
 /// Whether a header row is Fingertips' (it names `Indicator ID` and `Area Code`).
+/// Read a data file in either layout, told apart by its header: Fingertips' "all data"
+/// CSV or Assure's own. Returns the layout's name (`fingertips`, `assure`) and the rows,
+/// or every problem by line.
+pub fn read_any(bytes: &[u8], name: &str) -> Result<(&'static str, Vec<Observation>), Vec<String>> {
+    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let header = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(first_line)
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    if is_fingertips_header(&header) {
+        read_csv(bytes, name).map(|rows| ("fingertips", rows))
+    } else {
+        crate::observation::read_csv(bytes, name).map(|rows| ("assure", rows))
+    }
+}
+
+/// Whether a CSV header is Fingertips' "all data" layout.
 pub fn is_fingertips_header(headers: &[&str]) -> bool {
     let has = |n: &str| headers.iter().any(|h| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(n));
     has("Indicator ID") && has("Area Code")

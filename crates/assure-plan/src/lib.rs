@@ -25,6 +25,7 @@ macro_rules! plan_files {
     };
 }
 
+pub mod delivery;
 pub mod diff;
 pub mod fingertips;
 pub mod load;

@@ -154,6 +154,49 @@ impl Plan {
             .collect()
     }
 
+    /// The organisations leading a delivering plan: every "led by" of the commitment and
+    /// enabler rows that name it, each once, in order of first mention.
+    pub fn plan_leads(&self, plan_id: &str) -> Vec<&str> {
+        let commitment_leads = self.links_to_plan(plan_id).into_iter().flat_map(|(_, l)| l.led_by.iter());
+        let enabler_leads = self
+            .enablers
+            .iter()
+            .flat_map(|e| e.commitments.iter())
+            .flat_map(|c| c.items.iter())
+            .filter(|i| i.plans.iter().any(|p| p.get_ref() == plan_id))
+            .flat_map(|i| i.led_by.iter());
+        let mut out: Vec<&str> = Vec::new();
+        for o in commitment_leads.chain(enabler_leads) {
+            if !out.contains(&o.get_ref().as_str()) {
+                out.push(o.get_ref());
+            }
+        }
+        out
+    }
+
+    /// The organisations leading a milestone of a delivery example: the leads of the
+    /// delivering plans the example is about (none when it names no plan).
+    pub fn milestone_leads(&self, milestone_id: &str) -> Vec<&str> {
+        let Some((example, _)) = self.milestone(milestone_id) else { return Vec::new() };
+        let mut out: Vec<&str> = Vec::new();
+        for p in &example.plans {
+            for o in self.plan_leads(p.get_ref()) {
+                if !out.contains(&o) {
+                    out.push(o);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether one of `organisations`, or one of their directorates, services or
+    /// sub-committees, is among `leads`: what an editor for those organisations may update.
+    pub fn led_by_any(&self, leads: &[&str], organisations: &[String]) -> bool {
+        organisations
+            .iter()
+            .any(|o| self.organisation_and_descendants(o).iter().any(|d| leads.contains(&d.id.get_ref().as_str())))
+    }
+
     /// The commitments serving a priority.
     pub fn commitments_of_priority(&self, priority_id: &str) -> Vec<&Commitment> {
         self.commitments.iter().filter(|c| c.priorities.iter().any(|p| p.get_ref() == priority_id)).collect()

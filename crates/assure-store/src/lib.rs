@@ -7,6 +7,7 @@
 //! data. Nothing is cached in the process: two processes on one database see each
 //! other's writes at once.
 
+mod accounts;
 mod audit;
 pub mod migrate;
 mod observations;
@@ -14,6 +15,7 @@ mod plans;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod updates;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -21,11 +23,17 @@ use std::path::{Path, PathBuf};
 use assure_plan::Plan;
 use serde::Serialize;
 
+pub use accounts::{
+    Account, AccountFields, ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME,
+    MIN_PASSWORD_CHARS, Refusal, Role, SESSION_LIFETIME, Session, password_problem, random_password, username_problem,
+};
+pub use assure_plan::delivery::{AddedMilestone, DeliveryUpdate, ItemKind, Publication, UpdateDraft};
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
 pub use sql::BackendKind;
+pub use updates::check_draft;
 
 use sql::Pool;
 
@@ -55,6 +63,23 @@ pub enum StoreError {
     /// Observations that cannot be stored, each with its line.
     #[error("{}", .0.join("\n"))]
     Observations(Vec<String>),
+    /// A value that cannot be accepted, with the field it is in and why.
+    #[error("{field}: {message}")]
+    Rejected {
+        /// The field (as a form or the command line names it).
+        field: &'static str,
+        /// What is wrong, in words for the person who typed it.
+        message: String,
+    },
+    /// No account with this username.
+    #[error("no account '{0}'")]
+    NoSuchAccount(String),
+    /// No API token with this number.
+    #[error("no API token {0}")]
+    NoSuchToken(i64),
+    /// No delivery update with this number.
+    #[error("no delivery update {0}")]
+    NoSuchUpdate(i64),
     /// Stored rows that do not make a valid item (the database was edited by hand).
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),
@@ -150,6 +175,11 @@ pub struct PlanImport {
     /// Observations dropped by a replacement (their indicator is no longer in the plan).
     pub observations_dropped: u64,
 }
+
+/// The setting: days without a published update after which an item is stale.
+pub const SETTING_STALE_DAYS: &str = "stale_days";
+/// The setting: whether editors' updates wait for an admin's approval (`true`/`false`).
+pub const SETTING_APPROVAL_REQUIRED: &str = "approval_required";
 
 /// The store: a pool of connections to one database.
 #[derive(Clone)]
@@ -285,6 +315,8 @@ impl Store {
             let before = plans::read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
             let before = serde_json::to_string(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             observations::delete_all(tx, id)?;
+            tx.execute("DELETE FROM delivery_update WHERE plan_id = $1", &[id.into()])?;
+            tx.execute("DELETE FROM added_milestone WHERE plan_id = $1", &[id.into()])?;
             tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
             audit::record(
                 tx,
@@ -318,7 +350,10 @@ impl Store {
     /// The plan a reader is shown — `id`, or else the most recently imported — with its
     /// revision (see [`Store::plan_revision`]), in one query; `None` if there is none.
     pub fn served_plan(&self, id: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
-        const REVISION: &str = "SELECT p.id, (SELECT max(a.id) FROM audit_log a WHERE a.plan_id = p.id) FROM plan p";
+        // Settings (how long before an item is stale, whether updates need approval)
+        // change what pages show, so their latest change counts too.
+        const REVISION: &str = "SELECT p.id, (SELECT max(a.id) FROM audit_log a WHERE a.plan_id = p.id), \
+                                (SELECT max(s.id) FROM audit_log s WHERE s.entity = 'setting') FROM plan p";
         // Without parameters, so that PostgreSQL answers in one round trip: a plan id is
         // a slug (checked here), safe to write into the statement as a literal.
         let rows = match id {
@@ -329,8 +364,8 @@ impl Store {
             None => self.pool.query_once(&format!("{REVISION} ORDER BY p.imported_at DESC, p.id LIMIT 1"), &[])?,
         };
         Ok(rows.into_iter().next().and_then(|r| {
-            let revision = r[1].as_i64().or_else(|| r[1].as_str()?.parse().ok()).unwrap_or_default();
-            Some((r[0].as_str()?.to_owned(), revision))
+            let number = |v: &sql::Value| v.as_i64().or_else(|| v.as_str()?.parse().ok()).unwrap_or_default();
+            Some((r[0].as_str()?.to_owned(), number(&r[1]).max(number(&r[2]))))
         }))
     }
 
@@ -379,6 +414,152 @@ impl Store {
     /// The data imports of a plan, newest first.
     pub fn data_imports(&self, plan_id: &str) -> Result<Vec<DataImport>, StoreError> {
         self.pool.read(|tx| observations::imports(tx, plan_id))
+    }
+
+    // ---- People and permissions (see `accounts`) ----
+
+    /// Create an account with this password (checked: at least [`MIN_PASSWORD_CHARS`]).
+    pub fn create_account(
+        &self,
+        username: &str,
+        password: &str,
+        fields: &AccountFields,
+        actor: &str,
+    ) -> Result<Account, StoreError> {
+        self.pool.write(|tx| accounts::create(tx, username, password, fields, actor))
+    }
+
+    /// Change an account's name, role, organisations or whether it is disabled. A change
+    /// of role or organisations, or disabling, ends its sessions.
+    pub fn update_account(&self, username: &str, fields: &AccountFields, actor: &str) -> Result<Account, StoreError> {
+        self.pool.write(|tx| accounts::update(tx, username, fields, actor))
+    }
+
+    /// Set a new password; every session of the account ends.
+    pub fn set_password(&self, username: &str, password: &str, actor: &str) -> Result<(), StoreError> {
+        self.pool.write(|tx| accounts::set_password(tx, username, password, actor))
+    }
+
+    /// Whether this is the account's password (for changing it while signed in).
+    pub fn check_password(&self, username: &str, password: &str) -> Result<bool, StoreError> {
+        self.pool.read(|tx| accounts::check_password(tx, username, password))
+    }
+
+    /// An account by username.
+    pub fn account(&self, username: &str) -> Result<Option<Account>, StoreError> {
+        self.pool.read(|tx| accounts::account(tx, username))
+    }
+
+    /// Every account, by username.
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.pool.read(accounts::accounts)
+    }
+
+    /// Sign in from `client` (an address): a new session, or why not. Failures are
+    /// counted in the database; too many for the username or the client lock them for
+    /// [`LOCKOUT_WINDOW`], whether or not the account exists.
+    pub fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<Result<Session, Refusal>, StoreError> {
+        self.pool.write(|tx| accounts::sign_in(tx, username, password, client))
+    }
+
+    /// The live session for a cookie's token.
+    pub fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
+        self.pool.read(|tx| accounts::session(tx, token))
+    }
+
+    /// End a session (sign out); whether there was one.
+    pub fn end_session(&self, token: &str) -> Result<bool, StoreError> {
+        self.pool.write(|tx| accounts::end_session(tx, token))
+    }
+
+    /// Create an API token for an account: the record, and the secret (shown once).
+    pub fn create_token(&self, username: &str, name: &str, actor: &str) -> Result<(ApiToken, String), StoreError> {
+        self.pool.write(|tx| accounts::create_token(tx, username, name, actor))
+    }
+
+    /// API tokens, of one account or all.
+    pub fn tokens(&self, username: Option<&str>) -> Result<Vec<ApiToken>, StoreError> {
+        self.pool.read(|tx| accounts::tokens(tx, username))
+    }
+
+    /// Revoke an API token (revoking twice is harmless).
+    pub fn revoke_token(&self, id: i64, actor: &str) -> Result<ApiToken, StoreError> {
+        self.pool.write(|tx| accounts::revoke_token(tx, id, actor))
+    }
+
+    /// The enabled account behind an unrevoked API token.
+    pub fn token_account(&self, secret: &str) -> Result<Option<Account>, StoreError> {
+        self.pool.read(|tx| accounts::token_account(tx, secret))
+    }
+
+    /// A setting's value, if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.pool.read(|tx| accounts::setting(tx, key))
+    }
+
+    /// Set a setting (audited).
+    pub fn set_setting(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
+        self.pool.write(|tx| accounts::set_setting(tx, key, value, actor))
+    }
+
+    // ---- Delivery updates (see `updates`) ----
+
+    /// Record an update of a milestone or delivering plan of a plan.
+    pub fn add_update(
+        &self,
+        plan_id: &str,
+        kind: ItemKind,
+        item: &str,
+        draft: &UpdateDraft,
+        publication: Publication,
+        author: &str,
+    ) -> Result<DeliveryUpdate, StoreError> {
+        self.pool.write(|tx| updates::add(tx, plan_id, kind, item, draft, publication, author))
+    }
+
+    /// A plan's updates, of one item or all, oldest first (published or not: the
+    /// caller decides who sees what).
+    pub fn updates(&self, plan_id: &str, item: Option<(ItemKind, &str)>) -> Result<Vec<DeliveryUpdate>, StoreError> {
+        self.pool.read(|tx| updates::list(tx, plan_id, item))
+    }
+
+    /// One update.
+    pub fn update(&self, plan_id: &str, id: i64) -> Result<DeliveryUpdate, StoreError> {
+        self.pool.read(|tx| updates::one(tx, plan_id, id))
+    }
+
+    /// Approve (publish) or reject an update awaiting approval.
+    pub fn review_update(
+        &self,
+        plan_id: &str,
+        id: i64,
+        approve: bool,
+        reviewer: &str,
+    ) -> Result<DeliveryUpdate, StoreError> {
+        self.pool.write(|tx| updates::review(tx, plan_id, id, approve, reviewer))
+    }
+
+    /// Add a milestone to a delivering plan; `taken` says which ids the plan already uses.
+    pub fn add_milestone(
+        &self,
+        plan_id: &str,
+        delivering_plan: &str,
+        title: &str,
+        due: &str,
+        taken: &dyn Fn(&str) -> bool,
+        actor: &str,
+    ) -> Result<AddedMilestone, StoreError> {
+        self.pool.write(|tx| updates::add_milestone(tx, plan_id, delivering_plan, title, due, taken, actor))
+    }
+
+    /// The milestones partners added to a plan's delivering plans.
+    pub fn added_milestones(&self, plan_id: &str) -> Result<Vec<AddedMilestone>, StoreError> {
+        self.pool.read(|tx| updates::added_milestones(tx, plan_id))
     }
 
     /// Audit entries matching the filter, newest first.

@@ -30,7 +30,8 @@ macro_rules! migrations {
 }
 
 /// Every migration, in order.
-pub const MIGRATIONS: &[Migration] = migrations![(1, "plans"), (2, "observations"), (3, "audit"), (4, "tracking")];
+pub const MIGRATIONS: &[Migration] =
+    migrations![(1, "plans"), (2, "observations"), (3, "audit"), (4, "tracking"), (5, "workflow")];
 
 impl Migration {
     /// The SQL of this step for one backend.

@@ -39,6 +39,14 @@ pub struct DataFile {
     pub skipped: u64,
 }
 
+impl DataFile {
+    /// The SHA-256 of a file's bytes, in hex, as recorded.
+    pub fn checksum_of(bytes: &[u8]) -> String {
+        use sha2::Digest;
+        sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// What an observation import did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ObservationImport {

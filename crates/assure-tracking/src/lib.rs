@@ -8,10 +8,12 @@
 //!   and the comparison with England. The rule is documented in [`status::RULE`].
 //! - [`series`]: observations arranged for charts and tables: by area, by group, over time.
 //! - [`demo`]: deterministic illustrative data for every indicator and area.
+//! - [`delivery`]: where a milestone or delivering plan stands: status, overdue, stale.
 //!
 //! Pure: no I/O. The store keeps observations; the web and the CLI show them.
 
 pub mod areas;
+pub mod delivery;
 pub mod demo;
 pub mod format;
 pub mod prepare;

@@ -2,6 +2,7 @@
 //! plan at a revision, so it is rendered once and then served from memory until the plan
 //! changes.
 //! Every request still asks the store for the revision, so no process serves a stale page.
+//! Pages for people signed in are never kept: they show drafts the public does not see.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -16,10 +17,13 @@ const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
 pub async fn cache_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if request.method() != Method::GET || path.starts_with("/assets/") || path == "/healthz" {
+    let signed_in = request.extensions().get::<crate::access::Signed>().is_some();
+    if request.method() != Method::GET || signed_in || path.starts_with("/assets/") || path == "/healthz" {
         return next.run(request).await;
     }
-    let key = request.uri().path_and_query().map_or_else(|| path.to_owned(), |p| p.as_str().to_owned());
+    // What is overdue or stale changes with the day, not only with the data.
+    let path_and_query = request.uri().path_and_query().map_or(path, |p| p.as_str());
+    let key = format!("{} {path_and_query}", assure_tracking::delivery::today());
     let revision = match state.revision().await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
@@ -33,7 +37,9 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
     let kind = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| {
         ["text/html; charset=utf-8", "application/json", "text/csv; charset=utf-8"].into_iter().find(|k| *k == v)
     });
-    let Some(kind) = kind.filter(|_| response.status() == StatusCode::OK) else {
+    // A page that sets a cookie (the sign-in form's token) belongs to one visitor.
+    let personal = response.headers().contains_key(header::SET_COOKIE);
+    let Some(kind) = kind.filter(|_| response.status() == StatusCode::OK && !personal) else {
         return response;
     };
     let (parts, body) = response.into_parts();

@@ -20,6 +20,12 @@ pub enum WebError {
         /// What is wrong with it.
         detail: String,
     },
+    /// The page needs someone signed in (the path to come back to).
+    #[error("sign in to see {0}")]
+    SignIn(String),
+    /// Signed in, but not allowed (the message says why).
+    #[error("{0}")]
+    Forbidden(String),
     /// The database holds no plan to show.
     #[error("the database holds no plan; load one with `assure import DIR`")]
     NoPlan,
@@ -36,6 +42,8 @@ impl WebError {
         match self {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            WebError::SignIn(_) => StatusCode::SEE_OTHER,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::NoPlan => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Store(_) | WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -45,7 +53,14 @@ impl WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
+        if let WebError::SignIn(path) = &self {
+            let next = path.replace('%', "%25").replace('&', "%26").replace('=', "%3D").replace('+', "%2B");
+            let location = format!("/sign-in?next={next}");
+            return (status, [(axum::http::header::LOCATION, location)]).into_response();
+        }
         let (title, message) = match &self {
+            WebError::SignIn(_) => ("Sign in", self.to_string()),
+            WebError::Forbidden(m) => ("You cannot do this", m.clone()),
             WebError::NotFound(m) => ("Page not found", m.clone()),
             WebError::BadRequest { .. } => ("There is a problem with the request", self.to_string()),
             WebError::NoPlan => ("No plan to show", self.to_string()),

@@ -5,6 +5,7 @@
 //! the plan that is checked against the store on every request, so that several
 //! processes can serve one database); [`serve`] runs it until a shutdown signal.
 
+mod access;
 mod api;
 mod assets;
 mod cache;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cache_pages))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), access::authenticate))
         .layer(trace)
         .with_state(state)
 }
@@ -45,5 +47,6 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

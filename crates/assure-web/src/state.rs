@@ -29,6 +29,7 @@ struct Inner {
     plan_id: Option<String>,
     plan: RwLock<Option<(Revision, Arc<Plan>)>>,
     tracking: RwLock<Option<(Revision, Arc<Tracking>)>>,
+    delivery: RwLock<Option<(Revision, Arc<Delivery>)>>,
     pages: Mutex<(Option<Revision>, HashMap<String, Page>)>,
 }
 
@@ -53,6 +54,91 @@ impl Tracking {
     }
 }
 
+/// What partners have reported on delivery, at one revision, with the settings that
+/// decide how it is shown.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    /// Every update of the plan's milestones and delivering plans, oldest first.
+    pub updates: Vec<assure_store::DeliveryUpdate>,
+    /// Milestones partners added to delivering plans.
+    pub added: Vec<assure_store::AddedMilestone>,
+    /// Days without a published update after which an item is stale.
+    pub stale_days: u32,
+    /// Whether editors' updates wait for an admin's approval.
+    pub approval_required: bool,
+}
+
+pub use assure_store::{SETTING_APPROVAL_REQUIRED as APPROVAL_REQUIRED, SETTING_STALE_DAYS as STALE_DAYS};
+
+/// A milestone wherever it comes from: a delivery example of the plan, or added by a partner.
+#[derive(Debug, Clone)]
+pub struct MilestoneRef<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// What is to be done.
+    pub title: &'a str,
+    /// When, as the plan (or the partner who added it) wrote it.
+    pub due: &'a str,
+    /// The delivery example it belongs to, for the plan's own milestones.
+    pub example: Option<&'a assure_plan::DeliveryExample>,
+    /// The milestone a partner added, with its delivering plan.
+    pub added: Option<&'a assure_store::AddedMilestone>,
+}
+
+impl Delivery {
+    /// An item's updates, oldest first: all of them for people signed in, only the
+    /// published ones for the public.
+    pub fn history(
+        &self,
+        kind: assure_store::ItemKind,
+        item: &str,
+        signed_in: bool,
+    ) -> Vec<&assure_store::DeliveryUpdate> {
+        self.updates
+            .iter()
+            .filter(|u| u.kind == kind && u.item == item)
+            .filter(|u| signed_in || u.publication == assure_store::Publication::Published)
+            .collect()
+    }
+
+    /// Where an item stands today.
+    pub fn progress(
+        &self,
+        kind: assure_store::ItemKind,
+        item: &str,
+        planned_due: &str,
+    ) -> assure_tracking::delivery::Progress {
+        let updates: Vec<_> = self.updates.iter().filter(|u| u.kind == kind && u.item == item).cloned().collect();
+        assure_tracking::delivery::progress(planned_due, &updates, assure_tracking::delivery::today(), self.stale_days)
+    }
+
+    /// Every milestone: the plan's (by delivery example) then those partners added.
+    pub fn milestones<'a>(&'a self, plan: &'a assure_plan::Plan) -> Vec<MilestoneRef<'a>> {
+        let from_plan = plan.delivery_examples.iter().flat_map(|e| {
+            e.milestones.iter().map(move |m| MilestoneRef {
+                id: m.id.get_ref(),
+                title: &m.title,
+                due: m.due.get_ref(),
+                example: Some(e),
+                added: None,
+            })
+        });
+        let added = self.added.iter().map(|m| MilestoneRef {
+            id: &m.id,
+            title: &m.title,
+            due: &m.due,
+            example: None,
+            added: Some(m),
+        });
+        from_plan.chain(added).collect()
+    }
+
+    /// A milestone by id.
+    pub fn milestone<'a>(&'a self, plan: &'a assure_plan::Plan, id: &str) -> Option<MilestoneRef<'a>> {
+        self.milestones(plan).into_iter().find(|m| m.id == id)
+    }
+}
+
 /// A plan and its revision: what a rendered page depends on.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Revision {
@@ -68,6 +154,7 @@ impl AppState {
             plan_id,
             plan: RwLock::new(None),
             tracking: RwLock::new(None),
+            delivery: RwLock::new(None),
             pages: Mutex::new((None, HashMap::new())),
         }))
     }
@@ -162,6 +249,38 @@ impl AppState {
             *guard = Some((revision, tracking.clone()));
         }
         Ok(tracking)
+    }
+
+    /// What partners have reported on delivery, as it is in the store now.
+    pub async fn delivery(&self) -> Result<Arc<Delivery>, WebError> {
+        let revision = self.revision().await?;
+        if let Ok(guard) = self.0.delivery.read()
+            && let Some((r, d)) = guard.as_ref()
+            && *r == revision
+        {
+            return Ok(d.clone());
+        }
+        let plan_id = revision.plan_id.clone();
+        let delivery = self
+            .blocking(move |s| {
+                let store = s.store();
+                let stale_days = store
+                    .setting(STALE_DAYS)?
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(assure_tracking::delivery::DEFAULT_STALE_DAYS);
+                let approval_required = store.setting(APPROVAL_REQUIRED)?.is_some_and(|v| v == "true");
+                Ok(Arc::new(Delivery {
+                    updates: store.updates(&plan_id, None)?,
+                    added: store.added_milestones(&plan_id)?,
+                    stale_days,
+                    approval_required,
+                }))
+            })
+            .await?;
+        if let Ok(mut guard) = self.0.delivery.write() {
+            *guard = Some((revision, delivery.clone()));
+        }
+        Ok(delivery)
     }
 
     /// A page rendered at this revision, if kept, with its content type.

@@ -110,6 +110,21 @@ pub(crate) enum DbCommand {
     },
     /// The audit log: every change made through the store, newest first.
     Audit(AuditArgs),
+    /// Accounts: add, list, disable, enable, reset a password, change role or organisations.
+    User {
+        #[command(subcommand)]
+        command: crate::people::UserCommand,
+    },
+    /// API tokens for scripts: add, list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: crate::people::TokenCommand,
+    },
+    /// The partnership's settings: when an item is stale, whether updates need approval.
+    Settings {
+        #[command(subcommand)]
+        command: crate::people::SettingsCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -204,7 +219,7 @@ pub(crate) struct AuditArgs {
     json: bool,
 }
 
-fn actor(db: &DbOptions) -> String {
+pub(crate) fn actor(db: &DbOptions) -> String {
     db.actor
         .clone()
         .or_else(|| std::env::var("USER").ok())
@@ -215,7 +230,7 @@ fn actor(db: &DbOptions) -> String {
 /// Open the database, creating and migrating it as needed. A new SQLite database gets
 /// the bundled plan, once, unless `--empty` or the command is `import` (or `migrate`,
 /// which opens the store itself).
-fn open(db: &DbOptions, first_use_loads_bundled: bool) -> anyhow::Result<Store> {
+pub(crate) fn open(db: &DbOptions, first_use_loads_bundled: bool) -> anyhow::Result<Store> {
     let url = match &db.database {
         Some(u) => DatabaseUrl::parse(u)?,
         None => DatabaseUrl::default_sqlite(),
@@ -234,7 +249,7 @@ fn open(db: &DbOptions, first_use_loads_bundled: bool) -> anyhow::Result<Store> 
 }
 
 /// The plan a command is about: the one named, or the only one stored.
-fn choose_plan(store: &Store, plan: Option<String>) -> anyhow::Result<String> {
+pub(crate) fn choose_plan(store: &Store, plan: Option<String>) -> anyhow::Result<String> {
     if let Some(p) = plan {
         return Ok(p);
     }
@@ -408,7 +423,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     let mode = if new_only { ImportMode::Insert } else { ImportMode::Merge };
                     let data_file = DataFile {
                         name: file.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned()),
-                        checksum: sha256(&bytes),
+                        checksum: assure_store::DataFile::checksum_of(&bytes),
                         format: format.to_owned(),
                         skipped: 0,
                     };
@@ -463,7 +478,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             let rows = assure_tracking::demo::generate(&stored);
             let data_file = DataFile {
                 name: "assure demo-data".to_owned(),
-                checksum: sha256(format!("{rows:?}").as_bytes()),
+                checksum: assure_store::DataFile::checksum_of(format!("{rows:?}").as_bytes()),
                 format: "demo".to_owned(),
                 skipped: 0,
             };
@@ -490,6 +505,9 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 }
             }
         }
+        DbCommand::User { command } => crate::people::user(db, command, out)?,
+        DbCommand::Token { command } => crate::people::token(db, command, out)?,
+        DbCommand::Settings { command } => crate::people::settings(db, command, out)?,
         DbCommand::Audit(a) => {
             let store = open(db, true)?;
             let filter = AuditFilter {
@@ -548,35 +566,12 @@ async fn shutdown_signal() {
 
 /// Read a data file in whichever layout its header shows.
 fn read_data_file(bytes: &[u8], name: &str) -> anyhow::Result<(&'static str, Vec<Observation>)> {
-    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let header = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(first_line)
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let (format, read) = if assure_plan::fingertips::is_fingertips_header(&header) {
-        ("fingertips", assure_plan::fingertips::read_csv(bytes, name))
-    } else {
-        ("assure", assure_plan::observation::read_csv(bytes, name))
-    };
-    match read {
-        Ok(rows) => Ok((format, rows)),
-        Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            bail!("{name}: {} problem(s); nothing was written", problems.len())
+    assure_plan::fingertips::read_any(bytes, name).or_else(|problems| {
+        for p in &problems {
+            eprintln!("{p}");
         }
-    }
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+        bail!("{name}: {} problem(s); nothing was written", problems.len())
+    })
 }
 
 /// Map and check rows for the plan, then store them in one transaction, reporting what happened.

@@ -2,6 +2,7 @@
 
 mod bulk;
 mod database;
+mod people;
 mod render;
 
 use std::io::Write;

@@ -8,8 +8,14 @@ use axum::response::Response;
 
 use super::types::*;
 use super::{ApiError, json_response, list_format, list_response};
-use crate::AppState;
+use assure_plan::delivery::ItemKind;
+use axum::Extension;
+use axum::body::Bytes;
+use axum::response::IntoResponse;
+
+use crate::access::Signed;
 use crate::state::Tracking;
+use crate::{AppState, WebError};
 
 type Answer = Result<Response, ApiError>;
 
@@ -419,18 +425,110 @@ pub async fn show_enabler(State(state): State<AppState>, Path(id): Path<String>)
 
 pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
     let plan = state.plan().await?;
-    let (e, m) = plan
-        .delivery_examples
-        .iter()
-        .find_map(|e| e.milestones.iter().find(|m| m.id.get_ref() == &id).map(|m| (e, m)))
-        .ok_or_else(|| ApiError::not_found("milestone", &id))?;
+    let delivery = state.delivery().await?;
+    let m = delivery.milestone(&plan, &id).ok_or_else(|| ApiError::not_found("milestone", &id))?;
+    let in_plan = m.example.and_then(|e| e.milestones.iter().find(|x| x.id.get_ref() == m.id));
+    let signed_in = crate::access::current().is_some();
+    let progress = delivery.progress(ItemKind::Milestone, m.id, m.due);
     Ok(json_response(&MilestoneResponse {
-        id: m.id.get_ref().clone(),
-        title: m.title.clone(),
-        due: m.due.get_ref().clone(),
-        text: m.text.clone(),
-        example: Ref { id: e.id.get_ref().clone(), name: e.title.clone() },
-        outcome: *e.outcome.get_ref(),
-        line: m.line,
+        id: m.id.to_owned(),
+        title: m.title.to_owned(),
+        due: m.due.to_owned(),
+        text: in_plan.map(|x| x.text.clone()),
+        example: m.example.map(|e| Ref { id: e.id.get_ref().clone(), name: e.title.clone() }),
+        delivering_plan: m
+            .added
+            .map(|a| Ref { id: a.delivering_plan.clone(), name: plan.plan_name(&a.delivering_plan).to_owned() }),
+        outcome: m.example.map(|e| *e.outcome.get_ref()),
+        line: in_plan.map(|x| x.line),
+        led_by: crate::access::leads(&plan, &delivery.added, ItemKind::Milestone, m.id)
+            .into_iter()
+            .map(|o| Ref { id: o.to_owned(), name: plan.organisation_name(o).to_owned() })
+            .collect(),
+        progress: progress_response(&progress),
+        updates: delivery.history(ItemKind::Milestone, m.id, signed_in).into_iter().map(update_response).collect(),
     }))
+}
+
+fn progress_response(p: &assure_tracking::delivery::Progress) -> ProgressResponse {
+    use assure_tracking::delivery::Freshness;
+    ProgressResponse {
+        status: p.status.map(|s| s.as_str().to_owned()),
+        due: p.due.clone(),
+        due_changed: p.due_changed,
+        overdue: p.overdue,
+        stale: matches!(p.freshness, Freshness::Stale(_)),
+        days_since_update: match p.freshness {
+            Freshness::NoUpdate => None,
+            Freshness::Fresh(d) | Freshness::Stale(d) => Some(d),
+        },
+    }
+}
+
+fn update_response(u: &assure_store::DeliveryUpdate) -> UpdateResponse {
+    UpdateResponse {
+        id: u.id,
+        kind: u.kind.as_str().to_owned(),
+        item: u.item.clone(),
+        status: u.draft.status.as_str().to_owned(),
+        narrative: u.draft.narrative.clone(),
+        evidence: u.draft.evidence.clone(),
+        expected: u.draft.expected.clone(),
+        expected_reason: u.draft.expected_reason.clone(),
+        publication: u.publication.as_str().to_owned(),
+        author: u.author.clone(),
+        at: u.at.clone(),
+    }
+}
+
+/// Record an update with an API token (never a session cookie: a page elsewhere could
+/// make a browser send that).
+async fn post_update(state: AppState, signed: Option<Signed>, kind: ItemKind, id: String, body: Bytes) -> Answer {
+    let signed = match signed {
+        Some(s) if s.csrf.is_none() => s,
+        _ => return Err(ApiError(WebError::SignIn(String::new()))),
+    };
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let exists = match kind {
+        ItemKind::Milestone => delivery.milestone(&plan, &id).is_some(),
+        ItemKind::Plan => plan.delivering_plan(&id).is_some(),
+    };
+    if !exists {
+        return Err(ApiError::not_found(kind.as_str(), &id));
+    }
+    crate::access::require_may_update(&signed, &plan, &delivery.added, kind, &id)?;
+    let request: UpdateRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad("body", e.to_string()))?;
+    let draft = crate::routes::draft(
+        &request.status,
+        &request.narrative,
+        &request.evidence,
+        request.expected.filter(|e| !e.trim().is_empty()),
+        request.expected_reason.filter(|e| !e.trim().is_empty()),
+        request.internal_note.filter(|e| !e.trim().is_empty()),
+    )
+    .map_err(|errors| {
+        let (field, message) = errors.into_iter().next().unwrap_or(("body", String::new()));
+        ApiError::bad(field, message)
+    })?;
+    let u = crate::routes::record_update(&state, &signed, kind, &id, draft).await?;
+    Ok((axum::http::StatusCode::CREATED, json_response(&update_response(&u))).into_response())
+}
+
+pub async fn post_milestone_update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Option<Extension<Signed>>,
+    body: Bytes,
+) -> Answer {
+    post_update(state, signed.map(|e| e.0), ItemKind::Milestone, id, body).await
+}
+
+pub async fn post_plan_update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    signed: Option<Extension<Signed>>,
+    body: Bytes,
+) -> Answer {
+    post_update(state, signed.map(|e| e.0), ItemKind::Plan, id, body).await
 }

@@ -13,7 +13,7 @@ use axum::Json;
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get};
+use axum::routing::{MethodRouter, get, post};
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde::Serialize;
@@ -42,6 +42,8 @@ pub struct Endpoint {
     /// Paginated, and available as CSV.
     list: bool,
     schema: fn(&mut SchemaGenerator) -> Schema,
+    /// For a write (POST with an API token): the request body's schema.
+    request: Option<fn(&mut SchemaGenerator) -> Schema>,
     handler: MethodRouter<AppState>,
 }
 
@@ -53,7 +55,24 @@ fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
 pub fn endpoints() -> Vec<Endpoint> {
     use handlers as h;
     use types::*;
-    let e = |path, summary, params, list, schema, handler| Endpoint { path, summary, params, list, schema, handler };
+    let e = |path, summary, params, list, schema, handler| Endpoint {
+        path,
+        summary,
+        params,
+        list,
+        schema,
+        request: None,
+        handler,
+    };
+    let write = |path, summary, params, schema, request, handler| Endpoint {
+        path,
+        summary,
+        params,
+        list: false,
+        schema,
+        request: Some(request),
+        handler,
+    };
     vec![
         e("/api/v1/plan", "The plan served, with counts", vec![], false, schema::<PlanResponse>, get(h::show_plan)),
         e(
@@ -170,7 +189,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         ),
         e(
             "/api/v1/milestones/{id}",
-            "A milestone of a shared delivery example",
+            "A milestone (of a shared delivery example, or added by a partner) with where it stands and its updates",
             vec![path("id", "Milestone id")],
             false,
             schema::<MilestoneResponse>,
@@ -187,6 +206,22 @@ pub fn endpoints() -> Vec<Endpoint> {
             false,
             schema::<SearchResponse>,
             get(h::search),
+        ),
+        write(
+            "/api/v1/milestones/{id}/updates",
+            "Record an update of a milestone (an API token of an admin, or of an editor whose organisation leads it)",
+            vec![path("id", "Milestone id")],
+            schema::<UpdateResponse>,
+            schema::<UpdateRequest>,
+            post(h::post_milestone_update),
+        ),
+        write(
+            "/api/v1/plans/{id}/updates",
+            "Record an update of a delivering plan (an API token of an admin, or of an editor whose organisation leads it)",
+            vec![path("id", "Delivering plan id")],
+            schema::<UpdateResponse>,
+            schema::<UpdateRequest>,
+            post(h::post_plan_update),
         ),
     ]
 }
@@ -233,6 +268,25 @@ pub fn openapi() -> Value {
             content["text/csv"] = json!({"schema": {"type": "string"}});
         }
         let errors = json!({"content": {"application/json": {"schema": error.clone()}}});
+        if let Some(request) = e.request {
+            paths.insert(
+                e.path.to_owned(),
+                json!({"post": {
+                    "summary": e.summary,
+                    "parameters": params,
+                    "security": [{"token": []}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": request(&mut generator)}}},
+                    "responses": {
+                        "201": {"description": "Recorded (published, or awaiting approval)", "content": content},
+                        "400": {"description": "A field is missing or wrong (the field is named)", "content": errors["content"]},
+                        "401": {"description": "No API token, or one that does not work", "content": errors["content"]},
+                        "403": {"description": "The token's account may not update this item", "content": errors["content"]},
+                        "404": {"description": "No such item", "content": errors["content"]},
+                    }
+                }}),
+            );
+            continue;
+        }
         paths.insert(
             e.path.to_owned(),
             json!({"get": {
@@ -255,10 +309,13 @@ pub fn openapi() -> Value {
         "info": {
             "title": "Assure API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "The Shared Delivery Plan as data: outcomes, commitments, delivering plans, organisations, indicators and places. Read-only; mirrors the web pages.",
+            "description": "The Shared Delivery Plan as data: outcomes, commitments, delivering plans, organisations, indicators and places. Mirrors the web pages; partners record delivery updates with an API token.",
         },
         "paths": paths,
-        "components": {"schemas": generator.definitions().clone()},
+        "components": {
+            "schemas": generator.definitions().clone(),
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer", "description": "An API token, created under Your account"}},
+        },
     })
 }
 
@@ -370,9 +427,14 @@ impl From<WebError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.0.status();
+        let mut status = self.0.status();
         let (detail, field) = match &self.0 {
             WebError::BadRequest { field, detail } => (detail.clone(), Some(field.clone())),
+            WebError::SignIn(_) => {
+                status = axum::http::StatusCode::UNAUTHORIZED;
+                ("send an API token: 'Authorization: Bearer <token>' (create one at /account/tokens)".to_owned(), None)
+            }
+            WebError::Forbidden(m) => (m.clone(), None),
             WebError::NotFound(m) => (m.clone(), None),
             WebError::NoPlan => (self.0.to_string(), None),
             WebError::Store(_) | WebError::Internal(_) => {
@@ -382,6 +444,13 @@ impl IntoResponse for ApiError {
         };
         (status, Json(ErrorResponse { errors: vec![ErrorDetail { detail, field }] })).into_response()
     }
+}
+
+/// The answer for a request with an API token that does not work.
+pub fn unauthorised(detail: &str) -> Response {
+    let body = ErrorResponse { errors: vec![ErrorDetail { detail: detail.to_owned(), field: None }] };
+    (axum::http::StatusCode::UNAUTHORIZED, [(axum::http::header::WWW_AUTHENTICATE, "Bearer")], Json(body))
+        .into_response()
 }
 
 /// The answer for a path under `/api/` that is not an endpoint.

@@ -3,7 +3,7 @@
 
 use assure_plan::{Plan, Sp};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A reference to another item: its id and its name.
 #[derive(Serialize, JsonSchema)]
@@ -546,14 +546,85 @@ pub struct MilestoneResponse {
     pub title: String,
     /// When it is due, as written (a period).
     pub due: String,
-    /// The cell as written.
-    pub text: String,
-    /// The delivery example it belongs to.
-    pub example: Ref,
-    /// The outcome of that example.
-    pub outcome: u8,
-    /// Line of the source document.
-    pub line: u32,
+    /// The cell as written (milestones of the published plan).
+    pub text: Option<String>,
+    /// The delivery example it belongs to (milestones of the published plan).
+    pub example: Option<Ref>,
+    /// The delivering plan a partner added it to (milestones added since publication).
+    pub delivering_plan: Option<Ref>,
+    /// The outcome of its delivery example.
+    pub outcome: Option<u8>,
+    /// Line of the source document (milestones of the published plan).
+    pub line: Option<u32>,
+    /// The organisations that report on it (none: an admin does).
+    pub led_by: Vec<Ref>,
+    /// Where it stands today.
+    pub progress: ProgressResponse,
+    /// Its updates, oldest first: the published ones (and, for a token, the others too).
+    pub updates: Vec<UpdateResponse>,
+}
+
+/// Where a milestone or delivering plan stands today.
+#[derive(Serialize, JsonSchema)]
+pub struct ProgressResponse {
+    /// The latest published status: not_started, on_track, at_risk, off_track, complete or closed; null before any update.
+    pub status: Option<String>,
+    /// When it is expected now (the latest published new date, or the plan's).
+    pub due: String,
+    /// Whether an update moved the date.
+    pub due_changed: bool,
+    /// The expected date has passed and it is neither complete nor closed.
+    pub overdue: bool,
+    /// No published update for longer than the partnership allows.
+    pub stale: bool,
+    /// Days since the latest published update (null before any).
+    pub days_since_update: Option<i64>,
+}
+
+/// An update of a milestone or delivering plan.
+#[derive(Serialize, JsonSchema)]
+pub struct UpdateResponse {
+    /// Its number.
+    pub id: i64,
+    /// `milestone` or `plan`.
+    pub kind: String,
+    /// The milestone's or plan's id.
+    pub item: String,
+    /// not_started, on_track, at_risk, off_track, complete or closed.
+    pub status: String,
+    /// What has happened.
+    pub narrative: String,
+    /// Links to evidence.
+    pub evidence: Vec<String>,
+    /// A new expected date.
+    pub expected: Option<String>,
+    /// Why the date changed.
+    pub expected_reason: Option<String>,
+    /// `published`, `pending` (awaiting an admin's approval) or `rejected`.
+    pub publication: String,
+    /// Who wrote it.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// An update to record (`POST …/updates`, with an API token).
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRequest {
+    /// not_started, on_track, at_risk, off_track, complete or closed.
+    pub status: String,
+    /// What has happened since the last update.
+    pub narrative: String,
+    /// Links to evidence (https://…).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// A new expected date (`March 2026`, `2026`, `2025/26`), with `expected_reason`.
+    pub expected: Option<String>,
+    /// Why the date changed.
+    pub expected_reason: Option<String>,
+    /// A note for partners, never shown to the public.
+    pub internal_note: Option<String>,
 }
 
 /// `snake_case` of a serde enum value.

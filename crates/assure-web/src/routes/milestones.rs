@@ -1,33 +1,61 @@
-//! A milestone of a shared delivery example.
+//! A milestone: of a shared delivery example, or added by a partner to a delivering
+//! plan; with where it stands and its history of updates.
 
+use assure_plan::delivery::ItemKind;
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
+use super::updates::delivery_section;
 use super::{crumb, missing, outcome_crumb, page};
 use crate::layout::source;
 use crate::{AppState, WebError};
 
 pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
-    let (example, m) = plan.milestone(&id).ok_or_else(|| missing("milestone", &id))?;
-    let n = *example.outcome.get_ref();
+    let delivery = state.delivery().await?;
+    let m = delivery.milestone(&plan, &id).ok_or_else(|| missing("milestone", &id))?;
+    let (caption, crumbs) = match (m.example, m.added) {
+        (Some(e), _) => (
+            html! { "Milestone of " (e.title) },
+            vec![outcome_crumb(*e.outcome.get_ref()), crumb(e.title.clone(), format!("/examples/{}", e.id.get_ref()))],
+        ),
+        (None, Some(a)) => {
+            let name = plan.plan_name(&a.delivering_plan).to_owned();
+            (
+                html! { "Milestone of " (name) },
+                vec![crumb("Strategies and plans", "/plans"), crumb(name, format!("/plans/{}", a.delivering_plan))],
+            )
+        }
+        (None, None) => return Err(missing("milestone", &id)),
+    };
     Ok(page(
-        &m.title,
-        &[outcome_crumb(n), crumb(example.title.clone(), format!("/examples/{}", example.id.get_ref()))],
+        m.title,
+        &crumbs,
         html! {
-            span class="nhsuk-caption-l" { "Milestone of " (example.title) }
+            span class="nhsuk-caption-l" { (caption) }
             h1 { (m.title) }
             dl class="nhsuk-summary-list" {
                 div class="nhsuk-summary-list__row" {
                     dt class="nhsuk-summary-list__key" { "Due" }
-                    dd class="nhsuk-summary-list__value" { (m.due.get_ref()) }
+                    dd class="nhsuk-summary-list__value" { (m.due) }
                 }
-                div class="nhsuk-summary-list__row" {
-                    dt class="nhsuk-summary-list__key" { "As the plan puts it" }
-                    dd class="nhsuk-summary-list__value" { (m.text) }
+                @if let Some(e) = m.example && let Some(pm) = e.milestones.iter().find(|x| x.id.get_ref() == m.id) {
+                    div class="nhsuk-summary-list__row" {
+                        dt class="nhsuk-summary-list__key" { "As the plan puts it" }
+                        dd class="nhsuk-summary-list__value" { (pm.text) }
+                    }
+                }
+                @if let Some(a) = m.added {
+                    div class="nhsuk-summary-list__row" {
+                        dt class="nhsuk-summary-list__key" { "Added" }
+                        dd class="nhsuk-summary-list__value" { "By " (a.created_by) " on " (a.created_at.get(..10).unwrap_or(&a.created_at)) "; not in the published plan." }
+                    }
                 }
             }
-            (source(&plan, m.line))
+            @if let Some(e) = m.example && let Some(pm) = e.milestones.iter().find(|x| x.id.get_ref() == m.id) {
+                (source(&plan, pm.line))
+            }
+            (delivery_section(&plan, &delivery, ItemKind::Milestone, m.id, Some(m.due)))
         },
     ))
 }

@@ -1,6 +1,9 @@
 //! The pages, one module per resource; URLs are stable and readable
 //! (`/outcomes/2`, `/organisations/kcc`).
 
+mod account;
+mod admin;
+mod audit;
 mod commitments;
 mod enablers;
 mod examples;
@@ -15,10 +18,12 @@ mod plans;
 mod progress;
 mod search;
 mod source;
+mod updates;
+mod upload;
 
 use axum::Router;
 use axum::http::Uri;
-use axum::routing::get;
+use axum::routing::{get, post};
 use maud::{Markup, html};
 
 use crate::layout;
@@ -48,6 +53,31 @@ pub fn routes() -> Router<AppState> {
         .route("/places", get(places::list_places))
         .route("/places/{id}", get(places::show_place))
         .route("/search", get(search::search))
+        .route("/delivery", get(updates::list_delivery))
+        .route("/milestones/{id}/update", get(updates::show_milestone_form).post(updates::submit_milestone))
+        .route("/plans/{id}/update", get(updates::show_plan_form).post(updates::submit_plan))
+        .route("/plans/{id}/milestones/new", get(updates::show_new_milestone))
+        .route("/plans/{id}/milestones", post(updates::add_milestone))
+        .route("/sign-in", get(account::show_sign_in).post(account::sign_in))
+        .route("/sign-out", post(account::sign_out))
+        .route("/account", get(account::show_account))
+        .route("/account/password", post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/admin", get(admin::show_admin))
+        .route("/admin/users", get(admin::list_users).post(admin::create_user))
+        .route("/admin/users/{username}", get(admin::show_user).post(admin::update_user))
+        .route("/admin/users/{username}/reset-password", post(admin::reset_password))
+        .route("/admin/settings", get(admin::show_settings).post(admin::save_settings))
+        .route("/admin/approvals", get(admin::list_approvals))
+        .route("/admin/approvals/{id}", post(admin::review))
+        .route(
+            "/data/upload",
+            get(upload::show_upload)
+                .post(upload::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
+        )
+        .route("/audit", get(audit::show_audit))
 }
 
 /// The answer for any URL that is not one of ours: the JSON envelope under `/api/`,
@@ -66,10 +96,15 @@ fn missing(what: &str, id: &str) -> WebError {
 
 /// Links to an organisation for each id, joined with commas.
 fn organisation_links(plan: &assure_plan::Plan, ids: &[assure_plan::Sp<String>]) -> Markup {
+    organisation_list(plan, &ids.iter().map(|i| i.get_ref().as_str()).collect::<Vec<_>>())
+}
+
+/// Links to an organisation for each id, joined with commas.
+fn organisation_list(plan: &assure_plan::Plan, ids: &[&str]) -> Markup {
     html! {
         @for (i, id) in ids.iter().enumerate() {
             @if i > 0 { ", " }
-            a href={ "/organisations/" (id.get_ref()) } { (plan.organisation_name(id.get_ref())) }
+            a href={ "/organisations/" (id) } { (plan.organisation_name(id)) }
         }
     }
 }
@@ -138,3 +173,4 @@ fn indicator_status_table(indicators: &[&assure_plan::Indicator], tracking: &cra
 }
 
 pub(crate) use layout::page;
+pub(crate) use updates::{draft, record_update};

@@ -4,6 +4,9 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
+use assure_plan::delivery::ItemKind;
+
+use super::updates::{delivery_section, delivery_tag, flag_tags};
 use super::{crumb, missing, organisation_links, page};
 use crate::layout::{source, table, tag};
 use crate::{AppState, WebError};
@@ -42,6 +45,7 @@ pub async fn list_plans(State(state): State<AppState>) -> Result<Markup, WebErro
 
 pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
     let d = assure_plan::query::plan_detail(&plan, p);
     Ok(page(
@@ -67,6 +71,27 @@ pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) ->
                         }
                     }
                 }))
+            @let milestones: Vec<_> = delivery.milestones(&plan).into_iter()
+                .filter(|m| m.added.is_some_and(|a| a.delivering_plan == id) || m.example.is_some_and(|e| e.plans.iter().any(|p| p.get_ref() == &id)))
+                .collect();
+            h2 { "Milestones" }
+            @if milestones.is_empty() { p { "No milestone is recorded for this plan." } }
+            @else {
+                (table(html! { "Milestones of " (p.name) }, true, &[("Milestone", false), ("Expected", false), ("Status", false)], html! {
+                    @for m in &milestones {
+                        @let pr = delivery.progress(ItemKind::Milestone, m.id, m.due);
+                        tr class="nhsuk-table__row" {
+                            td class="nhsuk-table__cell" {
+                                a href={ "/milestones/" (m.id) } { (m.title) }
+                                @if m.added.is_some() { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { "Added by a partner" } }
+                            }
+                            td class="nhsuk-table__cell" { (pr.due) }
+                            td class="nhsuk-table__cell" { (delivery_tag(pr.status)) (flag_tags(&pr)) }
+                        }
+                    }
+                }))
+            }
+            (delivery_section(&plan, &delivery, ItemKind::Plan, &id, None))
         },
     ))
 }

@@ -1,0 +1,202 @@
+//! Delivery updates: what partners report on the milestones and delivering plans they
+//! lead — a status, a narrative, evidence, and a new expected date with its reason.
+//!
+//! The plan says what is to be delivered; updates say how it is going. They are kept
+//! beside the plan (in the store), never in its files, and every one is kept, so the
+//! history of an item is its list of updates.
+
+use serde::{Deserialize, Serialize};
+
+/// How a milestone or a delivering plan is going, as its lead reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatus {
+    /// Work has not begun.
+    NotStarted,
+    /// Going as planned.
+    OnTrack,
+    /// Could slip without action.
+    AtRisk,
+    /// Will not be delivered as planned.
+    OffTrack,
+    /// Done.
+    Complete,
+    /// Stopped or superseded; no longer pursued.
+    Closed,
+}
+
+impl DeliveryStatus {
+    /// Every status, in the order a form offers them.
+    pub const ALL: [DeliveryStatus; 6] = [
+        DeliveryStatus::NotStarted,
+        DeliveryStatus::OnTrack,
+        DeliveryStatus::AtRisk,
+        DeliveryStatus::OffTrack,
+        DeliveryStatus::Complete,
+        DeliveryStatus::Closed,
+    ];
+
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            DeliveryStatus::NotStarted => "Not started",
+            DeliveryStatus::OnTrack => "On track",
+            DeliveryStatus::AtRisk => "At risk",
+            DeliveryStatus::OffTrack => "Off track",
+            DeliveryStatus::Complete => "Complete",
+            DeliveryStatus::Closed => "Closed",
+        }
+    }
+
+    /// The name used in data (`on_track`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::NotStarted => "not_started",
+            DeliveryStatus::OnTrack => "on_track",
+            DeliveryStatus::AtRisk => "at_risk",
+            DeliveryStatus::OffTrack => "off_track",
+            DeliveryStatus::Complete => "complete",
+            DeliveryStatus::Closed => "closed",
+        }
+    }
+
+    /// Read the name used in data.
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        DeliveryStatus::ALL.into_iter().find(|d| d.as_str() == s.trim())
+    }
+
+    /// Whether nothing more is expected of the item.
+    pub fn is_finished(self) -> bool {
+        matches!(self, DeliveryStatus::Complete | DeliveryStatus::Closed)
+    }
+}
+
+/// What an update is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A milestone (of a delivery example, or one a partner added to a delivering plan).
+    Milestone,
+    /// A delivering plan (strategy, programme, service).
+    Plan,
+}
+
+impl ItemKind {
+    /// The name used in data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Milestone => "milestone",
+            ItemKind::Plan => "plan",
+        }
+    }
+
+    /// Read the name used in data.
+    pub fn parse(s: &str) -> Option<ItemKind> {
+        match s {
+            "milestone" => Some(ItemKind::Milestone),
+            "plan" => Some(ItemKind::Plan),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an update is seen by the public.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Publication {
+    /// Seen by everyone.
+    Published,
+    /// Waiting for an admin's sign-off; seen only by people signed in.
+    Pending,
+    /// Turned down by an admin; kept in the history, seen only by people signed in.
+    Rejected,
+}
+
+impl Publication {
+    /// The name used in data.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Publication::Published => "published",
+            Publication::Pending => "pending",
+            Publication::Rejected => "rejected",
+        }
+    }
+
+    /// Read the name used in data.
+    pub fn parse(s: &str) -> Option<Publication> {
+        match s {
+            "published" => Some(Publication::Published),
+            "pending" => Some(Publication::Pending),
+            "rejected" => Some(Publication::Rejected),
+            _ => None,
+        }
+    }
+
+    /// Words for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Publication::Published => "Published",
+            Publication::Pending => "Awaiting approval",
+            Publication::Rejected => "Not approved",
+        }
+    }
+}
+
+/// What a partner reports: the fields of an update as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateDraft {
+    /// How it is going.
+    pub status: DeliveryStatus,
+    /// What has happened, in words.
+    pub narrative: String,
+    /// Links to evidence (documents, minutes, dashboards).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// A new expected date (a period as the plan writes them: `March 2026`, `2025/26`).
+    pub expected: Option<String>,
+    /// Why the expected date changed (required with `expected`).
+    pub expected_reason: Option<String>,
+    /// A note for partners, never shown to the public.
+    pub internal_note: Option<String>,
+}
+
+/// A stored update, with who wrote it and whether it is published.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeliveryUpdate {
+    /// Its number, increasing.
+    pub id: i64,
+    /// Milestone or delivering plan.
+    pub kind: ItemKind,
+    /// The milestone's or plan's id.
+    pub item: String,
+    /// What was reported.
+    #[serde(flatten)]
+    pub draft: UpdateDraft,
+    /// Who wrote it (a username).
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Seen by everyone, or waiting, or turned down.
+    pub publication: Publication,
+    /// The admin who approved or rejected it.
+    pub reviewed_by: Option<String>,
+    /// When.
+    pub reviewed_at: Option<String>,
+}
+
+/// A milestone a partner added to a delivering plan their organisation leads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AddedMilestone {
+    /// Its id (`<plan>-added-<n>`).
+    pub id: String,
+    /// The delivering plan it belongs to.
+    pub delivering_plan: String,
+    /// What is to be done.
+    pub title: String,
+    /// When (a period: `March 2026`, `2025/26`).
+    pub due: String,
+    /// Who added it.
+    pub created_by: String,
+    /// When (RFC 3339, UTC).
+    pub created_at: String,
+}

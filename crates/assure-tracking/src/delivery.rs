@@ -1,0 +1,176 @@
+//! How a milestone or delivering plan stands: its latest published status, the date it
+//! is now expected, whether it is **overdue** (that date has passed and it is neither
+//! complete nor closed) and whether it is **stale** (no published update for longer than
+//! the partnership allows, 90 days unless set otherwise).
+
+use assure_plan::Period;
+use assure_plan::delivery::{DeliveryStatus, DeliveryUpdate, Publication};
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// Days without a published update after which an item is stale, unless set otherwise.
+pub const DEFAULT_STALE_DAYS: u32 = 90;
+
+/// How recent the latest published update is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "days")]
+pub enum Freshness {
+    /// Nobody has reported on it yet.
+    NoUpdate,
+    /// Updated this many days ago, within the allowed period.
+    Fresh(i64),
+    /// Updated this many days ago, longer than allowed.
+    Stale(i64),
+}
+
+/// Where an item stands today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Progress {
+    /// The latest published status, if any update is published.
+    pub status: Option<DeliveryStatus>,
+    /// When it is due now: the latest published new expected date, or the plan's.
+    pub due: String,
+    /// Whether an update moved the date from the plan's.
+    pub due_changed: bool,
+    /// The due date has passed and it is neither complete nor closed.
+    pub overdue: bool,
+    /// How recent the latest published update is.
+    pub freshness: Freshness,
+}
+
+impl Progress {
+    /// Whether it needs attention: overdue, stale, off track or at risk.
+    pub fn is_exception(&self) -> bool {
+        self.overdue
+            || matches!(self.freshness, Freshness::Stale(_))
+            || matches!(self.status, Some(DeliveryStatus::OffTrack | DeliveryStatus::AtRisk))
+    }
+
+    /// The flags in words ("Overdue", "Stale: last update 120 days ago").
+    pub fn flags(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.overdue {
+            out.push(format!("Overdue: due {}", self.due));
+        }
+        match self.freshness {
+            Freshness::Stale(days) => out.push(format!("Stale: last update {days} days ago")),
+            Freshness::NoUpdate => out.push("No update yet".to_owned()),
+            Freshness::Fresh(_) => {}
+        }
+        out
+    }
+}
+
+/// Today's date (UTC).
+pub fn today() -> Date {
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+/// The last day of a period as the plan writes it (`March 2025` → 2025-03-31); `None`
+/// for `Ongoing` or text that is not a period.
+pub fn due_date(text: &str) -> Option<Date> {
+    let (y, m, d) = Period::parse(text).ok()?.end()?;
+    Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
+}
+
+/// The date of a stored time (RFC 3339, UTC).
+fn date_of(at: &str) -> Option<Date> {
+    Some(at.parse::<jiff::Timestamp>().ok()?.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+}
+
+/// Where an item stands on `today`, from the plan's due date and its updates (oldest
+/// first; only published ones count).
+pub fn progress(planned_due: &str, updates: &[DeliveryUpdate], today: Date, stale_days: u32) -> Progress {
+    let published: Vec<&DeliveryUpdate> = updates.iter().filter(|u| u.publication == Publication::Published).collect();
+    let latest = published.last();
+    let moved = published.iter().rev().find_map(|u| u.draft.expected.as_deref());
+    let due = moved.unwrap_or(planned_due).to_owned();
+    let status = latest.map(|u| u.draft.status);
+    let finished = status.is_some_and(DeliveryStatus::is_finished);
+    let overdue = !finished && due_date(&due).is_some_and(|d| d < today);
+    let freshness = match latest.and_then(|u| date_of(&u.at)) {
+        None => Freshness::NoUpdate,
+        Some(d) => {
+            let days = (today - d).get_days().into();
+            if finished || days <= i64::from(stale_days) { Freshness::Fresh(days) } else { Freshness::Stale(days) }
+        }
+    };
+    Progress { status, due_changed: moved.is_some_and(|m| m != planned_due), due, overdue, freshness }
+}
+
+#[cfg(test)]
+mod tests {
+    use assure_plan::delivery::{ItemKind, UpdateDraft};
+
+    use super::*;
+
+    fn update(status: DeliveryStatus, at: &str, expected: Option<&str>, publication: Publication) -> DeliveryUpdate {
+        DeliveryUpdate {
+            id: 1,
+            kind: ItemKind::Milestone,
+            item: "m".into(),
+            draft: UpdateDraft {
+                status,
+                narrative: "n".into(),
+                evidence: vec![],
+                expected: expected.map(str::to_owned),
+                expected_reason: expected.map(|_| "r".to_owned()),
+                internal_note: None,
+            },
+            author: "a".into(),
+            at: at.into(),
+            publication,
+            reviewed_by: None,
+            reviewed_at: None,
+        }
+    }
+
+    fn day(s: &str) -> Date {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn overdue_when_the_due_date_has_passed_and_it_is_not_finished() {
+        let p = progress("March 2025", &[], day("2025-04-01"), 90);
+        assert!(p.overdue);
+        assert_eq!(p.freshness, Freshness::NoUpdate);
+        assert!(p.is_exception());
+        assert_eq!(p.flags(), vec!["Overdue: due March 2025".to_owned(), "No update yet".to_owned()]);
+        assert!(!progress("March 2025", &[], day("2025-03-31"), 90).overdue, "due on the last day of the month");
+        assert!(!progress("Ongoing", &[], day("2030-01-01"), 90).overdue, "ongoing is never overdue");
+        let done = [update(DeliveryStatus::Complete, "2025-03-01T00:00:00Z", None, Publication::Published)];
+        let p = progress("March 2025", &done, day("2026-01-01"), 90);
+        assert!(!p.overdue && !p.is_exception(), "complete is neither overdue nor stale: {p:?}");
+    }
+
+    #[test]
+    fn a_new_expected_date_moves_the_due_date() {
+        let u =
+            [update(DeliveryStatus::AtRisk, "2025-03-01T00:00:00Z", Some("September 2025"), Publication::Published)];
+        let p = progress("March 2025", &u, day("2025-05-01"), 90);
+        assert_eq!((p.due.as_str(), p.due_changed, p.overdue), ("September 2025", true, false));
+        assert_eq!(p.status, Some(DeliveryStatus::AtRisk));
+    }
+
+    #[test]
+    fn stale_after_the_allowed_days_without_a_published_update() {
+        let u = [update(DeliveryStatus::OnTrack, "2025-01-01T10:00:00Z", None, Publication::Published)];
+        assert_eq!(progress("2026", &u, day("2025-04-01"), 90).freshness, Freshness::Fresh(90));
+        assert_eq!(progress("2026", &u, day("2025-04-02"), 90).freshness, Freshness::Stale(91));
+        assert_eq!(progress("2026", &u, day("2025-04-02"), 120).freshness, Freshness::Fresh(91));
+    }
+
+    #[test]
+    fn only_published_updates_count() {
+        let u = [
+            update(DeliveryStatus::OnTrack, "2025-01-01T00:00:00Z", None, Publication::Published),
+            update(DeliveryStatus::Complete, "2025-02-01T00:00:00Z", Some("2027"), Publication::Pending),
+            update(DeliveryStatus::Closed, "2025-02-02T00:00:00Z", None, Publication::Rejected),
+        ];
+        let p = progress("March 2025", &u, day("2025-06-01"), 90);
+        assert_eq!(p.status, Some(DeliveryStatus::OnTrack));
+        assert_eq!(p.due, "March 2025");
+        assert!(p.overdue);
+        assert_eq!(p.freshness, Freshness::Stale(151));
+    }
+}

@@ -1,0 +1,223 @@
+//! Who is asking, and what they may do.
+//!
+//! [`authenticate`] runs before everything else: a session cookie (pages and forms) or
+//! an `Authorization: Bearer` API token (scripts) is looked up in the store, and the
+//! person found is put in the request's extensions and in a task-local that the page
+//! shell reads (to show who is signed in). Requests from people signed in are never
+//! served from, or kept in, the page cache.
+//!
+//! Every form carries the session's CSRF token; [`SignedForm`] is the only way a
+//! handler reads a posted form, and it refuses a form without a session or with the
+//! wrong token. The API's write endpoints take tokens only (no cookies), so a page on
+//! another site cannot make a browser call them.
+
+use std::net::SocketAddr;
+
+use assure_plan::Plan;
+use assure_plan::delivery::{AddedMilestone, ItemKind};
+use assure_store::{Account, Role};
+use axum::extract::{ConnectInfo, FromRequest, Request, State};
+use axum::http::{HeaderMap, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::{AppState, WebError};
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "assure_session";
+/// The cookie that protects the sign-in form itself (no session exists yet).
+pub const SIGN_IN_COOKIE: &str = "assure_sign_in";
+
+/// Someone signed in: by session (with the CSRF token its forms carry) or by API token.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// Who.
+    pub account: Account,
+    /// The session's CSRF token; `None` for an API token.
+    pub csrf: Option<String>,
+    /// The session's token (to end it on sign-out); `None` for an API token.
+    pub session: Option<String>,
+}
+
+tokio::task_local! {
+    static SIGNED_IN: Option<Signed>;
+}
+
+/// Who is signed in on this request, for the page shell (`None` outside a request).
+pub fn current() -> Option<Signed> {
+    SIGNED_IN.try_with(Clone::clone).ok().flatten()
+}
+
+/// A cookie's value from the request's `Cookie` headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// A `Set-Cookie` value: HttpOnly, Secure, SameSite, for the whole site; `None` clears it.
+pub fn set_cookie(name: &str, value: Option<&str>, same_site: cookie::SameSite) -> String {
+    let mut c = cookie::Cookie::build((name.to_owned(), value.unwrap_or_default().to_owned()))
+        .path("/")
+        .http_only(true)
+        .secure(true)
+        .same_site(same_site);
+    c = match value {
+        Some(_) => c.max_age(cookie::time::Duration::seconds(assure_store::SESSION_LIFETIME.as_secs() as i64)),
+        None => c.max_age(cookie::time::Duration::ZERO),
+    };
+    c.build().to_string()
+}
+
+/// The client's address, for throttling sign-in ("unknown" when the server was not
+/// started with connection information, as in some tests).
+pub fn client(request: &Request) -> String {
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+/// Look up the session or token, and run the rest of the request knowing who it is.
+pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    let session = cookie(request.headers(), SESSION_COOKIE);
+    let found = match (bearer, session) {
+        (Some(token), _) => match state.blocking(move |s| Ok(s.store().token_account(&token)?)).await {
+            Ok(Some(account)) => Some(Signed { account, csrf: None, session: None }),
+            Ok(None) => return crate::api::unauthorised("The API token is not valid, or has been revoked."),
+            Err(e) => return e.into_response(),
+        },
+        (None, Some(token)) => match state.blocking(move |s| Ok(s.store().session(&token)?)).await {
+            Ok(found) => found.map(|s| Signed { account: s.account, csrf: Some(s.csrf), session: Some(s.token) }),
+            Err(e) => return e.into_response(),
+        },
+        (None, None) => None,
+    };
+    if let Some(s) = &found {
+        request.extensions_mut().insert(s.clone());
+    }
+    let mut response = SIGNED_IN.scope(found.clone(), next.run(request)).await;
+    if found.is_some() {
+        // Pages shown to people signed in hold what the public does not see.
+        response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// The signed-in person on a request, or a redirect to sign in.
+pub fn require_signed_in(request_signed: Option<Signed>, path: &str) -> Result<Signed, WebError> {
+    request_signed.ok_or_else(|| WebError::SignIn(path.to_owned()))
+}
+
+/// Only admins.
+pub fn require_admin(s: &Signed) -> Result<(), WebError> {
+    if s.account.role == Role::Admin { Ok(()) } else { Err(WebError::Forbidden("Only an admin can do this.".into())) }
+}
+
+/// Whether this person may update the milestone or delivering plan: an admin always; an
+/// editor when one of their organisations (or one of its directorates) leads it; a
+/// viewer never.
+pub fn may_update(account: &Account, plan: &Plan, added: &[AddedMilestone], kind: ItemKind, item: &str) -> bool {
+    match account.role {
+        Role::Admin => true,
+        Role::Viewer => false,
+        Role::Editor => plan.led_by_any(&leads(plan, added, kind, item), &account.organisations),
+    }
+}
+
+/// The organisations leading a milestone (of an example, or added to a plan) or a delivering plan.
+pub fn leads<'a>(plan: &'a Plan, added: &'a [AddedMilestone], kind: ItemKind, item: &str) -> Vec<&'a str> {
+    match kind {
+        ItemKind::Plan => plan.plan_leads(item),
+        ItemKind::Milestone if plan.milestone(item).is_some() => plan.milestone_leads(item),
+        ItemKind::Milestone => {
+            added.iter().find(|m| m.id == item).map(|m| plan.plan_leads(&m.delivering_plan)).unwrap_or_default()
+        }
+    }
+}
+
+/// Refuse with a page that says why.
+pub fn require_may_update(
+    s: &Signed,
+    plan: &Plan,
+    added: &[AddedMilestone],
+    kind: ItemKind,
+    item: &str,
+) -> Result<(), WebError> {
+    if may_update(&s.account, plan, added, kind, item) {
+        return Ok(());
+    }
+    Err(WebError::Forbidden(match s.account.role {
+        Role::Viewer => "Viewers can read drafts and notes but cannot change anything.".into(),
+        _ => {
+            let what = if kind == ItemKind::Plan { "strategy or plan" } else { "milestone" };
+            format!(
+                "You can update only what your organisations lead. This {what} is not led by {}.",
+                s.account.organisations.iter().map(|o| plan.organisation_name(o)).collect::<Vec<_>>().join(" or ")
+            )
+        }
+    }))
+}
+
+/// A posted form (`application/x-www-form-urlencoded`) from someone signed in, whose CSRF
+/// token matches their session's. Anything else is refused before the handler runs.
+pub struct SignedForm {
+    /// Who posted it.
+    pub signed: Signed,
+    /// Its fields, in order (a field may repeat: checkboxes).
+    pub fields: Vec<(String, String)>,
+}
+
+impl SignedForm {
+    /// A field's value, trimmed ("" when absent).
+    pub fn get(&self, name: &str) -> &str {
+        self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
+    }
+
+    /// A field's value, or `None` when empty.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.get(name)).filter(|v| !v.is_empty()).map(str::to_owned)
+    }
+}
+
+/// Whether a posted CSRF token is the session's (compared in constant time).
+pub fn csrf_matches(signed: &Signed, posted: &str) -> bool {
+    let Some(expected) = signed.csrf.as_deref() else { return false };
+    expected.len() == posted.len() && expected.bytes().zip(posted.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+/// The fields of a posted form, in order.
+pub async fn read_form(request: Request) -> Result<Vec<(String, String)>, WebError> {
+    axum::Form::<Vec<(String, String)>>::from_request(request, &())
+        .await
+        .map(|f| f.0)
+        .map_err(|e| WebError::BadRequest { field: "form".into(), detail: e.body_text() })
+}
+
+impl<S: Send + Sync> FromRequest<S> for SignedForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let path = request.uri().path().to_owned();
+        let signed = request.extensions().get::<Signed>().cloned();
+        let signed = require_signed_in(signed, &path).map_err(IntoResponse::into_response)?;
+        let _ = state;
+        let fields = read_form(request).await.map_err(IntoResponse::into_response)?;
+        let form = SignedForm { signed, fields };
+        if !csrf_matches(&form.signed, form.get("csrf")) {
+            return Err(WebError::Forbidden(
+                "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
+            )
+            .into_response());
+        }
+        Ok(form)
+    }
+}

@@ -1,0 +1,404 @@
+//! For admins: accounts, settings, and updates awaiting approval.
+
+use assure_store::{AccountFields, Role};
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+
+use super::{crumb, page};
+use crate::access::{self, Signed, SignedForm};
+use crate::layout::{
+    FieldError, choices, csrf_field, error_summary, form_title, input, success_banner, table, textarea,
+};
+use crate::state::{APPROVAL_REQUIRED, STALE_DAYS};
+use crate::{AppState, WebError};
+
+fn admin(request: &Request) -> Result<Signed, WebError> {
+    let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
+    access::require_admin(&s)?;
+    Ok(s)
+}
+
+fn admin_crumb() -> (String, String) {
+    crumb("Admin", "/admin")
+}
+
+pub async fn show_admin(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
+    admin(&request)?;
+    let delivery = state.delivery().await?;
+    let pending = delivery.updates.iter().filter(|u| u.publication == assure_store::Publication::Pending).count();
+    Ok(page(
+        "Admin",
+        &[],
+        html! {
+            h1 { "Admin" }
+            ul class="nhsuk-list" {
+                li { a href="/admin/users" { "Accounts" } }
+                li { a href="/admin/approvals" { "Updates awaiting approval (" (pending) ")" } }
+                li { a href="/admin/settings" { "Settings" } }
+                li { a href="/data/upload" { "Upload indicator data" } }
+                li { a href="/audit" { "Audit log" } }
+            }
+        },
+    ))
+}
+
+/// Organisation ids from a textarea: one per line (or comma), id, name or alias; every
+/// unknown one is an error.
+fn organisations(plan: &assure_plan::Plan, text: &str) -> Result<Vec<String>, String> {
+    let mut ids = Vec::new();
+    for key in text.split(['\n', ',']).map(str::trim).filter(|k| !k.is_empty()) {
+        match plan.organisation(key) {
+            Some(o) => ids.push(o.id.get_ref().clone()),
+            None => {
+                return Err(format!(
+                    "'{key}' is not an organisation of the plan (use its id or name, as on /organisations)"
+                ));
+            }
+        }
+    }
+    Ok(ids)
+}
+
+fn role_options() -> Vec<(String, String)> {
+    vec![
+        ("admin".into(), "Admin: everything, including accounts, settings and approvals".into()),
+        ("editor".into(), "Editor: updates what their organisations (and their directorates) lead".into()),
+        ("viewer".into(), "Viewer: reads drafts and internal notes; changes nothing".into()),
+    ]
+}
+
+struct AccountForm {
+    username: String,
+    display_name: String,
+    role: String,
+    organisations: String,
+    disabled: bool,
+}
+
+fn account_fields(plan: &assure_plan::Plan, f: &AccountForm, errors: &mut Vec<FieldError>) -> Option<AccountFields> {
+    let role = Role::parse(&f.role);
+    if role.is_none() {
+        errors.push(("role", "Choose a role".into()));
+    }
+    if f.display_name.is_empty() {
+        errors.push(("display_name", "Enter the person's name".into()));
+    }
+    let orgs = match organisations(plan, &f.organisations) {
+        Ok(o) => o,
+        Err(e) => {
+            errors.push(("organisations", e));
+            Vec::new()
+        }
+    };
+    if role == Some(Role::Editor) && orgs.is_empty() && !errors.iter().any(|(f, _)| *f == "organisations") {
+        errors.push(("organisations", "An editor must work for at least one organisation".into()));
+    }
+    Some(AccountFields { display_name: f.display_name.clone(), role: role?, organisations: orgs, disabled: f.disabled })
+        .filter(|_| errors.is_empty())
+}
+
+fn account_form(action: &str, f: &AccountForm, new: bool, errors: &[FieldError]) -> Markup {
+    html! {
+        form method="post" action=(action) novalidate {
+            (csrf_field())
+            @if new { (input("username", "text", "Username", Some("Lower-case letters, digits, '.', '-', '_' or '@', e.g. an email address"), &f.username, errors)) }
+            (input("display_name", "text", "Name", None, &f.display_name, errors))
+            (choices("radio", "role", "Role", &role_options(), std::slice::from_ref(&f.role), errors))
+            (textarea("organisations", "Organisations", Some("One per line: the id or the name as on the organisations page, e.g. medway-council. An editor may update what these organisations and their directorates lead."), &f.organisations, errors))
+            @if !new {
+                (choices("checkbox", "disabled", "Access", &[("yes".into(), "Disabled: cannot sign in; sessions and API tokens stop working".into())], &[if f.disabled { "yes".into() } else { String::new() }], errors))
+            }
+            button class="nhsuk-button" type="submit" { @if new { "Create account" } @else { "Save changes" } }
+        }
+    }
+}
+
+fn users_page(
+    accounts: &[assure_store::Account],
+    f: &AccountForm,
+    errors: &[FieldError],
+    done: Option<Markup>,
+) -> Markup {
+    page(
+        &form_title("Accounts", errors),
+        &[admin_crumb()],
+        html! {
+            (error_summary(errors))
+            @if let Some(d) = done { (d) }
+            h1 { "Accounts" }
+            (table(html! { "Accounts" }, true, &[("Username", false), ("Name", false), ("Role", false), ("Organisations", false), ("Access", false)], html! {
+                @for a in accounts {
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell" { a href={ "/admin/users/" (a.username) } { (a.username) } }
+                        td class="nhsuk-table__cell" { (a.display_name) }
+                        td class="nhsuk-table__cell" { (a.role.label()) }
+                        td class="nhsuk-table__cell" { (a.organisations.join(", ")) }
+                        td class="nhsuk-table__cell" { @if a.disabled { "Disabled" } @else { "Enabled" } }
+                    }
+                }
+            }))
+            h2 { "Add an account" }
+            p { "A password is made for the new account and shown once, here: give it to the person, who can change it under Your account." }
+            (account_form("/admin/users", f, true, errors))
+        },
+    )
+}
+
+async fn accounts(state: &AppState) -> Result<Vec<assure_store::Account>, WebError> {
+    state.blocking(|s| Ok(s.store().accounts()?)).await
+}
+
+fn empty_form() -> AccountForm {
+    AccountForm {
+        username: String::new(),
+        display_name: String::new(),
+        role: String::new(),
+        organisations: String::new(),
+        disabled: false,
+    }
+}
+
+pub async fn list_users(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
+    admin(&request)?;
+    Ok(users_page(&accounts(&state).await?, &empty_form(), &[], None))
+}
+
+fn form_of(form: &SignedForm, username: &str) -> AccountForm {
+    AccountForm {
+        username: username.to_owned(),
+        display_name: form.get("display_name").to_owned(),
+        role: form.get("role").to_owned(),
+        organisations: form.get("organisations").to_owned(),
+        disabled: form.get("disabled") == "yes",
+    }
+}
+
+pub async fn create_user(State(state): State<AppState>, form: SignedForm) -> Result<Response, WebError> {
+    access::require_admin(&form.signed)?;
+    let plan = state.plan().await?;
+    let f = form_of(&form, &form.get("username").to_lowercase());
+    let mut errors = Vec::new();
+    if let Some(p) = assure_store::username_problem(&f.username) {
+        errors.push(("username", p));
+    }
+    let fields = account_fields(&plan, &f, &mut errors);
+    if let (Some(fields), true) = (fields, errors.is_empty()) {
+        let password = assure_store::random_password();
+        let (u, p, actor) = (f.username.clone(), password.clone(), form.signed.account.username.clone());
+        match state.blocking(move |s| Ok(s.store().create_account(&u, &p, &fields, &actor)?)).await {
+            Ok(a) => {
+                let done = html! {
+                    (success_banner(&format!("Account '{}' created", a.username)))
+                    div class="nhsuk-inset-text" {
+                        p { "The password for " strong { (a.username) } " is shown once: " code class="assure-token" { (password) } }
+                    }
+                };
+                return Ok(users_page(&accounts(&state).await?, &empty_form(), &[], Some(done)).into_response());
+            }
+            Err(WebError::Store(assure_store::StoreError::Rejected { field, message })) => {
+                errors.push((field, message))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&accounts(&state).await?, &f, &errors, None)).into_response())
+}
+
+fn user_page(a: &assure_store::Account, f: &AccountForm, errors: &[FieldError], done: Option<Markup>) -> Markup {
+    page(
+        &form_title(&format!("Account {}", a.username), errors),
+        &[admin_crumb(), crumb("Accounts", "/admin/users")],
+        html! {
+            (error_summary(errors))
+            @if let Some(d) = done { (d) }
+            span class="nhsuk-caption-l" { "Account" }
+            h1 { (a.username) }
+            (account_form(&format!("/admin/users/{}", a.username), f, false, errors))
+            h2 { "Reset the password" }
+            p { "A new password is made and shown once; the person's sessions end." }
+            form method="post" action={ "/admin/users/" (a.username) "/reset-password" } {
+                (csrf_field())
+                button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Reset password" }
+            }
+        },
+    )
+}
+
+fn form_from_account(a: &assure_store::Account) -> AccountForm {
+    AccountForm {
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role.as_str().to_owned(),
+        organisations: a.organisations.join("\n"),
+        disabled: a.disabled,
+    }
+}
+
+async fn find_account(state: &AppState, username: String) -> Result<assure_store::Account, WebError> {
+    let shown = username.clone();
+    state
+        .blocking(move |s| Ok(s.store().account(&username)?))
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("There is no account '{shown}'.")))
+}
+
+pub async fn show_user(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    request: Request,
+) -> Result<Markup, WebError> {
+    admin(&request)?;
+    let a = find_account(&state, username).await?;
+    Ok(user_page(&a, &form_from_account(&a), &[], None))
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    form: SignedForm,
+) -> Result<Response, WebError> {
+    access::require_admin(&form.signed)?;
+    let plan = state.plan().await?;
+    let a = find_account(&state, username).await?;
+    let f = form_of(&form, &a.username);
+    let mut errors = Vec::new();
+    let fields = account_fields(&plan, &f, &mut errors);
+    if a.username == form.signed.account.username
+        && (f.disabled || fields.as_ref().is_some_and(|x| x.role != Role::Admin))
+    {
+        errors.push(("role", "You cannot take away your own admin access: ask another admin".into()));
+    }
+    match fields {
+        Some(fields) if errors.is_empty() => {
+            let (u, actor) = (a.username.clone(), form.signed.account.username.clone());
+            let a = state.blocking(move |s| Ok(s.store().update_account(&u, &fields, &actor)?)).await?;
+            let done = success_banner("Changes saved");
+            Ok(user_page(&a, &form_from_account(&a), &[], Some(done)).into_response())
+        }
+        _ => Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&a, &f, &errors, None)).into_response()),
+    }
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    form: SignedForm,
+) -> Result<Response, WebError> {
+    access::require_admin(&form.signed)?;
+    let a = find_account(&state, username).await?;
+    let password = assure_store::random_password();
+    let (u, p, actor) = (a.username.clone(), password.clone(), form.signed.account.username.clone());
+    state.blocking(move |s| Ok(s.store().set_password(&u, &p, &actor)?)).await?;
+    let done = html! {
+        (success_banner("Password reset"))
+        div class="nhsuk-inset-text" { p { "The new password for " strong { (a.username) } " is shown once: " code class="assure-token" { (password) } } }
+    };
+    Ok(user_page(&a, &form_from_account(&a), &[], Some(done)).into_response())
+}
+
+fn settings_page(stale_days: &str, approval: bool, errors: &[FieldError], done: bool) -> Markup {
+    page(
+        &form_title("Settings", errors),
+        &[admin_crumb()],
+        html! {
+            (error_summary(errors))
+            @if done { (success_banner("Settings saved")) }
+            h1 { "Settings" }
+            form method="post" action="/admin/settings" novalidate {
+                (csrf_field())
+                (input("stale_days", "text", "Days without an update before an item is stale", Some("A milestone or plan with no published update for longer than this is shown as stale. Usually 90."), stale_days, errors))
+                (choices("checkbox", "approval_required", "Approval", &[("yes".into(), "Editors' updates wait for an admin's approval before the public sees them".into())], &[if approval { "yes".into() } else { String::new() }], errors))
+                button class="nhsuk-button" type="submit" { "Save settings" }
+            }
+        },
+    )
+}
+
+pub async fn show_settings(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
+    admin(&request)?;
+    let d = state.delivery().await?;
+    Ok(settings_page(&d.stale_days.to_string(), d.approval_required, &[], false))
+}
+
+pub async fn save_settings(State(state): State<AppState>, form: SignedForm) -> Result<Response, WebError> {
+    access::require_admin(&form.signed)?;
+    let stale = form.get("stale_days").to_owned();
+    let approval = form.get("approval_required") == "yes";
+    let Some(days) = stale.parse::<u32>().ok().filter(|d| (1..=3650).contains(d)) else {
+        let errors = [("stale_days", "Enter a whole number of days from 1 to 3650".to_owned())];
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, settings_page(&stale, approval, &errors, false)).into_response());
+    };
+    let actor = form.signed.account.username.clone();
+    state
+        .blocking(move |s| {
+            s.store().set_setting(STALE_DAYS, &days.to_string(), &actor)?;
+            Ok(s.store().set_setting(APPROVAL_REQUIRED, if approval { "true" } else { "false" }, &actor)?)
+        })
+        .await?;
+    Ok(settings_page(&days.to_string(), approval, &[], true).into_response())
+}
+
+pub async fn list_approvals(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
+    admin(&request)?;
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let pending: Vec<_> =
+        delivery.updates.iter().filter(|u| u.publication == assure_store::Publication::Pending).collect();
+    Ok(page(
+        "Updates awaiting approval",
+        &[admin_crumb()],
+        html! {
+            h1 { "Updates awaiting approval" }
+            @if pending.is_empty() { p { "No update is waiting." } }
+            @for u in pending {
+                div class="nhsuk-card" { div class="nhsuk-card__content" {
+                    h2 class="nhsuk-card__heading nhsuk-heading-m" {
+                        a href=(super::updates::item_href(u.kind, &u.item)) { (super::updates::item_title(&plan, &delivery, u.kind, &u.item)) }
+                    }
+                    (super::updates::update_summary(u, true))
+                    form method="post" action={ "/admin/approvals/" (u.id) } {
+                        (csrf_field())
+                        div class="nhsuk-button-group" {
+                            button class="nhsuk-button" type="submit" name="decision" value="approve" { "Approve and publish" }
+                            button class="nhsuk-button nhsuk-button--secondary" type="submit" name="decision" value="reject" { "Reject" }
+                        }
+                    }
+                } }
+            }
+        },
+    ))
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SignedForm,
+) -> Result<Response, WebError> {
+    access::require_admin(&form.signed)?;
+    let approve = match form.get("decision") {
+        "approve" => true,
+        "reject" => false,
+        other => {
+            return Err(WebError::BadRequest {
+                field: "decision".into(),
+                detail: format!("'{other}' is not approve or reject"),
+            });
+        }
+    };
+    let plan = state.plan().await?;
+    let (plan_id, actor) = (plan.meta.id.get_ref().clone(), form.signed.account.username.clone());
+    state.blocking(move |s| Ok(s.store().review_update(&plan_id, id, approve, &actor)?)).await.map_err(
+        |e| match e {
+            WebError::Store(assure_store::StoreError::Rejected { message, .. }) => {
+                WebError::BadRequest { field: "update".into(), detail: message }
+            }
+            WebError::Store(assure_store::StoreError::NoSuchUpdate(id)) => {
+                WebError::NotFound(format!("There is no update {id}."))
+            }
+            e => e,
+        },
+    )?;
+    Ok(Redirect::to("/admin/approvals").into_response())
+}

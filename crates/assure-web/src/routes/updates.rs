@@ -1,0 +1,450 @@
+//! Delivery updates: the overview of every milestone, the status and history shown on
+//! milestone and plan pages, and the forms with which leads report and add milestones.
+
+use assure_plan::Plan;
+use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication, UpdateDraft};
+use assure_store::{DeliveryUpdate, Role};
+use assure_tracking::delivery::{Freshness, Progress};
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+
+use super::{crumb, missing, organisation_list, page};
+use crate::access::{self, Signed, SignedForm};
+use crate::layout::{FieldError, choices, csrf_field, error_summary, form_title, input, table, tag, textarea};
+use crate::state::Delivery;
+use crate::{AppState, WebError};
+
+/// The page of a milestone or delivering plan.
+pub fn item_href(kind: ItemKind, item: &str) -> String {
+    match kind {
+        ItemKind::Milestone => format!("/milestones/{item}"),
+        ItemKind::Plan => format!("/plans/{item}"),
+    }
+}
+
+/// The title of a milestone or delivering plan.
+pub fn item_title(plan: &Plan, delivery: &Delivery, kind: ItemKind, item: &str) -> String {
+    match kind {
+        ItemKind::Milestone => delivery.milestone(plan, item).map_or_else(|| item.to_owned(), |m| m.title.to_owned()),
+        ItemKind::Plan => plan.plan_name(item).to_owned(),
+    }
+}
+
+/// A delivery status as an NHS.UK tag (grey "No update" when there is none).
+pub fn delivery_tag(status: Option<DeliveryStatus>) -> Markup {
+    let Some(s) = status else { return tag("No update", "grey") };
+    let colour = match s {
+        DeliveryStatus::NotStarted => "grey",
+        DeliveryStatus::OnTrack => "blue",
+        DeliveryStatus::AtRisk => "yellow",
+        DeliveryStatus::OffTrack => "red",
+        DeliveryStatus::Complete => "green",
+        DeliveryStatus::Closed => "white",
+    };
+    tag(s.label(), colour)
+}
+
+/// Overdue and stale, as tags.
+pub fn flag_tags(p: &Progress) -> Markup {
+    html! {
+        @if p.overdue { " " (tag("Overdue", "red")) }
+        @if let Freshness::Stale(_) = p.freshness { " " (tag("Stale", "orange")) }
+    }
+}
+
+/// One update: status, date, author, narrative, evidence, date change, and (for people
+/// signed in) its publication state and internal note.
+pub fn update_summary(u: &DeliveryUpdate, signed_in: bool) -> Markup {
+    html! {
+        p class="assure-meta" {
+            (delivery_tag(Some(u.draft.status)))
+            @if u.publication != Publication::Published { " " (tag(u.publication.label(), if u.publication == Publication::Pending { "purple" } else { "grey" })) }
+            " " span class="nhsuk-body-s" { (u.at.get(..10).unwrap_or(&u.at)) " by " (u.author) }
+        }
+        p { (u.draft.narrative) }
+        @if let Some(e) = &u.draft.expected {
+            p { strong { "Now expected: " (e) "." } @if let Some(r) = &u.draft.expected_reason { " " (r) } }
+        }
+        @if !u.draft.evidence.is_empty() {
+            ul class="nhsuk-list nhsuk-list--bullet" {
+                @for link in &u.draft.evidence { li { a href=(link) { (link) } } }
+            }
+        }
+        @if signed_in && let Some(n) = &u.draft.internal_note {
+            div class="nhsuk-inset-text" { span class="nhsuk-u-visually-hidden" { "Internal note: " } strong { "Internal note (not public): " } (n) }
+        }
+        @if let (Some(by), Some(at)) = (&u.reviewed_by, &u.reviewed_at) {
+            @if signed_in { p class="nhsuk-body-s" { (u.publication.label()) " by " (by) " on " (at.get(..10).unwrap_or(at)) } }
+        }
+    }
+}
+
+/// The delivery section of a milestone or plan page: where it stands, who leads it,
+/// the links to update it, and its history.
+pub fn delivery_section(
+    plan: &Plan,
+    delivery: &Delivery,
+    kind: ItemKind,
+    item: &str,
+    planned_due: Option<&str>,
+) -> Markup {
+    let signed = access::current();
+    let signed_in = signed.is_some();
+    let progress = delivery.progress(kind, item, planned_due.unwrap_or("Ongoing"));
+    let history = delivery.history(kind, item, signed_in);
+    let leads = access::leads(plan, &delivery.added, kind, item);
+    let may = signed.as_ref().is_some_and(|s| access::may_update(&s.account, plan, &delivery.added, kind, item));
+    let base = item_href(kind, item);
+    html! {
+        h2 id="delivery" { "Progress" }
+        dl class="nhsuk-summary-list" {
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Status" }
+                dd class="nhsuk-summary-list__value" { (delivery_tag(progress.status)) (flag_tags(&progress)) }
+            }
+            @if planned_due.is_some() {
+                div class="nhsuk-summary-list__row" {
+                    dt class="nhsuk-summary-list__key" { "Expected" }
+                    dd class="nhsuk-summary-list__value" {
+                        (progress.due)
+                        @if progress.due_changed { " (the plan said " (planned_due.unwrap_or_default()) ")" }
+                    }
+                }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Last update" }
+                dd class="nhsuk-summary-list__value" {
+                    @match progress.freshness {
+                        Freshness::NoUpdate => "None yet",
+                        Freshness::Fresh(d) | Freshness::Stale(d) => { (d) " days ago" }
+                    }
+                    @if let Freshness::Stale(_) = progress.freshness { " (stale: more than " (delivery.stale_days) " days)" }
+                }
+            }
+            div class="nhsuk-summary-list__row" {
+                dt class="nhsuk-summary-list__key" { "Who reports" }
+                dd class="nhsuk-summary-list__value" {
+                    @if leads.is_empty() { "The plan names no lead for this; an admin reports on it." }
+                    @else { (organisation_list(plan, &leads)) }
+                }
+            }
+        }
+        @if may {
+            div class="nhsuk-button-group" {
+                a class="nhsuk-button" href={ (base) "/update" } { "Give an update" }
+                @if kind == ItemKind::Plan { a class="nhsuk-button nhsuk-button--secondary" href={ (base) "/milestones/new" } { "Add a milestone" } }
+            }
+        }
+        h3 { "History" }
+        @if history.is_empty() { p { "No update has been published yet." } }
+        @for u in history.iter().rev() {
+            div class="assure-update" { (update_summary(u, signed_in)) }
+        }
+    }
+}
+
+/// Every milestone with where it stands; counts and exceptions first.
+pub async fn list_delivery(State(state): State<AppState>) -> Result<Markup, WebError> {
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let rows: Vec<_> = delivery
+        .milestones(&plan)
+        .into_iter()
+        .map(|m| {
+            let p = delivery.progress(ItemKind::Milestone, m.id, m.due);
+            (m, p)
+        })
+        .collect();
+    let count = |f: &dyn Fn(&Progress) -> bool| rows.iter().filter(|(_, p)| f(p)).count();
+    Ok(page(
+        "Milestones and delivery",
+        &[],
+        html! {
+            h1 { "Milestones and delivery" }
+            p { "Each milestone with the status its lead last reported. A milestone is " strong { "overdue" } " when its expected date has passed and it is neither complete nor closed, and " strong { "stale" } " when no update has been published for more than " (delivery.stale_days) " days." }
+            (table(html! { "Milestones by status" }, false, &[("Status", false), ("Milestones", true)], html! {
+                @for s in DeliveryStatus::ALL {
+                    tr class="nhsuk-table__row" { td class="nhsuk-table__cell" { (delivery_tag(Some(s))) } td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (count(&|p| p.status == Some(s))) } }
+                }
+                tr class="nhsuk-table__row" { td class="nhsuk-table__cell" { (delivery_tag(None)) } td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (count(&|p| p.status.is_none())) } }
+                tr class="nhsuk-table__row" { td class="nhsuk-table__cell" { "Overdue" } td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (count(&|p| p.overdue)) } }
+                tr class="nhsuk-table__row" { td class="nhsuk-table__cell" { "Stale" } td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (count(&|p| matches!(p.freshness, Freshness::Stale(_)))) } }
+            }))
+            (table(html! { "Every milestone" }, false, &[("Milestone", false), ("Expected", false), ("Status", false), ("Led by", false)], html! {
+                @for (m, p) in &rows {
+                    @let leads = access::leads(&plan, &delivery.added, ItemKind::Milestone, m.id);
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell" {
+                            a href={ "/milestones/" (m.id) } { (m.title) }
+                            @if let Some(e) = m.example { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { (e.title) } }
+                            @if let Some(a) = m.added { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { (plan.plan_name(&a.delivering_plan)) " (added by a partner)" } }
+                        }
+                        td class="nhsuk-table__cell" { (p.due) }
+                        td class="nhsuk-table__cell" { (delivery_tag(p.status)) (flag_tags(p)) }
+                        td class="nhsuk-table__cell nhsuk-body-s" { @for (i, l) in leads.iter().enumerate() { @if i > 0 { ", " } (plan.organisation_name(l)) } }
+                    }
+                }
+            }))
+        },
+    ))
+}
+
+fn status_options() -> Vec<(String, String)> {
+    DeliveryStatus::ALL.into_iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect()
+}
+
+struct UpdateForm {
+    status: String,
+    narrative: String,
+    evidence: String,
+    expected: String,
+    expected_reason: String,
+    internal_note: String,
+}
+
+fn update_page(
+    title: &str,
+    back: &str,
+    kind: ItemKind,
+    f: &UpdateForm,
+    errors: &[FieldError],
+    approval: bool,
+) -> Markup {
+    let what = if kind == ItemKind::Plan { "strategy or plan" } else { "milestone" };
+    page(
+        &form_title(&format!("Update: {title}"), errors),
+        &[crumb(title, back)],
+        html! {
+            div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                span class="nhsuk-caption-l" { "Give an update" }
+                h1 { (title) }
+                @if approval { div class="nhsuk-inset-text" { p { "Updates wait for an admin's approval before the public sees them." } } }
+                form method="post" action={ (back) "/update" } novalidate {
+                    (csrf_field())
+                    (choices("radio", "status", &format!("How is the {what} going?"), &status_options(), std::slice::from_ref(&f.status), errors))
+                    (textarea("narrative", "What has happened since the last update", Some("Published as written."), &f.narrative, errors))
+                    (textarea("evidence", "Evidence (optional)", Some("Web addresses of papers, minutes or dashboards, one per line."), &f.evidence, errors))
+                    (input("expected", "text", "New expected date (optional)", Some("Only if the date has changed: a month ('March 2026'), a year ('2026') or a financial year ('2025/26')."), &f.expected, errors))
+                    (textarea("expected_reason", "Why the date has changed", None, &f.expected_reason, errors))
+                    (textarea("internal_note", "Internal note (optional)", Some("Seen only by people signed in, never by the public."), &f.internal_note, errors))
+                    button class="nhsuk-button" type="submit" { "Submit update" }
+                }
+            } }
+        },
+    )
+}
+
+fn empty_update() -> UpdateForm {
+    UpdateForm {
+        status: String::new(),
+        narrative: String::new(),
+        evidence: String::new(),
+        expected: String::new(),
+        expected_reason: String::new(),
+        internal_note: String::new(),
+    }
+}
+
+/// The title, page and planned due date of an item, or 404.
+fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<(String, String), WebError> {
+    let exists = match kind {
+        ItemKind::Milestone => delivery.milestone(plan, id).is_some(),
+        ItemKind::Plan => plan.delivering_plan(id).is_some(),
+    };
+    if !exists {
+        return Err(missing(if kind == ItemKind::Plan { "strategy or plan" } else { "milestone" }, id));
+    }
+    Ok((item_title(plan, delivery, kind, id), item_href(kind, id)))
+}
+
+async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request) -> Result<Response, WebError> {
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let (title, back) = item(&plan, &delivery, kind, &id)?;
+    let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
+    access::require_may_update(&s, &plan, &delivery.added, kind, &id)?;
+    let approval = delivery.approval_required && s.account.role != Role::Admin;
+    Ok(update_page(&title, &back, kind, &empty_update(), &[], approval).into_response())
+}
+
+pub async fn show_milestone_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, WebError> {
+    show_form(state, ItemKind::Milestone, id, request).await
+}
+
+pub async fn show_plan_form(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, WebError> {
+    show_form(state, ItemKind::Plan, id, request).await
+}
+
+/// Read and check an update's fields.
+pub fn draft(
+    status: &str,
+    narrative: &str,
+    evidence: &[String],
+    expected: Option<String>,
+    expected_reason: Option<String>,
+    internal_note: Option<String>,
+) -> Result<UpdateDraft, Vec<FieldError>> {
+    let Some(status) = DeliveryStatus::parse(status) else {
+        let mut errors = vec![("status", "Choose how it is going".to_owned())];
+        if narrative.trim().is_empty() {
+            errors.push(("narrative", "Say what has happened since the last update".to_owned()));
+        }
+        return Err(errors);
+    };
+    let d = UpdateDraft {
+        status,
+        narrative: narrative.trim().to_owned(),
+        evidence: evidence.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect(),
+        expected,
+        expected_reason,
+        internal_note,
+    };
+    let problems = assure_store::check_draft(&d);
+    if problems.is_empty() { Ok(d) } else { Err(problems) }
+}
+
+/// Store an update for someone allowed to make it: published at once, or awaiting
+/// approval when approval is on and they are not an admin.
+pub async fn record_update(
+    state: &AppState,
+    s: &Signed,
+    kind: ItemKind,
+    id: &str,
+    d: UpdateDraft,
+) -> Result<DeliveryUpdate, WebError> {
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    access::require_may_update(s, &plan, &delivery.added, kind, id)?;
+    let publication = if delivery.approval_required && s.account.role != Role::Admin {
+        Publication::Pending
+    } else {
+        Publication::Published
+    };
+    let (plan_id, item, author) = (plan.meta.id.get_ref().clone(), id.to_owned(), s.account.username.clone());
+    state.blocking(move |st| Ok(st.store().add_update(&plan_id, kind, &item, &d, publication, &author)?)).await
+}
+
+async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -> Result<Response, WebError> {
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let (title, back) = item(&plan, &delivery, kind, &id)?;
+    access::require_may_update(&form.signed, &plan, &delivery.added, kind, &id)?;
+    let evidence: Vec<String> = form.get("evidence").lines().map(str::to_owned).collect();
+    match draft(
+        form.get("status"),
+        form.get("narrative"),
+        &evidence,
+        form.optional("expected"),
+        form.optional("expected_reason"),
+        form.optional("internal_note"),
+    ) {
+        Ok(d) => {
+            record_update(&state, &form.signed, kind, &id, d).await?;
+            Ok(Redirect::to(&format!("{back}#delivery")).into_response())
+        }
+        Err(errors) => {
+            let f = UpdateForm {
+                status: form.get("status").to_owned(),
+                narrative: form.get("narrative").to_owned(),
+                evidence: form.get("evidence").to_owned(),
+                expected: form.get("expected").to_owned(),
+                expected_reason: form.get("expected_reason").to_owned(),
+                internal_note: form.get("internal_note").to_owned(),
+            };
+            let approval = delivery.approval_required && form.signed.account.role != Role::Admin;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, update_page(&title, &back, kind, &f, &errors, approval))
+                .into_response())
+        }
+    }
+}
+
+pub async fn submit_milestone(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: SignedForm,
+) -> Result<Response, WebError> {
+    submit(state, ItemKind::Milestone, id, form).await
+}
+
+pub async fn submit_plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: SignedForm,
+) -> Result<Response, WebError> {
+    submit(state, ItemKind::Plan, id, form).await
+}
+
+fn new_milestone_page(plan_name: &str, back: &str, title: &str, due: &str, errors: &[FieldError]) -> Markup {
+    page(
+        &form_title(&format!("Add a milestone: {plan_name}"), errors),
+        &[crumb("Strategies and plans", "/plans"), crumb(plan_name, back)],
+        html! {
+            div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                span class="nhsuk-caption-l" { (plan_name) }
+                h1 { "Add a milestone" }
+                form method="post" action={ (back) "/milestones" } novalidate {
+                    (csrf_field())
+                    (input("title", "text", "What is to be done", None, title, errors))
+                    (input("due", "text", "When", Some("A month ('March 2026'), a year ('2026') or a financial year ('2025/26')."), due, errors))
+                    button class="nhsuk-button" type="submit" { "Add milestone" }
+                }
+            } }
+        },
+    )
+}
+
+pub async fn show_new_milestone(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, WebError> {
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
+    let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
+    access::require_may_update(&s, &plan, &delivery.added, ItemKind::Plan, &id)?;
+    Ok(new_milestone_page(&p.name, &item_href(ItemKind::Plan, &id), "", "", &[]).into_response())
+}
+
+pub async fn add_milestone(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: SignedForm,
+) -> Result<Response, WebError> {
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
+    access::require_may_update(&form.signed, &plan, &delivery.added, ItemKind::Plan, &id)?;
+    let (title, due) = (form.get("title").to_owned(), form.get("due").to_owned());
+    let back = item_href(ItemKind::Plan, &id);
+    let (plan_id, actor, dp) = (plan.meta.id.get_ref().clone(), form.signed.account.username.clone(), id.clone());
+    let taken_plan = plan.clone();
+    let (t, d) = (title.clone(), due.clone());
+    match state
+        .blocking(move |s| {
+            let taken = |m: &str| taken_plan.milestone(m).is_some();
+            Ok(s.store().add_milestone(&plan_id, &dp, &t, &d, &taken, &actor)?)
+        })
+        .await
+    {
+        Ok(m) => Ok(Redirect::to(&format!("/milestones/{}", m.id)).into_response()),
+        Err(WebError::Store(assure_store::StoreError::Rejected { field, message })) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            new_milestone_page(&p.name, &back, &title, &due, &[(field, message)]),
+        )
+            .into_response()),
+        Err(e) => Err(e),
+    }
+}

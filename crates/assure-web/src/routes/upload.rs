@@ -1,0 +1,181 @@
+//! The upload page for editors: the same import as `assure data import`, from a browser.
+
+use assure_store::{DataFile, ImportMode, Role};
+use assure_tracking::PrepareOptions;
+use axum::extract::{Multipart, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use maud::{Markup, html};
+
+use super::page;
+use crate::access::{self, Signed};
+use crate::layout::{FieldError, choices, csrf_field, error_summary, form_title, success_banner, textarea};
+use crate::{AppState, WebError};
+
+/// The largest file accepted from a browser (larger files: `assure data import`).
+pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+
+/// Problems listed on the page at most (the count says how many there were).
+const PROBLEMS_SHOWN: usize = 200;
+
+fn may_upload(s: &Signed) -> Result<(), WebError> {
+    match s.account.role {
+        Role::Admin | Role::Editor => Ok(()),
+        Role::Viewer => Err(WebError::Forbidden("Only editors and admins can upload data.".into())),
+    }
+}
+
+fn upload_page(
+    errors: &[FieldError],
+    problems: &[String],
+    done: Option<Markup>,
+    map: &str,
+    options: &[String],
+) -> Markup {
+    page(
+        &form_title("Upload indicator data", errors),
+        &[],
+        html! {
+            div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
+                (error_summary(errors))
+                @if let Some(d) = done { (d) }
+                h1 { "Upload indicator data" }
+                p { "A Fingertips \"all data\" CSV, or Assure's own CSV (columns " code { "indicator,area,period,breakdown,value,lower,upper,numerator,denominator,note,source" } "). Every row is checked first; if any is wrong, nothing is stored and each problem is listed by line." }
+                @if !problems.is_empty() {
+                    h2 { "Problems in the file" }
+                    ul class="nhsuk-list nhsuk-list--bullet assure-problems" {
+                        @for p in problems.iter().take(PROBLEMS_SHOWN) { li { code { (p) } } }
+                    }
+                    @if problems.len() > PROBLEMS_SHOWN { p { "and " (problems.len() - PROBLEMS_SHOWN) " more." } }
+                }
+                form method="post" action="/data/upload" enctype="multipart/form-data" novalidate {
+                    (csrf_field())
+                    div class={ "nhsuk-form-group" @if errors.iter().any(|(f, _)| *f == "file") { " nhsuk-form-group--error" } } {
+                        label class="nhsuk-label" for="file" { "The CSV file" }
+                        @if let Some((_, e)) = errors.iter().find(|(f, _)| *f == "file") {
+                            span class="nhsuk-error-message" id="file-error" { span class="nhsuk-u-visually-hidden" { "Error: " } (e) }
+                        }
+                        input class="nhsuk-file-upload" id="file" name="file" type="file" accept=".csv,text/csv";
+                    }
+                    (textarea("map", "Fingertips indicator ids (optional)", Some("For Fingertips ids the plan does not know, one per line: ID=INDICATOR, e.g. 93085=smoking-at-time-of-delivery."), map, errors))
+                    (choices("checkbox", "options", "Options", &[
+                        ("skip_unknown_areas".into(), "Leave out rows for areas outside the plan (counted)".into()),
+                        ("skip_unmapped".into(), "Leave out rows for indicators the plan does not track (counted)".into()),
+                        ("new_only".into(), "Refuse rows already stored (otherwise changed rows replace stored ones)".into()),
+                    ], options, errors))
+                    button class="nhsuk-button" type="submit" { "Upload and import" }
+                }
+            } }
+        },
+    )
+}
+
+pub async fn show_upload(request: Request) -> Result<Markup, WebError> {
+    let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
+    may_upload(&s)?;
+    Ok(upload_page(&[], &[], None, "", &[]))
+}
+
+pub async fn upload(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
+    // Who is asking is checked once the body is read: answering before it would cut
+    // the sender off mid-upload.
+    let signed = request.extensions().get::<Signed>().cloned();
+    let path = request.uri().path().to_owned();
+    let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
+        .await
+        .map_err(|e| WebError::BadRequest { field: "form".into(), detail: e.body_text() })?;
+    let (mut csrf, mut map, mut options, mut file) = (String::new(), String::new(), Vec::new(), None);
+    loop {
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|e| WebError::BadRequest { field: "form".into(), detail: e.body_text() })?;
+        let Some(field) = field else { break };
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes =
+            field.bytes().await.map_err(|e| WebError::BadRequest { field: name.clone(), detail: e.body_text() })?;
+        let text = || String::from_utf8_lossy(&bytes).trim().to_owned();
+        match name.as_str() {
+            "csrf" => csrf = text(),
+            "map" => map = text(),
+            "options" => options.push(text()),
+            "file" => file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), bytes)),
+            _ => {}
+        }
+    }
+    let s = access::require_signed_in(signed, &path)?;
+    if !access::csrf_matches(&s, &csrf) {
+        return Err(WebError::Forbidden(
+            "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
+        ));
+    }
+    may_upload(&s)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut prepare = PrepareOptions {
+        skip_unknown_areas: options.iter().any(|o| o == "skip_unknown_areas"),
+        skip_unmapped: options.iter().any(|o| o == "skip_unmapped"),
+        ..Default::default()
+    };
+    for line in map.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match line.split_once('=').and_then(|(id, i)| Some((id.trim().parse::<u32>().ok()?, i.trim().to_owned()))) {
+            Some((id, indicator)) => {
+                prepare.map.insert(id, indicator);
+            }
+            None => {
+                errors.push(("map", format!("'{line}': write ID=INDICATOR, e.g. 93085=smoking-at-time-of-delivery")))
+            }
+        }
+    }
+    let file = file.filter(|(_, b)| !b.is_empty());
+    if file.is_none() {
+        errors.push(("file", "Choose a CSV file".into()));
+    }
+    let respond = |status, errors: &[FieldError], problems: &[String], done| {
+        (status, upload_page(errors, problems, done, &map, &options)).into_response()
+    };
+    let (Some((name, bytes)), true) = (file, errors.is_empty()) else {
+        return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &[], None));
+    };
+    let plan = state.plan().await?;
+    let mode = if options.iter().any(|o| o == "new_only") { ImportMode::Insert } else { ImportMode::Merge };
+    let actor = s.account.username.clone();
+    let result = state
+        .blocking(move |st| {
+            let (format, rows) = match assure_plan::fingertips::read_any(&bytes, &name) {
+                Ok(r) => r,
+                Err(problems) => return Ok(Err(problems)),
+            };
+            let prepared = match assure_tracking::prepare(&plan, rows, &name, &prepare) {
+                Ok(p) => p,
+                Err(problems) => return Ok(Err(problems)),
+            };
+            let file = DataFile {
+                name: name.clone(),
+                checksum: DataFile::checksum_of(&bytes),
+                format: format.to_owned(),
+                skipped: prepared.skipped,
+            };
+            match st.store().import_observations(plan.meta.id.get_ref(), &prepared.rows, &file, mode, &actor) {
+                Ok(r) => Ok(Ok((name, r, prepared.skipped, prepared.computed))),
+                Err(assure_store::StoreError::Observations(problems)) => {
+                    Ok(Err(problems.into_iter().map(|p| format!("{name}: {p}")).collect()))
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?;
+    match result {
+        Ok((name, r, skipped, computed)) => {
+            let done = success_banner(&format!(
+                "{name}: {} rows imported: {} new, {} replaced, {} unchanged, {skipped} skipped; {computed} computed from counts (import #{})",
+                r.rows, r.inserted, r.replaced, r.unchanged, r.import_id
+            ));
+            Ok(respond(StatusCode::OK, &[], &[], Some(done)))
+        }
+        Err(problems) => {
+            let errors = [("file", format!("The file has {} problem(s); nothing was stored", problems.len()))];
+            Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &problems, None))
+        }
+    }
+}

@@ -1,0 +1,375 @@
+//! People and permissions over real HTTP: every write route × every role × an item of
+//! the person's own organisation and of another, asserting allowed or denied and that a
+//! denied request changed nothing; CSRF, session fixation, sign-out, throttling, API
+//! tokens across organisations.
+
+use assure_plan::Plan;
+use assure_store::{AccountFields, ItemKind, Role, Store};
+
+use crate::{Browser, Reply, TestApp, apps};
+
+const AREA: &str = "kent-medway-ics";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn account(store: &Store, username: &str, role: Role, organisations: &[&str]) {
+    let fields = AccountFields {
+        display_name: username.to_owned(),
+        role,
+        organisations: organisations.iter().map(|o| (*o).to_owned()).collect(),
+        disabled: false,
+    };
+    store.create_account(username, PASSWORD, &fields, "test").unwrap();
+}
+
+/// The people of the matrix: name, and whether they are signed in as someone.
+const PEOPLE: [&str; 5] = ["anonymous", "viewer", "medway", "kcc", "admin"];
+
+fn people(app: &TestApp) -> Vec<(&'static str, Browser)> {
+    let store = app.db.open();
+    account(&store, "viewer", Role::Viewer, &[]);
+    account(&store, "medway", Role::Editor, &["medway-council"]);
+    account(&store, "kcc", Role::Editor, &["kcc"]);
+    account(&store, "admin", Role::Admin, &[]);
+    account(&store, "spare", Role::Viewer, &[]);
+    PEOPLE
+        .iter()
+        .map(|p| {
+            let mut b = app.browser();
+            if *p != "anonymous" {
+                let r = b.sign_in(p, PASSWORD);
+                assert_eq!(r.status, 303, "{p} signs in: {}", r.body);
+            }
+            (*p, b)
+        })
+        .collect()
+}
+
+/// A delivering plan led (through directorates too) by `org`'s family and not by `other`'s.
+fn plan_led_by_only(plan: &Plan, org: &str, other: &str) -> String {
+    plan.delivering_plans
+        .iter()
+        .map(|p| p.id.get_ref().clone())
+        .find(|p| {
+            let leads = plan.plan_leads(p);
+            !leads.is_empty()
+                && plan.led_by_any(&leads, &[org.to_owned()])
+                && !plan.led_by_any(&leads, &[other.to_owned()])
+        })
+        .unwrap_or_else(|| panic!("no plan led by {org} alone"))
+}
+
+/// Who may make a request: by the person's name in [`PEOPLE`].
+type Rule = fn(&str) -> bool;
+/// A write route: path, form fields, who may.
+type WriteRoute<'a> = (String, Vec<(&'a str, String)>, Rule);
+
+/// Whether the reply lets the request through (denied: 401, 403, 404, or sent to sign in).
+fn allowed(r: &Reply) -> bool {
+    match r.status {
+        200 | 201 => true,
+        303 => !r.location.starts_with("/sign-in"),
+        // 404: another person's token is not theirs to see.
+        401 | 403 | 404 => false,
+        s => panic!("unexpected status {s}: {}", r.body),
+    }
+}
+
+fn changes(store: &Store) -> usize {
+    store.audit(&assure_store::AuditFilter::default()).unwrap().len()
+}
+
+#[test]
+fn every_write_route_for_every_role_on_own_and_other_organisations() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        let plan = assure_plan::bundled().unwrap();
+        let mut browsers = people(&app);
+        // Milestones: KCC Adult Social Care (a directorate of KCC) alone leads Technology
+        // Enhanced Lives. No milestone of the published plan is led by Medway alone, so
+        // the Medway one is added to a plan Medway alone leads.
+        let medway_plan = plan_led_by_only(&plan, "medway-council", "kcc");
+        let kcc_plan = plan_led_by_only(&plan, "kcc", "medway-council");
+        let added = store
+            .add_milestone(
+                "kent-and-medway-2024-26",
+                &medway_plan,
+                "Medway's own step",
+                "March 2027",
+                &|_| false,
+                "test",
+            )
+            .unwrap();
+        let medway_milestone = added.id.as_str();
+        let kcc_milestone = "technology-enhanced-lives-m1";
+        assert!(!plan.led_by_any(&plan.milestone_leads(kcc_milestone), &["medway-council".into()]));
+        assert!(plan.led_by_any(&plan.milestone_leads(kcc_milestone), &["kcc".into()]));
+        // A token to revoke, and an update to approve, per person.
+        let pending = |store: &Store| {
+            store
+                .add_update(
+                    "kent-and-medway-2024-26",
+                    ItemKind::Milestone,
+                    kcc_milestone,
+                    &assure_store::UpdateDraft {
+                        status: assure_plan::delivery::DeliveryStatus::OnTrack,
+                        narrative: "to review".into(),
+                        evidence: vec![],
+                        expected: None,
+                        expected_reason: None,
+                        internal_note: None,
+                    },
+                    assure_store::Publication::Pending,
+                    "kcc",
+                )
+                .unwrap()
+                .id
+        };
+        let update = |status: &str| vec![("status", status.to_owned()), ("narrative", "Progress made".to_owned())];
+
+        // (route, fields, who may): "own" items are Medway's, "other" items KCC's.
+        let anyone: Rule = |p| p != "anonymous";
+        let admin_only: Rule = |p| p == "admin";
+        let medway_or_admin: Rule = |p| p == "medway" || p == "admin";
+        let kcc_or_admin: Rule = |p| p == "kcc" || p == "admin";
+        let editors: Rule = |p| matches!(p, "medway" | "kcc" | "admin");
+        for (who, browser) in &mut browsers {
+            let own_token =
+                store.create_token(if *who == "anonymous" { "admin" } else { who }, "t", "test").unwrap().0.id;
+            let admins_token = store.create_token("admin", "t", "test").unwrap().0.id;
+            let review_id = pending(&store);
+            let routes: Vec<WriteRoute> = vec![
+                (format!("/milestones/{medway_milestone}/update"), update("on_track"), medway_or_admin),
+                (format!("/milestones/{kcc_milestone}/update"), update("at_risk"), kcc_or_admin),
+                (format!("/plans/{medway_plan}/update"), update("on_track"), medway_or_admin),
+                (format!("/plans/{kcc_plan}/update"), update("off_track"), kcc_or_admin),
+                (
+                    format!("/plans/{medway_plan}/milestones"),
+                    vec![("title", "A new step".into()), ("due", "March 2027".into())],
+                    medway_or_admin,
+                ),
+                (
+                    format!("/plans/{kcc_plan}/milestones"),
+                    vec![("title", "A new step".into()), ("due", "March 2027".into())],
+                    kcc_or_admin,
+                ),
+                (
+                    "/admin/users".into(),
+                    vec![("username", format!("new-{who}")), ("display_name", "N".into()), ("role", "viewer".into())],
+                    admin_only,
+                ),
+                (
+                    "/admin/users/spare".into(),
+                    vec![("display_name", "Vera".into()), ("role", "viewer".into())],
+                    admin_only,
+                ),
+                ("/admin/users/spare/reset-password".into(), vec![], admin_only),
+                ("/admin/settings".into(), vec![("stale_days", "60".into())], admin_only),
+                (format!("/admin/approvals/{review_id}"), vec![("decision", "approve".into())], admin_only),
+                ("/account/tokens".into(), vec![("name", "script".into())], anyone),
+                (format!("/account/tokens/{own_token}/revoke"), vec![], anyone),
+                (format!("/account/tokens/{admins_token}/revoke"), vec![], admin_only),
+            ];
+            for (path, fields, may) in routes {
+                let before = changes(&store);
+                let r = browser.post_form(&path, &fields, true);
+                let expected = may(who);
+                assert_eq!(allowed(&r), expected, "{name}: {who} POST {path}: {} {}", r.status, r.location);
+                let after = changes(&store);
+                if expected {
+                    assert!(after > before, "{name}: {who} POST {path} was allowed but changed nothing");
+                } else {
+                    assert_eq!(after, before, "{name}: {who} POST {path} was denied but changed something");
+                }
+                // Without the CSRF token, nobody gets through.
+                if *who != "anonymous" {
+                    let before = changes(&store);
+                    let r = browser.post_form(&path, &fields, false);
+                    assert_eq!(r.status, 403, "{name}: {who} POST {path} without CSRF token");
+                    assert_eq!(changes(&store), before, "{name}: {who} POST {path} without CSRF changed something");
+                }
+            }
+            // The upload page: editors and admins.
+            let before = changes(&store);
+            let csv =
+                format!("indicator,area,period,value\nsmoking-at-time-of-delivery,{AREA},2024/25,9.{}\n", who.len());
+            let csv = csv.as_str();
+            let r = browser.post_multipart("/data/upload", "data.csv", csv, true);
+            assert_eq!(allowed(&r), editors(who), "{name}: {who} upload: {} {}", r.status, r.body);
+            assert_eq!(changes(&store) > before, editors(who), "{name}: {who} upload");
+            if *who != "anonymous" {
+                let r = browser.post_multipart("/data/upload", "data.csv", csv, false);
+                assert_eq!(r.status, 403, "{name}: {who} upload without CSRF");
+            }
+            // Pages for admins only.
+            for path in ["/admin", "/admin/users", "/admin/settings", "/admin/approvals"] {
+                let r = browser.get(path);
+                assert_eq!(allowed(&r), *who == "admin", "{name}: {who} GET {path}: {}", r.status);
+            }
+            for path in ["/account", "/audit"] {
+                assert_eq!(allowed(&browser.get(path)), *who != "anonymous", "{name}: {who} GET {path}");
+            }
+        }
+        // Each person's own password change (last: it ends their sessions).
+        for (who, browser) in &mut browsers {
+            let before = changes(&store);
+            let old_session = browser.cookies.get("assure_session").cloned();
+            let fields =
+                vec![("current_password", PASSWORD.to_owned()), ("new_password", "another long password".to_owned())];
+            let r = browser.post_form("/account/password", &fields, true);
+            assert_eq!(allowed(&r), *who != "anonymous", "{name}: {who} changes password: {}", r.status);
+            assert_eq!(changes(&store) > before, *who != "anonymous", "{name}: {who}");
+            if let Some(old) = old_session {
+                assert_eq!(browser.get("/account").status, 200, "{name}: {who} stays signed in, in a new session");
+                let mut thief = app.browser();
+                thief.cookies.insert("assure_session".into(), old);
+                assert_eq!(thief.get("/account").status, 303, "{name}: {who}: the change ended the old session");
+            }
+        }
+    }
+}
+
+#[test]
+fn api_tokens_work_only_for_their_own_organisation() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        account(&store, "kcc", Role::Editor, &["kcc"]);
+        account(&store, "viewer", Role::Viewer, &[]);
+        let (_, medway) = store.create_token("medway", "script", "test").unwrap();
+        let (_, kcc) = store.create_token("kcc", "script", "test").unwrap();
+        let (_, viewer) = store.create_token("viewer", "script", "test").unwrap();
+        let body = r#"{"status":"on_track","narrative":"Going well","evidence":["https://example.org/paper"]}"#;
+        let plan = assure_plan::bundled().unwrap();
+        let m = format!("/api/v1/plans/{}/updates", plan_led_by_only(&plan, "medway-council", "kcc"));
+        let m = m.as_str();
+        let k = "/api/v1/milestones/technology-enhanced-lives-m1/updates";
+        let mut b = app.browser();
+        for (token, path, status) in [
+            (Some(medway.as_str()), m, 201),
+            (Some(medway.as_str()), k, 403),
+            (Some(kcc.as_str()), k, 201),
+            (Some(kcc.as_str()), m, 403),
+            (Some(viewer.as_str()), m, 403),
+            (None, m, 401),
+            (Some("assure_0000"), m, 401),
+        ] {
+            let r = b.post_json(path, token, body);
+            assert_eq!(r.status, status, "{name}: {token:?} {path}: {}", r.body);
+        }
+        let r = b.post_json(m, Some(&medway), r#"{"status":"sideways","narrative":"x"}"#);
+        assert_eq!(r.status, 400, "{name}");
+        assert!(r.body.contains("\"field\":\"status\""), "{name}: {}", r.body);
+        // The update is public, with its author.
+        let (_, _, page) = app.get("/api/v1/milestones/technology-enhanced-lives-m1");
+        let v: serde_json::Value = serde_json::from_str(&page).unwrap();
+        assert_eq!(v["progress"]["status"], "on_track", "{name}");
+        assert_eq!(v["updates"][0]["author"], "kcc", "{name}");
+        assert_eq!(v["led_by"][0]["id"], "kcc-adult-social-care", "{name}");
+        // A revoked token stops working at once; so does a disabled account's.
+        let id = store.tokens(Some("medway")).unwrap()[0].id;
+        store.revoke_token(id, "test").unwrap();
+        assert_eq!(b.post_json(m, Some(&medway), body).status, 401, "{name}: revoked");
+        let fields = AccountFields {
+            display_name: "k".into(),
+            role: Role::Editor,
+            organisations: vec!["kcc".into()],
+            disabled: true,
+        };
+        store.update_account("kcc", &fields, "test").unwrap();
+        assert_eq!(b.post_json(k, Some(&kcc), body).status, 401, "{name}: disabled");
+        // A session cookie is not enough for the API's writes (a page elsewhere could send it).
+        let mut s = app.browser();
+        account(&store, "admin", Role::Admin, &[]);
+        s.sign_in("admin", PASSWORD);
+        assert_eq!(s.post_json(m, None, body).status, 401, "{name}: cookie on the API");
+    }
+}
+
+#[test]
+fn sessions_are_fresh_at_sign_in_and_end_at_sign_out() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        // Fixation: a session id planted before sign-in is not the one that works after.
+        let mut b = app.browser();
+        b.cookies.insert("assure_session".into(), "planted".into());
+        let r = b.sign_in("medway", PASSWORD);
+        assert_eq!(r.status, 303, "{name}");
+        let issued = b.cookies["assure_session"].clone();
+        assert_ne!(issued, "planted", "{name}");
+        assert!(
+            r.set_cookies.iter().any(|c| c.starts_with("assure_session=")
+                && c.contains("HttpOnly")
+                && c.contains("Secure")
+                && c.contains("SameSite=Lax")),
+            "{name}: {:?}",
+            r.set_cookies
+        );
+        let mut attacker = app.browser();
+        attacker.cookies.insert("assure_session".into(), "planted".into());
+        assert_eq!(attacker.get("/account").status, 303, "{name}: the planted id is worthless");
+        // Two sign-ins, two sessions.
+        let mut other = app.browser();
+        other.sign_in("medway", PASSWORD);
+        assert_ne!(other.cookies["assure_session"], issued, "{name}");
+        // Sign out ends the session in the database: the old cookie no longer works.
+        assert_eq!(b.get("/account").status, 200, "{name}");
+        let stolen = b.cookies["assure_session"].clone();
+        let r = b.post_form("/sign-out", &[], true);
+        assert_eq!(r.status, 303, "{name}");
+        let mut replay = app.browser();
+        replay.cookies.insert("assure_session".into(), stolen);
+        assert_eq!(replay.get("/account").status, 303, "{name}: the session ended");
+        assert_eq!(other.get("/account").status, 200, "{name}: the other session lives on");
+        // The sign-in form itself needs its token.
+        let mut c = app.browser();
+        let r = c.post_form("/sign-in", &[("username", "medway".into()), ("password", PASSWORD.into())], false);
+        assert_eq!(r.status, 403, "{name}: sign-in without its token");
+        // Disabling an account ends its sessions.
+        let fields = AccountFields {
+            display_name: "m".into(),
+            role: Role::Editor,
+            organisations: vec!["medway-council".into()],
+            disabled: true,
+        };
+        store.update_account("medway", &fields, "test").unwrap();
+        assert_eq!(other.get("/account").status, 303, "{name}: disabled");
+        let r = c.sign_in("medway", PASSWORD);
+        assert_eq!(r.status, 422, "{name}: a disabled account cannot sign in");
+    }
+}
+
+#[test]
+fn sign_in_is_throttled_without_saying_whether_an_account_exists() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        let mut b = app.browser();
+        let mut messages = Vec::new();
+        for user in ["medway", "nobody"] {
+            for _ in 0..assure_store::MAX_FAILURES_PER_USERNAME {
+                let r = b.sign_in(user, "wrong password!!");
+                assert_eq!(r.status, 422, "{name}");
+                assert!(r.body.contains("The username or password is not right"), "{name}");
+            }
+            // Locked now, even with the right password; the same words for both.
+            let r = b.sign_in(user, PASSWORD);
+            assert_eq!(r.status, 422, "{name}: {user} locked");
+            let message = r.body.split("too many failed attempts").nth(1).map(|s| s[..60].to_owned());
+            assert!(message.is_some(), "{name}: {user}: {}", r.body);
+            messages.push(message);
+        }
+        assert_eq!(messages[0], messages[1], "{name}: a real and a made-up username read the same");
+        // The lock is in the database: a second server process sees it.
+        let second = app.second_server();
+        let r = second.browser().sign_in("medway", PASSWORD);
+        assert_eq!(r.status, 422, "{name}: locked across processes");
+        // Another account is not locked.
+        account(&store, "kcc", Role::Editor, &["kcc"]);
+        assert_eq!(app.browser().sign_in("kcc", PASSWORD).status, 303, "{name}");
+    }
+}

@@ -1,0 +1,264 @@
+//! `assure user …`, `assure token …` and `assure settings …`: accounts, API tokens and
+//! the partnership's settings, for whoever runs the server (the web pages do the same
+//! for admins).
+
+use std::io::{BufRead, Write};
+
+use anyhow::{Context, bail};
+use assure_store::{AccountFields, Role, Store};
+use clap::Subcommand;
+
+use crate::database::{DbOptions, actor, choose_plan, open};
+use crate::print_json;
+
+#[derive(Subcommand)]
+pub(crate) enum UserCommand {
+    /// Create an account. Its password is read from standard input with
+    /// --password-stdin, or made up and printed once.
+    Add {
+        /// What they sign in with (lower case: letters, digits, '.', '-', '_', '@').
+        username: String,
+        /// admin, editor or viewer.
+        #[arg(long)]
+        role: String,
+        /// An organisation they work for (id or name; repeat for several). Editors need one.
+        #[arg(long = "org", value_name = "ORGANISATION")]
+        organisations: Vec<String>,
+        /// Their name as shown (default: the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// The accounts.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Shut an account out: it cannot sign in, and its sessions and tokens stop working.
+    Disable {
+        /// The username.
+        username: String,
+    },
+    /// Let a disabled account in again.
+    Enable {
+        /// The username.
+        username: String,
+    },
+    /// Give an account a new password (made up and printed once, or read with
+    /// --password-stdin); its sessions end.
+    Reset {
+        /// The username.
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change an account's role or organisations.
+    Set {
+        /// The username.
+        username: String,
+        /// admin, editor or viewer.
+        #[arg(long)]
+        role: Option<String>,
+        /// The organisations (replacing the current ones; repeat for several).
+        #[arg(long = "org", value_name = "ORGANISATION")]
+        organisations: Vec<String>,
+        /// Their name as shown.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Create an API token for an account; the token is printed once.
+    Add {
+        /// Whose token (it can do what they can).
+        #[arg(long)]
+        user: String,
+        /// What it is for.
+        #[arg(long)]
+        name: String,
+    },
+    /// The API tokens.
+    List {
+        /// Only this account's.
+        #[arg(long)]
+        user: Option<String>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token by its number.
+    Revoke {
+        /// The token's number (from `assure token list`).
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum SettingsCommand {
+    /// Show the settings.
+    Show,
+    /// Days without a published update after which a milestone or plan is stale.
+    StaleDays {
+        /// 1 to 3650.
+        days: u32,
+    },
+    /// Whether editors' updates wait for an admin's approval.
+    Approval {
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+}
+
+fn password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+    if !from_stdin {
+        return Ok((assure_store::random_password(), true));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+}
+
+fn role(text: &str) -> anyhow::Result<Role> {
+    Role::parse(text).with_context(|| format!("--role {text}: expected admin, editor or viewer"))
+}
+
+/// Organisation ids for names or ids, checked against the served plan.
+fn organisations(store: &Store, keys: &[String]) -> anyhow::Result<Vec<String>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let plan = store.plan(&choose_plan(store, None)?)?;
+    keys.iter()
+        .map(|k| {
+            plan.organisation(k)
+                .map(|o| o.id.get_ref().clone())
+                .with_context(|| format!("--org {k}: no such organisation in plan '{}'", plan.meta.id.get_ref()))
+        })
+        .collect()
+}
+
+fn existing(store: &Store, username: &str) -> anyhow::Result<assure_store::Account> {
+    store.account(username)?.with_context(|| format!("no account '{username}'"))
+}
+
+pub(crate) fn user(db: &DbOptions, command: UserCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let store = open(db, true)?;
+    let by = actor(db);
+    match command {
+        UserCommand::Add { username, role: r, organisations: orgs, name, password_stdin } => {
+            let fields = AccountFields {
+                display_name: name.unwrap_or_else(|| username.clone()),
+                role: role(&r)?,
+                organisations: organisations(&store, &orgs)?,
+                disabled: false,
+            };
+            let (password, made) = password(password_stdin)?;
+            let a = store.create_account(&username, &password, &fields, &by)?;
+            writeln!(out, "created {} ({}) {}", a.username, a.role.as_str(), a.organisations.join(", "))?;
+            if made {
+                writeln!(out, "password: {password}")?;
+            }
+        }
+        UserCommand::List { json } => {
+            let accounts = store.accounts()?;
+            if json {
+                print_json(out, &accounts)?;
+            } else if accounts.is_empty() {
+                writeln!(out, "no accounts; create one with `assure user add NAME --role admin`")?;
+            } else {
+                for a in accounts {
+                    let state = if a.disabled { " (disabled)" } else { "" };
+                    writeln!(out, "{:<24} {:<7} {}{state}", a.username, a.role.as_str(), a.organisations.join(", "))?;
+                }
+            }
+        }
+        UserCommand::Disable { username } => set_disabled(&store, &username, true, &by, out)?,
+        UserCommand::Enable { username } => set_disabled(&store, &username, false, &by, out)?,
+        UserCommand::Reset { username, password_stdin } => {
+            let (password, made) = password(password_stdin)?;
+            store.set_password(&username, &password, &by)?;
+            writeln!(out, "new password set for {username}; their sessions have ended")?;
+            if made {
+                writeln!(out, "password: {password}")?;
+            }
+        }
+        UserCommand::Set { username, role: r, organisations: orgs, name } => {
+            let a = existing(&store, &username)?;
+            let fields = AccountFields {
+                display_name: name.unwrap_or(a.display_name),
+                role: r.as_deref().map(role).transpose()?.unwrap_or(a.role),
+                organisations: if orgs.is_empty() { a.organisations } else { organisations(&store, &orgs)? },
+                disabled: a.disabled,
+            };
+            let a = store.update_account(&username, &fields, &by)?;
+            writeln!(out, "{} is now {} {}", a.username, a.role.as_str(), a.organisations.join(", "))?;
+        }
+    }
+    Ok(())
+}
+
+fn set_disabled(store: &Store, username: &str, disabled: bool, by: &str, out: &mut dyn Write) -> anyhow::Result<()> {
+    let a = existing(store, username)?;
+    let fields = AccountFields { display_name: a.display_name, role: a.role, organisations: a.organisations, disabled };
+    store.update_account(username, &fields, by)?;
+    writeln!(out, "{username} {}", if disabled { "disabled; their sessions have ended" } else { "enabled" })?;
+    Ok(())
+}
+
+pub(crate) fn token(db: &DbOptions, command: TokenCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let store = open(db, true)?;
+    match command {
+        TokenCommand::Add { user, name } => {
+            let (t, secret) = store.create_token(&user, &name, &actor(db))?;
+            writeln!(out, "token #{} for {} ({}):\n{secret}", t.id, t.username, t.name)?;
+        }
+        TokenCommand::List { user, json } => {
+            let tokens = store.tokens(user.as_deref())?;
+            if json {
+                print_json(out, &tokens)?;
+            } else {
+                for t in tokens {
+                    let state = t.revoked_at.as_deref().map_or("active".to_owned(), |r| format!("revoked {r}"));
+                    writeln!(out, "#{:<4} {:<24} {:<30} {} {state}", t.id, t.username, t.name, t.created_at)?;
+                }
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let t = store.revoke_token(id, &actor(db))?;
+            writeln!(out, "token #{} ({}, {}) revoked", t.id, t.username, t.name)?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn settings(db: &DbOptions, command: SettingsCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    use assure_store::{SETTING_APPROVAL_REQUIRED as APPROVAL, SETTING_STALE_DAYS as STALE};
+    let store = open(db, true)?;
+    match command {
+        SettingsCommand::Show => {
+            let stale =
+                store.setting(STALE)?.unwrap_or_else(|| assure_tracking::delivery::DEFAULT_STALE_DAYS.to_string());
+            let approval = store.setting(APPROVAL)?.is_some_and(|v| v == "true");
+            writeln!(out, "stale-days {stale}\napproval {}", if approval { "on" } else { "off" })?;
+        }
+        SettingsCommand::StaleDays { days } => {
+            if !(1..=3650).contains(&days) {
+                bail!("stale-days {days}: expected 1 to 3650");
+            }
+            store.set_setting(STALE, &days.to_string(), &actor(db))?;
+            writeln!(out, "stale-days {days}")?;
+        }
+        SettingsCommand::Approval { state } => {
+            store.set_setting(APPROVAL, if state == "on" { "true" } else { "false" }, &actor(db))?;
+            writeln!(out, "approval {state}")?;
+        }
+    }
+    Ok(())
+}
