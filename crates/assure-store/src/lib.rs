@@ -193,6 +193,11 @@ pub(crate) fn now() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }
 
+/// The time now as the store writes it (RFC 3339, UTC, milliseconds).
+pub fn now_rfc3339() -> String {
+    now()
+}
+
 impl Store {
     /// Open the database (an SQLite file is created if missing) and bring its schema up
     /// to date. The report says what was applied, and whether the database is new.
@@ -560,6 +565,29 @@ impl Store {
     /// The milestones partners added to a plan's delivering plans.
     pub fn added_milestones(&self, plan_id: &str) -> Result<Vec<AddedMilestone>, StoreError> {
         self.pool.read(|tx| updates::added_milestones(tx, plan_id))
+    }
+
+    /// Record a report as issued (`kind`: annual, place; `subject`: what it is about),
+    /// with the JSON snapshot of what it showed; returns when.
+    pub fn record_report(
+        &self,
+        plan_id: &str,
+        kind: &str,
+        subject: &str,
+        snapshot: &str,
+        actor: &str,
+    ) -> Result<String, StoreError> {
+        self.pool.write(|tx| updates::record_report(tx, plan_id, kind, subject, snapshot, actor))
+    }
+
+    /// The latest issued report of a kind and subject: when, and its snapshot.
+    pub fn last_report(
+        &self,
+        plan_id: &str,
+        kind: &str,
+        subject: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        self.pool.read(|tx| updates::last_report(tx, plan_id, kind, subject))
     }
 
     /// Audit entries matching the filter, newest first.

@@ -31,7 +31,7 @@ macro_rules! migrations {
 
 /// Every migration, in order.
 pub const MIGRATIONS: &[Migration] =
-    migrations![(1, "plans"), (2, "observations"), (3, "audit"), (4, "tracking"), (5, "workflow")];
+    migrations![(1, "plans"), (2, "observations"), (3, "audit"), (4, "tracking"), (5, "workflow"), (6, "reports")];
 
 impl Migration {
     /// The SQL of this step for one backend.

@@ -261,3 +261,47 @@ pub(crate) fn added_milestones(tx: &mut Tx<'_>, plan_id: &str) -> Result<Vec<Add
         })
         .collect())
 }
+
+/// Record a report as issued, with the snapshot of what it showed.
+pub(crate) fn record_report(
+    tx: &mut Tx<'_>,
+    plan_id: &str,
+    kind: &str,
+    subject: &str,
+    snapshot: &str,
+    actor: &str,
+) -> Result<String, StoreError> {
+    let at = now();
+    tx.execute(
+        "INSERT INTO report_run (plan_id, kind, subject, generated_at, generated_by, snapshot) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[plan_id.into(), kind.into(), subject.into(), at.as_str().into(), actor.into(), snapshot.into()],
+    )?;
+    audit::record(
+        tx,
+        &NewEntry {
+            at: &at,
+            actor,
+            action: "issue",
+            entity: "report",
+            entity_id: &format!("{kind}:{subject}"),
+            plan_id: Some(plan_id),
+            before: None,
+            after: None,
+        },
+    )?;
+    Ok(at)
+}
+
+/// The latest issued report of a kind: when, and its snapshot.
+pub(crate) fn last_report(
+    tx: &mut Tx<'_>,
+    plan_id: &str,
+    kind: &str,
+    subject: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let rows = tx.query(
+        "SELECT generated_at, snapshot FROM report_run WHERE plan_id = $1 AND kind = $2 AND subject = $3 ORDER BY id DESC LIMIT 1",
+        &[plan_id.into(), kind.into(), subject.into()],
+    )?;
+    Ok(rows.first().and_then(|r| Some((r[0].as_str()?.to_owned(), r[1].as_str()?.to_owned()))))
+}

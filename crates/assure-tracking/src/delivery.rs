@@ -4,7 +4,7 @@
 //! the partnership allows, 90 days unless set otherwise).
 
 use assure_plan::Period;
-use assure_plan::delivery::{DeliveryStatus, DeliveryUpdate, Publication};
+use assure_plan::delivery::{AddedMilestone, DeliveryStatus, DeliveryUpdate, ItemKind, Publication};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -96,6 +96,94 @@ pub fn progress(planned_due: &str, updates: &[DeliveryUpdate], today: Date, stal
         }
     };
     Progress { status, due_changed: moved.is_some_and(|m| m != planned_due), due, overdue, freshness }
+}
+
+/// What partners have reported on delivery, at one revision, with the settings that
+/// decide how it is shown.
+#[derive(Debug, Default)]
+pub struct Delivery {
+    /// Every update of the plan's milestones and delivering plans, oldest first.
+    pub updates: Vec<DeliveryUpdate>,
+    /// Milestones partners added to delivering plans.
+    pub added: Vec<AddedMilestone>,
+    /// Days without a published update after which an item is stale.
+    pub stale_days: u32,
+    /// Whether editors' updates wait for an admin's approval.
+    pub approval_required: bool,
+}
+
+/// A milestone wherever it comes from: a delivery example of the plan, or added by a partner.
+#[derive(Debug, Clone)]
+pub struct MilestoneRef<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// What is to be done.
+    pub title: &'a str,
+    /// When, as the plan (or the partner who added it) wrote it.
+    pub due: &'a str,
+    /// The delivery example it belongs to, for the plan's own milestones.
+    pub example: Option<&'a assure_plan::DeliveryExample>,
+    /// The milestone a partner added, with its delivering plan.
+    pub added: Option<&'a AddedMilestone>,
+}
+
+impl Delivery {
+    /// An item's updates, oldest first: all of them for people signed in, only the
+    /// published ones for the public.
+    pub fn history(&self, kind: ItemKind, item: &str, signed_in: bool) -> Vec<&DeliveryUpdate> {
+        self.updates
+            .iter()
+            .filter(|u| u.kind == kind && u.item == item)
+            .filter(|u| signed_in || u.publication == Publication::Published)
+            .collect()
+    }
+
+    /// Where an item stands today.
+    pub fn progress(&self, kind: ItemKind, item: &str, planned_due: &str) -> Progress {
+        let updates: Vec<_> = self.updates.iter().filter(|u| u.kind == kind && u.item == item).cloned().collect();
+        progress(planned_due, &updates, today(), self.stale_days)
+    }
+
+    /// Every milestone: the plan's (by delivery example) then those partners added.
+    pub fn milestones<'a>(&'a self, plan: &'a assure_plan::Plan) -> Vec<MilestoneRef<'a>> {
+        let from_plan = plan.delivery_examples.iter().flat_map(|e| {
+            e.milestones.iter().map(move |m| MilestoneRef {
+                id: m.id.get_ref(),
+                title: &m.title,
+                due: m.due.get_ref(),
+                example: Some(e),
+                added: None,
+            })
+        });
+        let added = self.added.iter().map(|m| MilestoneRef {
+            id: &m.id,
+            title: &m.title,
+            due: &m.due,
+            example: None,
+            added: Some(m),
+        });
+        from_plan.chain(added).collect()
+    }
+
+    /// The organisations leading a milestone (of an example: the leads of its plans; added
+    /// by a partner: the leads of its plan) or a delivering plan.
+    pub fn leads<'a>(&'a self, plan: &'a assure_plan::Plan, kind: ItemKind, item: &str) -> Vec<&'a str> {
+        match kind {
+            ItemKind::Plan => plan.plan_leads(item),
+            ItemKind::Milestone if plan.milestone(item).is_some() => plan.milestone_leads(item),
+            ItemKind::Milestone => self
+                .added
+                .iter()
+                .find(|m| m.id == item)
+                .map(|m| plan.plan_leads(&m.delivering_plan))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A milestone by id.
+    pub fn milestone<'a>(&'a self, plan: &'a assure_plan::Plan, id: &str) -> Option<MilestoneRef<'a>> {
+        self.milestones(plan).into_iter().find(|m| m.id == id)
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@
 //!   and the comparison with England. The rule is documented in [`status::RULE`].
 //! - [`series`]: observations arranged for charts and tables: by area, by group, over time.
 //! - [`demo`]: deterministic illustrative data for every indicator and area.
-//! - [`delivery`]: where a milestone or delivering plan stands: status, overdue, stale.
+//! - [`delivery`]: where a milestone or delivering plan stands: status, overdue, stale;
+//!   every milestone, of the plan or added by partners ([`delivery::Delivery`]).
 //!
 //! Pure: no I/O. The store keeps observations; the web and the CLI show them.
 

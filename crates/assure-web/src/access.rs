@@ -14,8 +14,9 @@
 use std::net::SocketAddr;
 
 use assure_plan::Plan;
-use assure_plan::delivery::{AddedMilestone, ItemKind};
+use assure_plan::delivery::ItemKind;
 use assure_store::{Account, Role};
+use assure_tracking::delivery::Delivery;
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
@@ -125,34 +126,28 @@ pub fn require_admin(s: &Signed) -> Result<(), WebError> {
 /// Whether this person may update the milestone or delivering plan: an admin always; an
 /// editor when one of their organisations (or one of its directorates) leads it; a
 /// viewer never.
-pub fn may_update(account: &Account, plan: &Plan, added: &[AddedMilestone], kind: ItemKind, item: &str) -> bool {
+pub fn may_update(account: &Account, plan: &Plan, delivery: &Delivery, kind: ItemKind, item: &str) -> bool {
     match account.role {
         Role::Admin => true,
         Role::Viewer => false,
-        Role::Editor => plan.led_by_any(&leads(plan, added, kind, item), &account.organisations),
+        Role::Editor => plan.led_by_any(&delivery.leads(plan, kind, item), &account.organisations),
     }
 }
 
 /// The organisations leading a milestone (of an example, or added to a plan) or a delivering plan.
-pub fn leads<'a>(plan: &'a Plan, added: &'a [AddedMilestone], kind: ItemKind, item: &str) -> Vec<&'a str> {
-    match kind {
-        ItemKind::Plan => plan.plan_leads(item),
-        ItemKind::Milestone if plan.milestone(item).is_some() => plan.milestone_leads(item),
-        ItemKind::Milestone => {
-            added.iter().find(|m| m.id == item).map(|m| plan.plan_leads(&m.delivering_plan)).unwrap_or_default()
-        }
-    }
+pub fn leads<'a>(plan: &'a Plan, delivery: &'a Delivery, kind: ItemKind, item: &str) -> Vec<&'a str> {
+    delivery.leads(plan, kind, item)
 }
 
 /// Refuse with a page that says why.
 pub fn require_may_update(
     s: &Signed,
     plan: &Plan,
-    added: &[AddedMilestone],
+    delivery: &Delivery,
     kind: ItemKind,
     item: &str,
 ) -> Result<(), WebError> {
-    if may_update(&s.account, plan, added, kind, item) {
+    if may_update(&s.account, plan, delivery, kind, item) {
         return Ok(());
     }
     Err(WebError::Forbidden(match s.account.role {

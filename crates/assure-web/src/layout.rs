@@ -70,6 +70,8 @@ pub fn page(title: &str, crumbs: &[(String, String)], body: Markup) -> Markup {
                             h2 class="nhsuk-u-visually-hidden" { "Support links" }
                             ul class="nhsuk-footer__list" {
                                 li class="nhsuk-footer__list-item" { a class="nhsuk-footer__list-item-link" href="/search" { "Search the plan" } }
+                                li class="nhsuk-footer__list-item" { a class="nhsuk-footer__list-item-link" href="/delivery" { "Milestones and delivery" } }
+                                li class="nhsuk-footer__list-item" { a class="nhsuk-footer__list-item-link" href="/reports" { "Reports" } }
                             }
                             p class="nhsuk-body-s" { "Kent and Medway Integrated Care Partnership. Published with Assure." }
                         }

@@ -9,20 +9,23 @@ mod access;
 mod api;
 mod assets;
 mod cache;
-mod charts;
 mod error;
 mod layout;
 mod routes;
 mod state;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::future::Future;
 
+use assure_report::charts;
 use axum::Router;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use api::openapi;
 pub use error::WebError;
+pub use routes::reports::{ReportRequest, render as render_report};
 pub use state::AppState;
 
 /// The whole application: pages, assets and health check.

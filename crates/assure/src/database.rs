@@ -120,6 +120,11 @@ pub(crate) enum DbCommand {
         #[command(subcommand)]
         command: crate::people::TokenCommand,
     },
+    /// Reports from the live data, as PDF or HTML: annual, place, deep-dive packs.
+    Report {
+        #[command(subcommand)]
+        command: crate::report::ReportCommand,
+    },
     /// The partnership's settings: when an item is stale, whether updates need approval.
     Settings {
         #[command(subcommand)]
@@ -508,6 +513,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
         DbCommand::User { command } => crate::people::user(db, command, out)?,
         DbCommand::Token { command } => crate::people::token(db, command, out)?,
         DbCommand::Settings { command } => crate::people::settings(db, command, out)?,
+        DbCommand::Report { command } => crate::report::report(db, command, out)?,
         DbCommand::Audit(a) => {
             let store = open(db, true)?;
             let filter = AuditFilter {

@@ -4,6 +4,7 @@ mod bulk;
 mod database;
 mod people;
 mod render;
+mod report;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -441,7 +441,7 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
             .map(|a| Ref { id: a.delivering_plan.clone(), name: plan.plan_name(&a.delivering_plan).to_owned() }),
         outcome: m.example.map(|e| *e.outcome.get_ref()),
         line: in_plan.map(|x| x.line),
-        led_by: crate::access::leads(&plan, &delivery.added, ItemKind::Milestone, m.id)
+        led_by: crate::access::leads(&plan, &delivery, ItemKind::Milestone, m.id)
             .into_iter()
             .map(|o| Ref { id: o.to_owned(), name: plan.organisation_name(o).to_owned() })
             .collect(),
@@ -497,7 +497,7 @@ async fn post_update(state: AppState, signed: Option<Signed>, kind: ItemKind, id
     if !exists {
         return Err(ApiError::not_found(kind.as_str(), &id));
     }
-    crate::access::require_may_update(&signed, &plan, &delivery.added, kind, &id)?;
+    crate::access::require_may_update(&signed, &plan, &delivery, kind, &id)?;
     let request: UpdateRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad("body", e.to_string()))?;
     let draft = crate::routes::draft(
         &request.status,

@@ -18,6 +18,7 @@ pub async fn show_commitment(State(state): State<AppState>, Path(id): Path<Strin
             span class="nhsuk-caption-l" { "Commitment under outcome " (n) }
             h1 { (c.title) }
             (source(&plan, c.line))
+            p { "Deep-dive pack: " (super::report_links(&format!("/reports/commitments/{}", c.id.get_ref()), "Deep-dive pack")) }
             p {
                 "Priorities: "
                 @for (i, p) in c.priorities.iter().enumerate() {

@@ -69,6 +69,7 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
             h1 { (i.measure) }
             p class="nhsuk-lede-text" { (i.statement) }
             (source(&plan, i.line))
+            p { "Deep-dive pack: " (super::report_links(&format!("/reports/indicators/{}", i.id.get_ref()), "Deep-dive pack")) }
             @if tracked.len() > 1 {
                 p { "This statement has " (tracked.len()) " parts, each tracked against its own target. Overall: " (status_tag(tracking.status(i))) }
             }

@@ -16,6 +16,7 @@ mod outcomes;
 mod places;
 mod plans;
 mod progress;
+pub mod reports;
 mod search;
 mod source;
 mod updates;
@@ -78,6 +79,12 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
         )
         .route("/audit", get(audit::show_audit))
+        .route("/reports", get(reports::list_reports))
+        .route("/reports/annual", get(reports::annual))
+        .route("/reports/annual/issue", post(reports::issue_annual))
+        .route("/reports/places/{area}", get(reports::place))
+        .route("/reports/indicators/{id}", get(reports::indicator))
+        .route("/reports/commitments/{id}", get(reports::commitment))
 }
 
 /// The answer for any URL that is not one of ours: the JSON envelope under `/api/`,
@@ -173,4 +180,5 @@ fn indicator_status_table(indicators: &[&assure_plan::Indicator], tracking: &cra
 }
 
 pub(crate) use layout::page;
+pub(crate) use reports::report_links;
 pub(crate) use updates::{draft, record_update};

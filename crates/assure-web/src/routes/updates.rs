@@ -94,8 +94,8 @@ pub fn delivery_section(
     let signed_in = signed.is_some();
     let progress = delivery.progress(kind, item, planned_due.unwrap_or("Ongoing"));
     let history = delivery.history(kind, item, signed_in);
-    let leads = access::leads(plan, &delivery.added, kind, item);
-    let may = signed.as_ref().is_some_and(|s| access::may_update(&s.account, plan, &delivery.added, kind, item));
+    let leads = access::leads(plan, delivery, kind, item);
+    let may = signed.as_ref().is_some_and(|s| access::may_update(&s.account, plan, delivery, kind, item));
     let base = item_href(kind, item);
     html! {
         h2 id="delivery" { "Progress" }
@@ -174,7 +174,7 @@ pub async fn list_delivery(State(state): State<AppState>) -> Result<Markup, WebE
             }))
             (table(html! { "Every milestone" }, false, &[("Milestone", false), ("Expected", false), ("Status", false), ("Led by", false)], html! {
                 @for (m, p) in &rows {
-                    @let leads = access::leads(&plan, &delivery.added, ItemKind::Milestone, m.id);
+                    @let leads = access::leads(&plan, &delivery, ItemKind::Milestone, m.id);
                     tr class="nhsuk-table__row" {
                         td class="nhsuk-table__cell" {
                             a href={ "/milestones/" (m.id) } { (m.title) }
@@ -265,7 +265,7 @@ async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request
     let delivery = state.delivery().await?;
     let (title, back) = item(&plan, &delivery, kind, &id)?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
-    access::require_may_update(&s, &plan, &delivery.added, kind, &id)?;
+    access::require_may_update(&s, &plan, &delivery, kind, &id)?;
     let approval = delivery.approval_required && s.account.role != Role::Admin;
     Ok(update_page(&title, &back, kind, &empty_update(), &[], approval).into_response())
 }
@@ -325,7 +325,7 @@ pub async fn record_update(
 ) -> Result<DeliveryUpdate, WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    access::require_may_update(s, &plan, &delivery.added, kind, id)?;
+    access::require_may_update(s, &plan, &delivery, kind, id)?;
     let publication = if delivery.approval_required && s.account.role != Role::Admin {
         Publication::Pending
     } else {
@@ -339,7 +339,7 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
     let (title, back) = item(&plan, &delivery, kind, &id)?;
-    access::require_may_update(&form.signed, &plan, &delivery.added, kind, &id)?;
+    access::require_may_update(&form.signed, &plan, &delivery, kind, &id)?;
     let evidence: Vec<String> = form.get("evidence").lines().map(str::to_owned).collect();
     match draft(
         form.get("status"),
@@ -414,7 +414,7 @@ pub async fn show_new_milestone(
     let delivery = state.delivery().await?;
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
-    access::require_may_update(&s, &plan, &delivery.added, ItemKind::Plan, &id)?;
+    access::require_may_update(&s, &plan, &delivery, ItemKind::Plan, &id)?;
     Ok(new_milestone_page(&p.name, &item_href(ItemKind::Plan, &id), "", "", &[]).into_response())
 }
 
@@ -426,7 +426,7 @@ pub async fn add_milestone(
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
-    access::require_may_update(&form.signed, &plan, &delivery.added, ItemKind::Plan, &id)?;
+    access::require_may_update(&form.signed, &plan, &delivery, ItemKind::Plan, &id)?;
     let (title, due) = (form.get("title").to_owned(), form.get("due").to_owned());
     let back = item_href(ItemKind::Plan, &id);
     let (plan_id, actor, dp) = (plan.meta.id.get_ref().clone(), form.signed.account.username.clone(), id.clone());

@@ -1,0 +1,186 @@
+//! The annual report of the Integrated Care Partnership, generated from live data: for
+//! each outcome, the indicators with their status, charts and reasons, the milestones by
+//! status with the exceptions, and what residents said; what changed since the previous
+//! report.
+
+use assure_plan::delivery::ItemKind;
+use assure_tracking::Status;
+use assure_tracking::delivery::MilestoneRef;
+
+use crate::blocks::{
+    Inputs, Snapshot, exceptions, indicator_charts, indicator_table, milestone_counts, milestone_table, status_tone,
+};
+use crate::document::{Block, Cell, Report, Section};
+
+/// The milestones of an outcome: its delivery examples' and those partners added to
+/// plans that deliver its commitments.
+pub fn outcome_milestones<'a>(inputs: &Inputs<'a>, n: u8) -> Vec<MilestoneRef<'a>> {
+    let plan = inputs.plan;
+    inputs
+        .delivery
+        .milestones(plan)
+        .into_iter()
+        .filter(|m| match (m.example, m.added) {
+            (Some(e), _) => *e.outcome.get_ref() == n,
+            (None, Some(a)) => plan.links_to_plan(&a.delivering_plan).iter().any(|(c, _)| *c.outcome.get_ref() == n),
+            (None, None) => false,
+        })
+        .collect()
+}
+
+fn label(status: &str) -> String {
+    let s = status.replace('_', " ");
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// What changed between the previous report's snapshot and now.
+fn changes(inputs: &Inputs<'_>, previous: Option<&Snapshot>, now: &Snapshot) -> Vec<Block> {
+    let Some(before) = previous else {
+        return vec![Block::Paragraph(
+            "This is the first report generated from this database, so there is nothing to compare with yet. The next report will list what changed since this one.".into(),
+        )];
+    };
+    let mut blocks = vec![Block::Paragraph(format!(
+        "Since the previous report, generated {} UTC.",
+        before.at.get(..16).unwrap_or(&before.at).replace('T', " ")
+    ))];
+    let mut rows = Vec::new();
+    for (id, status) in &now.indicators {
+        let was = before.indicators.get(id).map_or("no_data", String::as_str);
+        if was != status {
+            let name = inputs
+                .plan
+                .indicators
+                .iter()
+                .flat_map(|i| i.tracked())
+                .find(|t| t.id == id)
+                .map_or(id.clone(), |t| t.measure.to_owned());
+            rows.push(vec![
+                Cell::text(format!("Indicator: {name}")),
+                Cell::text(label(was)),
+                Cell::text(label(status)),
+            ]);
+        }
+    }
+    for (key, status) in &now.items {
+        let was = before.items.get(key).map_or("No update", String::as_str);
+        if was != status {
+            let (kind, id) = key.split_once(':').unwrap_or(("", key));
+            let name = if kind == "plan" {
+                format!("Plan: {}", inputs.plan.plan_name(id))
+            } else {
+                format!("Milestone: {}", inputs.delivery.milestone(inputs.plan, id).map_or(id, |m| m.title))
+            };
+            rows.push(vec![Cell::text(name), Cell::text(label(was)), Cell::text(label(status))]);
+        }
+    }
+    if rows.is_empty() {
+        blocks.push(Block::Paragraph("No indicator or delivery status has changed.".into()));
+    } else {
+        blocks.push(Block::table("Statuses that changed", &["Item", "Before", "Now"], rows));
+    }
+    let since: Vec<String> = inputs
+        .delivery
+        .updates
+        .iter()
+        .filter(|u| u.publication == assure_plan::delivery::Publication::Published && u.at > before.at)
+        .map(|u| {
+            let title = match u.kind {
+                ItemKind::Plan => inputs.plan.plan_name(&u.item).to_owned(),
+                ItemKind::Milestone => {
+                    inputs.delivery.milestone(inputs.plan, &u.item).map_or(u.item.clone(), |m| m.title.to_owned())
+                }
+            };
+            format!(
+                "{title}: {} ({}, {}): {}",
+                u.draft.status.label(),
+                u.author,
+                u.at.get(..10).unwrap_or(&u.at),
+                u.draft.narrative
+            )
+        })
+        .collect();
+    blocks.push(Block::Heading(format!("Updates published since ({})", since.len())));
+    if since.is_empty() {
+        blocks.push(Block::Paragraph("None.".into()));
+    } else {
+        blocks.push(Block::List(since));
+    }
+    blocks
+}
+
+/// The annual report, and the snapshot to keep for the next one.
+pub fn annual(inputs: &Inputs<'_>, previous: Option<&Snapshot>) -> (Report, Snapshot) {
+    let plan = inputs.plan;
+    let now = inputs.snapshot();
+    let all_milestones = inputs.delivery.milestones(plan);
+    let plans: Vec<&str> = plan.delivering_plans.iter().map(|p| p.id.get_ref().as_str()).collect();
+    let indicators: Vec<_> = plan.indicators.iter().collect();
+
+    let mut summary = vec![Block::Paragraph(format!(
+        "This report shows how the partnership is delivering {}: the strategic indicators against their targets, and the milestones partners have reported on. Statuses are computed from the data, by the rule published on the site under \"How we judge progress\".",
+        plan.meta.title
+    ))];
+    let statuses: Vec<Status> = indicators
+        .iter()
+        .flat_map(|i| i.tracked())
+        .map(|t| inputs.assessments.get(t.id).map_or(Status::NoData, |a| a.status))
+        .collect();
+    summary.push(Block::table(
+        "Strategic indicators by status",
+        &["Status", "Indicators and parts"],
+        Status::ALL
+            .into_iter()
+            .map(|s| {
+                vec![
+                    Cell::tag(s.label(), status_tone(s)),
+                    Cell::text(statuses.iter().filter(|x| **x == s).count().to_string()),
+                ]
+            })
+            .collect(),
+    ));
+    summary.push(milestone_counts(inputs, "Milestones by status", &all_milestones));
+
+    let mut sections = vec![
+        Section { heading: "Summary".into(), blocks: summary },
+        Section { heading: "Exceptions".into(), blocks: vec![exceptions(inputs, &all_milestones, &plans)] },
+        Section { heading: "Changes since the previous report".into(), blocks: changes(inputs, previous, &now) },
+    ];
+    for o in &plan.outcomes {
+        let n = *o.number.get_ref();
+        let mut blocks = vec![Block::Paragraph(o.ambition.clone())];
+        let of_outcome: Vec<_> = plan.indicators.iter().filter(|i| *i.outcome.get_ref() == n).collect();
+        if !of_outcome.is_empty() {
+            blocks.push(Block::Heading("Strategic indicators".into()));
+            blocks.push(indicator_table(inputs, &format!("Indicators of outcome {n}"), &of_outcome));
+            for i in &of_outcome {
+                blocks.extend(indicator_charts(inputs, i));
+            }
+        }
+        let milestones = outcome_milestones(inputs, n);
+        if !milestones.is_empty() {
+            blocks.push(Block::Heading("Milestones".into()));
+            blocks.push(milestone_table(inputs, &format!("Milestones of outcome {n}"), &milestones));
+        }
+        if !o.heard.is_empty() {
+            blocks.push(Block::Heading("What residents told us".into()));
+            blocks.push(Block::Paragraph("From the engagement behind the plan:".into()));
+            blocks.push(Block::List(o.heard.iter().map(heard_text).collect()));
+        }
+        sections.push(Section { heading: format!("Outcome {n}: {}", o.title), blocks });
+    }
+    let report = Report {
+        title: "Annual report of the Integrated Care Partnership".into(),
+        subtitle: plan.meta.title.clone(),
+        generated_at: inputs.generated_at.clone(),
+        illustrative: inputs.illustrative,
+        sections,
+    };
+    (report, now)
+}
+
+/// What residents said, with its listed points.
+pub fn heard_text(h: &assure_plan::Heard) -> String {
+    if h.items.is_empty() { h.text.clone() } else { format!("{} {}", h.text, h.items.join("; ")) }
+}

@@ -1,0 +1,230 @@
+//! Place reports: the building blocks filtered to one area — e.g. the six-month update
+//! Medway Council's committee asked for: outcomes for Medway, and how the voluntary and
+//! community sector is involved.
+
+use assure_plan::delivery::ItemKind;
+use assure_plan::observation::Observation;
+use assure_plan::{Area, OrganisationKind, Place};
+use assure_tracking::status::points;
+
+use crate::annual::heard_text;
+use crate::blocks::{Inputs, delivery_cell, flags, indicator_table, leads_text, milestone_counts, milestone_table};
+use crate::document::{Block, Cell, Report, Section};
+
+/// Why there is no place report.
+#[derive(Debug, thiserror::Error)]
+pub enum PlaceError {
+    /// Not an area of the plan.
+    #[error("no area or place '{0}' in the plan (see /places and the plan's areas)")]
+    Unknown(String),
+}
+
+/// The area a place report is about: an area id, or a place id (its area).
+pub fn area<'a>(plan: &'a assure_plan::Plan, key: &str) -> Result<&'a Area, PlaceError> {
+    let by_place = plan.place(key).and_then(|p| p.area.as_ref()).map(|a| a.get_ref().as_str());
+    let id = by_place.unwrap_or(key);
+    plan.areas.iter().find(|a| a.id.get_ref() == id).ok_or_else(|| PlaceError::Unknown(key.to_owned()))
+}
+
+/// The places whose area is this area or contains it (an HCP containing a council area).
+fn places_covering<'a>(plan: &'a assure_plan::Plan, area: &Area) -> Vec<&'a Place> {
+    let id = area.id.get_ref();
+    plan.places
+        .iter()
+        .filter(|p| {
+            p.area.as_ref().is_some_and(|pa| {
+                pa.get_ref() == id
+                    || plan
+                        .areas
+                        .iter()
+                        .any(|a| a.id.get_ref() == pa.get_ref() && a.members.iter().any(|m| m.area.get_ref() == id))
+            })
+        })
+        .collect()
+}
+
+/// The place report for an area; `observations` are the headline rows of every tracked
+/// indicator for the area and England.
+pub fn place(inputs: &Inputs<'_>, area: &Area, observations: &[Observation]) -> Report {
+    let plan = inputs.plan;
+    let id = area.id.get_ref().as_str();
+    // The organisations serving the area, with their directorates and services.
+    let serving: Vec<&str> = plan
+        .organisations
+        .iter()
+        .filter(|o| o.area.as_ref().is_some_and(|a| a.get_ref() == id))
+        .flat_map(|o| plan.organisation_and_descendants(o.id.get_ref()))
+        .map(|o| o.id.get_ref().as_str())
+        .collect();
+    let serving_ids: Vec<String> = serving.iter().map(|s| (*s).to_owned()).collect();
+
+    let mut about = vec![Block::Paragraph(format!(
+        "What the {} shows for {}: the strategic indicators measured in {}, what the organisations serving {} lead and how it is going, and how the voluntary and community sector is involved.",
+        plan.meta.title, area.name, area.name, area.name
+    ))];
+    if !serving.is_empty() {
+        about.push(Block::Paragraph(format!(
+            "Organisations serving {}: {}.",
+            area.name,
+            serving.iter().map(|o| plan.organisation_name(o)).collect::<Vec<_>>().join(", ")
+        )));
+    }
+
+    // Outcomes for the area: each tracked indicator's latest value here, against England.
+    let mut outcomes = Vec::new();
+    for o in &plan.outcomes {
+        let n = *o.number.get_ref();
+        let mut rows = Vec::new();
+        for i in plan.indicators.iter().filter(|i| *i.outcome.get_ref() == n) {
+            for t in i.tracked() {
+                let here: Vec<Observation> = observations
+                    .iter()
+                    .filter(|x| x.key.indicator == t.id && x.key.area == id && x.key.breakdown.is_empty())
+                    .cloned()
+                    .collect();
+                let Some(latest) = points(&here).pop() else { continue };
+                let england = observations
+                    .iter()
+                    .find(|x| {
+                        x.key.indicator == t.id
+                            && x.key.area == "england"
+                            && x.key.period == latest.period
+                            && x.key.breakdown.is_empty()
+                    })
+                    .and_then(|x| x.value);
+                rows.push(vec![
+                    Cell::text(t.measure.to_owned()),
+                    Cell::text(latest.period.clone()),
+                    Cell::text(assure_tracking::format::value(t.unit, latest.value)),
+                    Cell::text(england.map(|e| assure_tracking::format::value(t.unit, e)).unwrap_or_default()),
+                ]);
+            }
+        }
+        outcomes.push(Block::Heading(format!("Outcome {n}: {}", o.title)));
+        if rows.is_empty() {
+            outcomes
+                .push(Block::Paragraph(format!("No indicator data is stored for {} under this outcome.", area.name)));
+        } else {
+            outcomes.push(Block::table(
+                format!("Outcome {n} in {}", area.name),
+                &["Indicator", "Period", area.name.as_str(), "England"],
+                rows,
+            ));
+        }
+    }
+    outcomes.push(Block::Heading("Across Kent and Medway".into()));
+    outcomes.push(indicator_table(
+        inputs,
+        "Every indicator's status at the level of its target",
+        &plan.indicators.iter().collect::<Vec<_>>(),
+    ));
+
+    // Place priorities.
+    let mut priorities = Vec::new();
+    for p in places_covering(plan, area) {
+        priorities.push(Block::Heading(p.name.clone()));
+        priorities.push(Block::List(
+            p.priorities
+                .iter()
+                .map(|pr| {
+                    let outs = pr.outcomes.iter().map(|o| format!("SO{}", o.get_ref())).collect::<Vec<_>>().join(", ");
+                    if outs.is_empty() { pr.title.clone() } else { format!("{} ({outs})", pr.title) }
+                })
+                .collect(),
+        ));
+    }
+    if priorities.is_empty() {
+        priorities.push(Block::Paragraph(format!("The plan lists no place priorities covering {}.", area.name)));
+    }
+
+    // Delivery led here.
+    let milestones: Vec<_> = inputs
+        .delivery
+        .milestones(plan)
+        .into_iter()
+        .filter(|m| plan.led_by_any(&inputs.delivery.leads(plan, ItemKind::Milestone, m.id), &serving_ids))
+        .collect();
+    let plans: Vec<&str> = plan
+        .delivering_plans
+        .iter()
+        .map(|p| p.id.get_ref().as_str())
+        .filter(|p| plan.led_by_any(&plan.plan_leads(p), &serving_ids))
+        .collect();
+    let plan_rows = plans
+        .iter()
+        .map(|p| {
+            let pr = inputs.delivery.progress(ItemKind::Plan, p, "Ongoing");
+            vec![
+                Cell::text(plan.plan_name(p)),
+                delivery_cell(pr.status),
+                Cell::text(flags(&pr)),
+                Cell::text(leads_text(inputs, ItemKind::Plan, p)),
+            ]
+        })
+        .collect();
+    let delivery = vec![
+        milestone_counts(inputs, &format!("Milestones led in {} by status", area.name), &milestones),
+        milestone_table(inputs, &format!("Milestones led by organisations serving {}", area.name), &milestones),
+        Block::table(
+            format!("Strategies and plans led by organisations serving {}", area.name),
+            &["Strategy or plan", "Status", "Flags", "Led by"],
+            plan_rows,
+        ),
+    ];
+
+    // The voluntary and community sector.
+    let vcse: Vec<_> = plan.organisations.iter().filter(|o| o.kind == OrganisationKind::Vcse).collect();
+    let mut sector = vec![Block::Paragraph(format!(
+        "The plan names {} voluntary, community and social enterprise organisations. What each leads, in the plan's words:",
+        vcse.len()
+    ))];
+    let mut rows = Vec::new();
+    for o in &vcse {
+        let leads = assure_plan::query::organisation_leads(plan, o);
+        let mut what: Vec<String> =
+            leads.outcomes.iter().flat_map(|oc| oc.links.iter().map(|l| l.commitment.to_owned())).collect();
+        what.extend(leads.enabler_items.iter().map(|e| format!("{} ({})", e.commitment, e.enabler)));
+        what.dedup();
+        let here = o.area.as_ref().is_some_and(|a| a.get_ref() == id) || o.name.contains(&area.name);
+        rows.push(vec![
+            Cell::text(format!("{}{}", o.name, if here { " (serves this area)" } else { "" })),
+            Cell::text(if what.is_empty() {
+                "Named as a partner; leads no row of the plan".to_owned()
+            } else {
+                what.join("; ")
+            }),
+        ]);
+    }
+    sector.push(Block::table(
+        "Voluntary and community sector organisations and what they lead",
+        &["Organisation", "Leads"],
+        rows,
+    ));
+    let heard: Vec<String> = plan
+        .outcomes
+        .iter()
+        .flat_map(|o| o.heard.iter().map(heard_text))
+        .filter(|h| h.to_lowercase().contains("voluntary") || h.to_lowercase().contains("community"))
+        .collect();
+    if !heard.is_empty() {
+        sector.push(Block::Heading("What residents said about communities and the sector".into()));
+        sector.push(Block::List(heard));
+    }
+
+    Report {
+        title: format!("{}: place report", area.name),
+        subtitle: format!(
+            "{} · outcomes for {} and how the voluntary and community sector is involved",
+            plan.meta.title, area.name
+        ),
+        generated_at: inputs.generated_at.clone(),
+        illustrative: inputs.illustrative,
+        sections: vec![
+            Section { heading: "About this report".into(), blocks: about },
+            Section { heading: format!("Outcomes for {}", area.name), blocks: outcomes },
+            Section { heading: "Place priorities".into(), blocks: priorities },
+            Section { heading: format!("Delivery led in {}", area.name), blocks: delivery },
+            Section { heading: "The voluntary and community sector".into(), blocks: sector },
+        ],
+    }
+}

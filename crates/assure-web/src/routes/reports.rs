@@ -1,0 +1,244 @@
+//! Reports from the live data: the annual report, place reports and deep-dive packs, each
+//! as print-ready HTML or as PDF (`?format=pdf`). Admins issue the annual report, which
+//! records what it showed so that the next one can say what changed.
+
+use std::collections::HashMap;
+
+use assure_report::{Inputs, Snapshot};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{Markup, html};
+
+use super::{missing, page};
+use crate::access::{self, Signed, SignedForm};
+use crate::layout::{csrf_field, table};
+use crate::{AppState, WebError};
+
+/// The kind under which issued annual reports are recorded.
+pub const ANNUAL: &str = "annual";
+
+/// How a report is wanted.
+fn wants_pdf(q: &HashMap<String, String>) -> Result<bool, WebError> {
+    match q.get("format").map(String::as_str) {
+        None | Some("html") => Ok(false),
+        Some("pdf") => Ok(true),
+        Some(other) => {
+            Err(WebError::BadRequest { field: "format".into(), detail: format!("must be html or pdf (got '{other}')") })
+        }
+    }
+}
+
+/// A report to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportRequest {
+    /// The annual report of the partnership.
+    Annual,
+    /// The place report of an area (or of a place's area).
+    Place(String),
+    /// The deep-dive pack of an indicator.
+    Indicator(String),
+    /// The deep-dive pack of a commitment.
+    Commitment(String),
+}
+
+impl ReportRequest {
+    /// A file name for it, without extension.
+    pub fn file_name(&self) -> String {
+        match self {
+            ReportRequest::Annual => "annual-report".into(),
+            ReportRequest::Place(a) => format!("place-report-{a}"),
+            ReportRequest::Indicator(i) | ReportRequest::Commitment(i) => format!("deep-dive-{i}"),
+        }
+    }
+}
+
+/// Generate a report from the live data as HTML or PDF bytes; with `issue_as`, record
+/// the annual report as issued by that person (the next one then says what changed).
+pub async fn render(
+    state: &AppState,
+    request: ReportRequest,
+    pdf: bool,
+    issue_as: Option<String>,
+) -> Result<Vec<u8>, WebError> {
+    let plan = state.plan().await?;
+    let tracking = state.tracking().await?;
+    let delivery = state.delivery().await?;
+    let observations = match &request {
+        ReportRequest::Indicator(id) => {
+            let i = plan.indicator(id).ok_or_else(|| missing("indicator", id))?;
+            let ids: Vec<String> = i.tracked().iter().map(|t| t.id.to_owned()).collect();
+            state.observations(plan.meta.id.get_ref().clone(), ids).await?
+        }
+        _ => Vec::new(),
+    };
+    state
+        .blocking(move |s| {
+            let plan_id = plan.meta.id.get_ref().clone();
+            let inputs = Inputs {
+                plan: &plan,
+                assessments: &tracking.by_id,
+                illustrative: tracking.illustrative,
+                delivery: &delivery,
+                generated_at: assure_store::now_rfc3339(),
+            };
+            let report = match &request {
+                ReportRequest::Annual => {
+                    let before = s
+                        .store()
+                        .last_report(&plan_id, ANNUAL, "")?
+                        .and_then(|(_, json)| serde_json::from_str::<Snapshot>(&json).ok());
+                    let (report, snapshot) = assure_report::annual::annual(&inputs, before.as_ref());
+                    if let Some(actor) = &issue_as {
+                        let json = serde_json::to_string(&snapshot).map_err(|e| WebError::Internal(e.to_string()))?;
+                        s.store().record_report(&plan_id, ANNUAL, "", &json, actor)?;
+                    }
+                    report
+                }
+                ReportRequest::Place(key) => {
+                    let area = assure_report::place::area(&plan, key).map_err(|e| WebError::NotFound(e.to_string()))?;
+                    let mut rows = Vec::new();
+                    for i in &plan.indicators {
+                        for t in i.tracked() {
+                            rows.extend(s.store().headline_observations(
+                                &plan_id,
+                                t.id,
+                                &[area.id.get_ref(), "england"],
+                            )?);
+                        }
+                    }
+                    assure_report::place::place(&inputs, area, &rows)
+                }
+                ReportRequest::Indicator(id) => {
+                    let i = plan.indicator(id).ok_or_else(|| missing("indicator", id))?;
+                    assure_report::deep_dive::indicator(&inputs, i, &observations)
+                }
+                ReportRequest::Commitment(id) => {
+                    let c = plan.commitment(id).ok_or_else(|| missing("commitment", id))?;
+                    assure_report::deep_dive::commitment(&inputs, c)
+                }
+            };
+            if pdf {
+                assure_report::pdf::render(&report).map_err(|e| WebError::Internal(e.to_string()))
+            } else {
+                Ok(assure_report::html::render(&report).into_bytes())
+            }
+        })
+        .await
+}
+
+/// Answer a report request as a page or a PDF.
+async fn answer(state: &AppState, request: ReportRequest, q: &HashMap<String, String>) -> Result<Response, WebError> {
+    let pdf = wants_pdf(q)?;
+    let file = request.file_name();
+    let bytes = render(state, request, pdf, None).await?;
+    let mut r = bytes.into_response();
+    if pdf {
+        let disposition = HeaderValue::from_str(&format!("inline; filename=\"{file}.pdf\""))
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, disposition);
+    } else {
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    }
+    Ok(r)
+}
+
+pub async fn annual(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    answer(&state, ReportRequest::Annual, &q).await
+}
+
+/// Issue the annual report: record what it shows now (admins).
+pub async fn issue_annual(State(state): State<AppState>, form: SignedForm) -> Result<Response, WebError> {
+    access::require_admin(&form.signed)?;
+    render(&state, ReportRequest::Annual, false, Some(form.signed.account.username.clone())).await?;
+    Ok(Redirect::to("/reports?issued=annual").into_response())
+}
+
+pub async fn place(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    answer(&state, ReportRequest::Place(key), &q).await
+}
+
+pub async fn indicator(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    answer(&state, ReportRequest::Indicator(id), &q).await
+}
+
+pub async fn commitment(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    answer(&state, ReportRequest::Commitment(id), &q).await
+}
+
+/// Links to a report in both formats.
+pub fn report_links(href: &str, what: &str) -> Markup {
+    html! {
+        a href=(href) { (what) span class="nhsuk-u-visually-hidden" { " (web page)" } }
+        " · "
+        a href={ (href) "?format=pdf" } { "PDF" span class="nhsuk-u-visually-hidden" { " of " (what) } }
+    }
+}
+
+pub async fn list_reports(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+    request: Request,
+) -> Result<Markup, WebError> {
+    let plan = state.plan().await?;
+    let signed = request.extensions().get::<Signed>().cloned();
+    let plan_id = plan.meta.id.get_ref().clone();
+    let last = state.blocking(move |s| Ok(s.store().last_report(&plan_id, ANNUAL, "")?)).await?;
+    let mut areas: Vec<_> = plan
+        .areas
+        .iter()
+        .filter(|a| plan.organisations.iter().any(|o| o.area.as_ref().is_some_and(|x| x.get_ref() == a.id.get_ref())))
+        .collect();
+    areas.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(page(
+        "Reports",
+        &[],
+        html! {
+            @if q.contains_key("issued") { (crate::layout::success_banner("Annual report issued: the next one will say what changed since now")) }
+            h1 { "Reports" }
+            p { "Every report is generated from the live data when you open it, as a web page ready to print or as a PDF." }
+            h2 { "Annual report of the Integrated Care Partnership" }
+            p { (report_links("/reports/annual", "Annual report")) }
+            p {
+                @match &last {
+                    Some((at, _)) => { "Last issued " (at.get(..10).unwrap_or(at)) ". The report lists what changed since then." }
+                    None => "Not issued yet: once an admin issues it, the next report lists what changed since.",
+                }
+            }
+            @if signed.is_some_and(|s| s.account.role == assure_store::Role::Admin) {
+                form method="post" action="/reports/annual/issue" {
+                    (csrf_field())
+                    button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Issue the annual report now" }
+                }
+            }
+            h2 { "Place reports" }
+            p { "For an area: its outcomes, what is led there and how it is going, and how the voluntary and community sector is involved." }
+            (table(html! { "Place reports" }, true, &[("Area", false), ("Report", false)], html! {
+                @for a in &areas {
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell" { (a.name) }
+                        td class="nhsuk-table__cell" { (report_links(&format!("/reports/places/{}", a.id.get_ref()), &format!("Place report for {}", a.name))) }
+                    }
+                }
+            }))
+            h2 { "Deep-dive packs" }
+            p { "Every indicator and every commitment has one: open it from the indicator's or commitment's page." }
+        },
+    ))
+}
