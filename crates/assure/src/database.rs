@@ -198,9 +198,10 @@ pub(crate) struct AuditArgs {
     /// Only changes to this thing (a plan id; for observations, the file name).
     #[arg(long)]
     entity_id: Option<String>,
-    /// Only changes by this person.
-    #[arg(long)]
-    actor: Option<String>,
+    /// Only changes by this person. (Not `--actor`: that global option, or
+    /// ASSURE_ACTOR, names who is running the command and must not filter the log.)
+    #[arg(long = "by", id = "by", value_name = "ACTOR")]
+    by: Option<String>,
     /// Only this action (import, replace, delete).
     #[arg(long)]
     action: Option<String>,
@@ -519,7 +520,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             let filter = AuditFilter {
                 entity: a.entity,
                 entity_id: a.entity_id,
-                actor: a.actor,
+                actor: a.by,
                 action: a.action,
                 plan_id: a.plan,
                 since: a.since,
