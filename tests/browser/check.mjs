@@ -3,6 +3,8 @@
 // screenshots at desktop and mobile widths.
 //
 // Usage: node check.mjs BASE_URL ARTIFACT_DIR PATH...
+// A PATH starting with "@" is opened signed in: with the session cookie given in the
+// environment as ASSURE_SESSION.
 // Prints one JSON report on stdout; exits 1 if any page has a violation or a link the
 // keyboard cannot reach.
 
@@ -24,9 +26,14 @@ const viewports = { desktop: { width: 1280, height: 900 }, mobile: { width: 375,
 const report = [];
 let failed = false;
 
-for (const path of paths) {
+for (const asked of paths) {
+  const signedIn = asked.startsWith('@');
+  const path = signedIn ? asked.slice(1) : asked;
   for (const [name, viewport] of Object.entries(viewports)) {
     const context = await browser.newContext({ viewport });
+    if (signedIn) {
+      await context.addCookies([{ name: 'assure_session', value: process.env.ASSURE_SESSION ?? '', url: base, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+    }
     const page = await context.newPage();
     const response = await page.goto(base + path, { waitUntil: 'load' });
     await page.addScriptTag({ content: axeSource });
@@ -37,7 +44,7 @@ for (const path of paths) {
       });
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
     });
-    const file = `${artifacts}/${path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}-${name}.png`;
+    const file = `${artifacts}/${(signedIn ? 'signed-in' : '') + path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}-${name}.png`;
     await page.screenshot({ path: file, fullPage: true });
 
     let unreachable = [];
@@ -58,7 +65,7 @@ for (const path of paths) {
       focused = seen.size;
       unreachable = links.filter((l) => !seen.has(l));
     }
-    const entry = { path, viewport: name, status: response.status(), violations: axe, links_focused: focused, unreachable: unreachable.length, screenshot: file };
+    const entry = { path: asked, landed: new URL(page.url()).pathname, viewport: name, status: response.status(), violations: axe, links_focused: focused, unreachable: unreachable.length, screenshot: file };
     if (axe.length > 0 || unreachable.length > 0) failed = true;
     report.push(entry);
     await context.close();

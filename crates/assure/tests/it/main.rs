@@ -6,19 +6,48 @@ mod crosscheck;
 mod stats_cli;
 mod store_cli;
 mod tidy;
+mod workflow_cli;
+
+/// A running `assure serve`, killed when dropped, so that a failing test leaves no server
+/// behind holding the test's pipes open.
+pub struct Server(pub std::process::Child);
+
+impl std::ops::Deref for Server {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
 
 /// Start `assure ARGS… serve --addr 127.0.0.1:0 --log LOG` and wait for the address it
-/// prints: the process, its base URL, and the rest of its standard error.
+/// prints: the server, its base URL, and the rest of its standard error.
 pub fn spawn_serve(
     mut command: std::process::Command,
     log: &str,
-) -> (std::process::Child, String, std::io::BufReader<std::process::ChildStderr>) {
+) -> (Server, String, std::io::BufReader<std::process::ChildStderr>) {
     use std::io::BufRead;
-    let mut child = command
-        .args(["serve", "--addr", "127.0.0.1:0", "--log", log])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Server(
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--log", log])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
     for _ in 0..10 {
         let mut line = String::new();
@@ -30,7 +59,5 @@ pub fn spawn_serve(
             return (child, base, stderr);
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
     panic!("assure serve did not print the address it listens on");
 }
