@@ -65,7 +65,7 @@ for (const asked of paths) {
       focused = seen.size;
       unreachable = links.filter((l) => !seen.has(l));
     }
-    const entry = { path: asked, landed: new URL(page.url()).pathname, viewport: name, status: response.status(), violations: axe, links_focused: focused, unreachable: unreachable.length, screenshot: file };
+    const entry = { path: asked, landed: ((u) => u.pathname + u.search)(new URL(page.url())), viewport: name, status: response.status(), violations: axe, links_focused: focused, unreachable: unreachable.length, screenshot: file };
     if (axe.length > 0 || unreachable.length > 0) failed = true;
     report.push(entry);
     await context.close();
