@@ -373,3 +373,50 @@ fn sign_in_is_throttled_without_saying_whether_an_account_exists() {
         assert_eq!(app.browser().sign_in("kcc", PASSWORD).status, 303, "{name}");
     }
 }
+
+#[test]
+fn the_upload_page_refuses_a_bad_file_whole_and_records_a_good_one_against_the_editor() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        let mut editor = app.browser();
+        assert_eq!(editor.sign_in("medway", PASSWORD).status, 303, "{name}");
+        let plan = "kent-and-medway-2024-26";
+        let stored = |store: &Store| store.observations(plan, Some("smoking-at-time-of-delivery")).unwrap().len();
+        let before = stored(&store);
+
+        // Line 3 names an unknown area, line 4 a value no percentage can take: both are
+        // listed by line, and the good line 2 is not stored either.
+        let bad = format!(
+            "indicator,area,period,value\n\
+             smoking-at-time-of-delivery,{AREA},2023/24,10.1\n\
+             smoking-at-time-of-delivery,atlantis,2023/24,10.1\n\
+             smoking-at-time-of-delivery,{AREA},2022/23,140\n"
+        );
+        let r = editor.post_multipart("/data/upload", "smoking.csv", &bad, true);
+        assert_eq!(r.status, 422, "{name}: {}", r.body);
+        assert!(r.body.contains("The file has 2 problem(s); nothing was stored"), "{name}: {}", r.body);
+        assert!(r.body.contains("smoking.csv:3") && r.body.contains("atlantis"), "{name}: {}", r.body);
+        assert!(r.body.contains("smoking.csv:4"), "{name}: {}", r.body);
+        assert_eq!(stored(&store), before, "{name}: nothing stored");
+        assert!(store.data_imports(plan).unwrap().is_empty(), "{name}: no import recorded");
+
+        // The corrected file goes in, recorded against the editor; sent again, it changes nothing.
+        let good = format!(
+            "indicator,area,period,value\n\
+             smoking-at-time-of-delivery,{AREA},2023/24,10.1\n\
+             smoking-at-time-of-delivery,{AREA},2022/23,10.4\n"
+        );
+        let r = editor.post_multipart("/data/upload", "smoking.csv", &good, true);
+        assert_eq!(r.status, 200, "{name}: {}", r.body);
+        assert!(r.body.contains("smoking.csv: 2 rows imported: 2 new, 0 replaced, 0 unchanged"), "{name}: {}", r.body);
+        assert_eq!(stored(&store), before + 2, "{name}");
+        let r = editor.post_multipart("/data/upload", "smoking.csv", &good, true);
+        assert!(r.body.contains("2 rows imported: 0 new, 0 replaced, 2 unchanged"), "{name}: {}", r.body);
+        assert_eq!(stored(&store), before + 2, "{name}: idempotent");
+        let imports = store.data_imports(plan).unwrap();
+        assert_eq!(imports.len(), 2, "{name}");
+        assert!(imports.iter().all(|i| i.actor == "medway" && i.file.name == "smoking.csv"), "{name}");
+    }
+}
