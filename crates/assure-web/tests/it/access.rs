@@ -420,3 +420,52 @@ fn the_upload_page_refuses_a_bad_file_whole_and_records_a_good_one_against_the_e
         assert!(imports.iter().all(|i| i.actor == "medway" && i.file.name == "smoking.csv"), "{name}");
     }
 }
+
+#[test]
+fn with_approval_on_the_public_sees_an_update_only_once_approved_and_never_its_internal_note() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "viewer", Role::Viewer, &[]);
+        account(&store, "kcc", Role::Editor, &["kcc"]);
+        account(&store, "admin", Role::Admin, &[]);
+        let signed_in = |who: &str| {
+            let mut b = app.browser();
+            assert_eq!(b.sign_in(who, PASSWORD).status, 303, "{name}: {who}");
+            b
+        };
+        let (mut admin, mut editor, mut viewer) = (signed_in("admin"), signed_in("kcc"), signed_in("viewer"));
+        let settings = [("stale_days", "90".to_owned()), ("approval_required", "yes".to_owned())];
+        let r = admin.post_form("/admin/settings", &settings, true);
+        assert_eq!(r.status, 200, "{name}: {}", r.body);
+        assert!(admin.get("/admin/settings").body.contains("value=\"yes\" checked"), "{name}: approval is on");
+
+        let page = "/milestones/technology-enhanced-lives-m1";
+        let update = [
+            ("status", "off_track".to_owned()),
+            ("narrative", "Supplier withdrew from the pilot".to_owned()),
+            ("internal_note", "Legal are looking at the contract".to_owned()),
+        ];
+        assert_eq!(editor.post_form(&format!("{page}/update"), &update, true).status, 303, "{name}");
+
+        let public = app.browser().get(page).body;
+        assert!(!public.contains("Supplier withdrew"), "{name}: a draft is not public");
+        assert!(!public.contains("Legal are looking"), "{name}");
+        let seen = viewer.get(page).body;
+        assert!(seen.contains("Supplier withdrew") && seen.contains("Awaiting approval"), "{name}: {seen}");
+        assert!(seen.contains("Legal are looking at the contract"), "{name}: viewers see internal notes");
+        let api = app.browser().get("/api/v1/milestones/technology-enhanced-lives-m1").body;
+        assert!(!api.contains("Supplier withdrew") && !api.contains("Legal are looking"), "{name}: {api}");
+
+        let waiting = admin.get("/admin/approvals").body;
+        assert!(waiting.contains("Supplier withdrew"), "{name}");
+        let id = store.updates("kent-and-medway-2024-26", None).unwrap().last().unwrap().id;
+        let r = admin.post_form(&format!("/admin/approvals/{id}"), &[("decision", "approve".to_owned())], true);
+        assert_eq!(r.status, 303, "{name}: {}", r.body);
+
+        let public = app.browser().get(page).body;
+        assert!(public.contains("Supplier withdrew from the pilot"), "{name}: published once approved");
+        assert!(!public.contains("Legal are looking"), "{name}: the internal note stays internal");
+        assert!(!public.contains("Awaiting approval"), "{name}");
+    }
+}
