@@ -18,7 +18,7 @@ use assure_plan::delivery::ItemKind;
 use assure_store::{Account, Role};
 use assure_tracking::delivery::Delivery;
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -109,6 +109,21 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     if found.is_some() {
         // Pages shown to people signed in hold what the public does not see.
         response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// A write refused before its body was read (not signed in, a bad token, not allowed)
+/// leaves the body unread; the server then closes the connection, and a client that kept
+/// it alive for its next request would find it gone (seen as "peer disconnected" by
+/// scripts). Saying `Connection: close` on such replies tells clients not to reuse it.
+pub async fn close_after_refused_writes(request: Request, next: Next) -> Response {
+    let write = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let mut response = next.run(request).await;
+    let to_sign_in = response.status() == StatusCode::SEE_OTHER
+        && response.headers().get(header::LOCATION).is_some_and(|l| l.as_bytes().starts_with(b"/sign-in"));
+    if write && (response.status().is_client_error() || to_sign_in) {
+        response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
     }
     response
 }

@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cache_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), access::authenticate))
+        .layer(axum::middleware::from_fn(access::close_after_refused_writes))
         .layer(trace)
         .with_state(state)
 }

@@ -12,6 +12,8 @@ pub struct Reply {
     pub location: String,
     /// Every `Set-Cookie`.
     pub set_cookies: Vec<String>,
+    /// Whether the server said `Connection: close`.
+    pub closes: bool,
     /// The body.
     pub body: String,
 }
@@ -52,10 +54,12 @@ impl Browser {
         }
         let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
         let location = location.strip_prefix(&self.base).unwrap_or(location).to_owned();
+        let closes = r.headers().get("connection").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
         Reply {
             status: r.status().as_u16(),
             location,
             set_cookies,
+            closes,
             body: r.body_mut().read_to_string().unwrap_or_default(),
         }
     }

@@ -180,6 +180,8 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                     assert!(after > before, "{name}: {who} POST {path} was allowed but changed nothing");
                 } else {
                     assert_eq!(after, before, "{name}: {who} POST {path} was denied but changed something");
+                    // Its body may be unread, so the connection is not to be reused.
+                    assert!(r.closes, "{name}: {who} POST {path} denied without Connection: close");
                 }
                 // Without the CSRF token, nobody gets through.
                 if *who != "anonymous" {
@@ -257,6 +259,7 @@ fn api_tokens_work_only_for_their_own_organisation() {
         ] {
             let r = b.post_json(path, token, body);
             assert_eq!(r.status, status, "{name}: {token:?} {path}: {}", r.body);
+            assert_eq!(r.closes, status != 201, "{name}: {token:?} {path}: Connection: close when refused");
         }
         let r = b.post_json(m, Some(&medway), r#"{"status":"sideways","narrative":"x"}"#);
         assert_eq!(r.status, 400, "{name}");
