@@ -11,7 +11,7 @@
 //! wrong token. The API's write endpoints take tokens only (no cookies), so a page on
 //! another site cannot make a browser call them.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use assure_plan::Plan;
 use assure_plan::delivery::ItemKind;
@@ -75,10 +75,30 @@ pub fn set_cookie(name: &str, value: Option<&str>, same_site: cookie::SameSite) 
     c.build().to_string()
 }
 
-/// The client's address, for throttling sign-in ("unknown" when the server was not
-/// started with connection information, as in some tests).
-pub fn client(request: &Request) -> String {
-    request.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+/// The address a request comes from, for throttling sign-in: the peer's, or, when the
+/// peer is one of the reverse proxies the server was told to trust, the nearest address
+/// in `X-Forwarded-For` that is not itself a trusted proxy.
+pub fn client(request: &Request, trusted_proxies: &[IpAddr]) -> String {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    client_address(peer, forwarded, trusted_proxies)
+}
+
+/// See [`client`]. Only the entries proxies we trust appended are believed: reading from
+/// the right, the first address that is not a trusted proxy is the client. A forged
+/// header from a client that connects directly is ignored.
+pub fn client_address(peer: Option<IpAddr>, forwarded: Option<&str>, trusted_proxies: &[IpAddr]) -> String {
+    let Some(mut client) = peer else { return "unknown".to_owned() };
+    if trusted_proxies.contains(&client) {
+        for hop in forwarded.unwrap_or_default().rsplit(',') {
+            match hop.trim().parse::<IpAddr>() {
+                Ok(ip) if trusted_proxies.contains(&ip) => client = ip,
+                Ok(ip) => return ip.to_string(),
+                Err(_) => break,
+            }
+        }
+    }
+    client.to_string()
 }
 
 /// Look up the session or token, and run the rest of the request knowing who it is.
@@ -229,5 +249,35 @@ impl<S: Send + Sync> FromRequest<S> for SignedForm {
             .into_response());
         }
         Ok(form)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy() {
+        let proxy = [ip("10.0.0.5")];
+        // Direct: a forged header is ignored, trusted list or not.
+        assert_eq!(client_address(Some(ip("203.0.113.9")), Some("198.51.100.1"), &proxy), "203.0.113.9");
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("198.51.100.1"), &[]), "10.0.0.5");
+        // Through the proxy: the address it appended.
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("198.51.100.1"), &proxy), "198.51.100.1");
+        // A client's own forged entries to the left are not believed.
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("1.2.3.4, 198.51.100.1"), &proxy), "198.51.100.1");
+        // Chained trusted proxies are skipped, from the right.
+        let two = [ip("10.0.0.5"), ip("10.0.0.6")];
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("198.51.100.1, 10.0.0.6"), &two), "198.51.100.1");
+        // Nothing usable: the proxy itself.
+        assert_eq!(client_address(Some(ip("10.0.0.5")), None, &proxy), "10.0.0.5");
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("garbage"), &proxy), "10.0.0.5");
+        assert_eq!(client_address(Some(ip("10.0.0.5")), Some("::1"), &proxy), "::1");
+        assert_eq!(client_address(None, Some("198.51.100.1"), &proxy), "unknown");
     }
 }

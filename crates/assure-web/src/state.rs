@@ -31,6 +31,7 @@ struct Inner {
     tracking: RwLock<Option<(Revision, Arc<Tracking>)>>,
     delivery: RwLock<Option<(Revision, Arc<Delivery>)>>,
     pages: Mutex<(Option<Revision>, HashMap<String, Page>)>,
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Every tracked indicator's assessment at one revision.
@@ -67,6 +68,12 @@ pub struct Revision {
 impl AppState {
     /// Serve `plan_id`, or, when `None`, the most recently imported plan.
     pub fn new(store: Store, plan_id: Option<String>) -> AppState {
+        AppState::behind_proxies(store, plan_id, Vec::new())
+    }
+
+    /// The same, behind reverse proxies at these addresses: requests from them are taken
+    /// to come from the client their `X-Forwarded-For` names (for sign-in throttling).
+    pub fn behind_proxies(store: Store, plan_id: Option<String>, trusted_proxies: Vec<std::net::IpAddr>) -> AppState {
         AppState(Arc::new(Inner {
             store,
             plan_id,
@@ -74,7 +81,13 @@ impl AppState {
             tracking: RwLock::new(None),
             delivery: RwLock::new(None),
             pages: Mutex::new((None, HashMap::new())),
+            trusted_proxies,
         }))
+    }
+
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        &self.0.trusted_proxies
     }
 
     /// The store, for handlers that need more than the plan.

@@ -26,17 +26,25 @@ pub struct Browser {
     pub cookies: std::collections::HashMap<String, String>,
     /// The CSRF token of the signed-in session.
     pub csrf: String,
+    /// Sent as `X-Forwarded-For`, as a reverse proxy in front would.
+    pub forwarded_for: Option<String>,
 }
 
 impl Browser {
     /// A client of the server at `base` (`http://127.0.0.1:PORT`).
     pub fn new(base: &str) -> Browser {
         let agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-        Browser { base: base.to_owned(), agent, cookies: Default::default(), csrf: String::new() }
+        Browser { base: base.to_owned(), agent, cookies: Default::default(), csrf: String::new(), forwarded_for: None }
     }
 
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    /// The request with this client's cookies (and forwarded address).
+    fn prepare<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        let cookies = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let request = request.header("Cookie", &cookies);
+        match &self.forwarded_for {
+            Some(f) => request.header("X-Forwarded-For", f),
+            None => request,
+        }
     }
 
     fn reply(&mut self, mut r: ureq::http::Response<ureq::Body>) -> Reply {
@@ -66,7 +74,7 @@ impl Browser {
 
     /// GET with the cookies.
     pub fn get(&mut self, path: &str) -> Reply {
-        let r = self.agent.get(&format!("{}{path}", self.base)).header("Cookie", &self.cookie_header()).call().unwrap();
+        let r = self.prepare(self.agent.get(&format!("{}{path}", self.base))).call().unwrap();
         self.reply(r)
     }
 
@@ -95,9 +103,7 @@ impl Browser {
 
     fn post_raw(&mut self, path: &str, fields: &[(&str, String)]) -> Reply {
         let r = self
-            .agent
-            .post(&format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie_header())
+            .prepare(self.agent.post(&format!("{}{path}", self.base)))
             .send_form(fields.iter().map(|(k, v)| (*k, v.as_str())))
             .unwrap();
         self.reply(r)
@@ -126,9 +132,7 @@ impl Browser {
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
         ));
         let r = self
-            .agent
-            .post(&format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie_header())
+            .prepare(self.agent.post(&format!("{}{path}", self.base)))
             .content_type(&format!("multipart/form-data; boundary={boundary}"))
             .send(body.as_bytes())
             .unwrap();
@@ -137,7 +141,7 @@ impl Browser {
 
     /// POST JSON with an API token (or none), sending the cookies too.
     pub fn post_json(&mut self, path: &str, token: Option<&str>, body: &str) -> Reply {
-        let mut req = self.agent.post(&format!("{}{path}", self.base)).header("Cookie", &self.cookie_header());
+        let mut req = self.prepare(self.agent.post(&format!("{}{path}", self.base)));
         if let Some(t) = token {
             req = req.header("Authorization", &format!("Bearer {t}"));
         }

@@ -42,6 +42,12 @@ pub(crate) enum DbCommand {
         /// Log filter, e.g. info, warn, or assure_web=debug,tower_http=info.
         #[arg(long, env = "ASSURE_LOG", default_value = "info")]
         log: String,
+        /// The address of a reverse proxy in front (repeat, or comma-separate in the
+        /// variable): its X-Forwarded-For then names the client, for sign-in throttling.
+        /// Without it that header is ignored, and every request through a proxy counts
+        /// as the proxy's.
+        #[arg(long = "trusted-proxy", env = "ASSURE_TRUSTED_PROXIES", value_delimiter = ',', value_name = "IP")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Bring the database schema up to date (also done at every start).
     Migrate,
@@ -286,7 +292,7 @@ fn load_dir_reporting(dir: &Path) -> anyhow::Result<Plan> {
 
 pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match command {
-        DbCommand::Serve { addr, plan, log } => {
+        DbCommand::Serve { addr, plan, log, trusted_proxies } => {
             let filter = tracing_subscriber::EnvFilter::try_new(&log).with_context(|| format!("--log '{log}'"))?;
             use std::io::IsTerminal;
             tracing_subscriber::fmt()
@@ -306,7 +312,8 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
                 let local = listener.local_addr()?;
                 eprintln!("serving {url} on http://{local}/ (Ctrl-C to stop)");
-                assure_web::serve(listener, assure_web::AppState::new(store, plan), shutdown_signal()).await?;
+                let state = assure_web::AppState::behind_proxies(store, plan, trusted_proxies);
+                assure_web::serve(listener, state, shutdown_signal()).await?;
                 eprintln!("stopped");
                 anyhow::Ok(())
             })?;

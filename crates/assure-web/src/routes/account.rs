@@ -50,7 +50,7 @@ pub async fn show_sign_in(Query(q): Query<Vec<(String, String)>>) -> Response {
 }
 
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
-    let client = access::client(&request);
+    let client = access::client(&request, state.trusted_proxies());
     let expected = access::cookie(request.headers(), SIGN_IN_COOKIE);
     let fields = access::read_form(request).await?;
     let get = |name: &str| fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str()).to_owned();

@@ -148,3 +148,38 @@ fn an_admin_makes_a_medway_editor_who_updates_only_medway_work_and_the_report_sh
         drop(server);
     }
 }
+
+#[test]
+fn behind_a_trusted_proxy_sign_in_is_throttled_per_forwarded_client() {
+    for db in databases() {
+        let name = db.name;
+        let url = db.arg();
+        run(assure(&url).args(["import", "--bundled"]));
+        let mut add = assure(&url);
+        add.args(["user", "add", "ada", "--role", "admin", "--password-stdin"]);
+        add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+        let mut child = add.spawn().unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"a long admin passphrase\n").unwrap();
+        assert!(child.wait().unwrap().success(), "{name}");
+
+        let mut command = Command::new(bin());
+        command.env_remove("DATABASE_URL").env("ASSURE_TRUSTED_PROXIES", "127.0.0.1").args(["--database", &url]);
+        let (server, base, _stderr) = crate::spawn_serve(command, "warn");
+        let from = |address: &str| {
+            let mut b = Browser::new(&base);
+            b.forwarded_for = Some(address.to_owned());
+            b
+        };
+        // One client, through the proxy, tries many usernames (each below its own limit).
+        let mut attacker = from("203.0.113.7");
+        for n in 0..assure_store::MAX_FAILURES_PER_CLIENT {
+            let r = attacker.sign_in(&format!("guess{n}"), "wrong password!!");
+            assert_eq!(r.status, 422, "{name}");
+        }
+        let r = attacker.sign_in("ada", "a long admin passphrase");
+        assert!(r.status == 422 && r.body.contains("too many failed attempts"), "{name}: that client is locked");
+        // Everyone else behind the same proxy still signs in.
+        assert_eq!(from("203.0.113.8").sign_in("ada", "a long admin passphrase").status, 303, "{name}");
+        drop(server);
+    }
+}
