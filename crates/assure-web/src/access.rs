@@ -87,7 +87,7 @@ pub fn client(request: &Request, trusted_proxies: &[IpAddr]) -> String {
 /// See [`client`]. Only the entries proxies we trust appended are believed: reading from
 /// the right, the first address that is not a trusted proxy is the client. A forged
 /// header from a client that connects directly is ignored.
-pub fn client_address(peer: Option<IpAddr>, forwarded: Option<&str>, trusted_proxies: &[IpAddr]) -> String {
+fn client_address(peer: Option<IpAddr>, forwarded: Option<&str>, trusted_proxies: &[IpAddr]) -> String {
     let Some(mut client) = peer else { return "unknown".to_owned() };
     if trusted_proxies.contains(&client) {
         for hop in forwarded.unwrap_or_default().rsplit(',') {

@@ -96,17 +96,13 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
     let mut add = Command::new(assert_cmd::cargo::cargo_bin("assure"));
     add.current_dir(dir.path()).env_remove("DATABASE_URL");
-    add.args(["user", "add", "ada", "--role", "admin", "--name", "Ada Admin", "--password-stdin"]);
-    add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
-    let mut child = add.spawn().unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"a long admin passphrase\n").unwrap();
-    assert!(child.wait().unwrap().success());
+    crate::add_admin(add);
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("assure"));
     command.current_dir(dir.path()).env_remove("DATABASE_URL");
     let (mut server, base, _stderr) = crate::spawn_serve(command, "warn");
     // Signed in, with an update on the milestone, so its history shows.
     let mut admin = assure_web::testing::Browser::new(&base);
-    assert_eq!(admin.sign_in("ada", "a long admin passphrase").status, 303);
+    assert_eq!(admin.sign_in(crate::ADMIN.0, crate::ADMIN.1).status, 303);
     let update = [
         ("status", "at_risk".to_owned()),
         ("narrative", "Waiting for the partnership board".to_owned()),

@@ -8,6 +8,23 @@ mod store_cli;
 mod tidy;
 mod workflow_cli;
 
+/// The admin the workflow tests sign in as, and their passphrase.
+pub const ADMIN: (&str, &str) = ("ada", "a long admin passphrase");
+
+/// Make [`ADMIN`] with `assure … user add --password-stdin` (the command is `assure`
+/// with its database options set): its standard output, which must not repeat the password.
+pub fn add_admin(mut command: std::process::Command) -> String {
+    use std::io::Write;
+    use std::process::Stdio;
+    command.args(["user", "add", ADMIN.0, "--role", "admin", "--name", "Ada Admin", "--password-stdin"]);
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{}\n", ADMIN.1).as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "assure user add: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A running `assure serve`, killed when dropped, so that a failing test leaves no server
 /// behind holding the test's pipes open.
 pub struct Server(pub std::process::Child);

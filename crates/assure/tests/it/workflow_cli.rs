@@ -33,17 +33,8 @@ fn an_admin_makes_a_medway_editor_who_updates_only_medway_work_and_the_report_sh
         let url = db.arg();
         run(assure(&url).args(["import", "--bundled"]));
         // The first admin is made on the command line, with a password from standard input.
-        let mut add = assure(&url);
-        add.args(["user", "add", "ada", "--role", "admin", "--name", "Ada Admin", "--password-stdin"]);
-        add.stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = add.spawn().unwrap();
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(b"a long admin passphrase\n").unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
-        assert!(!String::from_utf8_lossy(&out.stdout).contains("password:"), "{name}: a given password is not printed");
+        let said = crate::add_admin(assure(&url));
+        assert!(!said.contains("password:"), "{name}: a given password is not printed");
 
         let mut command = Command::new(bin());
         command.env_remove("DATABASE_URL").arg("--database").arg(&url);
@@ -51,7 +42,7 @@ fn an_admin_makes_a_medway_editor_who_updates_only_medway_work_and_the_report_sh
 
         // The admin creates the editor on the admin page.
         let mut admin = Browser::new(&base);
-        assert_eq!(admin.sign_in("ada", "a long admin passphrase").status, 303, "{name}");
+        assert_eq!(admin.sign_in(crate::ADMIN.0, crate::ADMIN.1).status, 303, "{name}");
         let fields = [
             ("username", "mo@medway.gov.uk".to_owned()),
             ("display_name", "Mo Medway".to_owned()),
@@ -155,12 +146,7 @@ fn behind_a_trusted_proxy_sign_in_is_throttled_per_forwarded_client() {
         let name = db.name;
         let url = db.arg();
         run(assure(&url).args(["import", "--bundled"]));
-        let mut add = assure(&url);
-        add.args(["user", "add", "ada", "--role", "admin", "--password-stdin"]);
-        add.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
-        let mut child = add.spawn().unwrap();
-        std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"a long admin passphrase\n").unwrap();
-        assert!(child.wait().unwrap().success(), "{name}");
+        crate::add_admin(assure(&url));
 
         let mut command = Command::new(bin());
         command.env_remove("DATABASE_URL").env("ASSURE_TRUSTED_PROXIES", "127.0.0.1").args(["--database", &url]);
@@ -176,10 +162,10 @@ fn behind_a_trusted_proxy_sign_in_is_throttled_per_forwarded_client() {
             let r = attacker.sign_in(&format!("guess{n}"), "wrong password!!");
             assert_eq!(r.status, 422, "{name}");
         }
-        let r = attacker.sign_in("ada", "a long admin passphrase");
+        let r = attacker.sign_in(crate::ADMIN.0, crate::ADMIN.1);
         assert!(r.status == 422 && r.body.contains("too many failed attempts"), "{name}: that client is locked");
         // Everyone else behind the same proxy still signs in.
-        assert_eq!(from("203.0.113.8").sign_in("ada", "a long admin passphrase").status, 303, "{name}");
+        assert_eq!(from("203.0.113.8").sign_in(crate::ADMIN.0, crate::ADMIN.1).status, 303, "{name}");
         drop(server);
     }
 }
