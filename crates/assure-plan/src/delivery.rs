@@ -77,8 +77,9 @@ impl DeliveryStatus {
 pub enum ItemKind {
     /// A milestone (of a delivery example, or one a partner added to a delivering plan).
     Milestone,
-    /// A delivering plan (strategy, programme, service).
-    Plan,
+    /// A delivering plan (strategy, programme, service). Stored and sent as `plan`.
+    #[serde(rename = "plan")]
+    DeliveringPlan,
 }
 
 impl ItemKind {
@@ -86,7 +87,7 @@ impl ItemKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ItemKind::Milestone => "milestone",
-            ItemKind::Plan => "plan",
+            ItemKind::DeliveringPlan => "plan",
         }
     }
 
@@ -94,7 +95,7 @@ impl ItemKind {
     pub fn parse(s: &str) -> Option<ItemKind> {
         match s {
             "milestone" => Some(ItemKind::Milestone),
-            "plan" => Some(ItemKind::Plan),
+            "plan" => Some(ItemKind::DeliveringPlan),
             _ => None,
         }
     }
@@ -158,6 +159,82 @@ pub struct UpdateDraft {
     pub expected_reason: Option<String>,
     /// A note for partners, never shown to the public.
     pub internal_note: Option<String>,
+}
+
+/// A problem with one field of a form or request: the field's name and what is wrong, in
+/// words for the person who filled it in.
+pub type FieldProblem = (&'static str, String);
+
+/// An update's fields as a person wrote them, before they are checked.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UpdateFields {
+    /// The status's data name (`on_track`).
+    pub status: String,
+    /// What has happened.
+    pub narrative: String,
+    /// Evidence links, one per entry (blank entries are ignored).
+    pub evidence: Vec<String>,
+    /// A new expected date, or blank.
+    pub expected: String,
+    /// Why the date changed, or blank.
+    pub expected_reason: String,
+    /// A note for partners, or blank.
+    pub internal_note: String,
+}
+
+impl UpdateFields {
+    /// Check the fields and make the draft, or say every problem by field. The one place
+    /// an update's fields are checked: the web form, the API and the store all use it.
+    pub fn draft(&self) -> Result<UpdateDraft, Vec<FieldProblem>> {
+        let optional = |s: &str| Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
+        let Some(status) = DeliveryStatus::parse(&self.status) else {
+            let mut problems = vec![("status", "Choose how it is going".to_owned())];
+            if self.narrative.trim().is_empty() {
+                problems.push(("narrative", "Say what has happened since the last update".to_owned()));
+            }
+            return Err(problems);
+        };
+        let d = UpdateDraft {
+            status,
+            narrative: self.narrative.trim().to_owned(),
+            evidence: self.evidence.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect(),
+            expected: optional(&self.expected),
+            expected_reason: optional(&self.expected_reason),
+            internal_note: optional(&self.internal_note),
+        };
+        let problems = d.problems();
+        if problems.is_empty() { Ok(d) } else { Err(problems) }
+    }
+}
+
+impl UpdateDraft {
+    /// What is wrong with the draft's fields on their own (whether the item exists and
+    /// who may update it is for the caller, who has the plan).
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut problems = Vec::new();
+        if self.narrative.trim().is_empty() {
+            problems.push(("narrative", "Say what has happened since the last update".to_owned()));
+        }
+        for link in &self.evidence {
+            if !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(char::is_whitespace) {
+                problems.push((
+                    "evidence",
+                    format!("Evidence must be web addresses starting https://, one per line: '{link}'"),
+                ));
+            }
+        }
+        match (&self.expected, &self.expected_reason) {
+            (Some(e), _) if crate::Period::parse(e).is_err() => problems.push((
+                "expected",
+                format!(
+                    "'{e}' is not a date the plan uses: write a month ('March 2026'), a year ('2026') or a financial year ('2025/26')"
+                ),
+            )),
+            (Some(_), None) => problems.push(("expected_reason", "Say why the expected date has changed".to_owned())),
+            _ => {}
+        }
+        problems
+    }
 }
 
 /// A stored update, with who wrote it and whether it is published.

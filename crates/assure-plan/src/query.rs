@@ -129,7 +129,7 @@ impl Plan {
     }
 
     /// A delivering plan's name by id (the id itself if unknown).
-    pub fn plan_name<'a>(&'a self, id: &'a str) -> &'a str {
+    pub fn delivering_plan_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.delivering_plan(id).map_or(id, |p| p.name.as_str())
     }
 
@@ -146,24 +146,25 @@ impl Plan {
     }
 
     /// Every delivery link naming this plan, with its commitment.
-    pub fn links_to_plan(&self, plan_id: &str) -> Vec<(&Commitment, &DeliveryLink)> {
+    pub fn links_to_delivering_plan(&self, delivering_plan: &str) -> Vec<(&Commitment, &DeliveryLink)> {
         self.commitments
             .iter()
             .flat_map(|c| c.links.iter().map(move |l| (c, l)))
-            .filter(|(_, l)| l.plans.iter().any(|p| p.get_ref() == plan_id))
+            .filter(|(_, l)| l.plans.iter().any(|p| p.get_ref() == delivering_plan))
             .collect()
     }
 
     /// The organisations leading a delivering plan: every "led by" of the commitment and
     /// enabler rows that name it, each once, in order of first mention.
-    pub fn plan_leads(&self, plan_id: &str) -> Vec<&str> {
-        let commitment_leads = self.links_to_plan(plan_id).into_iter().flat_map(|(_, l)| l.led_by.iter());
+    pub fn delivering_plan_leads(&self, delivering_plan: &str) -> Vec<&str> {
+        let commitment_leads =
+            self.links_to_delivering_plan(delivering_plan).into_iter().flat_map(|(_, l)| l.led_by.iter());
         let enabler_leads = self
             .enablers
             .iter()
             .flat_map(|e| e.commitments.iter())
             .flat_map(|c| c.items.iter())
-            .filter(|i| i.plans.iter().any(|p| p.get_ref() == plan_id))
+            .filter(|i| i.plans.iter().any(|p| p.get_ref() == delivering_plan))
             .flat_map(|i| i.led_by.iter());
         let mut out: Vec<&str> = Vec::new();
         for o in commitment_leads.chain(enabler_leads) {
@@ -180,7 +181,7 @@ impl Plan {
         let Some((example, _)) = self.milestone(milestone_id) else { return Vec::new() };
         let mut out: Vec<&str> = Vec::new();
         for p in &example.plans {
-            for o in self.plan_leads(p.get_ref()) {
+            for o in self.delivering_plan_leads(p.get_ref()) {
                 if !out.contains(&o) {
                     out.push(o);
                 }
@@ -554,8 +555,11 @@ pub fn gaps(plan: &Plan) -> Gaps<'_> {
             .iter()
             .filter(|p| *p.status.get_ref() != PlanStatus::InPlace)
             .map(|p| {
-                let mut commitments: Vec<&str> =
-                    plan.links_to_plan(p.id.get_ref()).into_iter().map(|(c, _)| c.id.get_ref().as_str()).collect();
+                let mut commitments: Vec<&str> = plan
+                    .links_to_delivering_plan(p.id.get_ref())
+                    .into_iter()
+                    .map(|(c, _)| c.id.get_ref().as_str())
+                    .collect();
                 commitments.dedup();
                 PlanNotInPlace { plan: p, commitments }
             })
@@ -668,7 +672,7 @@ pub struct PlanDetail<'a> {
 pub fn plan_detail<'a>(plan: &'a Plan, p: &'a DeliveringPlan) -> PlanDetail<'a> {
     let id = p.id.get_ref();
     let mut uses: Vec<PlanUse<'a>> = plan
-        .links_to_plan(id)
+        .links_to_delivering_plan(id)
         .into_iter()
         .map(|(c, l)| PlanUse {
             under: c.id.get_ref(),

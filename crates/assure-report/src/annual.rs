@@ -22,7 +22,9 @@ pub fn outcome_milestones<'a>(inputs: &Inputs<'a>, n: u8) -> Vec<MilestoneRef<'a
         .into_iter()
         .filter(|m| match (m.example, m.added) {
             (Some(e), _) => *e.outcome.get_ref() == n,
-            (None, Some(a)) => plan.links_to_plan(&a.delivering_plan).iter().any(|(c, _)| *c.outcome.get_ref() == n),
+            (None, Some(a)) => {
+                plan.links_to_delivering_plan(&a.delivering_plan).iter().any(|(c, _)| *c.outcome.get_ref() == n)
+            }
             (None, None) => false,
         })
         .collect()
@@ -68,7 +70,7 @@ fn changes(inputs: &Inputs<'_>, previous: Option<&Snapshot>, now: &Snapshot) -> 
         if was != status {
             let (kind, id) = key.split_once(':').unwrap_or(("", key));
             let name = if kind == "plan" {
-                format!("Plan: {}", inputs.plan.plan_name(id))
+                format!("Plan: {}", inputs.plan.delivering_plan_name(id))
             } else {
                 format!("Milestone: {}", inputs.delivery.milestone(inputs.plan, id).map_or(id, |m| m.title))
             };
@@ -87,7 +89,7 @@ fn changes(inputs: &Inputs<'_>, previous: Option<&Snapshot>, now: &Snapshot) -> 
         .filter(|u| u.publication == assure_plan::delivery::Publication::Published && u.at > before.at)
         .map(|u| {
             let title = match u.kind {
-                ItemKind::Plan => inputs.plan.plan_name(&u.item).to_owned(),
+                ItemKind::DeliveringPlan => inputs.plan.delivering_plan_name(&u.item).to_owned(),
                 ItemKind::Milestone => {
                     inputs.delivery.milestone(inputs.plan, &u.item).map_or(u.item.clone(), |m| m.title.to_owned())
                 }

@@ -58,7 +58,7 @@ impl Inputs<'_> {
             }
         }
         for p in &self.plan.delivering_plans {
-            if let Some(s) = self.delivery.progress(ItemKind::Plan, p.id.get_ref(), "Ongoing").status {
+            if let Some(s) = self.delivery.progress(ItemKind::DeliveringPlan, p.id.get_ref(), "Ongoing").status {
                 items.insert(format!("plan:{}", p.id.get_ref()), s.as_str().to_owned());
             }
         }
@@ -215,8 +215,8 @@ pub fn exceptions(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>], plans: &
         row("Milestone", m.title, &p, leads_text(inputs, ItemKind::Milestone, m.id));
     }
     for id in plans {
-        let p = inputs.delivery.progress(ItemKind::Plan, id, "Ongoing");
-        row("Plan", inputs.plan.plan_name(id), &p, leads_text(inputs, ItemKind::Plan, id));
+        let p = inputs.delivery.progress(ItemKind::DeliveringPlan, id, "Ongoing");
+        row("Plan", inputs.plan.delivering_plan_name(id), &p, leads_text(inputs, ItemKind::DeliveringPlan, id));
     }
     Block::table(
         "Exceptions: overdue, off track, at risk or stale",

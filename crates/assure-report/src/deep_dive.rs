@@ -118,7 +118,7 @@ fn commitments_table(inputs: &Inputs<'_>, commitments: &[&Commitment]) -> Block 
     let mut rows = Vec::new();
     for c in commitments {
         for l in &c.links {
-            let plans = l.plans.iter().map(|p| plan.plan_name(p.get_ref())).collect::<Vec<_>>().join("; ");
+            let plans = l.plans.iter().map(|p| plan.delivering_plan_name(p.get_ref())).collect::<Vec<_>>().join("; ");
             let leads = if l.led_by.is_empty() {
                 l.led_by_text.clone()
             } else {
@@ -150,18 +150,18 @@ pub fn commitment(inputs: &Inputs<'_>, c: &Commitment) -> Report {
     plan_ids.dedup();
     let mut delivery = Vec::new();
     for id in &plan_ids {
-        let p = inputs.delivery.progress(ItemKind::Plan, id, "Ongoing");
-        delivery.push(Block::Heading(plan.plan_name(id).to_owned()));
+        let p = inputs.delivery.progress(ItemKind::DeliveringPlan, id, "Ongoing");
+        delivery.push(Block::Heading(plan.delivering_plan_name(id).to_owned()));
         delivery.push(Block::table(
-            format!("Where {} stands", plan.plan_name(id)),
+            format!("Where {} stands", plan.delivering_plan_name(id)),
             &["Status", "Flags", "Led by"],
             vec![vec![
                 delivery_cell(p.status),
                 Cell::text(flags(&p)),
-                Cell::text(leads_text(inputs, ItemKind::Plan, id)),
+                Cell::text(leads_text(inputs, ItemKind::DeliveringPlan, id)),
             ]],
         ));
-        let h = history(inputs, ItemKind::Plan, id);
+        let h = history(inputs, ItemKind::DeliveringPlan, id);
         delivery.push(if h.is_empty() {
             Block::Paragraph("No update has been published yet.".into())
         } else {

@@ -148,17 +148,17 @@ pub fn place(inputs: &Inputs<'_>, area: &Area, observations: &[Observation]) -> 
         .delivering_plans
         .iter()
         .map(|p| p.id.get_ref().as_str())
-        .filter(|p| plan.led_by_any(&plan.plan_leads(p), &serving_ids))
+        .filter(|p| plan.led_by_any(&plan.delivering_plan_leads(p), &serving_ids))
         .collect();
     let plan_rows = plans
         .iter()
         .map(|p| {
-            let pr = inputs.delivery.progress(ItemKind::Plan, p, "Ongoing");
+            let pr = inputs.delivery.progress(ItemKind::DeliveringPlan, p, "Ongoing");
             vec![
-                Cell::text(plan.plan_name(p)),
+                Cell::text(plan.delivering_plan_name(p)),
                 delivery_cell(pr.status),
                 Cell::text(flags(&pr)),
-                Cell::text(leads_text(inputs, ItemKind::Plan, p)),
+                Cell::text(leads_text(inputs, ItemKind::DeliveringPlan, p)),
             ]
         })
         .collect();

@@ -27,13 +27,12 @@ pub use accounts::{
     Account, AccountFields, ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME,
     MIN_PASSWORD_CHARS, Refusal, Role, SESSION_LIFETIME, Session, password_problem, random_password, username_problem,
 };
-pub use assure_plan::delivery::{AddedMilestone, DeliveryUpdate, ItemKind, Publication, UpdateDraft};
+pub use assure_plan::delivery::{AddedMilestone, DeliveryUpdate, ItemKind, Publication, UpdateDraft, UpdateFields};
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
 pub use sql::BackendKind;
-pub use updates::check_draft;
 
 use sql::Pool;
 

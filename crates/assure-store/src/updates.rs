@@ -65,32 +65,6 @@ fn audit_update(
     )
 }
 
-/// Check the fields of an update on their own (whether the item exists and who may
-/// update it is for the caller, who has the plan).
-pub fn check_draft(d: &UpdateDraft) -> Vec<(&'static str, String)> {
-    let mut problems = Vec::new();
-    if d.narrative.trim().is_empty() {
-        problems.push(("narrative", "Say what has happened since the last update".to_owned()));
-    }
-    for link in &d.evidence {
-        if !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(char::is_whitespace) {
-            problems.push((
-                "evidence",
-                format!("Evidence must be web addresses starting https://, one per line: '{link}'"),
-            ));
-        }
-    }
-    match (&d.expected, &d.expected_reason) {
-        (Some(e), _) if assure_plan::Period::parse(e).is_err() => problems.push((
-            "expected",
-            format!("'{e}' is not a date the plan uses: write a month ('March 2026'), a year ('2026') or a financial year ('2025/26')"),
-        )),
-        (Some(_), None) => problems.push(("expected_reason", "Say why the expected date has changed".to_owned())),
-        _ => {}
-    }
-    problems
-}
-
 pub(crate) fn add(
     tx: &mut Tx<'_>,
     plan_id: &str,
@@ -100,7 +74,7 @@ pub(crate) fn add(
     publication: Publication,
     author: &str,
 ) -> Result<DeliveryUpdate, StoreError> {
-    if let Some((field, message)) = check_draft(draft).into_iter().next() {
+    if let Some((field, message)) = draft.problems().into_iter().next() {
         return Err(StoreError::Rejected { field, message });
     }
     let evidence = serde_json::to_string(&draft.evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?;

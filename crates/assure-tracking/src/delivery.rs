@@ -169,13 +169,13 @@ impl Delivery {
     /// by a partner: the leads of its plan) or a delivering plan.
     pub fn leads<'a>(&'a self, plan: &'a assure_plan::Plan, kind: ItemKind, item: &str) -> Vec<&'a str> {
         match kind {
-            ItemKind::Plan => plan.plan_leads(item),
+            ItemKind::DeliveringPlan => plan.delivering_plan_leads(item),
             ItemKind::Milestone if plan.milestone(item).is_some() => plan.milestone_leads(item),
             ItemKind::Milestone => self
                 .added
                 .iter()
                 .find(|m| m.id == item)
-                .map(|m| plan.plan_leads(&m.delivering_plan))
+                .map(|m| plan.delivering_plan_leads(&m.delivering_plan))
                 .unwrap_or_default(),
         }
     }

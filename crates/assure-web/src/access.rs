@@ -188,7 +188,7 @@ pub fn require_may_update(
     Err(WebError::Forbidden(match s.account.role {
         Role::Viewer => "Viewers can read drafts and notes but cannot change anything.".into(),
         _ => {
-            let what = if kind == ItemKind::Plan { "strategy or plan" } else { "milestone" };
+            let what = if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" };
             format!(
                 "You can update only what your organisations lead. This {what} is not led by {}.",
                 s.account.organisations.iter().map(|o| plan.organisation_name(o)).collect::<Vec<_>>().join(" or ")
@@ -210,11 +210,6 @@ impl SignedForm {
     /// A field's value, trimmed ("" when absent).
     pub fn get(&self, name: &str) -> &str {
         self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
-    }
-
-    /// A field's value, or `None` when empty.
-    pub fn optional(&self, name: &str) -> Option<String> {
-        Some(self.get(name)).filter(|v| !v.is_empty()).map(str::to_owned)
     }
 }
 

@@ -71,7 +71,7 @@ enum PlanCommand {
     /// Show one item and what is linked to it.
     Show {
         /// What kind of item.
-        kind: ItemKind,
+        kind: ShowKind,
         /// Its id (an outcome number, a priority like 1.2, or a commitment/plan/indicator/example/place id).
         id: String,
     },
@@ -92,11 +92,13 @@ enum PlanCommand {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ItemKind {
+enum ShowKind {
     Outcome,
     Priority,
     Commitment,
-    Plan,
+    /// A delivering plan (strategy, programme, service).
+    #[value(name = "plan")]
+    DeliveringPlan,
     Indicator,
     Example,
     Place,
@@ -292,7 +294,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Org { source, command } => {
             let plan = load(&source)?;
             match command {
-                OrgCommand::Show { org } => show(&mut out, &plan, ItemKind::Organisation, &org, source.json)?,
+                OrgCommand::Show { org } => show(&mut out, &plan, ShowKind::Organisation, &org, source.json)?,
                 OrgCommand::List if source.json => print_json(&mut out, &plan.organisations)?,
                 OrgCommand::List => render::organisations(&mut out, &plan)?,
             }
@@ -301,43 +303,43 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn show(mut out: &mut dyn Write, plan: &Plan, kind: ItemKind, id: &str, json: bool) -> anyhow::Result<()> {
+fn show(mut out: &mut dyn Write, plan: &Plan, kind: ShowKind, id: &str, json: bool) -> anyhow::Result<()> {
     let missing = |what: &str| anyhow::anyhow!("no {what} '{id}' in the plan (try `assure plan search`)");
     match kind {
-        ItemKind::Outcome => {
+        ShowKind::Outcome => {
             let n: u8 =
                 id.parse().map_err(|_| anyhow::anyhow!("an outcome is a number from the plan, e.g. 2 (got '{id}')"))?;
             let o = plan.outcome(n).ok_or_else(|| missing("outcome"))?;
             let detail = query::outcome_detail(plan, o);
             if json { print_json(&mut out, &detail)? } else { render::outcome(&mut out, plan, &detail)? }
         }
-        ItemKind::Priority => {
+        ShowKind::Priority => {
             let p = plan.priority(id).ok_or_else(|| missing("priority"))?;
             let detail = query::priority_detail(plan, p);
             if json { print_json(&mut out, &detail)? } else { render::priority(&mut out, plan, &detail)? }
         }
-        ItemKind::Commitment => {
+        ShowKind::Commitment => {
             let c = plan.commitment(id).ok_or_else(|| missing("commitment"))?;
             if json { print_json(&mut out, c)? } else { render::commitment(&mut out, plan, c)? }
         }
-        ItemKind::Plan => {
+        ShowKind::DeliveringPlan => {
             let p = plan.delivering_plan(id).ok_or_else(|| missing("delivering plan"))?;
             let detail = query::plan_detail(plan, p);
             if json { print_json(&mut out, &detail)? } else { render::delivering_plan(&mut out, plan, &detail)? }
         }
-        ItemKind::Indicator => {
+        ShowKind::Indicator => {
             let i = plan.indicator(id).ok_or_else(|| missing("indicator"))?;
             if json { print_json(&mut out, i)? } else { render::indicator(&mut out, i)? }
         }
-        ItemKind::Example => {
+        ShowKind::Example => {
             let e = plan.delivery_example(id).ok_or_else(|| missing("delivery example"))?;
             if json { print_json(&mut out, e)? } else { render::example(&mut out, plan, e)? }
         }
-        ItemKind::Place => {
+        ShowKind::Place => {
             let p = plan.place(id).ok_or_else(|| missing("place"))?;
             if json { print_json(&mut out, p)? } else { render::place(&mut out, plan, p)? }
         }
-        ItemKind::Organisation => {
+        ShowKind::Organisation => {
             let o = plan.organisation(id).ok_or_else(|| missing("organisation"))?;
             let leads = query::organisation_leads(plan, o);
             if json { print_json(&mut out, &leads)? } else { render::organisation(&mut out, plan, &leads)? }

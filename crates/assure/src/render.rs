@@ -16,8 +16,8 @@ fn links(w: &mut dyn Write, plan: &Plan, links: &[DeliveryLink], indent: &str) -
             .map(|p| {
                 let dp = plan.delivering_plan(p.get_ref());
                 match dp.map(|d| *d.status.get_ref()) {
-                    Some(PlanStatus::InPlace) | None => plan.plan_name(p.get_ref()).to_owned(),
-                    Some(s) => format!("{} [{}]", plan.plan_name(p.get_ref()), s.label()),
+                    Some(PlanStatus::InPlace) | None => plan.delivering_plan_name(p.get_ref()).to_owned(),
+                    Some(s) => format!("{} [{}]", plan.delivering_plan_name(p.get_ref()), s.label()),
                 }
             })
             .collect();
@@ -199,7 +199,7 @@ pub fn example(w: &mut dyn Write, plan: &Plan, e: &DeliveryExample) -> io::Resul
         writeln!(w, "  - {} — due {}   [source line {}]", m.title, m.due.get_ref(), m.line)?;
     }
     if !e.plans.is_empty() {
-        let ps: Vec<&str> = e.plans.iter().map(|p| plan.plan_name(p.get_ref())).collect();
+        let ps: Vec<&str> = e.plans.iter().map(|p| plan.delivering_plan_name(p.get_ref())).collect();
         writeln!(w, "Delivering plans: {}", ps.join("; "))?;
     }
     Ok(())
@@ -261,7 +261,7 @@ pub fn organisation(w: &mut dyn Write, plan: &Plan, l: &OrganisationLeads<'_>) -
                 writeln!(w, "  {} [{}]", ll.commitment, ll.commitment_id)?;
                 last = ll.commitment_id;
             }
-            let plans: Vec<&str> = ll.link.plans.iter().map(|p| plan.plan_name(p.get_ref())).collect();
+            let plans: Vec<&str> = ll.link.plans.iter().map(|p| plan.delivering_plan_name(p.get_ref())).collect();
             let via: Vec<&str> = ll
                 .through
                 .iter()

@@ -31,7 +31,7 @@ fn counts_match_the_document() {
 #[test]
 fn a_plan_linked_under_many_commitments_is_one_record() {
     let plan = plan();
-    let links = plan.links_to_plan("kent-medway-economic-framework");
+    let links = plan.links_to_delivering_plan("kent-medway-economic-framework");
     assert!(links.len() >= 6, "{}", links.len());
     let texts: std::collections::BTreeSet<&str> = links.iter().map(|(_, l)| l.plan_text.as_str()).collect();
     assert!(
@@ -39,7 +39,7 @@ fn a_plan_linked_under_many_commitments_is_one_record() {
         "{texts:?}"
     );
     assert_eq!(
-        plan.links_to_plan("family-hub-programme").len(),
+        plan.links_to_delivering_plan("family-hub-programme").len(),
         4,
         "Family Hub Programme (lines 232, 245) and Family Hubs (370, 386)"
     );

@@ -162,7 +162,7 @@ pub async fn list_plans(State(state): State<AppState>, Query(q): Query<HashMap<S
             id: p.id.get_ref().clone(),
             name: p.name.clone(),
             status: p.status.get_ref().label().to_owned(),
-            delivery_links: plan.links_to_plan(p.id.get_ref()).len(),
+            delivery_links: plan.links_to_delivering_plan(p.id.get_ref()).len(),
         })
         .collect();
     list_response("/api/v1/plans", items, format)
@@ -436,9 +436,10 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
         due: m.due.to_owned(),
         text: in_plan.map(|x| x.text.clone()),
         example: m.example.map(|e| Ref { id: e.id.get_ref().clone(), name: e.title.clone() }),
-        delivering_plan: m
-            .added
-            .map(|a| Ref { id: a.delivering_plan.clone(), name: plan.plan_name(&a.delivering_plan).to_owned() }),
+        delivering_plan: m.added.map(|a| Ref {
+            id: a.delivering_plan.clone(),
+            name: plan.delivering_plan_name(&a.delivering_plan).to_owned(),
+        }),
         outcome: m.example.map(|e| *e.outcome.get_ref()),
         line: in_plan.map(|x| x.line),
         led_by: crate::access::leads(&plan, &delivery, ItemKind::Milestone, m.id)
@@ -492,22 +493,22 @@ async fn post_update(state: AppState, signed: Option<Signed>, kind: ItemKind, id
     let delivery = state.delivery().await?;
     let exists = match kind {
         ItemKind::Milestone => delivery.milestone(&plan, &id).is_some(),
-        ItemKind::Plan => plan.delivering_plan(&id).is_some(),
+        ItemKind::DeliveringPlan => plan.delivering_plan(&id).is_some(),
     };
     if !exists {
         return Err(ApiError::not_found(kind.as_str(), &id));
     }
     crate::access::require_may_update(&signed, &plan, &delivery, kind, &id)?;
     let request: UpdateRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad("body", e.to_string()))?;
-    let draft = crate::routes::draft(
-        &request.status,
-        &request.narrative,
-        &request.evidence,
-        request.expected.filter(|e| !e.trim().is_empty()),
-        request.expected_reason.filter(|e| !e.trim().is_empty()),
-        request.internal_note.filter(|e| !e.trim().is_empty()),
-    )
-    .map_err(|errors| {
+    let fields = assure_plan::delivery::UpdateFields {
+        status: request.status,
+        narrative: request.narrative,
+        evidence: request.evidence,
+        expected: request.expected.unwrap_or_default(),
+        expected_reason: request.expected_reason.unwrap_or_default(),
+        internal_note: request.internal_note.unwrap_or_default(),
+    };
+    let draft = fields.draft().map_err(|errors| {
         let (field, message) = errors.into_iter().next().unwrap_or(("body", String::new()));
         ApiError::bad(field, message)
     })?;
@@ -530,5 +531,5 @@ pub async fn post_plan_update(
     signed: Option<Extension<Signed>>,
     body: Bytes,
 ) -> Answer {
-    post_update(state, signed.map(|e| e.0), ItemKind::Plan, id, body).await
+    post_update(state, signed.map(|e| e.0), ItemKind::DeliveringPlan, id, body).await
 }

@@ -20,7 +20,7 @@ impl Ref {
     }
 
     pub fn delivering_plan(plan: &Plan, id: &str) -> Ref {
-        Ref { id: id.to_owned(), name: plan.plan_name(id).to_owned() }
+        Ref { id: id.to_owned(), name: plan.delivering_plan_name(id).to_owned() }
     }
 
     pub fn organisations(plan: &Plan, ids: &[Sp<String>]) -> Vec<Ref> {

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{crumb, missing, organisation_links, page, plan_links};
+use super::{crumb, delivering_plan_links, missing, organisation_links, page};
 use crate::layout::{source, table};
 use crate::{AppState, WebError};
 
@@ -43,7 +43,7 @@ pub async fn show_enabler(State(state): State<AppState>, Path(id): Path<String>)
                         tr class="nhsuk-table__row" {
                             td class="nhsuk-table__cell" {
                                 (item.text.as_deref().or(item.plan_text.as_deref()).unwrap_or_default())
-                                @if !item.plans.is_empty() { br; "Through: " (plan_links(&plan, &item.plans)) }
+                                @if !item.plans.is_empty() { br; "Through: " (delivering_plan_links(&plan, &item.plans)) }
                             }
                             td class="nhsuk-table__cell" {
                                 @if item.led_by.is_empty() { (item.led_by_text) } @else { (organisation_links(&plan, &item.led_by)) }

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{missing, outcome_crumb, page, plan_links};
+use super::{delivering_plan_links, missing, outcome_crumb, page};
 use crate::layout::source;
 use crate::layout::table;
 use crate::{AppState, WebError};
@@ -20,7 +20,7 @@ pub async fn show_example(State(state): State<AppState>, Path(id): Path<String>)
             h1 { (e.title) }
             @for p in &e.summary { p { (p) } }
             (source(&plan, e.line))
-            @if !e.plans.is_empty() { p { "Delivered through: " (plan_links(&plan, &e.plans)) } }
+            @if !e.plans.is_empty() { p { "Delivered through: " (delivering_plan_links(&plan, &e.plans)) } }
             h2 { "Milestones" }
             @if e.milestones.is_empty() {
                 p { "The plan lists no milestones for this example." }

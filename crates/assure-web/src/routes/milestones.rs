@@ -20,7 +20,7 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
             vec![outcome_crumb(*e.outcome.get_ref()), crumb(e.title.clone(), format!("/examples/{}", e.id.get_ref()))],
         ),
         (None, Some(a)) => {
-            let name = plan.plan_name(&a.delivering_plan).to_owned();
+            let name = plan.delivering_plan_name(&a.delivering_plan).to_owned();
             (
                 html! { "Milestone of " (name) },
                 vec![crumb("Strategies and plans", "/plans"), crumb(name, format!("/plans/{}", a.delivering_plan))],

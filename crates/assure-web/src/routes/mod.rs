@@ -117,11 +117,11 @@ fn organisation_list(plan: &assure_plan::Plan, ids: &[&str]) -> Markup {
 }
 
 /// Links to a delivering plan for each id, joined with commas.
-fn plan_links(plan: &assure_plan::Plan, ids: &[assure_plan::Sp<String>]) -> Markup {
+fn delivering_plan_links(plan: &assure_plan::Plan, ids: &[assure_plan::Sp<String>]) -> Markup {
     html! {
         @for (i, id) in ids.iter().enumerate() {
             @if i > 0 { ", " }
-            a href={ "/plans/" (id.get_ref()) } { (plan.plan_name(id.get_ref())) }
+            a href={ "/plans/" (id.get_ref()) } { (plan.delivering_plan_name(id.get_ref())) }
         }
     }
 }
@@ -135,7 +135,7 @@ fn links_table(plan: &assure_plan::Plan, c: &assure_plan::Commitment) -> Markup 
             (table(html! { "Strategies and plans in place to deliver: " (c.title) }, true, &[("Strategy or plan", false), ("Led by", false), ("Source line", false)], html! {
                     @for l in &c.links {
                         tr class="nhsuk-table__row" {
-                            td class="nhsuk-table__cell" { (plan_links(plan, &l.plans)) }
+                            td class="nhsuk-table__cell" { (delivering_plan_links(plan, &l.plans)) }
                             td class="nhsuk-table__cell" {
                                 @if l.led_by.is_empty() { (l.led_by_text) } @else { (organisation_links(plan, &l.led_by)) }
                             }
@@ -181,4 +181,4 @@ fn indicator_status_table(indicators: &[&assure_plan::Indicator], tracking: &cra
 
 pub(crate) use layout::page;
 pub(crate) use reports::report_links;
-pub(crate) use updates::{draft, record_update};
+pub(crate) use updates::record_update;

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{crumb, missing, page, plan_links};
+use super::{crumb, delivering_plan_links, missing, page};
 use crate::layout::table;
 use crate::{AppState, WebError};
 
@@ -57,7 +57,7 @@ pub async fn show_organisation(State(state): State<AppState>, Path(id): Path<Str
                         @for l in &group.links {
                             tr class="nhsuk-table__row" {
                                 td class="nhsuk-table__cell" { a href={ "/commitments/" (l.commitment_id) } { (l.commitment) } }
-                                td class="nhsuk-table__cell" { (plan_links(&plan, &l.link.plans)) }
+                                td class="nhsuk-table__cell" { (delivering_plan_links(&plan, &l.link.plans)) }
                                 td class="nhsuk-table__cell" {
                                     @for (i, t) in l.through.iter().enumerate() { @if i > 0 { ", " } (plan.organisation_name(t)) }
                                 }

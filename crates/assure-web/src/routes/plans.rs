@@ -35,7 +35,7 @@ pub async fn list_plans(State(state): State<AppState>) -> Result<Markup, WebErro
                         tr class="nhsuk-table__row" {
                             td class="nhsuk-table__cell" { a href={ "/plans/" (p.id.get_ref()) } { (p.name) } }
                             td class="nhsuk-table__cell" { (status_tag(*p.status.get_ref())) }
-                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (plan.links_to_plan(p.id.get_ref()).len()) }
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (plan.links_to_delivering_plan(p.id.get_ref()).len()) }
                         }
                     }
                 }))
@@ -91,7 +91,7 @@ pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) ->
                     }
                 }))
             }
-            (delivery_section(&plan, &delivery, ItemKind::Plan, &id, None))
+            (delivery_section(&plan, &delivery, ItemKind::DeliveringPlan, &id, None))
         },
     ))
 }

@@ -2,7 +2,7 @@
 //! milestone and plan pages, and the forms with which leads report and add milestones.
 
 use assure_plan::Plan;
-use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication, UpdateDraft};
+use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication, UpdateDraft, UpdateFields};
 use assure_store::{DeliveryUpdate, Role};
 use assure_tracking::delivery::{Freshness, Progress};
 use axum::extract::{Path, Request, State};
@@ -20,7 +20,7 @@ use crate::{AppState, WebError};
 pub fn item_href(kind: ItemKind, item: &str) -> String {
     match kind {
         ItemKind::Milestone => format!("/milestones/{item}"),
-        ItemKind::Plan => format!("/plans/{item}"),
+        ItemKind::DeliveringPlan => format!("/plans/{item}"),
     }
 }
 
@@ -28,7 +28,7 @@ pub fn item_href(kind: ItemKind, item: &str) -> String {
 pub fn item_title(plan: &Plan, delivery: &Delivery, kind: ItemKind, item: &str) -> String {
     match kind {
         ItemKind::Milestone => delivery.milestone(plan, item).map_or_else(|| item.to_owned(), |m| m.title.to_owned()),
-        ItemKind::Plan => plan.plan_name(item).to_owned(),
+        ItemKind::DeliveringPlan => plan.delivering_plan_name(item).to_owned(),
     }
 }
 
@@ -134,7 +134,7 @@ pub fn delivery_section(
         @if may {
             div class="nhsuk-button-group" {
                 a class="nhsuk-button" href={ (base) "/update" } { "Give an update" }
-                @if kind == ItemKind::Plan { a class="nhsuk-button nhsuk-button--secondary" href={ (base) "/milestones/new" } { "Add a milestone" } }
+                @if kind == ItemKind::DeliveringPlan { a class="nhsuk-button nhsuk-button--secondary" href={ (base) "/milestones/new" } { "Add a milestone" } }
             }
         }
         h3 { "History" }
@@ -179,7 +179,7 @@ pub async fn list_delivery(State(state): State<AppState>) -> Result<Markup, WebE
                         td class="nhsuk-table__cell" {
                             a href={ "/milestones/" (m.id) } { (m.title) }
                             @if let Some(e) = m.example { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { (e.title) } }
-                            @if let Some(a) = m.added { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { (plan.plan_name(&a.delivering_plan)) " (added by a partner)" } }
+                            @if let Some(a) = m.added { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { (plan.delivering_plan_name(&a.delivering_plan)) " (added by a partner)" } }
                         }
                         td class="nhsuk-table__cell" { (p.due) }
                         td class="nhsuk-table__cell" { (delivery_tag(p.status)) (flag_tags(p)) }
@@ -212,7 +212,7 @@ fn update_page(
     errors: &[FieldError],
     approval: bool,
 ) -> Markup {
-    let what = if kind == ItemKind::Plan { "strategy or plan" } else { "milestone" };
+    let what = if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" };
     page(
         &form_title(&format!("Update: {title}"), errors),
         &[crumb(title, back)],
@@ -252,10 +252,10 @@ fn empty_update() -> UpdateForm {
 fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<(String, String), WebError> {
     let exists = match kind {
         ItemKind::Milestone => delivery.milestone(plan, id).is_some(),
-        ItemKind::Plan => plan.delivering_plan(id).is_some(),
+        ItemKind::DeliveringPlan => plan.delivering_plan(id).is_some(),
     };
     if !exists {
-        return Err(missing(if kind == ItemKind::Plan { "strategy or plan" } else { "milestone" }, id));
+        return Err(missing(if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" }, id));
     }
     Ok((item_title(plan, delivery, kind, id), item_href(kind, id)))
 }
@@ -283,35 +283,7 @@ pub async fn show_plan_form(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, WebError> {
-    show_form(state, ItemKind::Plan, id, request).await
-}
-
-/// Read and check an update's fields.
-pub fn draft(
-    status: &str,
-    narrative: &str,
-    evidence: &[String],
-    expected: Option<String>,
-    expected_reason: Option<String>,
-    internal_note: Option<String>,
-) -> Result<UpdateDraft, Vec<FieldError>> {
-    let Some(status) = DeliveryStatus::parse(status) else {
-        let mut errors = vec![("status", "Choose how it is going".to_owned())];
-        if narrative.trim().is_empty() {
-            errors.push(("narrative", "Say what has happened since the last update".to_owned()));
-        }
-        return Err(errors);
-    };
-    let d = UpdateDraft {
-        status,
-        narrative: narrative.trim().to_owned(),
-        evidence: evidence.iter().map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()).collect(),
-        expected,
-        expected_reason,
-        internal_note,
-    };
-    let problems = assure_store::check_draft(&d);
-    if problems.is_empty() { Ok(d) } else { Err(problems) }
+    show_form(state, ItemKind::DeliveringPlan, id, request).await
 }
 
 /// Store an update for someone allowed to make it: published at once, or awaiting
@@ -340,15 +312,15 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
     let delivery = state.delivery().await?;
     let (title, back) = item(&plan, &delivery, kind, &id)?;
     access::require_may_update(&form.signed, &plan, &delivery, kind, &id)?;
-    let evidence: Vec<String> = form.get("evidence").lines().map(str::to_owned).collect();
-    match draft(
-        form.get("status"),
-        form.get("narrative"),
-        &evidence,
-        form.optional("expected"),
-        form.optional("expected_reason"),
-        form.optional("internal_note"),
-    ) {
+    let fields = UpdateFields {
+        status: form.get("status").to_owned(),
+        narrative: form.get("narrative").to_owned(),
+        evidence: form.get("evidence").lines().map(str::to_owned).collect(),
+        expected: form.get("expected").to_owned(),
+        expected_reason: form.get("expected_reason").to_owned(),
+        internal_note: form.get("internal_note").to_owned(),
+    };
+    match fields.draft() {
         Ok(d) => {
             record_update(&state, &form.signed, kind, &id, d).await?;
             Ok(Redirect::to(&format!("{back}#delivery")).into_response())
@@ -382,7 +354,7 @@ pub async fn submit_plan(
     Path(id): Path<String>,
     form: SignedForm,
 ) -> Result<Response, WebError> {
-    submit(state, ItemKind::Plan, id, form).await
+    submit(state, ItemKind::DeliveringPlan, id, form).await
 }
 
 fn new_milestone_page(plan_name: &str, back: &str, title: &str, due: &str, errors: &[FieldError]) -> Markup {
@@ -414,8 +386,8 @@ pub async fn show_new_milestone(
     let delivery = state.delivery().await?;
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
-    access::require_may_update(&s, &plan, &delivery, ItemKind::Plan, &id)?;
-    Ok(new_milestone_page(&p.name, &item_href(ItemKind::Plan, &id), "", "", &[]).into_response())
+    access::require_may_update(&s, &plan, &delivery, ItemKind::DeliveringPlan, &id)?;
+    Ok(new_milestone_page(&p.name, &item_href(ItemKind::DeliveringPlan, &id), "", "", &[]).into_response())
 }
 
 pub async fn add_milestone(
@@ -426,9 +398,9 @@ pub async fn add_milestone(
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
-    access::require_may_update(&form.signed, &plan, &delivery, ItemKind::Plan, &id)?;
+    access::require_may_update(&form.signed, &plan, &delivery, ItemKind::DeliveringPlan, &id)?;
     let (title, due) = (form.get("title").to_owned(), form.get("due").to_owned());
-    let back = item_href(ItemKind::Plan, &id);
+    let back = item_href(ItemKind::DeliveringPlan, &id);
     let (plan_id, actor, dp) = (plan.meta.id.get_ref().clone(), form.signed.account.username.clone(), id.clone());
     let taken_plan = plan.clone();
     let (t, d) = (title.clone(), due.clone());

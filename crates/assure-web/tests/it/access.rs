@@ -50,7 +50,7 @@ fn plan_led_by_only(plan: &Plan, org: &str, other: &str) -> String {
         .iter()
         .map(|p| p.id.get_ref().clone())
         .find(|p| {
-            let leads = plan.plan_leads(p);
+            let leads = plan.delivering_plan_leads(p);
             !leads.is_empty()
                 && plan.led_by_any(&leads, &[org.to_owned()])
                 && !plan.led_by_any(&leads, &[other.to_owned()])
