@@ -93,6 +93,38 @@ pub enum StoreError {
     Pool(#[from] r2d2_postgres::r2d2::Error),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached or is refusing work for now (no
+    /// connection in time, busy or locked, read-only, the server gone): worth trying
+    /// again later, unlike a refusal or a fault.
+    pub fn is_unavailable(&self) -> bool {
+        use r2d2_sqlite::rusqlite::ErrorCode;
+        match self {
+            StoreError::Open { .. } | StoreError::Pool(_) => true,
+            StoreError::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(
+                    ErrorCode::DatabaseBusy
+                        | ErrorCode::DatabaseLocked
+                        | ErrorCode::CannotOpen
+                        | ErrorCode::ReadOnly
+                        | ErrorCode::SystemIoFailure
+                        | ErrorCode::DiskFull
+                )
+            ),
+            StoreError::Postgres(e) => {
+                e.is_closed()
+                    || match e.code() {
+                        // Connection exceptions, insufficient resources, operator intervention.
+                        Some(code) => ["08", "53", "57"].iter().any(|class| code.code().starts_with(class)),
+                        None => e.as_db_error().is_none(),
+                    }
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Where the data lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {

@@ -15,7 +15,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use assure_plan::Plan;
 use assure_plan::delivery::ItemKind;
-use assure_store::{Account, Role};
+use assure_store::Account;
 use assure_tracking::delivery::Delivery;
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -113,7 +113,7 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     let found = match (bearer, session) {
         (Some(token), _) => match state.blocking(move |s| Ok(s.store().token_account(&token)?)).await {
             Ok(Some(account)) => Some(Signed { account, csrf: None, session: None }),
-            Ok(None) => return crate::api::unauthorised("The API token is not valid, or has been revoked."),
+            Ok(None) => return crate::error::unauthorised("The API token is not valid, or has been revoked."),
             Err(e) => return e.into_response(),
         },
         (None, Some(token)) => match state.blocking(move |s| Ok(s.store().session(&token)?)).await {
@@ -153,48 +153,15 @@ pub fn require_signed_in(request_signed: Option<Signed>, path: &str) -> Result<S
     request_signed.ok_or_else(|| WebError::SignIn(path.to_owned()))
 }
 
+/// Whether this person may update the milestone or delivering plan (the rule is the
+/// application's: [`assure_app::may_update`]).
+pub fn may_update(account: &Account, plan: &Plan, delivery: &Delivery, kind: ItemKind, item: &str) -> bool {
+    assure_app::may_update(account, plan, delivery, kind, item)
+}
+
 /// Only admins.
 pub fn require_admin(s: &Signed) -> Result<(), WebError> {
-    if s.account.role == Role::Admin { Ok(()) } else { Err(WebError::Forbidden("Only an admin can do this.".into())) }
-}
-
-/// Whether this person may update the milestone or delivering plan: an admin always; an
-/// editor when one of their organisations (or one of its directorates) leads it; a
-/// viewer never.
-pub fn may_update(account: &Account, plan: &Plan, delivery: &Delivery, kind: ItemKind, item: &str) -> bool {
-    match account.role {
-        Role::Admin => true,
-        Role::Viewer => false,
-        Role::Editor => plan.led_by_any(&delivery.leads(plan, kind, item), &account.organisations),
-    }
-}
-
-/// The organisations leading a milestone (of an example, or added to a plan) or a delivering plan.
-pub fn leads<'a>(plan: &'a Plan, delivery: &'a Delivery, kind: ItemKind, item: &str) -> Vec<&'a str> {
-    delivery.leads(plan, kind, item)
-}
-
-/// Refuse with a page that says why.
-pub fn require_may_update(
-    s: &Signed,
-    plan: &Plan,
-    delivery: &Delivery,
-    kind: ItemKind,
-    item: &str,
-) -> Result<(), WebError> {
-    if may_update(&s.account, plan, delivery, kind, item) {
-        return Ok(());
-    }
-    Err(WebError::Forbidden(match s.account.role {
-        Role::Viewer => "Viewers can read drafts and notes but cannot change anything.".into(),
-        _ => {
-            let what = if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" };
-            format!(
-                "You can update only what your organisations lead. This {what} is not led by {}.",
-                s.account.organisations.iter().map(|o| plan.organisation_name(o)).collect::<Vec<_>>().join(" or ")
-            )
-        }
-    }))
+    Ok(assure_app::require_admin(&s.account)?)
 }
 
 /// A posted form (`application/x-www-form-urlencoded`) from someone signed in, whose CSRF

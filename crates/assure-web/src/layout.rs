@@ -318,3 +318,45 @@ pub fn illustrative_banner(shown: bool) -> Markup {
         }
     }
 }
+
+/// A failure as an accessible page: what is wrong, and where to go from here. Failures
+/// that are ours show a reference that is in the log.
+impl axum::response::IntoResponse for crate::WebError {
+    fn into_response(self) -> axum::response::Response {
+        use crate::WebError;
+        let status = self.status();
+        if let WebError::SignIn(path) = &self {
+            let next = path.replace('%', "%25").replace('&', "%26").replace('=', "%3D").replace('+', "%2B");
+            let location = format!("/sign-in?next={next}");
+            return (status, [(axum::http::header::LOCATION, location)]).into_response();
+        }
+        let reference = self.log();
+        let (title, message) = match &self {
+            WebError::SignIn(_) => ("Sign in", self.to_string()),
+            WebError::Forbidden(m) => ("You cannot do this", m.clone()),
+            WebError::NotFound(m) => ("Page not found", m.clone()),
+            WebError::BadRequest { .. } | WebError::Invalid(_) => {
+                ("There is a problem with the request", self.to_string())
+            }
+            WebError::NoPlan => ("No plan to show", self.to_string()),
+            WebError::Unavailable(_) => (
+                "Sorry, the service is unavailable",
+                "The database cannot be reached at the moment. Try again in a few seconds.".to_owned(),
+            ),
+            WebError::Internal(_) => ("Sorry, there is a problem with the service", "Try again later.".to_owned()),
+        };
+        let body = page(
+            title,
+            &[],
+            html! {
+                h1 { (title) }
+                p { (message) }
+                @if let Some(r) = &reference { p class="nhsuk-body-s" { "If you report this, quote the reference " strong { (r) } "." } }
+                p { a href="/" { "Go to the home page" } " or " a href="/search" { "search the plan" } "." }
+            },
+        );
+        let mut response = (status, body).into_response();
+        self.decorate(&mut response);
+        response
+    }
+}

@@ -25,7 +25,6 @@ use tracing::Level;
 
 pub use api::openapi;
 pub use error::WebError;
-pub use routes::reports::{ReportRequest, render as render_report};
 pub use state::AppState;
 
 /// The whole application: pages, assets and health check.

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+use assure_app::App;
 use assure_plan::Plan;
 use assure_store::Store;
 use axum::body::Bytes;
@@ -25,6 +26,7 @@ pub type Page = (&'static str, Bytes);
 pub struct AppState(Arc<Inner>);
 
 struct Inner {
+    app: App,
     store: Store,
     plan_id: Option<String>,
     plan: RwLock<Option<(Revision, Arc<Plan>)>>,
@@ -34,28 +36,7 @@ struct Inner {
     trusted_proxies: Vec<std::net::IpAddr>,
 }
 
-/// Every tracked indicator's assessment at one revision.
-#[derive(Debug, Default)]
-pub struct Tracking {
-    /// By tracked indicator id (an indicator, or a part of a compound one).
-    pub by_id: HashMap<String, assure_tracking::Assessment>,
-    /// Whether any of the data behind them is illustrative.
-    pub illustrative: bool,
-}
-
-impl Tracking {
-    /// The statuses of an indicator's tracked parts (itself when it has none).
-    pub fn statuses(&self, i: &assure_plan::Indicator) -> Vec<assure_tracking::Status> {
-        i.tracked().iter().filter_map(|t| self.by_id.get(t.id)).map(|a| a.status).collect()
-    }
-
-    /// The status of an indicator: its own, or the worst of its parts'.
-    pub fn status(&self, i: &assure_plan::Indicator) -> assure_tracking::Status {
-        assure_tracking::Status::worst(self.statuses(i))
-    }
-}
-
-pub use assure_store::{SETTING_APPROVAL_REQUIRED as APPROVAL_REQUIRED, SETTING_STALE_DAYS as STALE_DAYS};
+pub use assure_app::Tracking;
 pub use assure_tracking::delivery::Delivery;
 
 /// A plan and its revision: what a rendered page depends on.
@@ -75,6 +56,7 @@ impl AppState {
     /// to come from the client their `X-Forwarded-For` names (for sign-in throttling).
     pub fn behind_proxies(store: Store, plan_id: Option<String>, trusted_proxies: Vec<std::net::IpAddr>) -> AppState {
         AppState(Arc::new(Inner {
+            app: App::new(store.clone()),
             store,
             plan_id,
             plan: RwLock::new(None),
@@ -90,9 +72,14 @@ impl AppState {
         &self.0.trusted_proxies
     }
 
-    /// The store, for handlers that need more than the plan.
+    /// The store, for handlers that need no more than a query.
     pub fn store(&self) -> &Store {
         &self.0.store
+    }
+
+    /// The use-cases.
+    pub fn app(&self) -> &App {
+        &self.0.app
     }
 
     /// Run a blocking store call off the async workers.
@@ -112,14 +99,7 @@ impl AppState {
         plan_id: String,
         indicators: Vec<String>,
     ) -> Result<Vec<assure_plan::observation::Observation>, WebError> {
-        self.blocking(move |s| {
-            let mut all = Vec::new();
-            for id in indicators {
-                all.extend(s.store().observations(&plan_id, Some(&id))?);
-            }
-            Ok(all)
-        })
-        .await
+        self.blocking(move |s| Ok(s.app().observations(&plan_id, &indicators)?)).await
     }
 
     /// The served plan's revision, now. Asked on every request: one indexed query. On
@@ -163,19 +143,7 @@ impl AppState {
             return Ok(t.clone());
         }
         let plan = self.plan().await?;
-        let tracking = self
-            .blocking(move |s| {
-                let plan_id = plan.meta.id.get_ref().as_str();
-                let mut illustrative = false;
-                let assessed = assure_tracking::status::assess_plan(&plan, |id, areas| {
-                    let rows = s.store().headline_observations(plan_id, id, areas)?;
-                    illustrative |= rows.iter().any(|o| o.illustrative);
-                    Ok::<_, WebError>(rows)
-                })?;
-                let by_id = assessed.into_iter().map(|(t, a)| (t.id.to_owned(), a)).collect();
-                Ok(Arc::new(Tracking { by_id, illustrative }))
-            })
-            .await?;
+        let tracking = Arc::new(self.blocking(move |s| Ok(s.app().tracking(&plan)?)).await?);
         if let Ok(mut guard) = self.0.tracking.write() {
             *guard = Some((revision, tracking.clone()));
         }
@@ -192,22 +160,7 @@ impl AppState {
             return Ok(d.clone());
         }
         let plan_id = revision.plan_id.clone();
-        let delivery = self
-            .blocking(move |s| {
-                let store = s.store();
-                let stale_days = store
-                    .setting(STALE_DAYS)?
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(assure_tracking::delivery::DEFAULT_STALE_DAYS);
-                let approval_required = store.setting(APPROVAL_REQUIRED)?.is_some_and(|v| v == "true");
-                Ok(Arc::new(Delivery {
-                    updates: store.updates(&plan_id, None)?,
-                    added: store.added_milestones(&plan_id)?,
-                    stale_days,
-                    approval_required,
-                }))
-            })
-            .await?;
+        let delivery = Arc::new(self.blocking(move |s| Ok(s.app().delivery(&plan_id)?)).await?);
         if let Ok(mut guard) = self.0.delivery.write() {
             *guard = Some((revision, delivery.clone()));
         }

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
+use assure_app::{App, AppError, DataImportRequest, DataSource};
 use assure_plan::{LoadError, Plan};
-use assure_store::{AuditFilter, DataFile, DatabaseUrl, ImportMode, Observation, Store, StoreError};
-use assure_tracking::PrepareOptions;
+use assure_store::{AuditFilter, DatabaseUrl, ImportMode, Store, StoreError};
 use clap::{Args, Subcommand};
 
 use crate::{load_from, print_json, render};
@@ -417,66 +417,60 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             let d = assure_plan::diff::diff(&before, &after);
             if json { print_json(out, &d)? } else { render::diff(out, &d)? }
         }
-        DbCommand::Data { command } => {
-            match command {
-                DataCommand::Import { file, plan, map, skip_unknown_areas, skip_unmapped, new_only } => {
-                    let name = file.display().to_string();
-                    let bytes = std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
-                    let mut options = PrepareOptions { skip_unknown_areas, skip_unmapped, ..Default::default() };
-                    for m in &map {
-                        let (id, indicator) = m
-                        .split_once('=')
-                        .and_then(|(id, i)| Some((id.trim().parse::<u32>().ok()?, i.trim().to_owned())))
-                        .with_context(|| format!("--map {m}: expected FINGERTIPS_ID=INDICATOR, e.g. 93085=smoking-at-time-of-delivery"))?;
-                        options.map.insert(id, indicator);
-                    }
-                    let store = open(db, true)?;
-                    let plan = choose_plan(&store, plan)?;
-                    let (format, rows) = read_data_file(&bytes, &name)?;
-                    let mode = if new_only { ImportMode::Insert } else { ImportMode::Merge };
-                    let data_file = DataFile {
-                        name: file.file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned()),
-                        checksum: assure_store::DataFile::checksum_of(&bytes),
-                        format: format.to_owned(),
-                        skipped: 0,
-                    };
-                    store_data(out, db, &store, &plan, rows, data_file, &options, mode)?;
-                }
-                DataCommand::List { plan, indicator } => {
-                    let store = open(db, true)?;
-                    let plan = choose_plan(&store, plan)?;
-                    let rows = store.observations(&plan, indicator.as_deref())?;
-                    assure_plan::observation::write_csv(out, &rows, false)?;
-                }
-                DataCommand::Imports { plan, json } => {
-                    let store = open(db, true)?;
-                    let plan = choose_plan(&store, plan)?;
-                    let imports = store.data_imports(&plan)?;
-                    if json {
-                        print_json(out, &imports)?;
-                    } else {
-                        for i in &imports {
-                            writeln!(
-                                out,
-                                "#{} {} {} {} ({}, sha256 {}): {} row(s), {} new, {} replaced, {} unchanged, {} skipped{}",
-                                i.id,
-                                i.at,
-                                i.actor,
-                                i.file.name,
-                                i.file.format,
-                                &i.file.checksum[..i.file.checksum.len().min(12)],
-                                i.rows,
-                                i.inserted,
-                                i.replaced,
-                                i.unchanged,
-                                i.file.skipped,
-                                if i.illustrative { " [illustrative]" } else { "" }
-                            )?;
-                        }
+        DbCommand::Data { command } => match command {
+            DataCommand::Import { file, plan, map, skip_unknown_areas, skip_unmapped, new_only } => {
+                let name = file.display().to_string();
+                let bytes = std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+                let map = map
+                    .iter()
+                    .map(|m| assure_app::parse_mapping(m).map_err(|e| anyhow::anyhow!("--map {e}")))
+                    .collect::<anyhow::Result<_>>()?;
+                let store = open(db, true)?;
+                let request = DataImportRequest {
+                    plan_id: choose_plan(&store, plan)?,
+                    source: DataSource::File { name, bytes },
+                    map,
+                    skip_unknown_areas,
+                    skip_unmapped,
+                    mode: if new_only { ImportMode::Insert } else { ImportMode::Merge },
+                    actor: actor(db),
+                };
+                import_data(out, &App::new(store), &request)?;
+            }
+            DataCommand::List { plan, indicator } => {
+                let store = open(db, true)?;
+                let plan = choose_plan(&store, plan)?;
+                let rows = store.observations(&plan, indicator.as_deref())?;
+                assure_plan::observation::write_csv(out, &rows, false)?;
+            }
+            DataCommand::Imports { plan, json } => {
+                let store = open(db, true)?;
+                let plan = choose_plan(&store, plan)?;
+                let imports = store.data_imports(&plan)?;
+                if json {
+                    print_json(out, &imports)?;
+                } else {
+                    for i in &imports {
+                        writeln!(
+                            out,
+                            "#{} {} {} {} ({}, sha256 {}): {} row(s), {} new, {} replaced, {} unchanged, {} skipped{}",
+                            i.id,
+                            i.at,
+                            i.actor,
+                            i.file.name,
+                            i.file.format,
+                            &i.file.checksum[..i.file.checksum.len().min(12)],
+                            i.rows,
+                            i.inserted,
+                            i.replaced,
+                            i.unchanged,
+                            i.file.skipped,
+                            if i.illustrative { " [illustrative]" } else { "" }
+                        )?;
                     }
                 }
             }
-        }
+        },
         DbCommand::DemoData { plan, force } => {
             let store = open(db, true)?;
             if store.backend() == assure_store::BackendKind::Postgres && !force {
@@ -486,26 +480,29 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     store.url()
                 );
             }
-            let plan = choose_plan(&store, plan)?;
-            let stored = store.plan(&plan)?;
-            let rows = assure_tracking::demo::generate(&stored);
-            let data_file = DataFile {
-                name: "assure demo-data".to_owned(),
-                checksum: assure_store::DataFile::checksum_of(format!("{rows:?}").as_bytes()),
-                format: "demo".to_owned(),
-                skipped: 0,
+            let request = DataImportRequest {
+                plan_id: choose_plan(&store, plan)?,
+                source: DataSource::Illustrative,
+                map: Default::default(),
+                skip_unknown_areas: false,
+                skip_unmapped: false,
+                mode: ImportMode::Merge,
+                actor: actor(db),
             };
-            let options = PrepareOptions { illustrative: true, ..Default::default() };
-            store_data(out, db, &store, &plan, rows, data_file, &options, ImportMode::Merge)?;
+            import_data(out, &App::new(store), &request)?;
             writeln!(out, "This is illustrative data, not official statistics: every page showing it says so.")?;
         }
         DbCommand::Status { plan, json } => {
             let store = open(db, true)?;
             let plan = choose_plan(&store, plan)?;
             let stored = store.plan(&plan)?;
-            let assessed = assure_tracking::status::assess_plan(&stored, |id, areas| {
-                store.headline_observations(&plan, id, areas)
-            })?;
+            let tracking = App::new(store).tracking(&stored)?;
+            let assessed: Vec<_> = stored
+                .indicators
+                .iter()
+                .flat_map(|i| i.tracked())
+                .filter_map(|t| Some((t, tracking.by_id.get(t.id)?)))
+                .collect();
             if json {
                 let list: Vec<serde_json::Value> = assessed
                     .iter()
@@ -578,50 +575,29 @@ async fn shutdown_signal() {
     }
 }
 
-/// Read a data file in whichever layout its header shows.
-fn read_data_file(bytes: &[u8], name: &str) -> anyhow::Result<(&'static str, Vec<Observation>)> {
-    assure_plan::fingertips::read_any(bytes, name).or_else(|problems| {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        bail!("{name}: {} problem(s); nothing was written", problems.len())
-    })
-}
-
-/// Map and check rows for the plan, then store them in one transaction, reporting what happened.
-#[allow(clippy::too_many_arguments)]
-fn store_data(
-    out: &mut dyn Write,
-    db: &DbOptions,
-    store: &Store,
-    plan: &str,
-    rows: Vec<Observation>,
-    mut file: DataFile,
-    options: &PrepareOptions,
-    mode: ImportMode,
-) -> anyhow::Result<()> {
-    let stored = store.plan(plan)?;
-    let prepared = match assure_tracking::prepare(&stored, rows, &file.name, options) {
-        Ok(p) => p,
-        Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            bail!("{}: {} problem(s); nothing was written", file.name, problems.len());
-        }
-    };
-    file.skipped = prepared.skipped;
-    match store.import_observations(plan, &prepared.rows, &file, mode, &actor(db)) {
+/// Import indicator data, reporting what happened, or every problem on stderr.
+fn import_data(out: &mut dyn Write, app: &App, request: &DataImportRequest) -> anyhow::Result<()> {
+    match app.import_data(request) {
         Ok(r) => writeln!(
             out,
-            "{}: {} row(s) into plan '{plan}': {} new, {} replaced, {} unchanged, {} skipped; {} computed from counts (import #{})",
-            file.name, r.rows, r.inserted, r.replaced, r.unchanged, prepared.skipped, prepared.computed, r.import_id
+            "{}: {} row(s) into plan '{}': {} new, {} replaced, {} unchanged, {} skipped; {} computed from counts (import #{})",
+            r.file,
+            r.import.rows,
+            r.plan_id,
+            r.import.inserted,
+            r.import.replaced,
+            r.import.unchanged,
+            r.skipped,
+            r.computed,
+            r.import.import_id
         )?,
-        Err(StoreError::Observations(problems)) => {
-            for p in &problems {
-                eprintln!("{}: {p}", file.name);
+        Err(e @ AppError::InvalidFile { .. }) => {
+            if let AppError::InvalidFile { problems, .. } = &e {
+                for p in problems {
+                    eprintln!("{p}");
+                }
             }
-            bail!("{}: nothing was written", file.name);
+            return Err(e.into());
         }
         Err(e) => return Err(e.into()),
     }

@@ -1,12 +1,12 @@
 //! `assure report …`: the annual report, place reports and deep-dive packs, written to a
-//! file as PDF or HTML (by the file's extension), from the same code as the web pages.
+//! file as PDF or HTML (by the file's extension), by the same use-case as the web pages.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use assure_web::ReportRequest;
+use assure_app::{App, ReportFormat, ReportRequest};
 use clap::Subcommand;
 
 use crate::database::{DbOptions, actor, choose_plan, open};
@@ -67,24 +67,16 @@ pub(crate) fn report(db: &DbOptions, command: ReportCommand, out: &mut dyn Write
         ReportCommand::Indicator { id, out, plan } => (ReportRequest::Indicator(id), out, plan, false),
         ReportCommand::Commitment { id, out, plan } => (ReportRequest::Commitment(id), out, plan, false),
     };
-    let pdf = match file.extension().and_then(|e| e.to_str()).map(str::to_lowercase).as_deref() {
-        Some("pdf") => true,
-        Some("html" | "htm") => false,
-        _ => bail!("--out {}: name a .pdf or .html file", file.display()),
+    let Some(format) = ReportFormat::from_file_name(&file) else {
+        bail!("--out {}: name a .pdf or .html file", file.display());
     };
     let store = open(db, true)?;
     let plan = choose_plan(&store, plan)?;
     let issue_as = issue.then(|| actor(db));
     let started = Instant::now();
-    let last_handle = store.clone();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let bytes = runtime.block_on(async move {
-        let state = assure_web::AppState::new(store, Some(plan));
-        assure_web::render_report(&state, request, pdf, issue_as).await
-    });
-    drop(runtime);
-    drop(last_handle);
-    let bytes = bytes.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = App::new(store);
+    let views = app.views(&plan)?;
+    let bytes = app.render_report(&views, &request, format, issue_as.as_deref())?;
     let elapsed = started.elapsed();
     std::fs::write(&file, &bytes).with_context(|| format!("cannot write {}", file.display()))?;
     writeln!(

@@ -442,7 +442,8 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
         }),
         outcome: m.example.map(|e| *e.outcome.get_ref()),
         line: in_plan.map(|x| x.line),
-        led_by: crate::access::leads(&plan, &delivery, ItemKind::Milestone, m.id)
+        led_by: delivery
+            .leads(&plan, ItemKind::Milestone, m.id)
             .into_iter()
             .map(|o| Ref { id: o.to_owned(), name: plan.organisation_name(o).to_owned() })
             .collect(),
@@ -491,14 +492,10 @@ async fn post_update(state: AppState, signed: Option<Signed>, kind: ItemKind, id
     };
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    let exists = match kind {
-        ItemKind::Milestone => delivery.milestone(&plan, &id).is_some(),
-        ItemKind::DeliveringPlan => plan.delivering_plan(&id).is_some(),
-    };
-    if !exists {
+    if assure_app::require_item(&plan, &delivery, kind, &id).is_err() {
         return Err(ApiError::not_found(kind.as_str(), &id));
     }
-    crate::access::require_may_update(&signed, &plan, &delivery, kind, &id)?;
+    assure_app::require_may_update(&signed.account, &plan, &delivery, kind, &id)?;
     let request: UpdateRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad("body", e.to_string()))?;
     let fields = assure_plan::delivery::UpdateFields {
         status: request.status,
@@ -508,11 +505,18 @@ async fn post_update(state: AppState, signed: Option<Signed>, kind: ItemKind, id
         expected_reason: request.expected_reason.unwrap_or_default(),
         internal_note: request.internal_note.unwrap_or_default(),
     };
-    let draft = fields.draft().map_err(|errors| {
-        let (field, message) = errors.into_iter().next().unwrap_or(("body", String::new()));
-        ApiError::bad(field, message)
+    let account = signed.account.clone();
+    let recorded =
+        state.blocking(move |s| Ok(s.app().record_update(&account, &plan, &delivery, kind, &id, &fields))).await?;
+    // A body whose fields are wrong is a malformed request here (400, as the API has
+    // always answered), naming the first field.
+    let u = recorded.map_err(|e| match e {
+        assure_app::AppError::Rejected(problems) => {
+            let (field, message) = problems.into_iter().next().unwrap_or(("body", String::new()));
+            ApiError::bad(field, message)
+        }
+        e => e.into(),
     })?;
-    let u = crate::routes::record_update(&state, &signed, kind, &id, draft).await?;
     Ok((axum::http::StatusCode::CREATED, json_response(&update_response(&u))).into_response())
 }
 

@@ -19,9 +19,9 @@ use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::{AppState, WebError};
-pub use types::ErrorResponse;
-use types::{ErrorDetail, Page};
+use crate::AppState;
+pub use crate::error::{ApiError, ErrorResponse};
+use types::Page;
 
 /// A parameter of an endpoint, for the OpenAPI document.
 pub struct Param {
@@ -399,61 +399,4 @@ fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
 
 pub fn json_response<T: Serialize>(value: &T) -> Response {
     Json(value).into_response()
-}
-
-/// An API failure, answered with the error envelope.
-#[derive(Debug)]
-pub struct ApiError(WebError);
-
-impl ApiError {
-    pub fn bad(field: &str, detail: String) -> ApiError {
-        ApiError(WebError::BadRequest { field: field.to_owned(), detail })
-    }
-
-    pub fn not_found(what: &str, id: &str) -> ApiError {
-        ApiError(WebError::NotFound(format!("there is no {what} '{id}' in the plan")))
-    }
-
-    fn internal(message: String) -> ApiError {
-        ApiError(WebError::Internal(message))
-    }
-}
-
-impl From<WebError> for ApiError {
-    fn from(e: WebError) -> ApiError {
-        ApiError(e)
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut status = self.0.status();
-        let (detail, field) = match &self.0 {
-            WebError::BadRequest { field, detail } => (detail.clone(), Some(field.clone())),
-            WebError::SignIn(_) => {
-                status = axum::http::StatusCode::UNAUTHORIZED;
-                ("send an API token: 'Authorization: Bearer <token>' (create one at /account/tokens)".to_owned(), None)
-            }
-            WebError::Forbidden(m) => (m.clone(), None),
-            WebError::NotFound(m) => (m.clone(), None),
-            WebError::NoPlan => (self.0.to_string(), None),
-            WebError::Store(_) | WebError::Internal(_) => {
-                tracing::error!(error = %self.0, "API request failed");
-                ("the service had a problem; try again later".to_owned(), None)
-            }
-        };
-        (status, Json(ErrorResponse { errors: vec![ErrorDetail { detail, field }] })).into_response()
-    }
-}
-
-/// The answer for a request with an API token that does not work.
-pub fn unauthorised(detail: &str) -> Response {
-    let body = ErrorResponse { errors: vec![ErrorDetail { detail: detail.to_owned(), field: None }] };
-    (axum::http::StatusCode::UNAUTHORIZED, [(axum::http::header::WWW_AUTHENTICATE, "Bearer")], Json(body))
-        .into_response()
-}
-
-/// The answer for a path under `/api/` that is not an endpoint.
-pub fn not_found(path: &str) -> Response {
-    ApiError(WebError::NotFound(format!("there is no endpoint {path}; see /api/v1/openapi.json"))).into_response()
 }

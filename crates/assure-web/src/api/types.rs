@@ -47,22 +47,6 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
-/// One problem with a request.
-#[derive(Serialize, JsonSchema)]
-pub struct ErrorDetail {
-    /// What is wrong.
-    pub detail: String,
-    /// The parameter it is about, if any.
-    pub field: Option<String>,
-}
-
-/// The error envelope every failed request answers with.
-#[derive(Serialize, JsonSchema)]
-pub struct ErrorResponse {
-    /// The problems (at least one).
-    pub errors: Vec<ErrorDetail>,
-}
-
 /// The plan served: identity and counts.
 #[derive(Serialize, JsonSchema)]
 pub struct PlanResponse {

@@ -11,8 +11,8 @@ use crate::access::{self, Signed, SignedForm};
 use crate::layout::{
     FieldError, choices, csrf_field, error_summary, form_title, input, success_banner, table, textarea,
 };
-use crate::state::{APPROVAL_REQUIRED, STALE_DAYS};
 use crate::{AppState, WebError};
+use assure_store::{SETTING_APPROVAL_REQUIRED as APPROVAL_REQUIRED, SETTING_STALE_DAYS as STALE_DAYS};
 
 fn admin(request: &Request) -> Result<Signed, WebError> {
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
@@ -198,9 +198,7 @@ pub async fn create_user(State(state): State<AppState>, form: SignedForm) -> Res
                 };
                 return Ok(users_page(&accounts(&state).await?, &empty_form(), &[], Some(done)).into_response());
             }
-            Err(WebError::Store(assure_store::StoreError::Rejected { field, message })) => {
-                errors.push((field, message))
-            }
+            Err(WebError::Invalid(problems)) => errors.extend(problems),
             Err(e) => return Err(e),
         }
     }
@@ -274,9 +272,16 @@ pub async fn update_user(
     match fields {
         Some(fields) if errors.is_empty() => {
             let (u, actor) = (a.username.clone(), form.signed.account.username.clone());
-            let a = state.blocking(move |s| Ok(s.store().update_account(&u, &fields, &actor)?)).await?;
-            let done = success_banner("Changes saved");
-            Ok(user_page(&a, &form_from_account(&a), &[], Some(done)).into_response())
+            match state.blocking(move |s| Ok(s.store().update_account(&u, &fields, &actor)?)).await {
+                Ok(a) => {
+                    let done = success_banner("Changes saved");
+                    Ok(user_page(&a, &form_from_account(&a), &[], Some(done)).into_response())
+                }
+                Err(WebError::Invalid(problems)) => {
+                    Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&a, &f, &problems, None)).into_response())
+                }
+                Err(e) => Err(e),
+            }
         }
         _ => Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&a, &f, &errors, None)).into_response()),
     }
@@ -389,15 +394,14 @@ pub async fn review(
         }
     };
     let plan = state.plan().await?;
-    let (plan_id, actor) = (plan.meta.id.get_ref().clone(), form.signed.account.username.clone());
-    state.blocking(move |s| Ok(s.store().review_update(&plan_id, id, approve, &actor)?)).await.map_err(
+    let (plan_id, account) = (plan.meta.id.get_ref().clone(), form.signed.account.clone());
+    state.blocking(move |s| Ok(s.app().review_update(&account, &plan_id, id, approve)?)).await.map_err(
         |e| match e {
-            WebError::Store(assure_store::StoreError::Rejected { message, .. }) => {
-                WebError::BadRequest { field: "update".into(), detail: message }
-            }
-            WebError::Store(assure_store::StoreError::NoSuchUpdate(id)) => {
-                WebError::NotFound(format!("There is no update {id}."))
-            }
+            // Reviewing an update that is no longer waiting is a request that cannot be made.
+            WebError::Invalid(problems) => WebError::BadRequest {
+                field: "update".into(),
+                detail: problems.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("; "),
+            },
             e => e,
         },
     )?;

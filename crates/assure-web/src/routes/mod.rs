@@ -92,7 +92,7 @@ pub fn routes() -> Router<AppState> {
 pub async fn not_found(uri: Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
     if uri.path().starts_with("/api/") {
-        return crate::api::not_found(uri.path());
+        return crate::error::api_not_found(uri.path());
     }
     WebError::NotFound(format!("There is no page at {}.", uri.path())).into_response()
 }
@@ -181,4 +181,3 @@ fn indicator_status_table(indicators: &[&assure_plan::Indicator], tracking: &cra
 
 pub(crate) use layout::page;
 pub(crate) use reports::report_links;
-pub(crate) use updates::record_update;

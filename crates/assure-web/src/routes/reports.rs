@@ -4,136 +4,48 @@
 
 use std::collections::HashMap;
 
-use assure_report::{Inputs, Snapshot};
+use assure_app::{ReportFormat, ReportRequest, Views};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use super::{missing, page};
+use super::page;
 use crate::access::{self, Signed, SignedForm};
 use crate::layout::{csrf_field, table};
 use crate::{AppState, WebError};
 
-/// The kind under which issued annual reports are recorded.
-pub const ANNUAL: &str = "annual";
-
 /// How a report is wanted.
-fn wants_pdf(q: &HashMap<String, String>) -> Result<bool, WebError> {
+fn wants(q: &HashMap<String, String>) -> Result<ReportFormat, WebError> {
     match q.get("format").map(String::as_str) {
-        None | Some("html") => Ok(false),
-        Some("pdf") => Ok(true),
+        None | Some("html") => Ok(ReportFormat::Html),
+        Some("pdf") => Ok(ReportFormat::Pdf),
         Some(other) => {
             Err(WebError::BadRequest { field: "format".into(), detail: format!("must be html or pdf (got '{other}')") })
         }
     }
 }
 
-/// A report to generate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReportRequest {
-    /// The annual report of the partnership.
-    Annual,
-    /// The place report of an area (or of a place's area).
-    Place(String),
-    /// The deep-dive pack of an indicator.
-    Indicator(String),
-    /// The deep-dive pack of a commitment.
-    Commitment(String),
-}
-
-impl ReportRequest {
-    /// A file name for it, without extension.
-    pub fn file_name(&self) -> String {
-        match self {
-            ReportRequest::Annual => "annual-report".into(),
-            ReportRequest::Place(a) => format!("place-report-{a}"),
-            ReportRequest::Indicator(i) | ReportRequest::Commitment(i) => format!("deep-dive-{i}"),
-        }
-    }
-}
-
-/// Generate a report from the live data as HTML or PDF bytes; with `issue_as`, record
-/// the annual report as issued by that person (the next one then says what changed).
-pub async fn render(
+/// Generate a report from the served views (kept per revision); with `issue_as`,
+/// record the annual report as issued by that person.
+async fn render(
     state: &AppState,
     request: ReportRequest,
-    pdf: bool,
+    format: ReportFormat,
     issue_as: Option<String>,
 ) -> Result<Vec<u8>, WebError> {
-    let plan = state.plan().await?;
-    let tracking = state.tracking().await?;
-    let delivery = state.delivery().await?;
-    let observations = match &request {
-        ReportRequest::Indicator(id) => {
-            let i = plan.indicator(id).ok_or_else(|| missing("indicator", id))?;
-            let ids: Vec<String> = i.tracked().iter().map(|t| t.id.to_owned()).collect();
-            state.observations(plan.meta.id.get_ref().clone(), ids).await?
-        }
-        _ => Vec::new(),
-    };
-    state
-        .blocking(move |s| {
-            let plan_id = plan.meta.id.get_ref().clone();
-            let inputs = Inputs {
-                plan: &plan,
-                assessments: &tracking.by_id,
-                illustrative: tracking.illustrative,
-                delivery: &delivery,
-                generated_at: assure_store::now_rfc3339(),
-            };
-            let report = match &request {
-                ReportRequest::Annual => {
-                    let before = s
-                        .store()
-                        .last_report(&plan_id, ANNUAL, "")?
-                        .and_then(|(_, json)| serde_json::from_str::<Snapshot>(&json).ok());
-                    let (report, snapshot) = assure_report::annual::annual(&inputs, before.as_ref());
-                    if let Some(actor) = &issue_as {
-                        let json = serde_json::to_string(&snapshot).map_err(|e| WebError::Internal(e.to_string()))?;
-                        s.store().record_report(&plan_id, ANNUAL, "", &json, actor)?;
-                    }
-                    report
-                }
-                ReportRequest::Place(key) => {
-                    let area = assure_report::place::area(&plan, key).map_err(|e| WebError::NotFound(e.to_string()))?;
-                    let mut rows = Vec::new();
-                    for i in &plan.indicators {
-                        for t in i.tracked() {
-                            rows.extend(s.store().headline_observations(
-                                &plan_id,
-                                t.id,
-                                &[area.id.get_ref(), "england"],
-                            )?);
-                        }
-                    }
-                    assure_report::place::place(&inputs, area, &rows)
-                }
-                ReportRequest::Indicator(id) => {
-                    let i = plan.indicator(id).ok_or_else(|| missing("indicator", id))?;
-                    assure_report::deep_dive::indicator(&inputs, i, &observations)
-                }
-                ReportRequest::Commitment(id) => {
-                    let c = plan.commitment(id).ok_or_else(|| missing("commitment", id))?;
-                    assure_report::deep_dive::commitment(&inputs, c)
-                }
-            };
-            if pdf {
-                assure_report::pdf::render(&report).map_err(|e| WebError::Internal(e.to_string()))
-            } else {
-                Ok(assure_report::html::render(&report).into_bytes())
-            }
-        })
-        .await
+    let views =
+        Views { plan: state.plan().await?, tracking: state.tracking().await?, delivery: state.delivery().await? };
+    state.blocking(move |s| Ok(s.app().render_report(&views, &request, format, issue_as.as_deref())?)).await
 }
 
 /// Answer a report request as a page or a PDF.
 async fn answer(state: &AppState, request: ReportRequest, q: &HashMap<String, String>) -> Result<Response, WebError> {
-    let pdf = wants_pdf(q)?;
+    let format = wants(q)?;
     let file = request.file_name();
-    let bytes = render(state, request, pdf, None).await?;
+    let bytes = render(state, request, format, None).await?;
     let mut r = bytes.into_response();
-    if pdf {
+    if format == ReportFormat::Pdf {
         let disposition = HeaderValue::from_str(&format!("inline; filename=\"{file}.pdf\""))
             .map_err(|e| WebError::Internal(e.to_string()))?;
         r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
@@ -154,7 +66,7 @@ pub async fn annual(
 /// Issue the annual report: record what it shows now (admins).
 pub async fn issue_annual(State(state): State<AppState>, form: SignedForm) -> Result<Response, WebError> {
     access::require_admin(&form.signed)?;
-    render(&state, ReportRequest::Annual, false, Some(form.signed.account.username.clone())).await?;
+    render(&state, ReportRequest::Annual, ReportFormat::Html, Some(form.signed.account.username.clone())).await?;
     Ok(Redirect::to("/reports?issued=annual").into_response())
 }
 
@@ -199,7 +111,7 @@ pub async fn list_reports(
     let plan = state.plan().await?;
     let signed = request.extensions().get::<Signed>().cloned();
     let plan_id = plan.meta.id.get_ref().clone();
-    let last = state.blocking(move |s| Ok(s.store().last_report(&plan_id, ANNUAL, "")?)).await?;
+    let last = state.blocking(move |s| Ok(s.app().annual_report_issued(&plan_id)?)).await?;
     let mut areas: Vec<_> = plan
         .areas
         .iter()
@@ -217,7 +129,7 @@ pub async fn list_reports(
             p { (report_links("/reports/annual", "Annual report")) }
             p {
                 @match &last {
-                    Some((at, _)) => { "Last issued " (at.get(..10).unwrap_or(at)) ". The report lists what changed since then." }
+                    Some(at) => { "Last issued " (at.get(..10).unwrap_or(at)) ". The report lists what changed since then." }
                     None => "Not issued yet: once an admin issues it, the next report lists what changed since.",
                 }
             }

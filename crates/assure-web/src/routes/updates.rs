@@ -1,8 +1,9 @@
 //! Delivery updates: the overview of every milestone, the status and history shown on
 //! milestone and plan pages, and the forms with which leads report and add milestones.
 
+use assure_app::AppError;
 use assure_plan::Plan;
-use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication, UpdateDraft, UpdateFields};
+use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication, UpdateFields};
 use assure_store::{DeliveryUpdate, Role};
 use assure_tracking::delivery::{Freshness, Progress};
 use axum::extract::{Path, Request, State};
@@ -94,7 +95,7 @@ pub fn delivery_section(
     let signed_in = signed.is_some();
     let progress = delivery.progress(kind, item, planned_due.unwrap_or("Ongoing"));
     let history = delivery.history(kind, item, signed_in);
-    let leads = access::leads(plan, delivery, kind, item);
+    let leads = delivery.leads(plan, kind, item);
     let may = signed.as_ref().is_some_and(|s| access::may_update(&s.account, plan, delivery, kind, item));
     let base = item_href(kind, item);
     html! {
@@ -174,7 +175,7 @@ pub async fn list_delivery(State(state): State<AppState>) -> Result<Markup, WebE
             }))
             (table(html! { "Every milestone" }, false, &[("Milestone", false), ("Expected", false), ("Status", false), ("Led by", false)], html! {
                 @for (m, p) in &rows {
-                    @let leads = access::leads(&plan, &delivery, ItemKind::Milestone, m.id);
+                    @let leads = delivery.leads(&plan, ItemKind::Milestone, m.id);
                     tr class="nhsuk-table__row" {
                         td class="nhsuk-table__cell" {
                             a href={ "/milestones/" (m.id) } { (m.title) }
@@ -248,15 +249,9 @@ fn empty_update() -> UpdateForm {
     }
 }
 
-/// The title, page and planned due date of an item, or 404.
+/// The title and page of an item, or 404.
 fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<(String, String), WebError> {
-    let exists = match kind {
-        ItemKind::Milestone => delivery.milestone(plan, id).is_some(),
-        ItemKind::DeliveringPlan => plan.delivering_plan(id).is_some(),
-    };
-    if !exists {
-        return Err(missing(if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" }, id));
-    }
+    assure_app::require_item(plan, delivery, kind, id)?;
     Ok((item_title(plan, delivery, kind, id), item_href(kind, id)))
 }
 
@@ -265,7 +260,7 @@ async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request
     let delivery = state.delivery().await?;
     let (title, back) = item(&plan, &delivery, kind, &id)?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
-    access::require_may_update(&s, &plan, &delivery, kind, &id)?;
+    assure_app::require_may_update(&s.account, &plan, &delivery, kind, &id)?;
     let approval = delivery.approval_required && s.account.role != Role::Admin;
     Ok(update_page(&title, &back, kind, &empty_update(), &[], approval).into_response())
 }
@@ -286,32 +281,10 @@ pub async fn show_plan_form(
     show_form(state, ItemKind::DeliveringPlan, id, request).await
 }
 
-/// Store an update for someone allowed to make it: published at once, or awaiting
-/// approval when approval is on and they are not an admin.
-pub async fn record_update(
-    state: &AppState,
-    s: &Signed,
-    kind: ItemKind,
-    id: &str,
-    d: UpdateDraft,
-) -> Result<DeliveryUpdate, WebError> {
-    let plan = state.plan().await?;
-    let delivery = state.delivery().await?;
-    access::require_may_update(s, &plan, &delivery, kind, id)?;
-    let publication = if delivery.approval_required && s.account.role != Role::Admin {
-        Publication::Pending
-    } else {
-        Publication::Published
-    };
-    let (plan_id, item, author) = (plan.meta.id.get_ref().clone(), id.to_owned(), s.account.username.clone());
-    state.blocking(move |st| Ok(st.store().add_update(&plan_id, kind, &item, &d, publication, &author)?)).await
-}
-
 async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -> Result<Response, WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
     let (title, back) = item(&plan, &delivery, kind, &id)?;
-    access::require_may_update(&form.signed, &plan, &delivery, kind, &id)?;
     let fields = UpdateFields {
         status: form.get("status").to_owned(),
         narrative: form.get("narrative").to_owned(),
@@ -320,24 +293,24 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
         expected_reason: form.get("expected_reason").to_owned(),
         internal_note: form.get("internal_note").to_owned(),
     };
-    match fields.draft() {
-        Ok(d) => {
-            record_update(&state, &form.signed, kind, &id, d).await?;
-            Ok(Redirect::to(&format!("{back}#delivery")).into_response())
-        }
-        Err(errors) => {
+    let (account, p, d, item, f) =
+        (form.signed.account.clone(), plan.clone(), delivery.clone(), id.clone(), fields.clone());
+    match state.blocking(move |s| Ok(s.app().record_update(&account, &p, &d, kind, &item, &f))).await? {
+        Ok(_) => Ok(Redirect::to(&format!("{back}#delivery")).into_response()),
+        Err(AppError::Rejected(errors)) => {
             let f = UpdateForm {
-                status: form.get("status").to_owned(),
-                narrative: form.get("narrative").to_owned(),
+                status: fields.status,
+                narrative: fields.narrative,
                 evidence: form.get("evidence").to_owned(),
-                expected: form.get("expected").to_owned(),
-                expected_reason: form.get("expected_reason").to_owned(),
-                internal_note: form.get("internal_note").to_owned(),
+                expected: fields.expected,
+                expected_reason: fields.expected_reason,
+                internal_note: fields.internal_note,
             };
             let approval = delivery.approval_required && form.signed.account.role != Role::Admin;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, update_page(&title, &back, kind, &f, &errors, approval))
                 .into_response())
         }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -386,7 +359,7 @@ pub async fn show_new_milestone(
     let delivery = state.delivery().await?;
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
-    access::require_may_update(&s, &plan, &delivery, ItemKind::DeliveringPlan, &id)?;
+    assure_app::require_may_update(&s.account, &plan, &delivery, ItemKind::DeliveringPlan, &id)?;
     Ok(new_milestone_page(&p.name, &item_href(ItemKind::DeliveringPlan, &id), "", "", &[]).into_response())
 }
 
@@ -397,26 +370,16 @@ pub async fn add_milestone(
 ) -> Result<Response, WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
-    access::require_may_update(&form.signed, &plan, &delivery, ItemKind::DeliveringPlan, &id)?;
+    let name = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?.name.clone();
     let (title, due) = (form.get("title").to_owned(), form.get("due").to_owned());
     let back = item_href(ItemKind::DeliveringPlan, &id);
-    let (plan_id, actor, dp) = (plan.meta.id.get_ref().clone(), form.signed.account.username.clone(), id.clone());
-    let taken_plan = plan.clone();
-    let (t, d) = (title.clone(), due.clone());
-    match state
-        .blocking(move |s| {
-            let taken = |m: &str| taken_plan.milestone(m).is_some();
-            Ok(s.store().add_milestone(&plan_id, &dp, &t, &d, &taken, &actor)?)
-        })
-        .await
-    {
+    let (account, dp, t, d) = (form.signed.account.clone(), id.clone(), title.clone(), due.clone());
+    match state.blocking(move |s| Ok(s.app().add_milestone(&account, &plan, &delivery, &dp, &t, &d))).await? {
         Ok(m) => Ok(Redirect::to(&format!("/milestones/{}", m.id)).into_response()),
-        Err(WebError::Store(assure_store::StoreError::Rejected { field, message })) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            new_milestone_page(&p.name, &back, &title, &due, &[(field, message)]),
-        )
-            .into_response()),
-        Err(e) => Err(e),
+        Err(AppError::Rejected(errors)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, new_milestone_page(&name, &back, &title, &due, &errors))
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,7 +1,7 @@
 //! The upload page for editors: the same import as `assure data import`, from a browser.
 
-use assure_store::{DataFile, ImportMode, Role};
-use assure_tracking::PrepareOptions;
+use assure_app::{AppError, DataImportRequest, DataSource};
+use assure_store::{ImportMode, Role};
 use axum::extract::{Multipart, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -112,19 +112,13 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
     }
     may_upload(&s)?;
     let mut errors: Vec<FieldError> = Vec::new();
-    let mut prepare = PrepareOptions {
-        skip_unknown_areas: options.iter().any(|o| o == "skip_unknown_areas"),
-        skip_unmapped: options.iter().any(|o| o == "skip_unmapped"),
-        ..Default::default()
-    };
+    let mut mapping = std::collections::HashMap::new();
     for line in map.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        match line.split_once('=').and_then(|(id, i)| Some((id.trim().parse::<u32>().ok()?, i.trim().to_owned()))) {
-            Some((id, indicator)) => {
-                prepare.map.insert(id, indicator);
+        match assure_app::parse_mapping(line) {
+            Ok((id, indicator)) => {
+                mapping.insert(id, indicator);
             }
-            None => {
-                errors.push(("map", format!("'{line}': write ID=INDICATOR, e.g. 93085=smoking-at-time-of-delivery")))
-            }
+            Err(e) => errors.push(("map", e)),
         }
     }
     let file = file.filter(|(_, b)| !b.is_empty());
@@ -138,44 +132,34 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
         return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &[], None));
     };
     let plan = state.plan().await?;
-    let mode = if options.iter().any(|o| o == "new_only") { ImportMode::Insert } else { ImportMode::Merge };
-    let actor = s.account.username.clone();
-    let result = state
-        .blocking(move |st| {
-            let (format, rows) = match assure_plan::fingertips::read_any(&bytes, &name) {
-                Ok(r) => r,
-                Err(problems) => return Ok(Err(problems)),
-            };
-            let prepared = match assure_tracking::prepare(&plan, rows, &name, &prepare) {
-                Ok(p) => p,
-                Err(problems) => return Ok(Err(problems)),
-            };
-            let file = DataFile {
-                name: name.clone(),
-                checksum: DataFile::checksum_of(&bytes),
-                format: format.to_owned(),
-                skipped: prepared.skipped,
-            };
-            match st.store().import_observations(plan.meta.id.get_ref(), &prepared.rows, &file, mode, &actor) {
-                Ok(r) => Ok(Ok((name, r, prepared.skipped, prepared.computed))),
-                Err(assure_store::StoreError::Observations(problems)) => {
-                    Ok(Err(problems.into_iter().map(|p| format!("{name}: {p}")).collect()))
-                }
-                Err(e) => Err(e.into()),
-            }
-        })
-        .await?;
-    match result {
-        Ok((name, r, skipped, computed)) => {
+    let request = DataImportRequest {
+        plan_id: plan.meta.id.get_ref().clone(),
+        source: DataSource::File { name, bytes: bytes.to_vec() },
+        map: mapping,
+        skip_unknown_areas: options.iter().any(|o| o == "skip_unknown_areas"),
+        skip_unmapped: options.iter().any(|o| o == "skip_unmapped"),
+        mode: if options.iter().any(|o| o == "new_only") { ImportMode::Insert } else { ImportMode::Merge },
+        actor: s.account.username.clone(),
+    };
+    match state.blocking(move |st| Ok(st.app().import_data(&request))).await? {
+        Ok(r) => {
             let done = success_banner(&format!(
-                "{name}: {} rows imported: {} new, {} replaced, {} unchanged, {skipped} skipped; {computed} computed from counts (import #{})",
-                r.rows, r.inserted, r.replaced, r.unchanged, r.import_id
+                "{}: {} rows imported: {} new, {} replaced, {} unchanged, {} skipped; {} computed from counts (import #{})",
+                r.file,
+                r.import.rows,
+                r.import.inserted,
+                r.import.replaced,
+                r.import.unchanged,
+                r.skipped,
+                r.computed,
+                r.import.import_id
             ));
             Ok(respond(StatusCode::OK, &[], &[], Some(done)))
         }
-        Err(problems) => {
+        Err(AppError::InvalidFile { problems, .. }) => {
             let errors = [("file", format!("The file has {} problem(s); nothing was stored", problems.len()))];
             Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &problems, None))
         }
+        Err(e) => Err(e.into()),
     }
 }

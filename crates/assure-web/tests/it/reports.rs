@@ -84,9 +84,11 @@ fn the_annual_report_shows_statuses_milestones_and_changes_since_the_last_one() 
 
         // Issue it; then a change shows in the next one.
         let store = app.db.open();
-        let state = assure_web::AppState::new(store.clone(), None);
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(assure_web::render_report(&state, assure_web::ReportRequest::Annual, false, Some("admin".into())))
+        let issuer = assure_app::App::new(store.clone());
+        let plan_id = store.plans().unwrap()[0].id.clone();
+        let views = issuer.views(&plan_id).unwrap();
+        issuer
+            .render_report(&views, &assure_app::ReportRequest::Annual, assure_app::ReportFormat::Html, Some("admin"))
             .unwrap();
         update(&app, "technology-enhanced-lives-m1", DeliveryStatus::Complete, "Service live in all districts");
         let (_, _, body) = app.get("/reports/annual");

@@ -1,0 +1,56 @@
+//! Why a use-case could not be done, by kind, so that each face answers it its own way
+//! (an exit code and a message; a status code, a page or a JSON envelope).
+
+use assure_store::StoreError;
+
+/// Why a use-case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such item in the plan.
+    #[error("There is no {what} '{id}' in the plan.")]
+    NotFound {
+        /// What kind of item ("indicator", "milestone", ...).
+        what: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// A file that cannot be imported: every problem, each naming its line; nothing was written.
+    #[error("{file}: {} problem(s); nothing was written", problems.len())]
+    InvalidFile {
+        /// The file's name.
+        file: String,
+        /// Each problem, as `file:line[:column]: message`.
+        problems: Vec<String>,
+    },
+    /// Fields that cannot be accepted: each with its field and what is wrong.
+    #[error("{}", .0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))]
+    Rejected(Vec<assure_plan::delivery::FieldProblem>),
+    /// The person may not do this (the message says why, in words for them).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The store failed, or refused.
+    #[error(transparent)]
+    Store(StoreError),
+    /// A report could not be typeset.
+    #[error("the report could not be generated: {0}")]
+    Report(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> AppError {
+        match e {
+            StoreError::Rejected { field, message } => AppError::Rejected(vec![(field, message)]),
+            e => AppError::Store(e),
+        }
+    }
+}
+
+impl AppError {
+    /// The fields and their problems, when the error is about fields.
+    pub fn field_problems(&self) -> Option<&[assure_plan::delivery::FieldProblem]> {
+        match self {
+            AppError::Rejected(problems) => Some(problems),
+            _ => None,
+        }
+    }
+}

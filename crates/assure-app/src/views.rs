@@ -1,0 +1,111 @@
+//! The views of a plan that pages, the API, reports and the CLI are made from: its
+//! indicators' assessments ([`Tracking`]) and what partners have reported ([`Delivery`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use assure_plan::Plan;
+use assure_plan::observation::Observation;
+use assure_store::StoreError;
+use assure_tracking::delivery::Delivery;
+use assure_tracking::{Assessment, Status};
+
+use crate::{App, AppError};
+
+/// Every tracked indicator's assessment, as the stored data is now.
+#[derive(Debug, Default)]
+pub struct Tracking {
+    /// By tracked indicator id (an indicator, or a part of a compound one).
+    pub by_id: HashMap<String, Assessment>,
+    /// Whether any of the data behind them is illustrative.
+    pub illustrative: bool,
+}
+
+impl Tracking {
+    /// The statuses of an indicator's tracked parts (itself when it has none).
+    pub fn statuses(&self, i: &assure_plan::Indicator) -> Vec<Status> {
+        i.tracked().iter().filter_map(|t| self.by_id.get(t.id)).map(|a| a.status).collect()
+    }
+
+    /// The status of an indicator: its own, or the worst of its parts'.
+    pub fn status(&self, i: &assure_plan::Indicator) -> Status {
+        Status::worst(self.statuses(i))
+    }
+}
+
+/// A plan with its tracking and delivery: everything a report is made from.
+#[derive(Debug, Clone)]
+pub struct Views {
+    /// The plan.
+    pub plan: Arc<Plan>,
+    /// Its indicators' assessments.
+    pub tracking: Arc<Tracking>,
+    /// What partners have reported on its milestones and delivering plans.
+    pub delivery: Arc<Delivery>,
+}
+
+impl App {
+    /// Assess every tracked indicator of the plan from the stored observations.
+    pub fn tracking(&self, plan: &Plan) -> Result<Tracking, AppError> {
+        let plan_id = plan.meta.id.get_ref().as_str();
+        let mut illustrative = false;
+        let assessed = assure_tracking::status::assess_plan(plan, |id, areas| {
+            let rows = self.store.headline_observations(plan_id, id, areas)?;
+            illustrative |= rows.iter().any(|o| o.illustrative);
+            Ok::<_, StoreError>(rows)
+        })?;
+        let by_id = assessed.into_iter().map(|(t, a)| (t.id.to_owned(), a)).collect();
+        Ok(Tracking { by_id, illustrative })
+    }
+
+    /// Every update and added milestone of a plan, with the settings that judge them.
+    pub fn delivery(&self, plan_id: &str) -> Result<Delivery, AppError> {
+        let settings = self.settings()?;
+        Ok(Delivery {
+            updates: self.store.updates(plan_id, None)?,
+            added: self.store.added_milestones(plan_id)?,
+            stale_days: settings.stale_days,
+            approval_required: settings.approval_required,
+        })
+    }
+
+    /// A stored plan with its tracking and delivery.
+    pub fn views(&self, plan_id: &str) -> Result<Views, AppError> {
+        let plan = self.store.plan(plan_id)?;
+        let tracking = self.tracking(&plan)?;
+        let delivery = self.delivery(plan_id)?;
+        Ok(Views { plan: Arc::new(plan), tracking: Arc::new(tracking), delivery: Arc::new(delivery) })
+    }
+
+    /// The stored observations of these indicators (or parts) of a plan, in key order.
+    pub fn observations(&self, plan_id: &str, indicators: &[String]) -> Result<Vec<Observation>, AppError> {
+        let mut all = Vec::new();
+        for id in indicators {
+            all.extend(self.store.observations(plan_id, Some(id))?);
+        }
+        Ok(all)
+    }
+}
+
+/// The partnership's settings that judge delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Days without a published update after which an item is stale.
+    pub stale_days: u32,
+    /// Whether editors' updates wait for an admin's approval.
+    pub approval_required: bool,
+}
+
+impl App {
+    /// The settings, with their defaults where unset.
+    pub fn settings(&self) -> Result<Settings, AppError> {
+        let stale_days = self
+            .store
+            .setting(assure_store::SETTING_STALE_DAYS)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(assure_tracking::delivery::DEFAULT_STALE_DAYS);
+        let approval_required =
+            self.store.setting(assure_store::SETTING_APPROVAL_REQUIRED)?.is_some_and(|v| v == "true");
+        Ok(Settings { stale_days, approval_required })
+    }
+}

@@ -1,0 +1,3 @@
+//! The use-cases, on both databases: importing data, recording updates, reports.
+
+mod use_cases;
