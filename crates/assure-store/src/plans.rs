@@ -14,8 +14,8 @@ use assure_plan::{Commitment, Fact, Governance, PlanMeta, Priority, Section};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
-use crate::StoreError;
 use crate::sql::{Tx, Value};
+use crate::{PlanImport, Store, StoreError, audit, now, observations, plans};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Ty {
@@ -617,4 +617,87 @@ pub(crate) fn read_plan(tx: &mut Tx<'_>, id: &str) -> Result<Option<Plan>, Store
         places: from_json::<Vec<Place>>("place", list("places"))?,
         areas: from_json::<Vec<Area>>("area", list("areas"))?,
     }))
+}
+
+/// Storing and deleting whole plans.
+impl Store {
+    /// Store a validated plan in one transaction. A plan with the same id is an error
+    /// unless `replace`, which swaps it whole, keeping observations whose indicator is
+    /// still in the plan. The audit entry records the plan before and after.
+    pub fn import_plan(&self, plan: &Plan, actor: &str, replace: bool) -> Result<PlanImport, StoreError> {
+        let id = plan.meta.id.get_ref().clone();
+        let after = serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.pool.write(|tx| {
+            let before = plans::read_plan(tx, &id)?;
+            if before.is_some() && !replace {
+                return Err(StoreError::PlanExists(id.clone()));
+            }
+            let mut result = PlanImport {
+                plan: id.clone(),
+                replaced: before.is_some(),
+                observations_kept: 0,
+                observations_dropped: 0,
+            };
+            let kept = if before.is_some() {
+                let saved = observations::list(tx, &id, None)?;
+                observations::delete_all(tx, &id)?;
+                tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
+                saved
+            } else {
+                Vec::new()
+            };
+            let at = now();
+            plans::insert_plan(tx, plan, actor, &at)?;
+            if !kept.is_empty() {
+                let known = observations::indicator_ids(tx, &id)?;
+                let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
+                result.observations_kept = keep.len() as u64;
+                result.observations_dropped = drop.len() as u64;
+                observations::insert_rows(tx, &id, keep.iter().collect(), None)?;
+            }
+            let before_json = match &before {
+                Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                None => None,
+            };
+            audit::record(
+                tx,
+                &audit::NewEntry {
+                    at: &at,
+                    actor,
+                    action: if before.is_some() { "replace" } else { "import" },
+                    entity: "plan",
+                    entity_id: &id,
+                    plan_id: Some(&id),
+                    before: before_json.as_deref(),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(result)
+        })
+    }
+
+    /// Delete a plan and everything in it (observations included), recording it whole in the audit log.
+    pub fn delete_plan(&self, id: &str, actor: &str) -> Result<(), StoreError> {
+        self.pool.write(|tx| {
+            let before = plans::read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
+            let before = serde_json::to_string(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            observations::delete_all(tx, id)?;
+            tx.execute("DELETE FROM delivery_update WHERE plan_id = $1", &[id.into()])?;
+            tx.execute("DELETE FROM added_milestone WHERE plan_id = $1", &[id.into()])?;
+            tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
+            audit::record(
+                tx,
+                &audit::NewEntry {
+                    at: &now(),
+                    actor,
+                    action: "delete",
+                    entity: "plan",
+                    entity_id: id,
+                    plan_id: Some(id),
+                    before: Some(&before),
+                    after: None,
+                },
+            )
+        })
+    }
 }
