@@ -55,7 +55,6 @@ impl Tracking {
     }
 }
 
-pub use assure_store::{SETTING_APPROVAL_REQUIRED as APPROVAL_REQUIRED, SETTING_STALE_DAYS as STALE_DAYS};
 pub use assure_tracking::delivery::Delivery;
 
 /// A plan and its revision: what a rendered page depends on.
@@ -195,16 +194,12 @@ impl AppState {
         let delivery = self
             .blocking(move |s| {
                 let store = s.store();
-                let stale_days = store
-                    .setting(STALE_DAYS)?
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(assure_tracking::delivery::DEFAULT_STALE_DAYS);
-                let approval_required = store.setting(APPROVAL_REQUIRED)?.is_some_and(|v| v == "true");
+                let settings = store.settings()?;
                 Ok(Arc::new(Delivery {
                     updates: store.updates(&plan_id, None)?,
                     added: store.added_milestones(&plan_id)?,
-                    stale_days,
-                    approval_required,
+                    stale_days: settings.stale_days,
+                    approval_required: settings.approval_required,
                 }))
             })
             .await?;
