@@ -56,27 +56,28 @@ impl Store {
         self.pool.read(read)
     }
 
-    /// Save the settings in one transaction, auditing each key whose stored value
-    /// changes. Settings with a problem ([`Settings::problems`]) are refused with
+    /// Save the settings in one transaction, writing and auditing each key whose value
+    /// changes (a key not set counts as its default). Settings with a problem ([`Settings::problems`]) are refused with
     /// [`StoreError::Rejected`] naming the field, and nothing is written.
     pub fn save_settings(&self, settings: &Settings, actor: &str) -> Result<(), StoreError> {
         if let Some((field, message)) = settings.problems().into_iter().next() {
             return Err(StoreError::Rejected { field, message });
         }
-        let values = [
-            (STALE_DAYS, settings.stale_days.to_string()),
-            (APPROVAL_REQUIRED, settings.approval_required.to_string()),
-        ];
+        let values = |s: &Settings| {
+            [(STALE_DAYS, s.stale_days.to_string()), (APPROVAL_REQUIRED, s.approval_required.to_string())]
+        };
+        let (values, defaults) = (values(settings), values(&Settings::default()));
         self.pool.write(|tx| {
             // The stored text, not the parsed value: saving repairs a value that cannot be read.
             let before = stored(tx)?;
             let at = now();
-            for (key, value) in &values {
+            for ((key, value), (_, default)) in values.iter().zip(&defaults) {
                 let old = match before.iter().find(|(k, _)| k == key) {
                     Some((_, row)) => row.opt_text(1)?,
                     None => None,
                 };
-                if old.as_deref() == Some(value.as_str()) {
+                // A key not set has its default: saving that is no change.
+                if old.as_deref().unwrap_or(default) == value {
                     continue;
                 }
                 tx.execute("DELETE FROM setting WHERE key = $1", &[(*key).into()])?;

@@ -34,14 +34,20 @@ fn unset_settings_take_their_defaults() {
 fn both_settings_are_saved_in_one_call_and_each_changed_key_is_audited() {
     for db in databases() {
         let store = db.open();
+        store.save_settings(&Settings::default(), "admin").unwrap();
+        assert!(setting_entries(&store).is_empty(), "{}: saving the defaults changes nothing", db.name);
+        store.save_settings(&Settings { stale_days: 60, ..Settings::default() }, "admin").unwrap();
+        assert_eq!(setting_entries(&store).len(), 1, "{}: only the key that changed", db.name);
+        store.save_settings(&Settings::default(), "admin").unwrap();
+        assert_eq!(setting_entries(&store).len(), 2, "{}: back to the default is a change", db.name);
         let both = Settings { stale_days: 60, approval_required: true };
         store.save_settings(&both, "admin").unwrap();
         assert_eq!(store.settings().unwrap(), both, "{}", db.name);
         let entries = setting_entries(&store);
         assert_eq!(
-            entries,
+            entries[2..],
             [
-                ("stale_days".to_owned(), serde_json::Value::Null, "60".into()),
+                ("stale_days".to_owned(), "90".into(), "60".into()),
                 ("approval_required".to_owned(), serde_json::Value::Null, "true".into()),
             ],
             "{}",
@@ -50,11 +56,11 @@ fn both_settings_are_saved_in_one_call_and_each_changed_key_is_audited() {
 
         // Saving the same again changes nothing; changing one key audits that key alone.
         store.save_settings(&both, "admin").unwrap();
-        assert_eq!(setting_entries(&store).len(), 2, "{}", db.name);
+        assert_eq!(setting_entries(&store).len(), 4, "{}", db.name);
         store.save_settings(&Settings { approval_required: false, ..both }, "bob").unwrap();
         let entries = setting_entries(&store);
-        assert_eq!(entries.len(), 3, "{}", db.name);
-        assert_eq!(entries[2], ("approval_required".to_owned(), "true".into(), "false".into()), "{}", db.name);
+        assert_eq!(entries.len(), 5, "{}", db.name);
+        assert_eq!(entries[4], ("approval_required".to_owned(), "true".into(), "false".into()), "{}", db.name);
         assert_eq!(store.settings().unwrap(), Settings { stale_days: 60, approval_required: false });
         let last = store.audit(&AuditFilter { limit: Some(1), ..Default::default() }).unwrap();
         assert_eq!(last[0].actor, "bob", "{}", db.name);
