@@ -60,7 +60,7 @@ impl App {
 
     /// Every update and added milestone of a plan, with the settings that judge them.
     pub fn delivery(&self, plan_id: &str) -> Result<Delivery, AppError> {
-        let settings = self.settings()?;
+        let settings = self.store.settings()?;
         Ok(Delivery {
             updates: self.store.updates(plan_id, None)?,
             added: self.store.added_milestones(plan_id)?,
@@ -84,28 +84,5 @@ impl App {
             all.extend(self.store.observations(plan_id, Some(id))?);
         }
         Ok(all)
-    }
-}
-
-/// The partnership's settings that judge delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Settings {
-    /// Days without a published update after which an item is stale.
-    pub stale_days: u32,
-    /// Whether editors' updates wait for an admin's approval.
-    pub approval_required: bool,
-}
-
-impl App {
-    /// The settings, with their defaults where unset.
-    pub fn settings(&self) -> Result<Settings, AppError> {
-        let stale_days = self
-            .store
-            .setting(assure_store::SETTING_STALE_DAYS)?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(assure_tracking::delivery::DEFAULT_STALE_DAYS);
-        let approval_required =
-            self.store.setting(assure_store::SETTING_APPROVAL_REQUIRED)?.is_some_and(|v| v == "true");
-        Ok(Settings { stale_days, approval_required })
     }
 }

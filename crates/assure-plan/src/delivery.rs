@@ -237,6 +237,46 @@ impl UpdateDraft {
     }
 }
 
+/// Days without a published update after which an item is stale, unless set otherwise.
+pub const DEFAULT_STALE_DAYS: u32 = 90;
+
+/// The stale-days settings allowed: a day to ten years.
+pub const STALE_DAYS_RANGE: std::ops::RangeInclusive<u32> = 1..=3650;
+
+/// How the partnership runs its reporting: the settings an admin sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Days without a published update after which a milestone or delivering plan is stale.
+    pub stale_days: u32,
+    /// Whether editors' updates wait for an admin's approval before the public sees them.
+    pub approval_required: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { stale_days: DEFAULT_STALE_DAYS, approval_required: false }
+    }
+}
+
+impl Settings {
+    /// What is wrong with the settings, by field. The one place their rules are
+    /// checked: the admin page, the command line and the store all use it.
+    pub fn problems(&self) -> Vec<FieldProblem> {
+        let mut problems = Vec::new();
+        if !STALE_DAYS_RANGE.contains(&self.stale_days) {
+            problems.push(Settings::stale_days_problem());
+        }
+        problems
+    }
+
+    /// The problem with a stale-days value that is not a whole number in
+    /// [`STALE_DAYS_RANGE`] (or not a number at all, as typed into a form).
+    pub fn stale_days_problem() -> FieldProblem {
+        let (from, to) = (STALE_DAYS_RANGE.start(), STALE_DAYS_RANGE.end());
+        ("stale_days", format!("Enter a whole number of days from {from} to {to}"))
+    }
+}
+
 /// A stored update, with who wrote it and whether it is published.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DeliveryUpdate {

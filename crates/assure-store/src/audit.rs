@@ -7,8 +7,8 @@
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::StoreError;
 use crate::sql::{Tx, Value};
+use crate::{Store, StoreError};
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, Serialize)]
@@ -87,53 +87,54 @@ pub(crate) fn record(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<(), StoreError
     Ok(())
 }
 
-pub(crate) fn list(tx: &mut Tx<'_>, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
-    let values = if f.values { "before, after" } else { "NULL, NULL" };
-    let mut sql =
-        format!("SELECT id, at, actor, action, entity, entity_id, plan_id, {values} FROM audit_log WHERE 1 = 1");
-    let mut params: Vec<Value> = Vec::new();
-    let mut add = |column: &str, op: &str, v: Value| {
-        params.push(v);
-        sql.push_str(&format!(" AND {column} {op} ${}", params.len()));
-    };
-    for (column, v) in [
-        ("entity", &f.entity),
-        ("entity_id", &f.entity_id),
-        ("actor", &f.actor),
-        ("action", &f.action),
-        ("plan_id", &f.plan_id),
-    ] {
-        if let Some(v) = v {
-            add(column, "=", v.as_str().into());
-        }
-    }
-    if let Some(since) = &f.since {
-        add("at", ">=", since.as_str().into());
-    }
-    if let Some(id) = f.id {
-        add("id", "=", Value::Int(id));
-    }
-    sql.push_str(" ORDER BY id DESC");
-    if let Some(limit) = f.limit {
-        sql.push_str(&format!(" LIMIT {limit}"));
-    }
-    let rows = tx.query(&sql, &params)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
-            let json = |i: usize| r[i].as_str().and_then(|t| serde_json::from_str(t).ok());
-            AuditEntry {
-                id: r[0].as_i64().unwrap_or_default(),
-                at: s(1),
-                actor: s(2),
-                action: s(3),
-                entity: s(4),
-                entity_id: s(5),
-                plan_id: r[6].as_str().map(str::to_owned),
-                before: json(7),
-                after: json(8),
+/// The audit log, read.
+impl Store {
+    /// Audit entries matching the filter, newest first.
+    pub fn audit(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
+        let values = if f.values { "before, after" } else { "NULL, NULL" };
+        let mut sql =
+            format!("SELECT id, at, actor, action, entity, entity_id, plan_id, {values} FROM audit_log WHERE 1 = 1");
+        let mut params: Vec<Value> = Vec::new();
+        let mut add = |column: &str, op: &str, v: Value| {
+            params.push(v);
+            sql.push_str(&format!(" AND {column} {op} ${}", params.len()));
+        };
+        for (column, v) in [
+            ("entity", &f.entity),
+            ("entity_id", &f.entity_id),
+            ("actor", &f.actor),
+            ("action", &f.action),
+            ("plan_id", &f.plan_id),
+        ] {
+            if let Some(v) = v {
+                add(column, "=", v.as_str().into());
             }
-        })
-        .collect())
+        }
+        if let Some(since) = &f.since {
+            add("at", ">=", since.as_str().into());
+        }
+        if let Some(id) = f.id {
+            add("id", "=", Value::Int(id));
+        }
+        sql.push_str(" ORDER BY id DESC");
+        if let Some(limit) = f.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let rows = self.pool.read(|tx| tx.rows("audit_log", &sql, &params))?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.int(0)?,
+                    at: r.text(1)?,
+                    actor: r.text(2)?,
+                    action: r.text(3)?,
+                    entity: r.text(4)?,
+                    entity_id: r.text(5)?,
+                    plan_id: r.opt_text(6)?,
+                    before: r.opt_json(7)?,
+                    after: r.opt_json(8)?,
+                })
+            })
+            .collect()
+    }
 }

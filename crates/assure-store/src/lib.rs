@@ -1,17 +1,27 @@
-//! Storage for Assure: plans, observations and the audit log, on SQLite (the embedded
-//! default) or PostgreSQL, behind one API ([`Store`]).
+//! Storage for Assure: plans, observations, accounts, delivery updates, settings,
+//! issued reports and the audit log, on SQLite (the embedded default) or PostgreSQL,
+//! behind one API ([`Store`]).
 //!
 //! This is the only crate that contains SQL. Migrations live in `migrations/<backend>/`
 //! and are embedded ([`migrate::MIGRATIONS`]); every change is one transaction and
 //! writes one audit entry in that same transaction, so the log never disagrees with the
 //! data. Nothing is cached in the process: two processes on one database see each
 //! other's writes at once.
+//!
+//! `Store`'s operations are written in the module of their concern, each an
+//! `impl Store` block beside the SQL it runs: `plans`, `observations`, `accounts`,
+//! `sessions` (sign-in, sessions, API tokens), `settings`, `updates`, `reports` and
+//! `audit`. Rows are read through `sql::Row`, whose typed getters fail with
+//! [`StoreError::Corrupt`] instead of guessing a default.
 
 mod accounts;
 mod audit;
 pub mod migrate;
 mod observations;
 mod plans;
+mod reports;
+mod sessions;
+mod settings;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -20,18 +30,20 @@ mod updates;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use assure_plan::Plan;
-use serde::Serialize;
-
 pub use accounts::{
-    Account, AccountFields, ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME,
-    MIN_PASSWORD_CHARS, Refusal, Role, SESSION_LIFETIME, Session, password_problem, random_password, username_problem,
+    Account, AccountFields, MIN_PASSWORD_CHARS, Role, password_problem, random_password, username_problem,
 };
-pub use assure_plan::delivery::{AddedMilestone, DeliveryUpdate, ItemKind, Publication, UpdateDraft, UpdateFields};
+pub use assure_plan::delivery::{
+    AddedMilestone, DeliveryUpdate, ItemKind, Publication, Settings, UpdateDraft, UpdateFields,
+};
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
+pub use plans::{PlanImport, StoredPlan};
+pub use sessions::{
+    ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME, Refusal, SESSION_LIFETIME, Session,
+};
 pub use sql::BackendKind;
 
 use sql::Pool;
@@ -179,39 +191,6 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
-/// A plan as stored: its identity and when it was imported, by whom.
-#[derive(Debug, Clone, Serialize)]
-pub struct StoredPlan {
-    /// The plan's id, e.g. `kent-and-medway-2024-26`.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// The period it covers.
-    pub period: String,
-    /// When it was imported (RFC 3339, UTC).
-    pub imported_at: String,
-    /// Who imported it.
-    pub imported_by: String,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Serialize)]
-pub struct PlanImport {
-    /// The plan's id.
-    pub plan: String,
-    /// Whether it replaced a stored plan of the same id.
-    pub replaced: bool,
-    /// Observations kept across a replacement (their indicator is still in the plan).
-    pub observations_kept: u64,
-    /// Observations dropped by a replacement (their indicator is no longer in the plan).
-    pub observations_dropped: u64,
-}
-
-/// The setting: days without a published update after which an item is stale.
-pub const SETTING_STALE_DAYS: &str = "stale_days";
-/// The setting: whether editors' updates wait for an admin's approval (`true`/`false`).
-pub const SETTING_APPROVAL_REQUIRED: &str = "approval_required";
-
 /// The store: a pool of connections to one database.
 #[derive(Clone)]
 pub struct Store {
@@ -264,12 +243,14 @@ impl Store {
     /// Every table and its columns, sorted (for comparing the two backends' schemas).
     pub fn schema(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
         let rows = self.pool.read(|tx| match tx.kind() {
-            BackendKind::Sqlite => tx.query(
+            BackendKind::Sqlite => tx.rows(
+                "sqlite_schema",
                 "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
                 &[],
             ),
-            BackendKind::Postgres => tx.query(
+            BackendKind::Postgres => tx.rows(
+                "information_schema.columns",
                 "SELECT table_name::text, column_name::text FROM information_schema.columns \
                  WHERE table_schema = current_schema()",
                 &[],
@@ -277,9 +258,7 @@ impl Store {
         })?;
         let mut tables: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         for r in rows {
-            if let (Some(t), Some(c)) = (r[0].as_str(), r[1].as_str()) {
-                tables.entry(t.to_owned()).or_default().push(c.to_owned());
-            }
+            tables.entry(r.text(0)?).or_default().push(r.text(1)?);
         }
         Ok(tables
             .into_iter()
@@ -288,342 +267,6 @@ impl Store {
                 (t, c)
             })
             .collect())
-    }
-
-    /// Store a validated plan in one transaction. A plan with the same id is an error
-    /// unless `replace`, which swaps it whole, keeping observations whose indicator is
-    /// still in the plan. The audit entry records the plan before and after.
-    pub fn import_plan(&self, plan: &Plan, actor: &str, replace: bool) -> Result<PlanImport, StoreError> {
-        let id = plan.meta.id.get_ref().clone();
-        let after = serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.pool.write(|tx| {
-            let before = plans::read_plan(tx, &id)?;
-            if before.is_some() && !replace {
-                return Err(StoreError::PlanExists(id.clone()));
-            }
-            let mut result = PlanImport {
-                plan: id.clone(),
-                replaced: before.is_some(),
-                observations_kept: 0,
-                observations_dropped: 0,
-            };
-            let kept = if before.is_some() {
-                let saved = observations::list(tx, &id, None)?;
-                observations::delete_all(tx, &id)?;
-                tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
-                saved
-            } else {
-                Vec::new()
-            };
-            let at = now();
-            plans::insert_plan(tx, plan, actor, &at)?;
-            if !kept.is_empty() {
-                let known = observations::indicator_ids(tx, &id)?;
-                let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
-                result.observations_kept = keep.len() as u64;
-                result.observations_dropped = drop.len() as u64;
-                observations::insert_rows(tx, &id, keep.iter().collect(), None)?;
-            }
-            let before_json = match &before {
-                Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),
-                None => None,
-            };
-            audit::record(
-                tx,
-                &audit::NewEntry {
-                    at: &at,
-                    actor,
-                    action: if before.is_some() { "replace" } else { "import" },
-                    entity: "plan",
-                    entity_id: &id,
-                    plan_id: Some(&id),
-                    before: before_json.as_deref(),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(result)
-        })
-    }
-
-    /// Delete a plan and everything in it (observations included), recording it whole in the audit log.
-    pub fn delete_plan(&self, id: &str, actor: &str) -> Result<(), StoreError> {
-        self.pool.write(|tx| {
-            let before = plans::read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
-            let before = serde_json::to_string(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            observations::delete_all(tx, id)?;
-            tx.execute("DELETE FROM delivery_update WHERE plan_id = $1", &[id.into()])?;
-            tx.execute("DELETE FROM added_milestone WHERE plan_id = $1", &[id.into()])?;
-            tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
-            audit::record(
-                tx,
-                &audit::NewEntry {
-                    at: &now(),
-                    actor,
-                    action: "delete",
-                    entity: "plan",
-                    entity_id: id,
-                    plan_id: Some(id),
-                    before: Some(&before),
-                    after: None,
-                },
-            )
-        })
-    }
-
-    /// A stored plan, whole.
-    pub fn plan(&self, id: &str) -> Result<Plan, StoreError> {
-        self.pool.read(|tx| plans::read_plan(tx, id))?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))
-    }
-
-    /// A number that changes whenever anything in the plan changes (the plan's latest
-    /// audit entry: every write makes one), or `None` if there is no such plan. Cheap
-    /// enough to ask on every request, so that a cached plan is never stale, even when
-    /// another process made the change.
-    pub fn plan_revision(&self, id: &str) -> Result<Option<i64>, StoreError> {
-        Ok(self.served_plan(Some(id))?.map(|(_, revision)| revision))
-    }
-
-    /// The plan a reader is shown — `id`, or else the most recently imported — with its
-    /// revision (see [`Store::plan_revision`]), in one query; `None` if there is none.
-    pub fn served_plan(&self, id: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
-        // Settings (how long before an item is stale, whether updates need approval)
-        // change what pages show, so their latest change counts too.
-        const REVISION: &str = "SELECT p.id, (SELECT max(a.id) FROM audit_log a WHERE a.plan_id = p.id), \
-                                (SELECT max(s.id) FROM audit_log s WHERE s.entity = 'setting') FROM plan p";
-        // Without parameters, so that PostgreSQL answers in one round trip: a plan id is
-        // a slug (checked here), safe to write into the statement as a literal.
-        let rows = match id {
-            Some(id) if id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') => {
-                self.pool.query_once(&format!("{REVISION} WHERE p.id = '{id}'"), &[])?
-            }
-            Some(_) => return Ok(None),
-            None => self.pool.query_once(&format!("{REVISION} ORDER BY p.imported_at DESC, p.id LIMIT 1"), &[])?,
-        };
-        Ok(rows.into_iter().next().and_then(|r| {
-            let number = |v: &sql::Value| v.as_i64().or_else(|| v.as_str()?.parse().ok()).unwrap_or_default();
-            Some((r[0].as_str()?.to_owned(), number(&r[1]).max(number(&r[2]))))
-        }))
-    }
-
-    /// The stored plans, oldest import first.
-    pub fn plans(&self) -> Result<Vec<StoredPlan>, StoreError> {
-        let rows = self.pool.read(|tx| {
-            tx.query("SELECT id, title, period, imported_at, imported_by FROM plan ORDER BY imported_at, id", &[])
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
-                StoredPlan { id: s(0), title: s(1), period: s(2), imported_at: s(3), imported_by: s(4) }
-            })
-            .collect())
-    }
-
-    /// Store observations for a plan's indicators in one transaction (see [`ImportMode`]).
-    /// Nothing is written if any row is wrong; every wrong row is reported by its line.
-    pub fn import_observations(
-        &self,
-        plan_id: &str,
-        rows: &[Observation],
-        file: &DataFile,
-        mode: ImportMode,
-        actor: &str,
-    ) -> Result<ObservationImport, StoreError> {
-        self.pool.write(|tx| observations::import(tx, plan_id, rows, file, mode, actor))
-    }
-
-    /// A plan's observations, for one indicator or all, in key order.
-    pub fn observations(&self, plan_id: &str, indicator: Option<&str>) -> Result<Vec<Observation>, StoreError> {
-        self.pool.read(|tx| observations::list(tx, plan_id, indicator))
-    }
-
-    /// One indicator's observations for everyone (no breakdown) in the given areas, in key order.
-    pub fn headline_observations(
-        &self,
-        plan_id: &str,
-        indicator: &str,
-        areas: &[&str],
-    ) -> Result<Vec<Observation>, StoreError> {
-        self.pool.read(|tx| observations::headline(tx, plan_id, indicator, areas))
-    }
-
-    /// The data imports of a plan, newest first.
-    pub fn data_imports(&self, plan_id: &str) -> Result<Vec<DataImport>, StoreError> {
-        self.pool.read(|tx| observations::imports(tx, plan_id))
-    }
-
-    // ---- People and permissions (see `accounts`) ----
-
-    /// Create an account with this password (checked: at least [`MIN_PASSWORD_CHARS`]).
-    pub fn create_account(
-        &self,
-        username: &str,
-        password: &str,
-        fields: &AccountFields,
-        actor: &str,
-    ) -> Result<Account, StoreError> {
-        self.pool.write(|tx| accounts::create(tx, username, password, fields, actor))
-    }
-
-    /// Change an account's name, role, organisations or whether it is disabled. A change
-    /// of role or organisations, or disabling, ends its sessions.
-    pub fn update_account(&self, username: &str, fields: &AccountFields, actor: &str) -> Result<Account, StoreError> {
-        self.pool.write(|tx| accounts::update(tx, username, fields, actor))
-    }
-
-    /// Set a new password; every session of the account ends.
-    pub fn set_password(&self, username: &str, password: &str, actor: &str) -> Result<(), StoreError> {
-        self.pool.write(|tx| accounts::set_password(tx, username, password, actor))
-    }
-
-    /// Whether this is the account's password (for changing it while signed in).
-    pub fn check_password(&self, username: &str, password: &str) -> Result<bool, StoreError> {
-        self.pool.read(|tx| accounts::check_password(tx, username, password))
-    }
-
-    /// An account by username.
-    pub fn account(&self, username: &str) -> Result<Option<Account>, StoreError> {
-        self.pool.read(|tx| accounts::account(tx, username))
-    }
-
-    /// Every account, by username.
-    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        self.pool.read(accounts::accounts)
-    }
-
-    /// Sign in from `client` (an address): a new session, or why not. Failures are
-    /// counted in the database; too many for the username or the client lock them for
-    /// [`LOCKOUT_WINDOW`], whether or not the account exists.
-    pub fn sign_in(
-        &self,
-        username: &str,
-        password: &str,
-        client: &str,
-    ) -> Result<Result<Session, Refusal>, StoreError> {
-        self.pool.write(|tx| accounts::sign_in(tx, username, password, client))
-    }
-
-    /// The live session for a cookie's token.
-    pub fn session(&self, token: &str) -> Result<Option<Session>, StoreError> {
-        self.pool.read(|tx| accounts::session(tx, token))
-    }
-
-    /// End a session (sign out); whether there was one.
-    pub fn end_session(&self, token: &str) -> Result<bool, StoreError> {
-        self.pool.write(|tx| accounts::end_session(tx, token))
-    }
-
-    /// Create an API token for an account: the record, and the secret (shown once).
-    pub fn create_token(&self, username: &str, name: &str, actor: &str) -> Result<(ApiToken, String), StoreError> {
-        self.pool.write(|tx| accounts::create_token(tx, username, name, actor))
-    }
-
-    /// API tokens, of one account or all.
-    pub fn tokens(&self, username: Option<&str>) -> Result<Vec<ApiToken>, StoreError> {
-        self.pool.read(|tx| accounts::tokens(tx, username))
-    }
-
-    /// Revoke an API token (revoking twice is harmless).
-    pub fn revoke_token(&self, id: i64, actor: &str) -> Result<ApiToken, StoreError> {
-        self.pool.write(|tx| accounts::revoke_token(tx, id, actor))
-    }
-
-    /// The enabled account behind an unrevoked API token.
-    pub fn token_account(&self, secret: &str) -> Result<Option<Account>, StoreError> {
-        self.pool.read(|tx| accounts::token_account(tx, secret))
-    }
-
-    /// A setting's value, if set.
-    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.pool.read(|tx| accounts::setting(tx, key))
-    }
-
-    /// Set a setting (audited).
-    pub fn set_setting(&self, key: &str, value: &str, actor: &str) -> Result<(), StoreError> {
-        self.pool.write(|tx| accounts::set_setting(tx, key, value, actor))
-    }
-
-    // ---- Delivery updates (see `updates`) ----
-
-    /// Record an update of a milestone or delivering plan of a plan.
-    pub fn add_update(
-        &self,
-        plan_id: &str,
-        kind: ItemKind,
-        item: &str,
-        draft: &UpdateDraft,
-        publication: Publication,
-        author: &str,
-    ) -> Result<DeliveryUpdate, StoreError> {
-        self.pool.write(|tx| updates::add(tx, plan_id, kind, item, draft, publication, author))
-    }
-
-    /// A plan's updates, of one item or all, oldest first (published or not: the
-    /// caller decides who sees what).
-    pub fn updates(&self, plan_id: &str, item: Option<(ItemKind, &str)>) -> Result<Vec<DeliveryUpdate>, StoreError> {
-        self.pool.read(|tx| updates::list(tx, plan_id, item))
-    }
-
-    /// One update.
-    pub fn update(&self, plan_id: &str, id: i64) -> Result<DeliveryUpdate, StoreError> {
-        self.pool.read(|tx| updates::one(tx, plan_id, id))
-    }
-
-    /// Approve (publish) or reject an update awaiting approval.
-    pub fn review_update(
-        &self,
-        plan_id: &str,
-        id: i64,
-        approve: bool,
-        reviewer: &str,
-    ) -> Result<DeliveryUpdate, StoreError> {
-        self.pool.write(|tx| updates::review(tx, plan_id, id, approve, reviewer))
-    }
-
-    /// Add a milestone to a delivering plan; `taken` says which ids the plan already uses.
-    pub fn add_milestone(
-        &self,
-        plan_id: &str,
-        delivering_plan: &str,
-        title: &str,
-        due: &str,
-        taken: &dyn Fn(&str) -> bool,
-        actor: &str,
-    ) -> Result<AddedMilestone, StoreError> {
-        self.pool.write(|tx| updates::add_milestone(tx, plan_id, delivering_plan, title, due, taken, actor))
-    }
-
-    /// The milestones partners added to a plan's delivering plans.
-    pub fn added_milestones(&self, plan_id: &str) -> Result<Vec<AddedMilestone>, StoreError> {
-        self.pool.read(|tx| updates::added_milestones(tx, plan_id))
-    }
-
-    /// Record a report as issued (`kind`: annual, place; `subject`: what it is about),
-    /// with the JSON snapshot of what it showed; returns when.
-    pub fn record_report(
-        &self,
-        plan_id: &str,
-        kind: &str,
-        subject: &str,
-        snapshot: &str,
-        actor: &str,
-    ) -> Result<String, StoreError> {
-        self.pool.write(|tx| updates::record_report(tx, plan_id, kind, subject, snapshot, actor))
-    }
-
-    /// The latest issued report of a kind and subject: when, and its snapshot.
-    pub fn last_report(
-        &self,
-        plan_id: &str,
-        kind: &str,
-        subject: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        self.pool.read(|tx| updates::last_report(tx, plan_id, kind, subject))
-    }
-
-    /// Audit entries matching the filter, newest first.
-    pub fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
-        self.pool.read(|tx| audit::list(tx, filter))
     }
 }
 

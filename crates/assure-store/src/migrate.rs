@@ -83,18 +83,19 @@ pub(crate) fn run(tx: &mut Tx<'_>) -> Result<MigrationReport, StoreError> {
             applied_at TEXT NOT NULL
         )",
     )?;
-    let applied = tx.query("SELECT version, name, checksum FROM schema_migration ORDER BY version", &[])?;
+    let applied =
+        tx.rows("schema_migration", "SELECT version, name, checksum FROM schema_migration ORDER BY version", &[])?;
     let known = MIGRATIONS.len() as i64;
     let mut report = MigrationReport::default();
     for row in &applied {
-        let version = row[0].as_i64().unwrap_or_default();
+        let version = row.int(0)?;
         let Some(m) = MIGRATIONS.iter().find(|m| m.version == version) else {
             return Err(StoreError::Migration(format!(
                 "the database is at schema version {version}, newer than this assure (which knows up to {known}); \
                  use a newer assure"
             )));
         };
-        if row[2].as_str() != Some(checksum(m.sql(backend)).as_str()) {
+        if row.text(2)? != checksum(m.sql(backend)) {
             return Err(StoreError::Migration(format!(
                 "migration {version} ({}) differs from the one applied to this database; released migrations \
                  must not be edited",

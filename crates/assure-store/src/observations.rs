@@ -8,9 +8,9 @@ use r2d2_postgres::postgres::binary_copy::BinaryCopyInWriter;
 use r2d2_postgres::postgres::types::{ToSql, Type};
 use serde::Serialize;
 
-use crate::StoreError;
 use crate::audit::{self, NewEntry};
-use crate::sql::{BackendKind, Tx, Value};
+use crate::sql::{BackendKind, Row, Tx, Value, returned_id};
+use crate::{Store, StoreError};
 
 /// What to do with a row whose key is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -114,59 +114,42 @@ fn row_values(plan_id: &str, o: &Observation, import_id: Option<i64>) -> [Value;
 const READ_COLUMNS: &str =
     "indicator_id, area, period, breakdown, value, lower, upper, numerator, denominator, note, source, illustrative";
 
-fn from_row(r: Vec<Value>) -> Observation {
-    let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
-    let f = |i: usize| r[i].as_f64();
-    Observation {
-        key: ObservationKey { indicator: s(0), area: s(1), period: s(2), breakdown: s(3) },
-        value: f(4),
-        lower: f(5),
-        upper: f(6),
-        numerator: f(7),
-        denominator: f(8),
-        note: r[9].as_str().map(str::to_owned),
-        source: r[10].as_str().map(str::to_owned),
-        illustrative: r[11].as_i64().unwrap_or_default() != 0,
+fn from_row(r: &Row) -> Result<Observation, StoreError> {
+    Ok(Observation {
+        key: ObservationKey { indicator: r.text(0)?, area: r.text(1)?, period: r.text(2)?, breakdown: r.text(3)? },
+        value: r.opt_float(4)?,
+        lower: r.opt_float(5)?,
+        upper: r.opt_float(6)?,
+        numerator: r.opt_float(7)?,
+        denominator: r.opt_float(8)?,
+        note: r.opt_text(9)?,
+        source: r.opt_text(10)?,
+        illustrative: r.bool(11)?,
         line: 0,
-    }
+    })
 }
 
 /// The ids of a plan's indicators and indicator parts.
 pub(crate) fn indicator_ids(tx: &mut Tx<'_>, plan_id: &str) -> Result<HashSet<String>, StoreError> {
-    let rows = tx.query("SELECT id FROM indicator WHERE plan_id = $1", &[plan_id.into()])?;
-    Ok(rows.into_iter().filter_map(|r| r[0].as_str().map(str::to_owned)).collect())
+    let rows = tx.rows("indicator", "SELECT id FROM indicator WHERE plan_id = $1", &[plan_id.into()])?;
+    rows.iter().map(|r| r.text(0)).collect()
 }
 
 pub(crate) fn list(tx: &mut Tx<'_>, plan_id: &str, indicator: Option<&str>) -> Result<Vec<Observation>, StoreError> {
     let select = format!("SELECT {READ_COLUMNS} FROM observation WHERE plan_id = $1");
     let rows = match indicator {
-        Some(i) => tx.query(
+        Some(i) => tx.rows(
+            "observation",
             &format!("{select} AND indicator_id = $2 ORDER BY indicator_id, area, period, breakdown"),
             &[plan_id.into(), i.into()],
         )?,
-        None => tx.query(&format!("{select} ORDER BY indicator_id, area, period, breakdown"), &[plan_id.into()])?,
+        None => tx.rows(
+            "observation",
+            &format!("{select} ORDER BY indicator_id, area, period, breakdown"),
+            &[plan_id.into()],
+        )?,
     };
-    Ok(rows.into_iter().map(from_row).collect())
-}
-
-pub(crate) fn headline(
-    tx: &mut Tx<'_>,
-    plan_id: &str,
-    indicator: &str,
-    areas: &[&str],
-) -> Result<Vec<Observation>, StoreError> {
-    if areas.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders: Vec<String> = (0..areas.len()).map(|i| format!("${}", i + 3)).collect();
-    let sql = format!(
-        "SELECT {READ_COLUMNS} FROM observation WHERE plan_id = $1 AND indicator_id = $2 AND area IN ({}) \
-         AND breakdown = '' ORDER BY area, period",
-        placeholders.join(", ")
-    );
-    let mut params: Vec<Value> = vec![plan_id.into(), indicator.into()];
-    params.extend(areas.iter().map(|a| Value::from(*a)));
-    Ok(tx.query(&sql, &params)?.into_iter().map(from_row).collect())
+    rows.iter().map(from_row).collect()
 }
 
 /// Delete every observation of a plan (with the plan: there is no cascading foreign key).
@@ -258,149 +241,6 @@ fn copy_in(
     Ok(())
 }
 
-pub(crate) fn import(
-    tx: &mut Tx<'_>,
-    plan_id: &str,
-    rows: &[Observation],
-    file: &DataFile,
-    mode: ImportMode,
-    actor: &str,
-) -> Result<ObservationImport, StoreError> {
-    // Hold the plan row until commit, so that the plan cannot be deleted or replaced
-    // between checking the indicators and writing the rows (SQLite's write transaction
-    // already excludes every other writer).
-    let lock = match tx.kind() {
-        BackendKind::Sqlite => "SELECT 1 FROM plan WHERE id = $1",
-        BackendKind::Postgres => "SELECT 1 FROM plan WHERE id = $1 FOR SHARE",
-    };
-    if tx.query(lock, &[plan_id.into()])?.is_empty() {
-        return Err(StoreError::NoSuchPlan(plan_id.to_owned()));
-    }
-    let known = indicator_ids(tx, plan_id)?;
-    let mut problems = Vec::new();
-    let mut seen: HashMap<&ObservationKey, u64> = HashMap::with_capacity(rows.len());
-    for o in rows {
-        if !known.contains(&o.key.indicator) {
-            problems.push(format!("line {}: indicator '{}' is not in plan '{plan_id}'", o.line, o.key.indicator));
-        }
-        if let Some(first) = seen.insert(&o.key, o.line) {
-            problems
-                .push(format!("line {}: repeats line {first} (same indicator, area, period and breakdown)", o.line));
-        }
-        if problems.len() >= 50 {
-            problems.push("… stopped after 50 problems".to_owned());
-            break;
-        }
-    }
-    if !problems.is_empty() {
-        return Err(StoreError::Observations(problems));
-    }
-    drop(seen);
-
-    let illustrative = rows.iter().any(|o| o.illustrative);
-    let import_id = tx
-        .query(
-            "INSERT INTO data_import (plan_id, at, actor, file_name, checksum, format, rows_read, inserted, replaced, \
-             unchanged, skipped, illustrative) VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7, $8) RETURNING id",
-            &[
-                plan_id.into(),
-                crate::now().as_str().into(),
-                actor.into(),
-                file.name.as_str().into(),
-                file.checksum.as_str().into(),
-                file.format.as_str().into(),
-                Value::Int(file.skipped as i64),
-                Value::Bool(illustrative),
-            ],
-        )?
-        .first()
-        .and_then(|r| r[0].as_i64())
-        .ok_or_else(|| StoreError::Migration("data_import returned no id".to_owned()))?;
-
-    let mut replaced_rows = Vec::new();
-    let mut unchanged = 0u64;
-    match mode {
-        ImportMode::Insert => insert_rows(tx, plan_id, rows.iter().collect(), Some(import_id))?,
-        ImportMode::Replace | ImportMode::Merge => {
-            let indicators: HashSet<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
-            let mut stored: HashMap<ObservationKey, Observation> = HashMap::new();
-            for i in indicators {
-                for o in list(tx, plan_id, Some(i))? {
-                    stored.insert(o.key.clone(), o);
-                }
-            }
-            let mut write = Vec::with_capacity(rows.len());
-            for o in rows {
-                match stored.remove(&o.key) {
-                    None => write.push(o),
-                    Some(old) if mode == ImportMode::Merge && same_values(&old, o) => unchanged += 1,
-                    Some(old) => {
-                        tx.execute(
-                            "DELETE FROM observation WHERE plan_id = $1 AND indicator_id = $2 AND area = $3 \
-                             AND period = $4 AND breakdown = $5",
-                            &row_values(plan_id, o, None)[..5],
-                        )?;
-                        replaced_rows.push(old);
-                        write.push(o);
-                    }
-                }
-            }
-            insert_rows(tx, plan_id, write, Some(import_id))?;
-        }
-    }
-
-    let result = ObservationImport {
-        import_id,
-        rows: rows.len() as u64,
-        inserted: rows.len() as u64 - replaced_rows.len() as u64 - unchanged,
-        replaced: replaced_rows.len() as u64,
-        unchanged,
-    };
-    tx.execute(
-        "UPDATE data_import SET rows_read = $1, inserted = $2, replaced = $3, unchanged = $4 WHERE id = $5",
-        &[
-            Value::Int(result.rows as i64),
-            Value::Int(result.inserted as i64),
-            Value::Int(result.replaced as i64),
-            Value::Int(result.unchanged as i64),
-            Value::Int(import_id),
-        ],
-    )?;
-    let mut indicators: Vec<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
-    indicators.sort_unstable();
-    indicators.dedup();
-    let after = serde_json::json!({
-        "import_id": import_id,
-        "file": file,
-        "illustrative": illustrative,
-        "rows": result.rows,
-        "inserted": result.inserted,
-        "replaced": result.replaced,
-        "unchanged": result.unchanged,
-        "indicators": indicators,
-    })
-    .to_string();
-    let before = if replaced_rows.is_empty() {
-        None
-    } else {
-        Some(serde_json::json!({ "replaced": replaced_rows }).to_string())
-    };
-    audit::record(
-        tx,
-        &NewEntry {
-            at: &crate::now(),
-            actor,
-            action: "import",
-            entity: "observation",
-            entity_id: &file.name,
-            plan_id: Some(plan_id),
-            before: before.as_deref(),
-            after: Some(&after),
-        },
-    )?;
-    Ok(result)
-}
-
 fn same_values(a: &Observation, b: &Observation) -> bool {
     a.value == b.value
         && a.lower == b.lower
@@ -412,30 +252,206 @@ fn same_values(a: &Observation, b: &Observation) -> bool {
         && a.illustrative == b.illustrative
 }
 
-/// The imports of a plan, newest first.
-pub(crate) fn imports(tx: &mut Tx<'_>, plan_id: &str) -> Result<Vec<DataImport>, StoreError> {
-    let rows = tx.query(
-        "SELECT id, plan_id, at, actor, file_name, checksum, format, skipped, rows_read, inserted, replaced, \
-         unchanged, illustrative FROM data_import WHERE plan_id = $1 ORDER BY id DESC",
-        &[plan_id.into()],
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let s = |i: usize| r[i].as_str().unwrap_or_default().to_owned();
-            let n = |i: usize| r[i].as_i64().unwrap_or_default().max(0) as u64;
-            DataImport {
-                id: r[0].as_i64().unwrap_or_default(),
-                plan_id: s(1),
-                at: s(2),
-                actor: s(3),
-                file: DataFile { name: s(4), checksum: s(5), format: s(6), skipped: n(7) },
-                rows: n(8),
-                inserted: n(9),
-                replaced: n(10),
-                unchanged: n(11),
-                illustrative: n(12) != 0,
+/// Indicator data: importing observations, and reading them back.
+impl Store {
+    /// Store observations for a plan's indicators in one transaction (see [`ImportMode`]).
+    /// Nothing is written if any row is wrong; every wrong row is reported by its line.
+    pub fn import_observations(
+        &self,
+        plan_id: &str,
+        rows: &[Observation],
+        file: &DataFile,
+        mode: ImportMode,
+        actor: &str,
+    ) -> Result<ObservationImport, StoreError> {
+        self.pool.write(|tx| {
+            // Hold the plan row until commit, so that the plan cannot be deleted or replaced
+            // between checking the indicators and writing the rows (SQLite's write transaction
+            // already excludes every other writer).
+            let lock = match tx.kind() {
+                BackendKind::Sqlite => "SELECT 1 FROM plan WHERE id = $1",
+                BackendKind::Postgres => "SELECT 1 FROM plan WHERE id = $1 FOR SHARE",
+            };
+            if tx.query(lock, &[plan_id.into()])?.is_empty() {
+                return Err(StoreError::NoSuchPlan(plan_id.to_owned()));
             }
+            let known = indicator_ids(tx, plan_id)?;
+            let mut problems = Vec::new();
+            let mut seen: HashMap<&ObservationKey, u64> = HashMap::with_capacity(rows.len());
+            for o in rows {
+                if !known.contains(&o.key.indicator) {
+                    problems.push(format!("line {}: indicator '{}' is not in plan '{plan_id}'", o.line, o.key.indicator));
+                }
+                if let Some(first) = seen.insert(&o.key, o.line) {
+                    problems
+                        .push(format!("line {}: repeats line {first} (same indicator, area, period and breakdown)", o.line));
+                }
+                if problems.len() >= 50 {
+                    problems.push("… stopped after 50 problems".to_owned());
+                    break;
+                }
+            }
+            if !problems.is_empty() {
+                return Err(StoreError::Observations(problems));
+            }
+            drop(seen);
+
+            let illustrative = rows.iter().any(|o| o.illustrative);
+            let import_rows = tx.rows(
+                "data_import",
+                    "INSERT INTO data_import (plan_id, at, actor, file_name, checksum, format, rows_read, inserted, replaced, \
+                     unchanged, skipped, illustrative) VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7, $8) RETURNING id",
+                    &[
+                        plan_id.into(),
+                        crate::now().as_str().into(),
+                        actor.into(),
+                        file.name.as_str().into(),
+                        file.checksum.as_str().into(),
+                        file.format.as_str().into(),
+                        Value::Int(file.skipped as i64),
+                        Value::Bool(illustrative),
+                    ],
+                )?;
+            let import_id = returned_id(&import_rows, "data import")?;
+
+            let mut replaced_rows = Vec::new();
+            let mut unchanged = 0u64;
+            match mode {
+                ImportMode::Insert => insert_rows(tx, plan_id, rows.iter().collect(), Some(import_id))?,
+                ImportMode::Replace | ImportMode::Merge => {
+                    let indicators: HashSet<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
+                    let mut stored: HashMap<ObservationKey, Observation> = HashMap::new();
+                    for i in indicators {
+                        for o in list(tx, plan_id, Some(i))? {
+                            stored.insert(o.key.clone(), o);
+                        }
+                    }
+                    let mut write = Vec::with_capacity(rows.len());
+                    for o in rows {
+                        match stored.remove(&o.key) {
+                            None => write.push(o),
+                            Some(old) if mode == ImportMode::Merge && same_values(&old, o) => unchanged += 1,
+                            Some(old) => {
+                                tx.execute(
+                                    "DELETE FROM observation WHERE plan_id = $1 AND indicator_id = $2 AND area = $3 \
+                                     AND period = $4 AND breakdown = $5",
+                                    &row_values(plan_id, o, None)[..5],
+                                )?;
+                                replaced_rows.push(old);
+                                write.push(o);
+                            }
+                        }
+                    }
+                    insert_rows(tx, plan_id, write, Some(import_id))?;
+                }
+            }
+
+            let result = ObservationImport {
+                import_id,
+                rows: rows.len() as u64,
+                inserted: rows.len() as u64 - replaced_rows.len() as u64 - unchanged,
+                replaced: replaced_rows.len() as u64,
+                unchanged,
+            };
+            tx.execute(
+                "UPDATE data_import SET rows_read = $1, inserted = $2, replaced = $3, unchanged = $4 WHERE id = $5",
+                &[
+                    Value::Int(result.rows as i64),
+                    Value::Int(result.inserted as i64),
+                    Value::Int(result.replaced as i64),
+                    Value::Int(result.unchanged as i64),
+                    Value::Int(import_id),
+                ],
+            )?;
+            let mut indicators: Vec<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
+            indicators.sort_unstable();
+            indicators.dedup();
+            let after = serde_json::json!({
+                "import_id": import_id,
+                "file": file,
+                "illustrative": illustrative,
+                "rows": result.rows,
+                "inserted": result.inserted,
+                "replaced": result.replaced,
+                "unchanged": result.unchanged,
+                "indicators": indicators,
+            })
+            .to_string();
+            let before = if replaced_rows.is_empty() {
+                None
+            } else {
+                Some(serde_json::json!({ "replaced": replaced_rows }).to_string())
+            };
+            audit::record(
+                tx,
+                &NewEntry {
+                    at: &crate::now(),
+                    actor,
+                    action: "import",
+                    entity: "observation",
+                    entity_id: &file.name,
+                    plan_id: Some(plan_id),
+                    before: before.as_deref(),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(result)
         })
-        .collect())
+    }
+
+    /// A plan's observations, for one indicator or all, in key order.
+    pub fn observations(&self, plan_id: &str, indicator: Option<&str>) -> Result<Vec<Observation>, StoreError> {
+        self.pool.read(|tx| list(tx, plan_id, indicator))
+    }
+
+    /// One indicator's observations for everyone (no breakdown) in the given areas, in key order.
+    pub fn headline_observations(
+        &self,
+        plan_id: &str,
+        indicator: &str,
+        areas: &[&str],
+    ) -> Result<Vec<Observation>, StoreError> {
+        self.pool.read(|tx| {
+            if areas.is_empty() {
+                return Ok(Vec::new());
+            }
+            let placeholders: Vec<String> = (0..areas.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "SELECT {READ_COLUMNS} FROM observation WHERE plan_id = $1 AND indicator_id = $2 AND area IN ({}) \
+                 AND breakdown = '' ORDER BY area, period",
+                placeholders.join(", ")
+            );
+            let mut params: Vec<Value> = vec![plan_id.into(), indicator.into()];
+            params.extend(areas.iter().map(|a| Value::from(*a)));
+            tx.rows("observation", &sql, &params)?.iter().map(from_row).collect()
+        })
+    }
+
+    /// The data imports of a plan, newest first.
+    pub fn data_imports(&self, plan_id: &str) -> Result<Vec<DataImport>, StoreError> {
+        let rows = self.pool.read(|tx| {
+            tx.rows(
+                "data_import",
+                "SELECT id, plan_id, at, actor, file_name, checksum, format, skipped, rows_read, inserted, replaced, \
+                 unchanged, illustrative FROM data_import WHERE plan_id = $1 ORDER BY id DESC",
+                &[plan_id.into()],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(DataImport {
+                    id: r.int(0)?,
+                    plan_id: r.text(1)?,
+                    at: r.text(2)?,
+                    actor: r.text(3)?,
+                    file: DataFile { name: r.text(4)?, checksum: r.text(5)?, format: r.text(6)?, skipped: r.count(7)? },
+                    rows: r.count(8)?,
+                    inserted: r.count(9)?,
+                    replaced: r.count(10)?,
+                    unchanged: r.count(11)?,
+                    illustrative: r.bool(12)?,
+                })
+            })
+            .collect()
+    }
 }

@@ -11,11 +11,12 @@ use std::collections::HashMap;
 
 use assure_plan::{Area, DeliveringPlan, DeliveryExample, Enabler, Indicator, Organisation, Outcome, Place, Plan};
 use assure_plan::{Commitment, Fact, Governance, PlanMeta, Priority, Section};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
-use crate::StoreError;
 use crate::sql::{Tx, Value};
+use crate::{Store, StoreError, audit, now, observations, plans};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Ty {
@@ -590,7 +591,14 @@ pub(crate) fn read_plan(tx: &mut Tx<'_>, id: &str) -> Result<Option<Plan>, Store
             Some(name) => {
                 meta.insert((*name).to_owned(), from_value(v, Ty::Text));
             }
-            None => detail = v.as_str().and_then(|d| serde_json::from_str(d).ok()).unwrap_or(Json::Null),
+            None => {
+                detail = match &v {
+                    Value::Text(d) => {
+                        serde_json::from_str(d).map_err(|e| bad("plan", format!("detail is not JSON ({e}): {d}")))?
+                    }
+                    other => return Err(bad("plan", format!("detail is not JSON text: {other:?}"))),
+                }
+            }
         }
     }
     let meta: PlanMeta = from_json("plan", Json::Object(meta))?;
@@ -617,4 +625,177 @@ pub(crate) fn read_plan(tx: &mut Tx<'_>, id: &str) -> Result<Option<Plan>, Store
         places: from_json::<Vec<Place>>("place", list("places"))?,
         areas: from_json::<Vec<Area>>("area", list("areas"))?,
     }))
+}
+
+/// A plan as stored: its identity and when it was imported, by whom.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredPlan {
+    /// The plan's id, e.g. `kent-and-medway-2024-26`.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The period it covers.
+    pub period: String,
+    /// When it was imported (RFC 3339, UTC).
+    pub imported_at: String,
+    /// Who imported it.
+    pub imported_by: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanImport {
+    /// The plan's id.
+    pub plan: String,
+    /// Whether it replaced a stored plan of the same id.
+    pub replaced: bool,
+    /// Observations kept across a replacement (their indicator is still in the plan).
+    pub observations_kept: u64,
+    /// Observations dropped by a replacement (their indicator is no longer in the plan).
+    pub observations_dropped: u64,
+}
+
+/// Reading plans.
+impl Store {
+    /// A stored plan, whole.
+    pub fn plan(&self, id: &str) -> Result<Plan, StoreError> {
+        self.pool.read(|tx| read_plan(tx, id))?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))
+    }
+
+    /// A number that changes whenever anything in the plan changes (the plan's latest
+    /// audit entry: every write makes one), or `None` if there is no such plan. Cheap
+    /// enough to ask on every request, so that a cached plan is never stale, even when
+    /// another process made the change.
+    pub fn plan_revision(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.served_plan(Some(id))?.map(|(_, revision)| revision))
+    }
+
+    /// The plan a reader is shown — `id`, or else the most recently imported — with its
+    /// revision (see [`Store::plan_revision`]), in one query; `None` if there is none.
+    pub fn served_plan(&self, id: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
+        // Settings (how long before an item is stale, whether updates need approval)
+        // change what pages show, so their latest change counts too.
+        const REVISION: &str = "SELECT p.id, (SELECT max(a.id) FROM audit_log a WHERE a.plan_id = p.id), \
+                                (SELECT max(s.id) FROM audit_log s WHERE s.entity = 'setting') FROM plan p";
+        // Without parameters, so that PostgreSQL answers in one round trip: a plan id is
+        // a slug (checked here), safe to write into the statement as a literal.
+        let rows = match id {
+            Some(id) if id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') => {
+                self.pool.query_once("plan", &format!("{REVISION} WHERE p.id = '{id}'"), &[])?
+            }
+            Some(_) => return Ok(None),
+            None => {
+                self.pool.query_once("plan", &format!("{REVISION} ORDER BY p.imported_at DESC, p.id LIMIT 1"), &[])?
+            }
+        };
+        let Some(r) = rows.first() else { return Ok(None) };
+        // NULL: no entry yet (no setting was ever changed).
+        let (plan, setting) = (r.opt_int(1)?.unwrap_or(0), r.opt_int(2)?.unwrap_or(0));
+        Ok(Some((r.text(0)?, plan.max(setting))))
+    }
+
+    /// The stored plans, oldest import first.
+    pub fn plans(&self) -> Result<Vec<StoredPlan>, StoreError> {
+        let rows = self.pool.read(|tx| {
+            tx.rows(
+                "plan",
+                "SELECT id, title, period, imported_at, imported_by FROM plan ORDER BY imported_at, id",
+                &[],
+            )
+        })?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredPlan {
+                    id: r.text(0)?,
+                    title: r.text(1)?,
+                    period: r.text(2)?,
+                    imported_at: r.text(3)?,
+                    imported_by: r.text(4)?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Storing and deleting whole plans.
+impl Store {
+    /// Store a validated plan in one transaction. A plan with the same id is an error
+    /// unless `replace`, which swaps it whole, keeping observations whose indicator is
+    /// still in the plan. The audit entry records the plan before and after.
+    pub fn import_plan(&self, plan: &Plan, actor: &str, replace: bool) -> Result<PlanImport, StoreError> {
+        let id = plan.meta.id.get_ref().clone();
+        let after = serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.pool.write(|tx| {
+            let before = plans::read_plan(tx, &id)?;
+            if before.is_some() && !replace {
+                return Err(StoreError::PlanExists(id.clone()));
+            }
+            let mut result = PlanImport {
+                plan: id.clone(),
+                replaced: before.is_some(),
+                observations_kept: 0,
+                observations_dropped: 0,
+            };
+            let kept = if before.is_some() {
+                let saved = observations::list(tx, &id, None)?;
+                observations::delete_all(tx, &id)?;
+                tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
+                saved
+            } else {
+                Vec::new()
+            };
+            let at = now();
+            plans::insert_plan(tx, plan, actor, &at)?;
+            if !kept.is_empty() {
+                let known = observations::indicator_ids(tx, &id)?;
+                let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
+                result.observations_kept = keep.len() as u64;
+                result.observations_dropped = drop.len() as u64;
+                observations::insert_rows(tx, &id, keep.iter().collect(), None)?;
+            }
+            let before_json = match &before {
+                Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                None => None,
+            };
+            audit::record(
+                tx,
+                &audit::NewEntry {
+                    at: &at,
+                    actor,
+                    action: if before.is_some() { "replace" } else { "import" },
+                    entity: "plan",
+                    entity_id: &id,
+                    plan_id: Some(&id),
+                    before: before_json.as_deref(),
+                    after: Some(&after),
+                },
+            )?;
+            Ok(result)
+        })
+    }
+
+    /// Delete a plan and everything in it (observations included), recording it whole in the audit log.
+    pub fn delete_plan(&self, id: &str, actor: &str) -> Result<(), StoreError> {
+        self.pool.write(|tx| {
+            let before = plans::read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
+            let before = serde_json::to_string(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            observations::delete_all(tx, id)?;
+            tx.execute("DELETE FROM delivery_update WHERE plan_id = $1", &[id.into()])?;
+            tx.execute("DELETE FROM added_milestone WHERE plan_id = $1", &[id.into()])?;
+            tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
+            audit::record(
+                tx,
+                &audit::NewEntry {
+                    at: &now(),
+                    actor,
+                    action: "delete",
+                    entity: "plan",
+                    entity_id: id,
+                    plan_id: Some(id),
+                    before: Some(&before),
+                    after: None,
+                },
+            )
+        })
+    }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{BufMut, BytesMut};
@@ -34,32 +35,6 @@ pub enum Value {
 }
 
 impl Value {
-    /// The text, if this is text.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::Text(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The integer, if this is one.
-    pub fn as_i64(&self) -> Option<i64> {
-        match self {
-            Value::Int(i) => Some(*i),
-            Value::Bool(b) => Some(i64::from(*b)),
-            _ => None,
-        }
-    }
-
-    /// A float from a float or an integer column.
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            Value::Real(f) => Some(*f),
-            Value::Int(i) => Some(*i as f64),
-            _ => None,
-        }
-    }
-
     /// Text or NULL.
     pub fn text(s: Option<&str>) -> Value {
         s.map_or(Value::Null, |s| Value::Text(s.to_owned()))
@@ -265,35 +240,36 @@ impl Pool {
 
     /// Run one read-only statement outside any transaction (a single statement needs
     /// none): for the small query asked on every web request.
-    pub(crate) fn query_once(&self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, StoreError> {
-        match self {
+    pub(crate) fn query_once(&self, table: &'static str, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let rows = match self {
             Pool::Sqlite(pool) => {
                 let conn = pool.get()?;
                 let mut stmt = conn.prepare_cached(sql)?;
-                sqlite_rows(&mut stmt, params)
+                sqlite_rows(&mut stmt, params)?
             }
             Pool::Postgres(pool) if params.is_empty() => {
                 // The simple protocol: one round trip, no statement to prepare; every
                 // value comes back as text.
                 let mut conn = pool.get()?;
-                Ok(conn
-                    .simple_query(sql)?
-                    .into_iter()
-                    .filter_map(|m| match m {
-                        postgres::SimpleQueryMessage::Row(r) => {
-                            Some((0..r.len()).map(|i| Value::text(r.get(i))).collect())
+                let mut columns: Arc<[String]> = Arc::new([]);
+                let mut values = Vec::new();
+                for m in conn.simple_query(sql)? {
+                    if let postgres::SimpleQueryMessage::Row(r) = m {
+                        if columns.is_empty() {
+                            columns = r.columns().iter().map(|c| c.name().to_owned()).collect();
                         }
-                        _ => None,
-                    })
-                    .collect())
+                        values.push((0..r.len()).map(|i| Value::text(r.get(i))).collect());
+                    }
+                }
+                (columns, values)
             }
             Pool::Postgres(pool) => {
                 let mut conn = pool.get()?;
                 let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-                let rows = conn.query(sql, &params)?;
-                pg_rows(&rows)
+                pg_rows(&conn.query(sql, &params)?)?
             }
-        }
+        };
+        Ok(to_rows(table, rows))
     }
 
     /// Run `f` in a read-only transaction that sees one consistent snapshot.
@@ -359,8 +335,19 @@ impl<'c> Tx<'c> {
         }
     }
 
-    /// Run a query; every row as values in column order.
+    /// Run a query; every row as values in column order (for the plan's tables, which
+    /// are mapped generically, see `plans`).
     pub(crate) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, StoreError> {
+        Ok(self.select(sql, params)?.1)
+    }
+
+    /// Run a query; every row for reading with typed getters (see [`Row`]). `table`
+    /// names what the rows are, for the message if one cannot be read.
+    pub(crate) fn rows(&mut self, table: &'static str, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        Ok(to_rows(table, self.select(sql, params)?))
+    }
+
+    fn select(&mut self, sql: &str, params: &[Value]) -> Result<Rows, StoreError> {
         match self {
             Tx::Sqlite(tx) => sqlite_rows(&mut tx.prepare_cached(sql)?, params),
             Tx::Postgres { tx, statements } => {
@@ -397,18 +384,148 @@ impl<'c> Tx<'c> {
     }
 }
 
-fn sqlite_rows(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<Vec<Vec<Value>>, StoreError> {
+/// Rows as read: the names of their columns, and each row's values in column order.
+type Rows = (Arc<[String]>, Vec<Vec<Value>>);
+
+fn sqlite_rows(stmt: &mut rusqlite::CachedStatement<'_>, params: &[Value]) -> Result<Rows, StoreError> {
     let n = stmt.column_count();
+    let columns: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push((0..n).map(|i| row.get_ref(i).map(from_sqlite)).collect::<Result<_, _>>()?);
     }
-    Ok(out)
+    Ok((columns, out))
 }
 
-fn pg_rows(rows: &[postgres::Row]) -> Result<Vec<Vec<Value>>, StoreError> {
-    rows.iter().map(|r| (0..r.len()).map(|i| r.try_get::<_, Value>(i).map_err(Into::into)).collect()).collect()
+fn pg_rows(rows: &[postgres::Row]) -> Result<Rows, StoreError> {
+    let columns: Arc<[String]> =
+        rows.first().map(|r| r.columns().iter().map(|c| c.name().to_owned()).collect()).unwrap_or_default();
+    let values = rows
+        .iter()
+        .map(|r| (0..r.len()).map(|i| r.try_get::<_, Value>(i).map_err(Into::into)).collect())
+        .collect::<Result<_, StoreError>>()?;
+    Ok((columns, values))
+}
+
+/// The id a statement's `RETURNING id` gave back.
+pub(crate) fn returned_id(rows: &[Row], what: &str) -> Result<i64, StoreError> {
+    rows.first().ok_or_else(|| StoreError::Corrupt(format!("no id for a new {what}")))?.int(0)
+}
+
+fn to_rows(table: &'static str, (columns, values): Rows) -> Vec<Row> {
+    values.into_iter().map(|values| Row { table, columns: columns.clone(), values }).collect()
+}
+
+/// One row read back, read column by column with a getter for the type the column
+/// holds. A value of another type (a hand-edited database, a broken migration) is
+/// [`StoreError::Corrupt`] naming the table, the column and what was found: never a
+/// default that would pass for data (an unreadable `disabled` flag is not "enabled").
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    table: &'static str,
+    columns: Arc<[String]>,
+    values: Vec<Value>,
+}
+
+impl Row {
+    fn value(&self, i: usize) -> &Value {
+        self.values.get(i).unwrap_or(&Value::Null)
+    }
+
+    /// The error for column `i`, which should have held `expected`.
+    pub(crate) fn corrupt(&self, i: usize, expected: &str) -> StoreError {
+        let column = self.columns.get(i).map_or_else(|| format!("#{}", i + 1), String::clone);
+        let found = match self.values.get(i) {
+            None => "no such column".to_owned(),
+            Some(Value::Null) => "NULL".to_owned(),
+            Some(Value::Int(n)) => format!("the integer {n}"),
+            Some(Value::Real(f)) => format!("the number {f}"),
+            Some(Value::Bool(b)) => format!("the boolean {b}"),
+            Some(Value::Text(t)) if t.chars().count() > 60 => {
+                format!("the text '{}…'", t.chars().take(60).collect::<String>())
+            }
+            Some(Value::Text(t)) => format!("the text '{t}'"),
+        };
+        StoreError::Corrupt(format!("{}.{column}: expected {expected}, found {found}", self.table))
+    }
+
+    /// Text (NULL is corrupt).
+    pub(crate) fn text(&self, i: usize) -> Result<String, StoreError> {
+        self.opt_text(i)?.ok_or_else(|| self.corrupt(i, "text"))
+    }
+
+    /// Text or NULL.
+    pub(crate) fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        match self.value(i) {
+            Value::Null => Ok(None),
+            Value::Text(t) => Ok(Some(t.clone())),
+            _ => Err(self.corrupt(i, "text")),
+        }
+    }
+
+    /// An integer (NULL is corrupt).
+    pub(crate) fn int(&self, i: usize) -> Result<i64, StoreError> {
+        self.opt_int(i)?.ok_or_else(|| self.corrupt(i, "an integer"))
+    }
+
+    /// An integer or NULL. Text that is an integer counts: PostgreSQL's simple protocol
+    /// sends every value as text.
+    pub(crate) fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.value(i) {
+            Value::Null => Ok(None),
+            Value::Int(n) => Ok(Some(*n)),
+            Value::Text(t) => t.parse().map(Some).map_err(|_| self.corrupt(i, "an integer")),
+            _ => Err(self.corrupt(i, "an integer")),
+        }
+    }
+
+    /// A count: an integer that is not negative.
+    pub(crate) fn count(&self, i: usize) -> Result<u64, StoreError> {
+        u64::try_from(self.int(i)?).map_err(|_| self.corrupt(i, "a count (0 or more)"))
+    }
+
+    /// A boolean: PostgreSQL's BOOLEAN, or SQLite's 0 or 1.
+    pub(crate) fn bool(&self, i: usize) -> Result<bool, StoreError> {
+        match self.value(i) {
+            Value::Bool(b) => Ok(*b),
+            Value::Int(0) => Ok(false),
+            Value::Int(1) => Ok(true),
+            _ => Err(self.corrupt(i, "true or false")),
+        }
+    }
+
+    /// A number (an integer column's value counts) or NULL.
+    pub(crate) fn opt_float(&self, i: usize) -> Result<Option<f64>, StoreError> {
+        match self.value(i) {
+            Value::Null => Ok(None),
+            Value::Real(f) => Ok(Some(*f)),
+            Value::Int(n) => Ok(Some(*n as f64)),
+            _ => Err(self.corrupt(i, "a number")),
+        }
+    }
+
+    /// Text that `parse` accepts (a role, a status …), described as `expected` if not.
+    pub(crate) fn parsed<T>(
+        &self,
+        i: usize,
+        expected: &str,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Result<T, StoreError> {
+        self.opt_text(i)?.as_deref().and_then(parse).ok_or_else(|| self.corrupt(i, expected))
+    }
+
+    /// JSON text, deserialised (NULL is corrupt).
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(&self, i: usize) -> Result<T, StoreError> {
+        self.opt_json(i)?.ok_or_else(|| self.corrupt(i, "JSON"))
+    }
+
+    /// JSON text, deserialised, or NULL.
+    pub(crate) fn opt_json<T: serde::de::DeserializeOwned>(&self, i: usize) -> Result<Option<T>, StoreError> {
+        self.opt_text(i)?
+            .map(|t| serde_json::from_str(&t).map_err(|e| self.corrupt(i, &format!("JSON ({e})"))))
+            .transpose()
+    }
 }
 
 /// A PostgreSQL error with the server's own message and detail, when it sent one.

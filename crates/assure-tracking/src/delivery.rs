@@ -8,8 +8,9 @@ use assure_plan::delivery::{AddedMilestone, DeliveryStatus, DeliveryUpdate, Item
 use jiff::civil::Date;
 use serde::Serialize;
 
-/// Days without a published update after which an item is stale, unless set otherwise.
-pub const DEFAULT_STALE_DAYS: u32 = 90;
+/// Days without a published update after which an item is stale, unless set otherwise
+/// (the domain's, with the settings it belongs to).
+pub use assure_plan::delivery::DEFAULT_STALE_DAYS;
 
 /// How recent the latest published update is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

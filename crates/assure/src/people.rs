@@ -239,24 +239,25 @@ pub(crate) fn token(db: &DbOptions, command: TokenCommand, out: &mut dyn Write) 
 }
 
 pub(crate) fn settings(db: &DbOptions, command: SettingsCommand, out: &mut dyn Write) -> anyhow::Result<()> {
-    use assure_store::{SETTING_APPROVAL_REQUIRED as APPROVAL, SETTING_STALE_DAYS as STALE};
     let store = open(db, true)?;
+    let mut settings = store.settings()?;
     match command {
         SettingsCommand::Show => {
-            let stale =
-                store.setting(STALE)?.unwrap_or_else(|| assure_tracking::delivery::DEFAULT_STALE_DAYS.to_string());
-            let approval = store.setting(APPROVAL)?.is_some_and(|v| v == "true");
-            writeln!(out, "stale-days {stale}\napproval {}", if approval { "on" } else { "off" })?;
+            let approval = if settings.approval_required { "on" } else { "off" };
+            writeln!(out, "stale-days {}\napproval {approval}", settings.stale_days)?;
         }
         SettingsCommand::StaleDays { days } => {
-            if !(1..=3650).contains(&days) {
-                bail!("stale-days {days}: expected 1 to 3650");
+            settings.stale_days = days;
+            if !settings.problems().is_empty() {
+                let range = assure_plan::delivery::STALE_DAYS_RANGE;
+                bail!("stale-days {days}: expected {} to {}", range.start(), range.end());
             }
-            store.set_setting(STALE, &days.to_string(), &actor(db))?;
+            store.save_settings(&settings, &actor(db))?;
             writeln!(out, "stale-days {days}")?;
         }
         SettingsCommand::Approval { state } => {
-            store.set_setting(APPROVAL, if state == "on" { "true" } else { "false" }, &actor(db))?;
+            settings.approval_required = state == "on";
+            store.save_settings(&settings, &actor(db))?;
             writeln!(out, "approval {state}")?;
         }
     }

@@ -129,7 +129,9 @@ fn an_update_is_recorded_only_by_someone_who_may_make_it() {
         assert_eq!((u.publication, u.author.as_str()), (Publication::Published, "medway"), "{}", db.name);
 
         // With approval on, an editor's update waits; an admin approves it.
-        app.store().set_setting(assure_store::SETTING_APPROVAL_REQUIRED, "true", "tester").unwrap();
+        app.store()
+            .save_settings(&assure_store::Settings { approval_required: true, ..Default::default() }, "tester")
+            .unwrap();
         let views = app.views(PLAN).unwrap();
         let u = app
             .record_update(

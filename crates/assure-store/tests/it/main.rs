@@ -1,10 +1,14 @@
 //! The store's test suite, run against every database: an SQLite file, and PostgreSQL
 //! (a fresh schema per test). See `assure_store::testing`.
 
+mod accounts;
 mod audit;
 mod observations;
 mod plans;
 mod schema;
+mod sessions;
+mod settings;
+mod updates;
 
 pub use assure_store::testing::{TestDb, databases, postgres_available};
 

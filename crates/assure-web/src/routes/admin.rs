@@ -1,6 +1,6 @@
 //! For admins: accounts, settings, and updates awaiting approval.
 
-use assure_store::{AccountFields, Role};
+use assure_store::{AccountFields, Role, Settings};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,7 +12,6 @@ use crate::layout::{
     FieldError, choices, csrf_field, error_summary, form_title, input, success_banner, table, textarea,
 };
 use crate::{AppState, WebError};
-use assure_store::{SETTING_APPROVAL_REQUIRED as APPROVAL_REQUIRED, SETTING_STALE_DAYS as STALE_DAYS};
 
 fn admin(request: &Request) -> Result<Signed, WebError> {
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
@@ -332,18 +331,14 @@ pub async fn save_settings(State(state): State<AppState>, form: SignedForm) -> R
     access::require_admin(&form.signed)?;
     let stale = form.get("stale_days").to_owned();
     let approval = form.get("approval_required") == "yes";
-    let Some(days) = stale.parse::<u32>().ok().filter(|d| (1..=3650).contains(d)) else {
-        let errors = [("stale_days", "Enter a whole number of days from 1 to 3650".to_owned())];
+    let settings = stale.parse::<u32>().ok().map(|stale_days| Settings { stale_days, approval_required: approval });
+    let errors = settings.map_or_else(|| vec![Settings::stale_days_problem()], |s| s.problems());
+    let Some(settings) = settings.filter(|_| errors.is_empty()) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, settings_page(&stale, approval, &errors, false)).into_response());
     };
     let actor = form.signed.account.username.clone();
-    state
-        .blocking(move |s| {
-            s.store().set_setting(STALE_DAYS, &days.to_string(), &actor)?;
-            Ok(s.store().set_setting(APPROVAL_REQUIRED, if approval { "true" } else { "false" }, &actor)?)
-        })
-        .await?;
-    Ok(settings_page(&days.to_string(), approval, &[], true).into_response())
+    state.blocking(move |s| Ok(s.store().save_settings(&settings, &actor)?)).await?;
+    Ok(settings_page(&settings.stale_days.to_string(), approval, &[], true).into_response())
 }
 
 pub async fn list_approvals(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
