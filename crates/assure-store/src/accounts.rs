@@ -221,16 +221,25 @@ fn set_organisations(tx: &mut Tx<'_>, id: i64, organisations: &[String]) -> Resu
 }
 
 fn check_fields(fields: &AccountFields) -> Result<(), StoreError> {
-    if fields.display_name.trim().is_empty() {
-        return Err(StoreError::Rejected { field: "display_name", message: "Enter the person's name".into() });
+    match fields.problems().into_iter().next() {
+        Some((field, message)) => Err(StoreError::Rejected { field, message }),
+        None => Ok(()),
     }
-    if fields.role == Role::Editor && fields.organisations.is_empty() {
-        return Err(StoreError::Rejected {
-            field: "organisations",
-            message: "An editor must work for at least one organisation".into(),
-        });
+}
+
+impl AccountFields {
+    /// What is wrong with these fields, by field (the one place they are checked: the
+    /// admin page shows these before it asks the store, which refuses the same).
+    pub fn problems(&self) -> Vec<assure_plan::delivery::FieldProblem> {
+        let mut problems = Vec::new();
+        if self.display_name.trim().is_empty() {
+            problems.push(("display_name", "Enter the person's name".into()));
+        }
+        if self.role == Role::Editor && self.organisations.is_empty() {
+            problems.push(("organisations", "An editor must work for at least one organisation".into()));
+        }
+        problems
     }
-    Ok(())
 }
 
 /// People: creating and changing accounts, and their passwords.

@@ -82,21 +82,23 @@ fn account_fields(plan: &assure_plan::Plan, f: &AccountForm, errors: &mut Vec<Fi
     if role.is_none() {
         errors.push(("role", "Choose a role".into()));
     }
-    if f.display_name.is_empty() {
-        errors.push(("display_name", "Enter the person's name".into()));
-    }
-    let orgs = match organisations(plan, &f.organisations) {
-        Ok(o) => o,
-        Err(e) => {
-            errors.push(("organisations", e));
-            Vec::new()
-        }
+    let organisations = organisations(plan, &f.organisations).unwrap_or_else(|e| {
+        errors.push(("organisations", e));
+        Vec::new()
+    });
+    // Without a role, check the rest as for a viewer (who needs no organisation).
+    let fields = AccountFields {
+        display_name: f.display_name.clone(),
+        role: role.unwrap_or(Role::Viewer),
+        organisations,
+        disabled: f.disabled,
     };
-    if role == Some(Role::Editor) && orgs.is_empty() && !errors.iter().any(|(f, _)| *f == "organisations") {
-        errors.push(("organisations", "An editor must work for at least one organisation".into()));
+    for (field, message) in fields.problems() {
+        if !errors.iter().any(|(f, _)| *f == field) {
+            errors.push((field, message));
+        }
     }
-    Some(AccountFields { display_name: f.display_name.clone(), role: role?, organisations: orgs, disabled: f.disabled })
-        .filter(|_| errors.is_empty())
+    Some(fields).filter(|_| role.is_some() && errors.is_empty())
 }
 
 fn account_form(action: &str, f: &AccountForm, new: bool, errors: &[FieldError]) -> Markup {
