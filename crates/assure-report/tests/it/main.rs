@@ -6,4 +6,5 @@ mod annual;
 mod deep_dive;
 mod fixture;
 mod html;
+mod pdf;
 mod place;
