@@ -44,8 +44,14 @@ pub fn indicator(inputs: &Inputs<'_>, i: &Indicator, observations: &[Observation
     let n = *i.outcome.get_ref();
     let mut status = vec![indicator_table(inputs, "Status", &[i])];
     status.extend(indicator_charts(inputs, i));
+    // A compound indicator is measured part by part.
+    let tracked = i.tracked();
     let mut measured = Vec::new();
-    if let Some(m) = &i.measurement {
+    for t in &tracked {
+        let Some(m) = t.measurement else { continue };
+        if tracked.len() > 1 {
+            measured.push(Block::Heading(t.measure.to_owned()));
+        }
         measured.push(Block::Paragraph(m.definition.clone()));
         measured.push(Block::List(vec![
             format!("Method: {}", m.method.get_ref().label()),
@@ -53,8 +59,11 @@ pub fn indicator(inputs: &Inputs<'_>, i: &Indicator, observations: &[Observation
             format!("Area of the target: {}", area_name(inputs, m.area.get_ref())),
         ]));
     }
+    if measured.is_empty() {
+        measured.push(Block::Paragraph("The plan does not say how this indicator is measured.".into()));
+    }
     let mut places = Vec::new();
-    for t in i.tracked() {
+    for t in &tracked {
         let rows: Vec<Observation> = observations.iter().filter(|o| o.key.indicator == t.id).cloned().collect();
         if let Some((period, england, values)) = latest_by_area(&rows, t.polarity) {
             let mut table_rows: Vec<Vec<Cell>> = values
@@ -92,9 +101,9 @@ pub fn indicator(inputs: &Inputs<'_>, i: &Indicator, observations: &[Observation
         )),
         commitments_table(inputs, &commitments),
     ];
-    let evidence: Vec<_> = i
-        .measurement
+    let evidence: Vec<_> = tracked
         .iter()
+        .filter_map(|t| t.measurement)
         .flat_map(|m| m.milestones.iter())
         .filter_map(|id| inputs.delivery.milestone(plan, id.get_ref()))
         .collect();
@@ -146,8 +155,13 @@ pub fn commitment(inputs: &Inputs<'_>, c: &Commitment) -> Report {
         Block::List(priorities),
         commitments_table(inputs, &[c]),
     ];
-    let mut plan_ids: Vec<&str> = c.links.iter().flat_map(|l| l.plans.iter().map(|p| p.get_ref().as_str())).collect();
-    plan_ids.dedup();
+    // Each plan once, in the order the links first name it (two links may name the same plan).
+    let mut plan_ids: Vec<&str> = Vec::new();
+    for p in c.links.iter().flat_map(|l| l.plans.iter().map(|p| p.get_ref().as_str())) {
+        if !plan_ids.contains(&p) {
+            plan_ids.push(p);
+        }
+    }
     let mut delivery = Vec::new();
     for id in &plan_ids {
         let p = inputs.delivery.progress(ItemKind::DeliveringPlan, id, "Ongoing");

@@ -61,9 +61,11 @@ impl Cell {
         Cell { text: t.into(), tone: Tone::Plain }
     }
 
-    /// A status tag.
+    /// A status tag; an empty cell when there is no text (no tag with nothing in it).
     pub fn tag(t: impl Into<String>, tone: Tone) -> Cell {
-        Cell { text: t.into(), tone }
+        let text = t.into();
+        let tone = if text.is_empty() { Tone::Plain } else { tone };
+        Cell { text, tone }
     }
 }
 
