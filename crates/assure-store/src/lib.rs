@@ -20,7 +20,7 @@ mod updates;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use assure_plan::Plan;
+use assure_plan::{Diagnostics, Plan};
 use serde::Serialize;
 
 pub use accounts::{
@@ -59,9 +59,9 @@ pub enum StoreError {
     /// No plan with this id is stored.
     #[error("no plan '{0}' in the database")]
     NoSuchPlan(String),
-    /// Observations that cannot be stored, each with its line.
-    #[error("{}", .0.join("\n"))]
-    Observations(Vec<String>),
+    /// Observations that cannot be stored, each problem with the file's name and the line.
+    #[error("{0}")]
+    Observations(Diagnostics),
     /// A value that cannot be accepted, with the field it is in and why.
     #[error("{field}: {message}")]
     Rejected {
@@ -290,7 +290,7 @@ impl Store {
                 let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
                 result.observations_kept = keep.len() as u64;
                 result.observations_dropped = drop.len() as u64;
-                observations::insert_rows(tx, &id, keep.iter().collect(), None)?;
+                observations::insert_rows(tx, &id, keep.iter().collect(), None, "kept observations")?;
             }
             let before_json = match &before {
                 Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),

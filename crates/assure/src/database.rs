@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use assure_plan::{LoadError, Plan};
 use assure_store::{AuditFilter, DataFile, DatabaseUrl, ImportMode, Observation, Store, StoreError};
-use assure_tracking::PrepareOptions;
+use assure_tracking::{PrepareOptions, TrackingError};
 use clap::{Args, Subcommand};
 
 use crate::{load_from, print_json, render};
@@ -581,10 +581,8 @@ async fn shutdown_signal() {
 /// Read a data file in whichever layout its header shows.
 fn read_data_file(bytes: &[u8], name: &str) -> anyhow::Result<(&'static str, Vec<Observation>)> {
     assure_plan::fingertips::read_any(bytes, name).or_else(|problems| {
-        for p in &problems {
-            eprintln!("{p}");
-        }
-        bail!("{name}: {} problem(s); nothing was written", problems.len())
+        eprintln!("{problems}");
+        bail!("{name}: {} problem(s); nothing was written", problems.total())
     })
 }
 
@@ -603,11 +601,13 @@ fn store_data(
     let stored = store.plan(plan)?;
     let prepared = match assure_tracking::prepare(&stored, rows, &file.name, options) {
         Ok(p) => p,
-        Err(problems) => {
-            for p in &problems {
-                eprintln!("{p}");
-            }
-            bail!("{}: {} problem(s); nothing was written", file.name, problems.len());
+        Err(e) => {
+            let count = match &e {
+                TrackingError::Invalid(problems) => problems.total(),
+                TrackingError::UnknownMapTargets(targets) => targets.len(),
+            };
+            eprintln!("{e}");
+            bail!("{}: {count} problem(s); nothing was written", file.name);
         }
     };
     file.skipped = prepared.skipped;
@@ -618,9 +618,7 @@ fn store_data(
             file.name, r.rows, r.inserted, r.replaced, r.unchanged, prepared.skipped, prepared.computed, r.import_id
         )?,
         Err(StoreError::Observations(problems)) => {
-            for p in &problems {
-                eprintln!("{}: {p}", file.name);
-            }
+            eprintln!("{problems}");
             bail!("{}: nothing was written", file.name);
         }
         Err(e) => return Err(e.into()),

@@ -1,7 +1,8 @@
 //! The upload page for editors: the same import as `assure data import`, from a browser.
 
+use assure_plan::Diagnostics;
 use assure_store::{DataFile, ImportMode, Role};
-use assure_tracking::PrepareOptions;
+use assure_tracking::{PrepareOptions, TrackingError};
 use axum::extract::{Multipart, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,9 +16,6 @@ use crate::{AppState, WebError};
 /// The largest file accepted from a browser (larger files: `assure data import`).
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
-/// Problems listed on the page at most (the count says how many there were).
-const PROBLEMS_SHOWN: usize = 200;
-
 fn may_upload(s: &Signed) -> Result<(), WebError> {
     match s.account.role {
         Role::Admin | Role::Editor => Ok(()),
@@ -27,7 +25,7 @@ fn may_upload(s: &Signed) -> Result<(), WebError> {
 
 fn upload_page(
     errors: &[FieldError],
-    problems: &[String],
+    problems: &Diagnostics,
     done: Option<Markup>,
     map: &str,
     options: &[String],
@@ -44,9 +42,9 @@ fn upload_page(
                 @if !problems.is_empty() {
                     h2 { "Problems in the file" }
                     ul class="nhsuk-list nhsuk-list--bullet assure-problems" {
-                        @for p in problems.iter().take(PROBLEMS_SHOWN) { li { code { (p) } } }
+                        @for p in problems { li { code { (p) } } }
                     }
-                    @if problems.len() > PROBLEMS_SHOWN { p { "and " (problems.len() - PROBLEMS_SHOWN) " more." } }
+                    @if problems.omitted() > 0 { p { "and " (problems.omitted()) " more." } }
                 }
                 form method="post" action="/data/upload" enctype="multipart/form-data" novalidate {
                     (csrf_field())
@@ -73,7 +71,7 @@ fn upload_page(
 pub async fn show_upload(request: Request) -> Result<Markup, WebError> {
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     may_upload(&s)?;
-    Ok(upload_page(&[], &[], None, "", &[]))
+    Ok(upload_page(&[], &Diagnostics::new(), None, "", &[]))
 }
 
 pub async fn upload(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
@@ -131,11 +129,11 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
     if file.is_none() {
         errors.push(("file", "Choose a CSV file".into()));
     }
-    let respond = |status, errors: &[FieldError], problems: &[String], done| {
+    let respond = |status, errors: &[FieldError], problems: &Diagnostics, done| {
         (status, upload_page(errors, problems, done, &map, &options)).into_response()
     };
     let (Some((name, bytes)), true) = (file, errors.is_empty()) else {
-        return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &[], None));
+        return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &Diagnostics::new(), None));
     };
     let plan = state.plan().await?;
     let mode = if options.iter().any(|o| o == "new_only") { ImportMode::Insert } else { ImportMode::Merge };
@@ -144,11 +142,11 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
         .blocking(move |st| {
             let (format, rows) = match assure_plan::fingertips::read_any(&bytes, &name) {
                 Ok(r) => r,
-                Err(problems) => return Ok(Err(problems)),
+                Err(problems) => return Ok(Err(TrackingError::Invalid(problems))),
             };
             let prepared = match assure_tracking::prepare(&plan, rows, &name, &prepare) {
                 Ok(p) => p,
-                Err(problems) => return Ok(Err(problems)),
+                Err(e) => return Ok(Err(e)),
             };
             let file = DataFile {
                 name: name.clone(),
@@ -158,9 +156,7 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
             };
             match st.store().import_observations(plan.meta.id.get_ref(), &prepared.rows, &file, mode, &actor) {
                 Ok(r) => Ok(Ok((name, r, prepared.skipped, prepared.computed))),
-                Err(assure_store::StoreError::Observations(problems)) => {
-                    Ok(Err(problems.into_iter().map(|p| format!("{name}: {p}")).collect()))
-                }
+                Err(assure_store::StoreError::Observations(problems)) => Ok(Err(TrackingError::Invalid(problems))),
                 Err(e) => Err(e.into()),
             }
         })
@@ -171,11 +167,20 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
                 "{name}: {} rows imported: {} new, {} replaced, {} unchanged, {skipped} skipped; {computed} computed from counts (import #{})",
                 r.rows, r.inserted, r.replaced, r.unchanged, r.import_id
             ));
-            Ok(respond(StatusCode::OK, &[], &[], Some(done)))
+            Ok(respond(StatusCode::OK, &[], &Diagnostics::new(), Some(done)))
         }
-        Err(problems) => {
-            let errors = [("file", format!("The file has {} problem(s); nothing was stored", problems.len()))];
+        Err(TrackingError::Invalid(problems)) => {
+            let errors = [("file", format!("The file has {} problem(s); nothing was stored", problems.total()))];
             Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &problems, None))
+        }
+        // The map is a field of the form, not a part of the file.
+        Err(TrackingError::UnknownMapTargets(targets)) => {
+            let message = targets
+                .iter()
+                .map(|(id, target)| format!("'{id}={target}': '{target}' is not an indicator of the plan"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &[("map", message)], &Diagnostics::new(), None))
         }
     }
 }
