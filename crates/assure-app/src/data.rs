@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use assure_store::{DataFile, ImportMode, ObservationImport, StoreError};
-use assure_tracking::PrepareOptions;
+use assure_tracking::{PrepareOptions, TrackingError};
 
 use crate::{App, AppError};
 
@@ -104,17 +104,16 @@ impl App {
                 (file.name.clone(), file, rows)
             }
         };
-        let prepared = assure_tracking::prepare(&plan, rows, &file.name, &options)
-            .map_err(|problems| AppError::InvalidFile { file: shown.clone(), problems })?;
+        let prepared = assure_tracking::prepare(&plan, rows, &file.name, &options).map_err(|e| match e {
+            TrackingError::Invalid(problems) => AppError::InvalidFile { file: shown.clone(), problems },
+            TrackingError::UnknownMapTargets(targets) => AppError::UnknownMapTargets(targets),
+        })?;
         file.skipped = prepared.skipped;
         let import = self
             .store
             .import_observations(&request.plan_id, &prepared.rows, &file, request.mode, &request.actor)
             .map_err(|e| match e {
-                StoreError::Observations(problems) => AppError::InvalidFile {
-                    file: shown.clone(),
-                    problems: problems.into_iter().map(|p| format!("{}: {p}", file.name)).collect(),
-                },
+                StoreError::Observations(problems) => AppError::InvalidFile { file: shown.clone(), problems },
                 e => e.into(),
             })?;
         Ok(DataImported {

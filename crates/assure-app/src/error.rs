@@ -1,6 +1,7 @@
 //! Why a use-case could not be done, by kind, so that each face answers it its own way
 //! (an exit code and a message; a status code, a page or a JSON envelope).
 
+use assure_plan::Diagnostics;
 use assure_store::StoreError;
 
 /// Why a use-case failed.
@@ -15,13 +16,17 @@ pub enum AppError {
         id: String,
     },
     /// A file that cannot be imported: every problem, each naming its line; nothing was written.
-    #[error("{file}: {} problem(s); nothing was written", problems.len())]
+    #[error("{file}: {} problem(s); nothing was written", problems.total())]
     InvalidFile {
         /// The file's name.
         file: String,
-        /// Each problem, as `file:line[:column]: message`.
-        problems: Vec<String>,
+        /// Each problem with its file, line, column and field.
+        problems: Diagnostics,
     },
+    /// Fingertips indicator ids mapped to ids that are not tracked indicators of the
+    /// plan, in order of the Fingertips id; nothing was written.
+    #[error("{}", .0.iter().map(|(id, target)| format!("--map {id}={target}: '{target}' is not an indicator of the plan")).collect::<Vec<_>>().join("\n"))]
+    UnknownMapTargets(Vec<(u32, String)>),
     /// Fields that cannot be accepted: each with its field and what is wrong.
     #[error("{}", .0.iter().map(|(f, m)| format!("{f}: {m}")).collect::<Vec<_>>().join("; "))]
     Rejected(Vec<assure_plan::delivery::FieldProblem>),

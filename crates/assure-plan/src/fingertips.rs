@@ -1,6 +1,6 @@
 //! The OHID Fingertips "all data" CSV: one row per indicator, area, sex, age, category
 //! and period. Columns are found by name (newer exports add some, in any order); every
-//! problem is reported as `file:line:column`.
+//! problem is reported with its line, column and field (a [`crate::Diagnostic`]).
 //!
 //! Rows are read as observations keyed by Fingertips' own identifiers: the indicator is
 //! `fingertips:<Indicator ID>`, the area its `Area Code`, and the breakdown the row's
@@ -8,6 +8,7 @@
 //! Deprivation deciles=Most deprived decile`. Mapping them to a plan's indicators and
 //! areas is the caller's business.
 
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::observation::{Observation, ObservationKey, read_rows};
 use crate::period::Period;
 
@@ -35,8 +36,8 @@ pub const INDICATOR_PREFIX: &str = "fingertips:";
 /// Whether a header row is Fingertips' (it names `Indicator ID` and `Area Code`).
 /// Read a data file in either layout, told apart by its header: Fingertips' "all data"
 /// CSV or Assure's own. Returns the layout's name (`fingertips`, `assure`) and the rows,
-/// or every problem by line.
-pub fn read_any(bytes: &[u8], name: &str) -> Result<(&'static str, Vec<Observation>), Vec<String>> {
+/// or the problems.
+pub fn read_any(bytes: &[u8], name: &str) -> Result<(&'static str, Vec<Observation>), Diagnostics> {
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let header = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -65,12 +66,13 @@ fn period(text: &str) -> String {
     text.replace(" - ", "-")
 }
 
-/// Read a Fingertips "all data" CSV. `name` is the file name used in messages.
-pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation>, Vec<String>> {
+/// Read a Fingertips "all data" CSV. `name` is the file name used in messages. Returns
+/// every row, or the problems (each with its line, column and field), never a part of the file.
+pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation>, Diagnostics> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
     let headers = match reader.byte_headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![format!("{name}:1:1: {e}")]),
+        Err(e) => return Err(Diagnostic::new(name, e.to_string()).at(1, 1).into()),
     };
     let mut index = [None::<usize>; COLUMNS.len()];
     for (i, h) in headers.iter().enumerate() {
@@ -82,12 +84,12 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
             index[c] = Some(i);
         }
     }
-    let problems: Vec<String> = COLUMNS
+    let problems: Diagnostics = COLUMNS
         .iter()
         .zip(&index)
         .enumerate()
         .filter(|(c, (_, i))| i.is_none() && (*c < REQUIRED || *c == 7))
-        .map(|(_, (col, _))| format!("{name}:1:1: required column '{col}' is missing"))
+        .map(|(_, (col, _))| Diagnostic::new(name, format!("required column '{col}' is missing")).at(1, 1))
         .collect();
     if !problems.is_empty() {
         return Err(problems);
@@ -96,14 +98,14 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
     read_rows(reader, name, &index, &COLUMNS, problems, |row| {
         let indicator = row.required(0);
         if !indicator.is_empty() && indicator.parse::<u32>().is_err() {
-            row.problem(0, format!("Indicator ID '{indicator}' is not a number"));
+            row.problem(0, format!("'{indicator}' is not a number"));
         }
         let area = row.required(1);
         let period = period(&row.required(2));
         if !period.is_empty()
             && let Err(e) = Period::parse(&period)
         {
-            row.problem(2, format!("Time period: {e}"));
+            row.problem(2, e.to_string());
         }
         let mut breakdown = Vec::new();
         if let Some(sex) = row.text(3).filter(|s| !s.eq_ignore_ascii_case("persons")) {

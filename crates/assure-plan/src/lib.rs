@@ -26,6 +26,7 @@ macro_rules! plan_files {
 }
 
 pub mod delivery;
+pub mod diagnostic;
 pub mod diff;
 pub mod fingertips;
 pub mod load;
@@ -35,7 +36,8 @@ pub mod period;
 pub mod query;
 pub mod write;
 
-pub use load::{Diagnostic, LoadError, PLAN_FILES, PlanFile, load, load_dir, read_dir};
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use load::{LoadError, PLAN_FILES, PlanFile, load, load_dir, read_dir};
 pub use model::*;
 pub use period::{Period, PeriodError};
 pub use write::{WriteDirError, WriteError, to_files, write_dir};

@@ -2,11 +2,11 @@
 //! every problem as `file:line:column: message` before anything is returned.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Diagnostic;
 use crate::model::*;
 use crate::period::Period;
 
@@ -25,25 +25,6 @@ pub struct PlanFile {
     pub name: String,
     /// The file's text.
     pub text: String,
-}
-
-/// One problem found in a plan, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    /// The file.
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column (in characters).
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
-    }
 }
 
 /// Why a plan could not be loaded.
@@ -141,12 +122,18 @@ impl Locator {
         Locator { name: file.name.clone(), text: file.text.clone(), line_starts }
     }
 
-    fn diagnostic(&self, offset: usize, message: String) -> Diagnostic {
+    /// The 1-based line and column of a byte offset.
+    fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
         let column = self.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
-        Diagnostic { file: self.name.clone(), line, column, message }
+        (line, column)
+    }
+
+    fn diagnostic(&self, offset: usize, message: String) -> Diagnostic {
+        let (line, column) = self.position(offset);
+        Diagnostic::new(self.name.clone(), message).at(line, column)
     }
 }
 
@@ -198,7 +185,7 @@ impl Checker {
     fn at_offset(&mut self, kind: Kind, offset: usize, message: String) {
         let d = match self.locators.get(&kind) {
             Some(l) => l.diagnostic(offset, message),
-            None => Diagnostic { file: kind.file().to_owned(), line: 1, column: 1, message },
+            None => Diagnostic::new(kind.file(), message).at(1, 1),
         };
         self.problems.push(d);
     }
@@ -217,7 +204,7 @@ impl Checker {
                 );
             }
             if let Some(first) = seen.get(id.get_ref()) {
-                let first_line = self.locators.get(&kind).map_or(0, |l| l.diagnostic(*first, String::new()).line);
+                let first_line = self.locators.get(&kind).map_or(0, |l| l.position(*first).0);
                 self.at(
                     kind,
                     id,
@@ -249,12 +236,7 @@ fn parse<T: for<'de> Deserialize<'de>>(
     problems: &mut Vec<Diagnostic>,
 ) -> Option<T> {
     let Some(file) = file else {
-        problems.push(Diagnostic {
-            file: kind.file().to_owned(),
-            line: 1,
-            column: 1,
-            message: "file is missing from the plan directory".into(),
-        });
+        problems.push(Diagnostic::new(kind.file(), "file is missing from the plan directory").at(1, 1));
         return None;
     };
     match toml::from_str::<T>(&file.text) {
@@ -277,12 +259,13 @@ pub fn load(files: &[PlanFile]) -> Result<Plan, LoadError> {
     let by_name: HashMap<&str, &PlanFile> = files.iter().map(|f| (base_name(&f.name), f)).collect();
     for f in files {
         if !PLAN_FILES.contains(&base_name(&f.name)) {
-            problems.push(Diagnostic {
-                file: f.name.clone(),
-                line: 1,
-                column: 1,
-                message: format!("unexpected file in a plan directory (expected: {})", PLAN_FILES.join(", ")),
-            });
+            problems.push(
+                Diagnostic::new(
+                    f.name.clone(),
+                    format!("unexpected file in a plan directory (expected: {})", PLAN_FILES.join(", ")),
+                )
+                .at(1, 1),
+            );
         }
     }
     let get = |k: Kind| by_name.get(k.file()).copied();

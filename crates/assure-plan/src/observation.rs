@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::period::Period;
 
 /// What identifies an observation: at most one value per indicator, area, period and breakdown.
@@ -68,30 +69,31 @@ pub const CSV_COLUMNS: [&str; 11] = [
 ];
 
 /// Read observations from CSV. `name` is the file name used in messages. Returns every
-/// row, or every problem (`name:line:column: message`), never a part of the file.
-pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation>, Vec<String>> {
+/// row, or the problems (each with its line, column and field), never a part of the file.
+pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation>, Diagnostics> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
-    let mut problems = Vec::new();
+    let mut problems = Diagnostics::new();
     let headers = match reader.byte_headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![format!("{name}:1:1: {e}")]),
+        Err(e) => return Err(Diagnostic::new(name, e.to_string()).at(1, 1).into()),
     };
     let mut index = [None::<usize>; 11];
     for (i, h) in headers.iter().enumerate() {
         let h = String::from_utf8_lossy(h).trim().to_ascii_lowercase();
         match CSV_COLUMNS.iter().position(|c| *c == h) {
-            Some(c) if index[c].is_some() => problems.push(format!("{name}:1:{}: column '{h}' appears twice", i + 1)),
+            Some(c) if index[c].is_some() => {
+                problems.push(Diagnostic::new(name, format!("column '{h}' appears twice")).at(1, i + 1))
+            }
             Some(c) => index[c] = Some(i),
-            None => problems.push(format!(
-                "{name}:1:{}: unknown column '{h}' (expected some of: {})",
-                i + 1,
-                CSV_COLUMNS.join(", ")
-            )),
+            None => problems.push(
+                Diagnostic::new(name, format!("unknown column '{h}' (expected some of: {})", CSV_COLUMNS.join(", ")))
+                    .at(1, i + 1),
+            ),
         }
     }
     for (c, col) in CSV_COLUMNS.iter().enumerate().take(3) {
         if index[c].is_none() {
-            problems.push(format!("{name}:1:1: required column '{col}' is missing"));
+            problems.push(Diagnostic::new(name, format!("required column '{col}' is missing")).at(1, 1));
         }
     }
     if !problems.is_empty() {
@@ -105,7 +107,7 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
         if !period.is_empty()
             && let Err(e) = Period::parse(&period)
         {
-            row.problem(2, format!("period '{period}': {e}"));
+            row.problem(2, e.to_string());
         }
         let obs = Observation {
             key: ObservationKey { indicator, area, period, breakdown: row.text(3).unwrap_or_default() },
@@ -159,32 +161,32 @@ pub fn write_csv(out: impl std::io::Write, rows: &[Observation], illustrative_co
 }
 
 /// Read every record after the header, making an observation of each with `build`
-/// (which reports its problems through the row); stops after 50 problems. Returns every
-/// row, or every problem, never a part of the file.
+/// (which reports its problems through the row). Returns every row, or the problems
+/// (past [`Diagnostics::LISTED`] only counted), never a part of the file.
 pub(crate) fn read_rows<R: std::io::Read>(
     mut reader: csv::Reader<R>,
     name: &str,
     index: &[Option<usize>],
     names: &[&str],
-    mut problems: Vec<String>,
+    mut problems: Diagnostics,
     mut build: impl FnMut(&mut Row<'_>) -> Observation,
-) -> Result<Vec<Observation>, Vec<String>> {
+) -> Result<Vec<Observation>, Diagnostics> {
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
-    while problems.len() < 50 {
+    loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                problems.push(format!("{name}:{line}:1: {e}"));
+                problems.push(Diagnostic { column: Some(1), ..Diagnostic::new(name, e.to_string()).on_line(line) });
                 continue;
             }
         }
         let mut row = Row { name, record: &record, index, names, problems: &mut problems };
         rows.push(build(&mut row));
     }
-    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+    problems.or_ok(rows)
 }
 
 /// One CSV record being read, and where its problems go.
@@ -195,7 +197,7 @@ pub(crate) struct Row<'a> {
     pub(crate) index: &'a [Option<usize>],
     /// The known columns' names, for messages.
     pub(crate) names: &'a [&'a str],
-    pub(crate) problems: &'a mut Vec<String>,
+    pub(crate) problems: &'a mut Diagnostics,
 }
 
 impl Row<'_> {
@@ -203,9 +205,12 @@ impl Row<'_> {
         self.record.position().map_or(0, |p| p.line())
     }
 
+    /// Report a problem in the known column `c` of this record; the message need not
+    /// name the column, the diagnostic's field does.
     pub(crate) fn problem(&mut self, c: usize, message: String) {
         let column = self.index[c].map_or(1, |i| i + 1);
-        self.problems.push(format!("{}:{}:{column}: {message}", self.name, self.line()));
+        let d = Diagnostic::new(self.name, message).on_line(self.line()).in_field(self.names[c]);
+        self.problems.push(Diagnostic { column: Some(column), ..d });
     }
 
     pub(crate) fn text(&mut self, c: usize) -> Option<String> {
@@ -214,7 +219,7 @@ impl Row<'_> {
             Ok(s) if s.trim().is_empty() => None,
             Ok(s) => Some(s.trim().to_owned()),
             Err(_) => {
-                self.problem(c, format!("{} is not valid UTF-8", self.names[c]));
+                self.problem(c, "is not valid UTF-8".to_owned());
                 None
             }
         }
@@ -222,7 +227,7 @@ impl Row<'_> {
 
     pub(crate) fn required(&mut self, c: usize) -> String {
         self.text(c).unwrap_or_else(|| {
-            self.problem(c, format!("{} is empty", self.names[c]));
+            self.problem(c, "is empty (a value is required)".to_owned());
             String::new()
         })
     }
@@ -233,12 +238,12 @@ impl Row<'_> {
         if let (Some(l), Some(u)) = (obs.lower, obs.upper)
             && l > u
         {
-            self.problem(lower, format!("lower {l} is above upper {u}"));
+            self.problem(lower, format!("{l} is above the upper limit {u}"));
         }
         if let (Some(v), Some(l), Some(u)) = (obs.value, obs.lower, obs.upper)
             && (v < l || v > u)
         {
-            self.problem(value, format!("value {v} is outside its interval {l} to {u}"));
+            self.problem(value, format!("{v} is outside its interval {l} to {u}"));
         }
     }
 
@@ -247,7 +252,7 @@ impl Row<'_> {
         match s.parse::<f64>() {
             Ok(v) if v.is_finite() => Some(v),
             _ => {
-                self.problem(c, format!("{} '{s}' is not a number", self.names[c]));
+                self.problem(c, format!("'{s}' is not a number"));
                 None
             }
         }

@@ -30,6 +30,8 @@ mod updates;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use assure_plan::Diagnostics;
+
 pub use accounts::{
     Account, AccountFields, MIN_PASSWORD_CHARS, Role, password_problem, random_password, username_problem,
 };
@@ -71,9 +73,9 @@ pub enum StoreError {
     /// No plan with this id is stored.
     #[error("no plan '{0}' in the database")]
     NoSuchPlan(String),
-    /// Observations that cannot be stored, each with its line.
-    #[error("{}", .0.join("\n"))]
-    Observations(Vec<String>),
+    /// Observations that cannot be stored, each problem with the file's name and the line.
+    #[error("{0}")]
+    Observations(Diagnostics),
     /// A value that cannot be accepted, with the field it is in and why.
     #[error("{field}: {message}")]
     Rejected {

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use assure_plan::observation::{Observation, ObservationKey};
+use assure_plan::{Diagnostic, Diagnostics};
 use r2d2_postgres::postgres::binary_copy::BinaryCopyInWriter;
 use r2d2_postgres::postgres::types::{ToSql, Type};
 use serde::Serialize;
@@ -157,12 +158,14 @@ pub(crate) fn delete_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<u64, StoreErr
     tx.execute("DELETE FROM observation WHERE plan_id = $1", &[plan_id.into()])
 }
 
-/// Insert rows known to be new and valid.
+/// Insert rows known to be new and valid; a row found stored after all is reported
+/// against `file`, the name of what the rows come from.
 pub(crate) fn insert_rows(
     tx: &mut Tx<'_>,
     plan_id: &str,
     mut rows: Vec<&Observation>,
     import_id: Option<i64>,
+    file: &str,
 ) -> Result<(), StoreError> {
     // In key order, the primary key's B-tree grows at its end instead of splitting pages
     // all over (measured on SQLite: 1M Fingertips rows in arbitrary order wrote several
@@ -170,29 +173,29 @@ pub(crate) fn insert_rows(
     rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     let rows = rows.as_slice();
     if let Some(pg) = tx.postgres() {
-        return copy_in(pg, "observation", plan_id, rows, import_id);
+        return copy_in(pg, "observation", plan_id, rows, import_id, file);
     }
     let sql = format!(
         "INSERT INTO observation ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     );
     for o in rows {
-        tx.execute(&sql, &row_values(plan_id, o, import_id)).map_err(|e| conflict(e, o))?;
+        tx.execute(&sql, &row_values(plan_id, o, import_id)).map_err(|e| conflict(e, o, file))?;
     }
     Ok(())
 }
 
-fn conflict(e: StoreError, o: &Observation) -> StoreError {
+fn conflict(e: StoreError, o: &Observation, file: &str) -> StoreError {
     let message = e.to_string();
     if message.contains("UNIQUE constraint failed") {
-        StoreError::Observations(vec![format!(
-            "line {}: an observation for indicator '{}', area '{}', period '{}'{} is already stored; \
+        let message = format!(
+            "an observation for indicator '{}', area '{}', period '{}'{} is already stored; \
              use --replace to replace stored values",
-            o.line,
             o.key.indicator,
             o.key.area,
             o.key.period,
             if o.key.breakdown.is_empty() { String::new() } else { format!(", breakdown '{}'", o.key.breakdown) }
-        )])
+        );
+        StoreError::Observations(Diagnostic::new(file, message).on_line(o.line).into())
     } else {
         e
     }
@@ -204,6 +207,7 @@ fn copy_in(
     plan_id: &str,
     rows: &[&Observation],
     import_id: Option<i64>,
+    file: &str,
 ) -> Result<(), StoreError> {
     let sink = pg.copy_in(&format!("COPY {table} ({COLUMNS}) FROM STDIN (FORMAT binary)"))?;
     let types = [
@@ -231,9 +235,9 @@ fn copy_in(
     writer.finish().map_err(|e| {
         let m = crate::sql::pg_message(&e);
         if m.contains("duplicate key") {
-            StoreError::Observations(vec![format!(
-                "an observation is already stored: {m}; use --replace to replace stored values"
-            )])
+            // COPY names the key, not the row: no line.
+            let message = format!("an observation is already stored: {m}; use --replace to replace stored values");
+            StoreError::Observations(Diagnostic::new(file, message).into())
         } else {
             StoreError::from(e)
         }
@@ -276,19 +280,17 @@ impl Store {
                 return Err(StoreError::NoSuchPlan(plan_id.to_owned()));
             }
             let known = indicator_ids(tx, plan_id)?;
-            let mut problems = Vec::new();
+            let mut problems = Diagnostics::new();
             let mut seen: HashMap<&ObservationKey, u64> = HashMap::with_capacity(rows.len());
             for o in rows {
+                let at = |message: String| Diagnostic::new(file.name.as_str(), message).on_line(o.line);
                 if !known.contains(&o.key.indicator) {
-                    problems.push(format!("line {}: indicator '{}' is not in plan '{plan_id}'", o.line, o.key.indicator));
+                    problems.push(
+                        at(format!("indicator '{}' is not in plan '{plan_id}'", o.key.indicator)).in_field("indicator"),
+                    );
                 }
                 if let Some(first) = seen.insert(&o.key, o.line) {
-                    problems
-                        .push(format!("line {}: repeats line {first} (same indicator, area, period and breakdown)", o.line));
-                }
-                if problems.len() >= 50 {
-                    problems.push("… stopped after 50 problems".to_owned());
-                    break;
+                    problems.push(at(format!("repeats line {first} (same indicator, area, period and breakdown)")));
                 }
             }
             if !problems.is_empty() {
@@ -317,7 +319,7 @@ impl Store {
             let mut replaced_rows = Vec::new();
             let mut unchanged = 0u64;
             match mode {
-                ImportMode::Insert => insert_rows(tx, plan_id, rows.iter().collect(), Some(import_id))?,
+                ImportMode::Insert => insert_rows(tx, plan_id, rows.iter().collect(), Some(import_id), &file.name)?,
                 ImportMode::Replace | ImportMode::Merge => {
                     let indicators: HashSet<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
                     let mut stored: HashMap<ObservationKey, Observation> = HashMap::new();
@@ -342,7 +344,7 @@ impl Store {
                             }
                         }
                     }
-                    insert_rows(tx, plan_id, write, Some(import_id))?;
+                    insert_rows(tx, plan_id, write, Some(import_id), &file.name)?;
                 }
             }
 

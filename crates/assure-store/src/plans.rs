@@ -751,7 +751,7 @@ impl Store {
                 let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
                 result.observations_kept = keep.len() as u64;
                 result.observations_dropped = drop.len() as u64;
-                observations::insert_rows(tx, &id, keep.iter().collect(), None)?;
+                observations::insert_rows(tx, &id, keep.iter().collect(), None, "kept observations")?;
             }
             let before_json = match &before {
                 Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),

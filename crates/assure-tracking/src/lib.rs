@@ -2,7 +2,7 @@
 //!
 //! - [`prepare`]: observations read from a file (Assure's CSV or Fingertips') mapped to
 //!   the plan's indicators and areas, values and intervals computed from counts with the
-//!   statistics engine, and every problem reported by line.
+//!   statistics engine, and every problem reported by line and field ([`TrackingError`]).
 //! - [`status`]: the status of each indicator against its target (achieved, on track,
 //!   at risk, off track, no data), with the reason in words, the trajectory, a projection
 //!   and the comparison with England. The rule is documented in [`status::RULE`].
@@ -16,6 +16,7 @@
 pub mod areas;
 pub mod delivery;
 pub mod demo;
+pub mod error;
 pub mod format;
 pub mod prepare;
 pub mod series;
@@ -24,5 +25,6 @@ pub mod time;
 
 pub use areas::AreaIndex;
 pub use assure_stats::Comparison;
+pub use error::TrackingError;
 pub use prepare::{PrepareOptions, Prepared, prepare};
 pub use status::{Assessment, Status, assess};

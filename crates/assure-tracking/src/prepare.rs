@@ -2,17 +2,18 @@
 //! (Fingertips ids through each indicator's measurement), areas resolved to the plan's
 //! ids, the headline age dropped from Fingertips breakdowns, values and intervals
 //! computed from counts where the file gives counts only, and every value checked
-//! against its unit. Every problem is reported as `file:line: field: message`; a file
-//! with any problem yields none of its rows.
+//! against its unit. Every problem is a [`Diagnostic`] with the file, line and field
+//! (`file:line: field: message`; rows keep no columns); a file with any problem yields
+//! none of its rows.
 
 use std::collections::{HashMap, HashSet};
 
 use assure_plan::fingertips::INDICATOR_PREFIX;
 use assure_plan::observation::{Observation, ObservationKey};
-use assure_plan::{Method, Plan, Tracked, Unit};
+use assure_plan::{Diagnostic, Diagnostics, Method, Plan, Tracked, Unit};
 use assure_stats::{ConfidenceLevel, crude_rate, proportion};
 
-use crate::AreaIndex;
+use crate::{AreaIndex, TrackingError};
 
 /// Choices for [`prepare`].
 #[derive(Debug, Clone, Default)]
@@ -40,13 +41,14 @@ pub struct Prepared {
     pub computed: u64,
 }
 
-/// Map, complete and check `rows` read from the file `name` for `plan`.
+/// Map, complete and check `rows` read from the file `name` for `plan`: all of them, or
+/// a [`TrackingError`] naming every problem (past [`Diagnostics::LISTED`], counted).
 pub fn prepare(
     plan: &Plan,
     rows: Vec<Observation>,
     name: &str,
     options: &PrepareOptions,
-) -> Result<Prepared, Vec<String>> {
+) -> Result<Prepared, TrackingError> {
     let tracked: HashMap<&str, Tracked<'_>> =
         plan.indicators.iter().flat_map(|i| i.tracked()).map(|t| (t.id, t)).collect();
     let compound: HashMap<&str, Vec<&str>> = plan
@@ -61,28 +63,26 @@ pub fn prepare(
             fingertips.insert(*id.get_ref(), t.id);
         }
     }
-    let mut problems = Vec::new();
+    let mut unknown = Vec::new();
     for (id, target) in &options.map {
         match tracked.get_key_value(target.as_str()) {
             Some((k, _)) => {
                 fingertips.insert(*id, k);
             }
-            None => problems.push(format!("--map {id}={target}: '{target}' is not an indicator of the plan")),
+            None => unknown.push((*id, target.clone())),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if !unknown.is_empty() {
+        unknown.sort();
+        return Err(TrackingError::UnknownMapTargets(unknown));
     }
+    let mut problems = Diagnostics::new();
     let areas = AreaIndex::new(plan);
     let level = [ConfidenceLevel::p95()];
     let mut out = Prepared::default();
     let mut seen: HashMap<ObservationKey, u64> = HashMap::new();
     for mut o in rows {
-        if problems.len() >= 50 {
-            problems.push("… stopped after 50 problems".to_owned());
-            break;
-        }
-        let at = |field: &str, message: String| format!("{name}:{}: {field}: {message}", o.line);
+        let at = |field: &str, message: String| Diagnostic::new(name, message).on_line(o.line).in_field(field);
         // Indicator.
         let t = if let Some(ft) = o.key.indicator.strip_prefix(INDICATOR_PREFIX) {
             match ft.parse::<u32>().ok().and_then(|n| fingertips.get(&n)) {
@@ -191,7 +191,7 @@ pub fn prepare(
         }
         out.rows.push(o);
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    problems.or_ok(out).map_err(TrackingError::Invalid)
 }
 
 /// A Fingertips breakdown without the indicator's headline age (`All ages` when the

@@ -63,7 +63,7 @@ impl From<StoreError> for WebError {
             StoreError::NoSuchToken(id) => WebError::NotFound(format!("There is no API token {id}.")),
             StoreError::NoSuchUpdate(id) => WebError::NotFound(format!("There is no update {id}.")),
             StoreError::Rejected { field, message } => WebError::Invalid(vec![(field, message)]),
-            StoreError::Observations(problems) => WebError::Invalid(vec![("file", problems.join("\n"))]),
+            StoreError::Observations(problems) => WebError::Invalid(vec![("file", problems.to_string())]),
             StoreError::PlanExists(_) => WebError::Invalid(vec![("plan", e.to_string())]),
             StoreError::Open { .. } | StoreError::Pool(_) => WebError::Unavailable(e.to_string()),
             StoreError::Sqlite(_) | StoreError::Postgres(_) if e.is_unavailable() => {
@@ -82,8 +82,9 @@ impl From<AppError> for WebError {
     fn from(e: AppError) -> WebError {
         match e {
             AppError::NotFound { .. } => WebError::NotFound(e.to_string()),
-            AppError::InvalidFile { problems, .. } => WebError::Invalid(vec![("file", problems.join("\n"))]),
+            AppError::InvalidFile { problems, .. } => WebError::Invalid(vec![("file", problems.to_string())]),
             AppError::Rejected(problems) => WebError::Invalid(problems),
+            AppError::UnknownMapTargets(_) => WebError::Invalid(vec![("map", e.to_string())]),
             AppError::Forbidden(m) => WebError::Forbidden(m),
             AppError::Store(e) => e.into(),
             AppError::Report(m) => WebError::Internal(m),

@@ -591,13 +591,14 @@ fn import_data(out: &mut dyn Write, app: &App, request: &DataImportRequest) -> a
             r.computed,
             r.import.import_id
         )?,
-        Err(e @ AppError::InvalidFile { .. }) => {
-            if let AppError::InvalidFile { problems, .. } = &e {
-                for p in problems {
-                    eprintln!("{p}");
-                }
-            }
-            return Err(e.into());
+        Err(AppError::InvalidFile { file, problems }) => {
+            eprintln!("{problems}");
+            bail!("{file}: {} problem(s); nothing was written", problems.total());
+        }
+        Err(e @ AppError::UnknownMapTargets(_)) => {
+            let count = if let AppError::UnknownMapTargets(t) = &e { t.len() } else { 0 };
+            eprintln!("{e}");
+            bail!("{count} problem(s) in --map; nothing was written");
         }
         Err(e) => return Err(e.into()),
     }

@@ -69,6 +69,9 @@ fn bad_rows_are_all_reported_by_line_and_nothing_is_written() {
         rows.push(obs(6, "smoking-at-time-of-delivery", "E54000032", "2023/24", 9.0));
         let err = store.import_observations(PLAN, &rows, &file("b.csv"), ImportMode::Insert, "ann").unwrap_err();
         let StoreError::Observations(problems) = err else { panic!("{}: {err}", db.name) };
+        assert!(problems.iter().all(|p| p.file == "b.csv"), "{}: {problems}", db.name);
+        let problems: Vec<String> =
+            problems.iter().map(|p| format!("line {}: {}", p.line.unwrap_or_default(), p.message)).collect();
         assert_eq!(
             problems,
             [
@@ -84,6 +87,27 @@ fn bad_rows_are_all_reported_by_line_and_nothing_is_written() {
             store.import_observations("nope", &sample(), &file("c.csv"), ImportMode::Insert, "ann"),
             Err(StoreError::NoSuchPlan(_))
         ));
+    }
+}
+
+#[test]
+fn a_refused_row_is_reported_against_the_file_it_came_from() {
+    for db in databases() {
+        let store = db.open();
+        store.import_plan(&bundled(), "ann", false).unwrap();
+        let mut rows = sample();
+        rows.push(obs(7, "no-such-indicator", "E54000032", "2023/24", 1.0));
+        let err = store.import_observations(PLAN, &rows, &file("b.csv"), ImportMode::Insert, "ann").unwrap_err();
+        let StoreError::Observations(problems) = err else { panic!("{}: {err}", db.name) };
+        let p = &problems.listed()[0];
+        assert_eq!((p.file.as_str(), p.line, p.field.as_deref()), ("b.csv", Some(7), Some("indicator")), "{}", db.name);
+        assert!(p.to_string().starts_with("b.csv:7: indicator: "), "{}: {p}", db.name);
+        // A key already stored, found by the database while writing, names the file too.
+        store.import_observations(PLAN, &sample(), &file("first.csv"), ImportMode::Insert, "ann").unwrap();
+        let err =
+            store.import_observations(PLAN, &sample(), &file("again.csv"), ImportMode::Insert, "ann").unwrap_err();
+        let StoreError::Observations(problems) = err else { panic!("{}: {err}", db.name) };
+        assert!(problems.iter().all(|p| p.file == "again.csv") && !problems.is_empty(), "{}: {problems}", db.name);
     }
 }
 

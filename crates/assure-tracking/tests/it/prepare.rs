@@ -1,7 +1,7 @@
 //! Fingertips and Assure rows mapped to the plan: ids, areas, breakdowns, values from
 //! counts, and every problem by line.
 
-use assure_tracking::{PrepareOptions, prepare};
+use assure_tracking::{PrepareOptions, TrackingError, prepare};
 
 const HEADER: &str = "Indicator ID,Indicator Name,Parent Code,Parent Name,Area Code,Area Name,Area Type,Sex,Age,\
 Category Type,Category,Time period,Value,Lower CI 95.0 limit,Upper CI 95.0 limit,Lower CI 99.8 limit,\
@@ -10,6 +10,15 @@ Upper CI 99.8 limit,Count,Denominator,Value note,Recent Trend";
 fn read(body: &str) -> Vec<assure_plan::observation::Observation> {
     let text = format!("{HEADER}\n{body}");
     assure_plan::fingertips::read_csv(text.as_bytes(), "ft.csv").unwrap_or_else(|p| panic!("{p:?}"))
+}
+
+/// The problems of a refused file, rendered as the CLI and the pages show them.
+fn invalid(result: Result<assure_tracking::Prepared, TrackingError>) -> Vec<String> {
+    match result {
+        Err(TrackingError::Invalid(problems)) => problems.iter().map(ToString::to_string).collect(),
+        Err(e) => panic!("not a problem with the rows: {e}"),
+        Ok(_) => panic!("refused nothing"),
+    }
 }
 
 #[test]
@@ -52,7 +61,7 @@ fn every_problem_is_reported_by_line_and_nothing_is_returned() {
          93085,Smoking,,,QKS,K&M,ICB,Persons,All ages,,,2023/24,9.1,8.0,10.0,,,,,,\n\
          93085,Smoking,,,E54000032,K&M,ICB,Persons,All ages,,,2021/22,,,,,,30,20,,",
     );
-    let problems = prepare(&plan, rows, "ft.csv", &PrepareOptions::default()).unwrap_err();
+    let problems = invalid(prepare(&plan, rows, "ft.csv", &PrepareOptions::default()));
     let expect = [
         "ft.csv:2: area: unknown area 'E06000099'",
         "ft.csv:3: Indicator ID: Fingertips indicator 99999 is not mapped",
@@ -88,7 +97,7 @@ fn rows_for_other_areas_and_indicators_can_be_left_out_and_are_counted() {
         ["loneliness", "smoking-at-time-of-delivery"]
     );
     let bad = PrepareOptions { map: [(1, "nope".to_owned())].into(), ..Default::default() };
-    assert!(prepare(&plan, read(body), "ft.csv", &bad).unwrap_err()[0].contains("'nope' is not an indicator"));
+    assert!(prepare(&plan, read(body), "ft.csv", &bad).unwrap_err().to_string().contains("'nope' is not an indicator"));
 }
 
 #[test]
@@ -96,7 +105,7 @@ fn a_compound_statement_takes_data_for_its_parts() {
     let plan = assure_plan::bundled().unwrap();
     let text = "indicator,area,period,value\nyear-6-healthy-weight,E54000032,2023/24,62.0\n";
     let rows = assure_plan::observation::read_csv(text.as_bytes(), "a.csv").unwrap();
-    let problems = prepare(&plan, rows, "a.csv", &PrepareOptions::default()).unwrap_err();
+    let problems = invalid(prepare(&plan, rows, "a.csv", &PrepareOptions::default()));
     assert!(problems[0].starts_with("a.csv:2: indicator: 'year-6-healthy-weight' is a compound statement; give data for its parts: year-6-healthy-weight-prevalence, year-6-severe-obesity"), "{problems:?}");
 }
 
@@ -118,5 +127,58 @@ fn demo_data_is_deterministic_illustrative_and_prepares_cleanly() {
         for a in [area.as_str(), "england"] {
             assert!(p.rows.iter().any(|o| o.key.indicator == t.id && o.key.area == a), "{} {a}", t.id);
         }
+    }
+}
+
+#[test]
+fn a_problem_names_the_file_line_and_field_and_no_column_which_rows_do_not_keep() {
+    let plan = assure_plan::bundled().unwrap();
+    let text = "indicator,area,period,value\n\
+                smoking-at-time-of-delivery,E54000032,2023/24,9.1\n\
+                smoking-at-time-of-delivery,atlantis,2023/24,9.1\n";
+    let rows = assure_plan::observation::read_csv(text.as_bytes(), "a.csv").unwrap();
+    let Err(TrackingError::Invalid(problems)) = prepare(&plan, rows, "a.csv", &PrepareOptions::default()) else {
+        panic!("the unknown area was accepted")
+    };
+    assert_eq!(problems.total(), 1, "{problems}");
+    let p = &problems.listed()[0];
+    assert_eq!((p.file.as_str(), p.line, p.column, p.field.as_deref()), ("a.csv", Some(3), None, Some("area")));
+    assert!(p.message.starts_with("unknown area 'atlantis'"), "{p}");
+
+    // Rows made up, not read, have no line: none is shown rather than a line 0.
+    let mut demo = assure_tracking::demo::generate(&plan);
+    demo.truncate(1);
+    demo[0].key.area = "atlantis".into();
+    let Err(TrackingError::Invalid(problems)) = prepare(&plan, demo, "demo", &PrepareOptions::default()) else {
+        panic!("the unknown area was accepted")
+    };
+    assert_eq!(problems.listed()[0].line, None);
+    assert!(problems.listed()[0].to_string().starts_with("demo: area: unknown area 'atlantis'"), "{problems}");
+}
+
+#[test]
+fn past_fifty_problems_the_rest_are_counted() {
+    let plan = assure_plan::bundled().unwrap();
+    let mut text = String::from("indicator,area,period,value\n");
+    for _ in 0..70 {
+        text.push_str("smoking-at-time-of-delivery,atlantis,2023/24,9.1\n");
+    }
+    let rows = assure_plan::observation::read_csv(text.as_bytes(), "a.csv").unwrap();
+    let Err(TrackingError::Invalid(problems)) = prepare(&plan, rows, "a.csv", &PrepareOptions::default()) else {
+        panic!("the unknown areas were accepted")
+    };
+    assert_eq!((problems.listed().len(), problems.omitted()), (50, 20));
+}
+
+#[test]
+fn map_targets_outside_the_plan_are_their_own_kind_of_error_in_id_order() {
+    let plan = assure_plan::bundled().unwrap();
+    let bad = PrepareOptions { map: [(2, "nope".to_owned()), (1, "nah".to_owned())].into(), ..Default::default() };
+    match prepare(&plan, Vec::new(), "ft.csv", &bad) {
+        Err(e @ TrackingError::UnknownMapTargets(_)) => assert_eq!(
+            e.to_string(),
+            "--map 1=nah: 'nah' is not an indicator of the plan\n--map 2=nope: 'nope' is not an indicator of the plan"
+        ),
+        other => panic!("{other:?}"),
     }
 }

@@ -1,6 +1,7 @@
 //! The upload page for editors: the same import as `assure data import`, from a browser.
 
 use assure_app::{AppError, DataImportRequest, DataSource};
+use assure_plan::Diagnostics;
 use assure_store::{ImportMode, Role};
 use axum::extract::{Multipart, Request, State};
 use axum::http::StatusCode;
@@ -15,9 +16,6 @@ use crate::{AppState, WebError};
 /// The largest file accepted from a browser (larger files: `assure data import`).
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
-/// Problems listed on the page at most (the count says how many there were).
-const PROBLEMS_SHOWN: usize = 200;
-
 fn may_upload(s: &Signed) -> Result<(), WebError> {
     match s.account.role {
         Role::Admin | Role::Editor => Ok(()),
@@ -27,7 +25,7 @@ fn may_upload(s: &Signed) -> Result<(), WebError> {
 
 fn upload_page(
     errors: &[FieldError],
-    problems: &[String],
+    problems: &Diagnostics,
     done: Option<Markup>,
     map: &str,
     options: &[String],
@@ -44,9 +42,9 @@ fn upload_page(
                 @if !problems.is_empty() {
                     h2 { "Problems in the file" }
                     ul class="nhsuk-list nhsuk-list--bullet assure-problems" {
-                        @for p in problems.iter().take(PROBLEMS_SHOWN) { li { code { (p) } } }
+                        @for p in problems { li { code { (p) } } }
                     }
-                    @if problems.len() > PROBLEMS_SHOWN { p { "and " (problems.len() - PROBLEMS_SHOWN) " more." } }
+                    @if problems.omitted() > 0 { p { "and " (problems.omitted()) " more." } }
                 }
                 form method="post" action="/data/upload" enctype="multipart/form-data" novalidate {
                     (csrf_field())
@@ -73,7 +71,7 @@ fn upload_page(
 pub async fn show_upload(request: Request) -> Result<Markup, WebError> {
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     may_upload(&s)?;
-    Ok(upload_page(&[], &[], None, "", &[]))
+    Ok(upload_page(&[], &Diagnostics::new(), None, "", &[]))
 }
 
 pub async fn upload(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
@@ -125,11 +123,11 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
     if file.is_none() {
         errors.push(("file", "Choose a CSV file".into()));
     }
-    let respond = |status, errors: &[FieldError], problems: &[String], done| {
+    let respond = |status, errors: &[FieldError], problems: &Diagnostics, done| {
         (status, upload_page(errors, problems, done, &map, &options)).into_response()
     };
     let (Some((name, bytes)), true) = (file, errors.is_empty()) else {
-        return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &[], None));
+        return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &Diagnostics::new(), None));
     };
     let plan = state.plan().await?;
     let request = DataImportRequest {
@@ -154,11 +152,20 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
                 r.computed,
                 r.import.import_id
             ));
-            Ok(respond(StatusCode::OK, &[], &[], Some(done)))
+            Ok(respond(StatusCode::OK, &[], &Diagnostics::new(), Some(done)))
         }
         Err(AppError::InvalidFile { problems, .. }) => {
-            let errors = [("file", format!("The file has {} problem(s); nothing was stored", problems.len()))];
+            let errors = [("file", format!("The file has {} problem(s); nothing was stored", problems.total()))];
             Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &problems, None))
+        }
+        // The map is a field of the form, not a part of the file.
+        Err(AppError::UnknownMapTargets(targets)) => {
+            let message = targets
+                .iter()
+                .map(|(id, target)| format!("'{id}={target}': '{target}' is not an indicator of the plan"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &[("map", message)], &Diagnostics::new(), None))
         }
         Err(e) => Err(e.into()),
     }
