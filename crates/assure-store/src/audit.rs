@@ -70,9 +70,14 @@ pub(crate) struct NewEntry<'a> {
 }
 
 pub(crate) fn record(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<(), StoreError> {
-    tx.execute(
+    record_id(tx, e).map(|_| ())
+}
+
+/// Record an entry and return its number (for rows that refer to it: an archive).
+pub(crate) fn record_id(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<i64, StoreError> {
+    tx.query(
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, plan_id, before, after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         &[
             e.at.into(),
             e.actor.into(),
@@ -83,8 +88,10 @@ pub(crate) fn record(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<(), StoreError
             Value::text(e.before),
             Value::text(e.after),
         ],
-    )?;
-    Ok(())
+    )?
+    .first()
+    .and_then(|r| r[0].as_i64())
+    .ok_or_else(|| StoreError::Corrupt("no id for a new audit entry".into()))
 }
 
 pub(crate) fn list(tx: &mut Tx<'_>, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {

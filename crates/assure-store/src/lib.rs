@@ -8,6 +8,7 @@
 //! other's writes at once.
 
 mod accounts;
+mod archive;
 mod audit;
 pub mod migrate;
 mod observations;
@@ -27,11 +28,13 @@ pub use accounts::{
     Account, AccountFields, ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME,
     MIN_PASSWORD_CHARS, Refusal, Role, SESSION_LIFETIME, Session, password_problem, random_password, username_problem,
 };
+pub use archive::{Archive, Archived, Dropped, Restored};
 pub use assure_plan::delivery::{AddedMilestone, DeliveryUpdate, ItemKind, Publication, UpdateDraft, UpdateFields};
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
+pub use plans::ImportPlanRequest;
 pub use sql::BackendKind;
 
 use sql::Pool;
@@ -56,6 +59,21 @@ pub enum StoreError {
     /// A plan with this id is already stored.
     #[error("plan '{0}' is already in the database; use --replace to replace it")]
     PlanExists(String),
+    /// Replacing a plan would drop rows that belong to what it no longer has; nothing
+    /// was written.
+    #[error(
+        "replacing plan '{plan}' would drop {dropped}; nothing was written. Use --drop to drop them \
+         (they are archived, and `assure archive restore` puts them back)"
+    )]
+    WouldDrop {
+        /// The plan.
+        plan: String,
+        /// What would be dropped.
+        dropped: Dropped,
+    },
+    /// No archive with this number.
+    #[error("no archive {0}")]
+    NoSuchArchive(i64),
     /// No plan with this id is stored.
     #[error("no plan '{0}' in the database")]
     NoSuchPlan(String),
@@ -173,6 +191,8 @@ pub struct PlanImport {
     pub observations_kept: u64,
     /// Observations dropped by a replacement (their indicator is no longer in the plan).
     pub observations_dropped: u64,
+    /// What the replacement dropped, archived, if anything.
+    pub archived: Option<Archived>,
 }
 
 /// The setting: days without a published update after which an item is stale.
@@ -259,83 +279,20 @@ impl Store {
     }
 
     /// Store a validated plan in one transaction. A plan with the same id is an error
-    /// unless `replace`, which swaps it whole, keeping observations whose indicator is
-    /// still in the plan. The audit entry records the plan before and after.
-    pub fn import_plan(&self, plan: &Plan, actor: &str, replace: bool) -> Result<PlanImport, StoreError> {
-        let id = plan.meta.id.get_ref().clone();
-        let after = serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.pool.write(|tx| {
-            let before = plans::read_plan(tx, &id)?;
-            if before.is_some() && !replace {
-                return Err(StoreError::PlanExists(id.clone()));
-            }
-            let mut result = PlanImport {
-                plan: id.clone(),
-                replaced: before.is_some(),
-                observations_kept: 0,
-                observations_dropped: 0,
-            };
-            let kept = if before.is_some() {
-                let saved = observations::list(tx, &id, None)?;
-                observations::delete_all(tx, &id)?;
-                tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
-                saved
-            } else {
-                Vec::new()
-            };
-            let at = now();
-            plans::insert_plan(tx, plan, actor, &at)?;
-            if !kept.is_empty() {
-                let known = observations::indicator_ids(tx, &id)?;
-                let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
-                result.observations_kept = keep.len() as u64;
-                result.observations_dropped = drop.len() as u64;
-                observations::insert_rows(tx, &id, keep.iter().collect(), None)?;
-            }
-            let before_json = match &before {
-                Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),
-                None => None,
-            };
-            audit::record(
-                tx,
-                &audit::NewEntry {
-                    at: &at,
-                    actor,
-                    action: if before.is_some() { "replace" } else { "import" },
-                    entity: "plan",
-                    entity_id: &id,
-                    plan_id: Some(&id),
-                    before: before_json.as_deref(),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(result)
-        })
+    /// unless `replace`, which swaps it whole, keeping the observations, delivery updates
+    /// and added milestones of what is still in the plan; a replacement that would drop
+    /// any is [`StoreError::WouldDrop`] (nothing written) unless `drop`, which archives
+    /// them ([`Store::restore_archived`] puts them back). The audit entry records the plan
+    /// before and after.
+    pub fn import_plan(&self, request: &ImportPlanRequest<'_>) -> Result<PlanImport, StoreError> {
+        self.pool.write(|tx| plans::import(tx, request))
     }
 
-    /// Delete a plan and everything in it (observations included), recording it whole in the audit log.
-    pub fn delete_plan(&self, id: &str, actor: &str) -> Result<(), StoreError> {
-        self.pool.write(|tx| {
-            let before = plans::read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
-            let before = serde_json::to_string(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            observations::delete_all(tx, id)?;
-            tx.execute("DELETE FROM delivery_update WHERE plan_id = $1", &[id.into()])?;
-            tx.execute("DELETE FROM added_milestone WHERE plan_id = $1", &[id.into()])?;
-            tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
-            audit::record(
-                tx,
-                &audit::NewEntry {
-                    at: &now(),
-                    actor,
-                    action: "delete",
-                    entity: "plan",
-                    entity_id: id,
-                    plan_id: Some(id),
-                    before: Some(&before),
-                    after: None,
-                },
-            )
-        })
+    /// Delete a plan and everything in it, recording it whole in the audit log; its
+    /// observations, delivery updates and added milestones are archived (returned: what,
+    /// and the archive's number), to be restored after the plan is imported again.
+    pub fn delete_plan(&self, id: &str, actor: &str) -> Result<Option<Archived>, StoreError> {
+        self.pool.write(|tx| plans::delete(tx, id, actor))
     }
 
     /// A stored plan, whole.

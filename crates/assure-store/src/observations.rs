@@ -169,11 +169,6 @@ pub(crate) fn headline(
     Ok(tx.query(&sql, &params)?.into_iter().map(from_row).collect())
 }
 
-/// Delete every observation of a plan (with the plan: there is no cascading foreign key).
-pub(crate) fn delete_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<u64, StoreError> {
-    tx.execute("DELETE FROM observation WHERE plan_id = $1", &[plan_id.into()])
-}
-
 /// Insert rows known to be new and valid.
 pub(crate) fn insert_rows(
     tx: &mut Tx<'_>,

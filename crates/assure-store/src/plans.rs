@@ -14,8 +14,8 @@ use assure_plan::{Commitment, Fact, Governance, PlanMeta, Priority, Section};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
-use crate::StoreError;
 use crate::sql::{Tx, Value};
+use crate::{StoreError, archive, audit};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Ty {
@@ -617,4 +617,113 @@ pub(crate) fn read_plan(tx: &mut Tx<'_>, id: &str) -> Result<Option<Plan>, Store
         places: from_json::<Vec<Place>>("place", list("places"))?,
         areas: from_json::<Vec<Area>>("area", list("areas"))?,
     }))
+}
+
+/// What to store, by whom, and what a replacement may do (see [`crate::Store::import_plan`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ImportPlanRequest<'a> {
+    /// The validated plan.
+    pub plan: &'a Plan,
+    /// Who is importing it, for the audit log.
+    pub actor: &'a str,
+    /// Replace a stored plan with the same id (otherwise that is [`StoreError::PlanExists`]).
+    pub replace: bool,
+    /// Let a replacement drop the observations, delivery updates and added milestones
+    /// of what the new plan no longer has, archiving them (otherwise that is
+    /// [`StoreError::WouldDrop`], and nothing is written).
+    pub drop: bool,
+}
+
+impl<'a> ImportPlanRequest<'a> {
+    /// Import a new plan: no replacing, no dropping.
+    pub fn new(plan: &'a Plan, actor: &'a str) -> ImportPlanRequest<'a> {
+        ImportPlanRequest { plan, actor, replace: false, drop: false }
+    }
+
+    /// Replace a stored plan of the same id, keeping everything that still belongs to it.
+    pub fn replacing(self) -> ImportPlanRequest<'a> {
+        ImportPlanRequest { replace: true, ..self }
+    }
+
+    /// Replace, and archive whatever no longer belongs to the plan.
+    pub fn dropping(self) -> ImportPlanRequest<'a> {
+        ImportPlanRequest { replace: true, drop: true, ..self }
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Store a plan (see [`crate::Store::import_plan`]). The caller owns the transaction.
+pub(crate) fn import(tx: &mut Tx<'_>, request: &ImportPlanRequest<'_>) -> Result<crate::PlanImport, StoreError> {
+    let ImportPlanRequest { plan, actor, replace, drop } = *request;
+    let id = plan.meta.id.get_ref().clone();
+    let before = read_plan(tx, &id)?;
+    if before.is_some() && !replace {
+        return Err(StoreError::PlanExists(id));
+    }
+    let dropped = match &before {
+        Some(_) => archive::would_drop(tx, &id, Some(&archive::Kept::of(plan)))?,
+        None => archive::Dropped::default(),
+    };
+    if !dropped.is_empty() && !drop {
+        return Err(StoreError::WouldDrop { plan: id, dropped });
+    }
+    // Observations, updates and added milestones have no foreign key to the plan's
+    // items: what the new plan keeps stays where it is, untouched.
+    if before.is_some() {
+        tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
+    }
+    let at = crate::now();
+    insert_plan(tx, plan, actor, &at)?;
+    let before_json = before.as_ref().map(json).transpose()?;
+    audit::record(
+        tx,
+        &audit::NewEntry {
+            at: &at,
+            actor,
+            action: if before.is_some() { "replace" } else { "import" },
+            entity: "plan",
+            entity_id: &id,
+            plan_id: Some(&id),
+            before: before_json.as_deref(),
+            after: Some(&json(plan)?),
+        },
+    )?;
+    let observations_dropped = dropped.observation_rows();
+    let archived = if dropped.is_empty() { None } else { Some(archive::archive(tx, &id, dropped, actor)?) };
+    let kept = tx.query("SELECT count(*) FROM observation WHERE plan_id = $1", &[id.as_str().into()])?;
+    Ok(crate::PlanImport {
+        plan: id,
+        replaced: before.is_some(),
+        observations_kept: kept.first().and_then(|r| r[0].as_i64()).unwrap_or_default().max(0) as u64,
+        observations_dropped,
+        archived,
+    })
+}
+
+/// Delete a plan, archiving its observations, delivery updates and added milestones
+/// (see [`crate::Store::delete_plan`]). The caller owns the transaction.
+pub(crate) fn delete(tx: &mut Tx<'_>, id: &str, actor: &str) -> Result<Option<archive::Archived>, StoreError> {
+    let before = read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
+    let dropped = archive::would_drop(tx, id, None)?;
+    tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
+    audit::record(
+        tx,
+        &audit::NewEntry {
+            at: &crate::now(),
+            actor,
+            action: "delete",
+            entity: "plan",
+            entity_id: id,
+            plan_id: Some(id),
+            before: Some(&json(&before)?),
+            after: None,
+        },
+    )?;
+    if dropped.is_empty() {
+        return Ok(None);
+    }
+    archive::archive(tx, id, dropped, actor).map(Some)
 }

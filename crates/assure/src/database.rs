@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use assure_plan::{LoadError, Plan};
-use assure_store::{AuditFilter, DataFile, DatabaseUrl, ImportMode, Observation, Store, StoreError};
+use assure_store::{AuditFilter, DataFile, DatabaseUrl, ImportMode, ImportPlanRequest, Observation, Store, StoreError};
 use assure_tracking::PrepareOptions;
 use clap::{Args, Subcommand};
 
@@ -250,7 +250,7 @@ pub(crate) fn open(db: &DbOptions, first_use_loads_bundled: bool) -> anyhow::Res
     let (store, report) = Store::open(&url)?;
     if report.created() && first_use_loads_bundled && !db.empty && matches!(url, DatabaseUrl::Sqlite(_)) {
         let plan = assure_plan::bundled().context("loading the bundled plan")?;
-        match store.import_plan(&plan, "assure (first run)", false) {
+        match store.import_plan(&ImportPlanRequest::new(&plan, "assure (first run)")) {
             Ok(_) => eprintln!("created {url} and loaded the bundled plan '{}'", plan.meta.id.get_ref()),
             // Another process created the database and loaded it at the same moment.
             Err(StoreError::PlanExists(_)) => {}
@@ -337,7 +337,8 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 None => bail!("give a plan directory, or --bundled"),
             };
             let store = open(db, false)?;
-            let r = store.import_plan(&plan, &actor(db), replace)?;
+            let actor = actor(db);
+            let r = store.import_plan(&ImportPlanRequest { plan: &plan, actor: &actor, replace, drop: false })?;
             let s = assure_plan::query::stats(&plan);
             writeln!(
                 out,

@@ -1,6 +1,7 @@
 //! The store's test suite, run against every database: an SQLite file, and PostgreSQL
 //! (a fresh schema per test). See `assure_store::testing`.
 
+mod archive;
 mod audit;
 mod observations;
 mod plans;
