@@ -283,8 +283,29 @@ pub fn load(files: &[PlanFile]) -> Result<Plan, LoadError> {
     let locators = ALL_KINDS.into_iter().filter_map(|k| get(k).map(|f| (k, Locator::new(f)))).collect();
     let mut c = Checker { locators, problems };
 
-    // Files that failed to parse still take part as empty, so that the others are checked
-    // (a reference into a broken file is then not reported twice).
+    // A file that parses but holds none of the records every plan has was most likely
+    // emptied by mistake; importing it would silently remove everything that hangs off
+    // them. (Delivery examples, enablers and places are optional: a plan may have none.)
+    let empty = [
+        (Kind::Outcomes, "outcome", outcomes.as_ref().map(|o| o.outcome.len())),
+        (Kind::Outcomes, "priority", outcomes.as_ref().map(|o| o.priority.len())),
+        (Kind::Commitments, "commitment", commitments.as_ref().map(|c| c.commitment.len())),
+        (Kind::Plans, "plan", plans.as_ref().map(|p| p.plan.len())),
+        (Kind::Organisations, "organisation", orgs.as_ref().map(|o| o.organisation.len())),
+        (Kind::Indicators, "indicator", indicators.as_ref().map(|i| i.indicator.len())),
+        (Kind::Areas, "area", areas.as_ref().map(|a| a.area.len())),
+    ];
+    for (kind, table, n) in empty {
+        if n == Some(0) {
+            c.at_offset(
+                kind,
+                0,
+                format!("no [[{table}]] records: a plan needs at least one (has the file been emptied?)"),
+            );
+        }
+    }
+    // Files that failed to parse, or hold no records, still take part as empty, so that
+    // the others are checked (a reference into a broken file is then not reported twice).
     let broken: HashSet<Kind> = c
         .problems
         .iter()

@@ -70,9 +70,15 @@ pub(crate) struct NewEntry<'a> {
 }
 
 pub(crate) fn record(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<(), StoreError> {
-    tx.execute(
+    record_id(tx, e).map(|_| ())
+}
+
+/// Record an entry and return its number (for rows that refer to it: an archive).
+pub(crate) fn record_id(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<i64, StoreError> {
+    let rows = tx.rows(
+        "audit_log",
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, plan_id, before, after) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         &[
             e.at.into(),
             e.actor.into(),
@@ -84,7 +90,7 @@ pub(crate) fn record(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<(), StoreError
             Value::text(e.after),
         ],
     )?;
-    Ok(())
+    crate::sql::returned_id(&rows, "audit entry")
 }
 
 /// The audit log, read.

@@ -15,6 +15,7 @@
 //! [`StoreError::Corrupt`] instead of guessing a default.
 
 mod accounts;
+mod archive;
 mod audit;
 pub mod migrate;
 mod observations;
@@ -35,6 +36,7 @@ use assure_plan::Diagnostics;
 pub use accounts::{
     Account, AccountFields, MIN_PASSWORD_CHARS, Role, password_problem, random_password, username_problem,
 };
+pub use archive::{Archive, Archived, Dropped, Restored};
 pub use assure_plan::delivery::{
     AddedMilestone, DeliveryUpdate, ItemKind, Publication, Settings, UpdateDraft, UpdateFields,
 };
@@ -42,7 +44,7 @@ pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
-pub use plans::{PlanImport, StoredPlan};
+pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};
 pub use sessions::{
     ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME, Refusal, SESSION_LIFETIME, Session,
 };
@@ -70,6 +72,21 @@ pub enum StoreError {
     /// A plan with this id is already stored.
     #[error("plan '{0}' is already in the database; use --replace to replace it")]
     PlanExists(String),
+    /// Replacing a plan would drop rows that belong to what it no longer has; nothing
+    /// was written.
+    #[error(
+        "replacing plan '{plan}' would drop {dropped}; nothing was written. Use --drop to drop them \
+         (they are archived, and `assure archive restore` puts them back)"
+    )]
+    WouldDrop {
+        /// The plan.
+        plan: String,
+        /// What would be dropped.
+        dropped: Dropped,
+    },
+    /// No archive with this number.
+    #[error("no archive {0}")]
+    NoSuchArchive(i64),
     /// No plan with this id is stored.
     #[error("no plan '{0}' in the database")]
     NoSuchPlan(String),

@@ -30,8 +30,15 @@ macro_rules! migrations {
 }
 
 /// Every migration, in order.
-pub const MIGRATIONS: &[Migration] =
-    migrations![(1, "plans"), (2, "observations"), (3, "audit"), (4, "tracking"), (5, "workflow"), (6, "reports")];
+pub const MIGRATIONS: &[Migration] = migrations![
+    (1, "plans"),
+    (2, "observations"),
+    (3, "audit"),
+    (4, "tracking"),
+    (5, "workflow"),
+    (6, "reports"),
+    (7, "archive")
+];
 
 impl Migration {
     /// The SQL of this step for one backend.

@@ -153,11 +153,6 @@ pub(crate) fn list(tx: &mut Tx<'_>, plan_id: &str, indicator: Option<&str>) -> R
     rows.iter().map(from_row).collect()
 }
 
-/// Delete every observation of a plan (with the plan: there is no cascading foreign key).
-pub(crate) fn delete_all(tx: &mut Tx<'_>, plan_id: &str) -> Result<u64, StoreError> {
-    tx.execute("DELETE FROM observation WHERE plan_id = $1", &[plan_id.into()])
-}
-
 /// Insert rows known to be new and valid; a row found stored after all is reported
 /// against `file`, the name of what the rows come from.
 pub(crate) fn insert_rows(

@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
 use crate::sql::{Tx, Value};
-use crate::{Store, StoreError, audit, now, observations, plans};
+use crate::{Store, StoreError, archive, audit};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Ty {
@@ -653,6 +653,8 @@ pub struct PlanImport {
     pub observations_kept: u64,
     /// Observations dropped by a replacement (their indicator is no longer in the plan).
     pub observations_dropped: u64,
+    /// What the replacement dropped, archived, if anything.
+    pub archived: Option<archive::Archived>,
 }
 
 /// Reading plans.
@@ -720,82 +722,123 @@ impl Store {
 /// Storing and deleting whole plans.
 impl Store {
     /// Store a validated plan in one transaction. A plan with the same id is an error
-    /// unless `replace`, which swaps it whole, keeping observations whose indicator is
-    /// still in the plan. The audit entry records the plan before and after.
-    pub fn import_plan(&self, plan: &Plan, actor: &str, replace: bool) -> Result<PlanImport, StoreError> {
-        let id = plan.meta.id.get_ref().clone();
-        let after = serde_json::to_string(plan).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.pool.write(|tx| {
-            let before = plans::read_plan(tx, &id)?;
-            if before.is_some() && !replace {
-                return Err(StoreError::PlanExists(id.clone()));
-            }
-            let mut result = PlanImport {
-                plan: id.clone(),
-                replaced: before.is_some(),
-                observations_kept: 0,
-                observations_dropped: 0,
-            };
-            let kept = if before.is_some() {
-                let saved = observations::list(tx, &id, None)?;
-                observations::delete_all(tx, &id)?;
-                tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
-                saved
-            } else {
-                Vec::new()
-            };
-            let at = now();
-            plans::insert_plan(tx, plan, actor, &at)?;
-            if !kept.is_empty() {
-                let known = observations::indicator_ids(tx, &id)?;
-                let (keep, drop): (Vec<_>, Vec<_>) = kept.into_iter().partition(|o| known.contains(&o.key.indicator));
-                result.observations_kept = keep.len() as u64;
-                result.observations_dropped = drop.len() as u64;
-                observations::insert_rows(tx, &id, keep.iter().collect(), None, "kept observations")?;
-            }
-            let before_json = match &before {
-                Some(p) => Some(serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))?),
-                None => None,
-            };
-            audit::record(
-                tx,
-                &audit::NewEntry {
-                    at: &at,
-                    actor,
-                    action: if before.is_some() { "replace" } else { "import" },
-                    entity: "plan",
-                    entity_id: &id,
-                    plan_id: Some(&id),
-                    before: before_json.as_deref(),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(result)
-        })
+    /// unless `replace`, which swaps it whole, keeping the observations, delivery updates
+    /// and added milestones of what is still in the plan; a replacement that would drop
+    /// any is [`StoreError::WouldDrop`] (nothing written) unless `drop`, which archives
+    /// them ([`Store::restore_archived`] puts them back). The audit entry records the plan
+    /// before and after.
+    pub fn import_plan(&self, request: &ImportPlanRequest<'_>) -> Result<PlanImport, StoreError> {
+        self.pool.write(|tx| import(tx, request))
     }
 
-    /// Delete a plan and everything in it (observations included), recording it whole in the audit log.
-    pub fn delete_plan(&self, id: &str, actor: &str) -> Result<(), StoreError> {
-        self.pool.write(|tx| {
-            let before = plans::read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
-            let before = serde_json::to_string(&before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            observations::delete_all(tx, id)?;
-            tx.execute("DELETE FROM delivery_update WHERE plan_id = $1", &[id.into()])?;
-            tx.execute("DELETE FROM added_milestone WHERE plan_id = $1", &[id.into()])?;
-            tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
-            audit::record(
-                tx,
-                &audit::NewEntry {
-                    at: &now(),
-                    actor,
-                    action: "delete",
-                    entity: "plan",
-                    entity_id: id,
-                    plan_id: Some(id),
-                    before: Some(&before),
-                    after: None,
-                },
-            )
-        })
+    /// Delete a plan and everything in it, recording it whole in the audit log; its
+    /// observations, delivery updates and added milestones are archived (returned: what,
+    /// and the archive's number), to be restored after the plan is imported again.
+    pub fn delete_plan(&self, id: &str, actor: &str) -> Result<Option<archive::Archived>, StoreError> {
+        self.pool.write(|tx| delete(tx, id, actor))
     }
+}
+
+/// What to store, by whom, and what a replacement may do (see [`crate::Store::import_plan`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ImportPlanRequest<'a> {
+    /// The validated plan.
+    pub plan: &'a Plan,
+    /// Who is importing it, for the audit log.
+    pub actor: &'a str,
+    /// Replace a stored plan with the same id (otherwise that is [`StoreError::PlanExists`]).
+    pub replace: bool,
+    /// Let a replacement drop the observations, delivery updates and added milestones
+    /// of what the new plan no longer has, archiving them (otherwise that is
+    /// [`StoreError::WouldDrop`], and nothing is written).
+    pub drop: bool,
+}
+
+impl<'a> ImportPlanRequest<'a> {
+    /// Import a new plan: no replacing, no dropping.
+    pub fn new(plan: &'a Plan, actor: &'a str) -> ImportPlanRequest<'a> {
+        ImportPlanRequest { plan, actor, replace: false, drop: false }
+    }
+
+    /// Replace a stored plan of the same id, keeping everything that still belongs to it.
+    pub fn replacing(self) -> ImportPlanRequest<'a> {
+        ImportPlanRequest { replace: true, ..self }
+    }
+
+    /// Replace, and archive whatever no longer belongs to the plan.
+    pub fn dropping(self) -> ImportPlanRequest<'a> {
+        ImportPlanRequest { replace: true, drop: true, ..self }
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Store a plan (see [`crate::Store::import_plan`]). The caller owns the transaction.
+pub(crate) fn import(tx: &mut Tx<'_>, request: &ImportPlanRequest<'_>) -> Result<PlanImport, StoreError> {
+    let ImportPlanRequest { plan, actor, replace, drop } = *request;
+    let id = plan.meta.id.get_ref().clone();
+    let before = read_plan(tx, &id)?;
+    if before.is_some() && !replace {
+        return Err(StoreError::PlanExists(id));
+    }
+    let dropped = match &before {
+        Some(_) => archive::would_drop(tx, &id, Some(&archive::Kept::of(plan)))?,
+        None => archive::Dropped::default(),
+    };
+    if !dropped.is_empty() && !drop {
+        return Err(StoreError::WouldDrop { plan: id, dropped });
+    }
+    // Observations, updates and added milestones have no foreign key to the plan's
+    // items: what the new plan keeps stays where it is, untouched.
+    if before.is_some() {
+        tx.execute("DELETE FROM plan WHERE id = $1", &[id.as_str().into()])?;
+    }
+    let at = crate::now();
+    insert_plan(tx, plan, actor, &at)?;
+    let before_json = before.as_ref().map(json).transpose()?;
+    audit::record(
+        tx,
+        &audit::NewEntry {
+            at: &at,
+            actor,
+            action: if before.is_some() { "replace" } else { "import" },
+            entity: "plan",
+            entity_id: &id,
+            plan_id: Some(&id),
+            before: before_json.as_deref(),
+            after: Some(&json(plan)?),
+        },
+    )?;
+    let observations_dropped = dropped.observation_rows();
+    let archived = if dropped.is_empty() { None } else { Some(archive::archive(tx, &id, dropped, actor)?) };
+    let kept = tx.rows("observation", "SELECT count(*) FROM observation WHERE plan_id = $1", &[id.as_str().into()])?;
+    let observations_kept = kept.first().map_or(Ok(0), |r| r.count(0))?;
+    Ok(PlanImport { plan: id, replaced: before.is_some(), observations_kept, observations_dropped, archived })
+}
+
+/// Delete a plan, archiving its observations, delivery updates and added milestones
+/// (see [`crate::Store::delete_plan`]). The caller owns the transaction.
+pub(crate) fn delete(tx: &mut Tx<'_>, id: &str, actor: &str) -> Result<Option<archive::Archived>, StoreError> {
+    let before = read_plan(tx, id)?.ok_or_else(|| StoreError::NoSuchPlan(id.to_owned()))?;
+    let dropped = archive::would_drop(tx, id, None)?;
+    tx.execute("DELETE FROM plan WHERE id = $1", &[id.into()])?;
+    audit::record(
+        tx,
+        &audit::NewEntry {
+            at: &crate::now(),
+            actor,
+            action: "delete",
+            entity: "plan",
+            entity_id: id,
+            plan_id: Some(id),
+            before: Some(&json(&before)?),
+            after: None,
+        },
+    )?;
+    if dropped.is_empty() {
+        return Ok(None);
+    }
+    archive::archive(tx, id, dropped, actor).map(Some)
 }

@@ -62,9 +62,12 @@ impl From<StoreError> for WebError {
             StoreError::NoSuchAccount(u) => WebError::NotFound(format!("There is no account '{u}'.")),
             StoreError::NoSuchToken(id) => WebError::NotFound(format!("There is no API token {id}.")),
             StoreError::NoSuchUpdate(id) => WebError::NotFound(format!("There is no update {id}.")),
+            StoreError::NoSuchArchive(id) => WebError::NotFound(format!("There is no archive {id}.")),
             StoreError::Rejected { field, message } => WebError::Invalid(vec![(field, message)]),
             StoreError::Observations(problems) => WebError::Invalid(vec![("file", problems.to_string())]),
-            StoreError::PlanExists(_) => WebError::Invalid(vec![("plan", e.to_string())]),
+            StoreError::PlanExists(_) | StoreError::WouldDrop { .. } => {
+                WebError::Invalid(vec![("plan", e.to_string())])
+            }
             StoreError::Open { .. } | StoreError::Pool(_) => WebError::Unavailable(e.to_string()),
             StoreError::Sqlite(_) | StoreError::Postgres(_) if e.is_unavailable() => {
                 WebError::Unavailable(e.to_string())

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use assure_app::{App, AppError, DataImportRequest, DataSource};
 use assure_plan::{LoadError, Plan};
-use assure_store::{AuditFilter, DatabaseUrl, ImportMode, Store, StoreError};
+use assure_store::{AuditFilter, DatabaseUrl, ImportMode, ImportPlanRequest, Store, StoreError};
 use clap::{Args, Subcommand};
 
 use crate::{load_from, print_json, render};
@@ -59,9 +59,15 @@ pub(crate) enum DbCommand {
         /// Load the bundled Kent and Medway plan instead of a directory.
         #[arg(long, conflicts_with = "dir")]
         bundled: bool,
-        /// Replace a stored plan with the same id (its observations are kept where the indicator still exists).
+        /// Replace a stored plan with the same id (its observations, delivery updates and
+        /// added milestones are kept where their indicator or item still exists; a
+        /// replacement that would drop any is refused, listing them, unless --drop).
         #[arg(long)]
         replace: bool,
+        /// With --replace: drop what belongs to indicators and items the new plan no
+        /// longer has. Dropped rows are archived (`assure archive`) and can be restored.
+        #[arg(long, requires = "replace")]
+        drop: bool,
     },
     /// Write a stored plan out as plan-as-code files.
     Export {
@@ -116,6 +122,14 @@ pub(crate) enum DbCommand {
     },
     /// The audit log: every change made through the store, newest first.
     Audit(AuditArgs),
+    /// What replacing or deleting a plan dropped, kept whole: list it, put it back.
+    Archive {
+        /// Print JSON instead of text.
+        #[arg(long, global = true)]
+        json: bool,
+        #[command(subcommand)]
+        command: Option<ArchiveCommand>,
+    },
     /// Accounts: add, list, disable, enable, reset a password, change role or organisations.
     User {
         #[command(subcommand)]
@@ -142,10 +156,23 @@ pub(crate) enum DbCommand {
 pub(crate) enum PlansCommand {
     /// List the stored plans (the default).
     List,
-    /// Delete a stored plan and everything in it, observations included.
+    /// Delete a stored plan and everything in it; its observations, delivery updates and
+    /// added milestones are archived (`assure archive`), to restore after importing it again.
     Delete {
         /// The plan's id.
         id: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ArchiveCommand {
+    /// List the archives, newest first (the default).
+    List,
+    /// Put an archive's rows back where their indicator or item is in the plan again
+    /// (import the plan that had them first); what cannot go back yet stays archived.
+    Restore {
+        /// The archive's number (from `assure archive list`, or the import that dropped them).
+        id: i64,
     },
 }
 
@@ -250,7 +277,7 @@ pub(crate) fn open(db: &DbOptions, first_use_loads_bundled: bool) -> anyhow::Res
     let (store, report) = Store::open(&url)?;
     if report.created() && first_use_loads_bundled && !db.empty && matches!(url, DatabaseUrl::Sqlite(_)) {
         let plan = assure_plan::bundled().context("loading the bundled plan")?;
-        match store.import_plan(&plan, "assure (first run)", false) {
+        match store.import_plan(&ImportPlanRequest::new(&plan, "assure (first run)")) {
             Ok(_) => eprintln!("created {url} and loaded the bundled plan '{}'", plan.meta.id.get_ref()),
             // Another process created the database and loaded it at the same moment.
             Err(StoreError::PlanExists(_)) => {}
@@ -330,14 +357,26 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 writeln!(out, "{url}: applied migration {v} ({name})")?;
             }
         }
-        DbCommand::Import { dir, bundled, replace } => {
+        DbCommand::Import { dir, bundled, replace, drop } => {
             let plan = match &dir {
                 Some(dir) => load_dir_reporting(dir)?,
                 None if bundled => assure_plan::bundled().context("loading the bundled plan")?,
                 None => bail!("give a plan directory, or --bundled"),
             };
             let store = open(db, false)?;
-            let r = store.import_plan(&plan, &actor(db), replace)?;
+            let actor = actor(db);
+            let r = match store.import_plan(&ImportPlanRequest { plan: &plan, actor: &actor, replace, drop }) {
+                Ok(r) => r,
+                Err(StoreError::WouldDrop { plan, dropped }) => {
+                    eprintln!("replacing plan '{plan}' would drop what belongs to items the new plan no longer has:");
+                    render_dropped(&mut std::io::stderr(), &dropped)?;
+                    bail!(
+                        "nothing was written. To drop them, run again with --replace --drop: they are archived, \
+                         and `assure archive restore N` puts them back once their items are in the plan again"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            };
             let s = assure_plan::query::stats(&plan);
             writeln!(
                 out,
@@ -357,6 +396,9 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     "kept {} observation(s); dropped {} whose indicator is no longer in the plan",
                     r.observations_kept, r.observations_dropped
                 )?;
+            }
+            if let Some(a) = &r.archived {
+                report_archived(out, a)?;
             }
         }
         DbCommand::Export { dir, plan } => {
@@ -386,8 +428,11 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     }
                 }
                 PlansCommand::Delete { id } => {
-                    store.delete_plan(&id, &actor(db))?;
+                    let archived = store.delete_plan(&id, &actor(db))?;
                     writeln!(out, "deleted plan '{id}'")?;
+                    if let Some(a) = &archived {
+                        report_archived(out, a)?;
+                    }
                 }
             }
         }
@@ -519,6 +564,49 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
         DbCommand::Token { command } => crate::people::token(db, command, out)?,
         DbCommand::Settings { command } => crate::people::settings(db, command, out)?,
         DbCommand::Report { command } => crate::report::report(db, command, out)?,
+        DbCommand::Archive { json, command } => {
+            let store = open(db, true)?;
+            match command.unwrap_or(ArchiveCommand::List) {
+                ArchiveCommand::List => {
+                    let archives = store.archives()?;
+                    if json {
+                        print_json(out, &archives)?;
+                    } else if archives.is_empty() {
+                        writeln!(out, "no archives in {}: nothing has been dropped", store.url())?;
+                    } else {
+                        for a in &archives {
+                            writeln!(
+                                out,
+                                "#{} {} {} plan '{}': {} row(s), {} restored",
+                                a.id,
+                                a.at,
+                                a.actor,
+                                a.plan,
+                                a.dropped.rows(),
+                                a.restored_rows
+                            )?;
+                            render_dropped(out, &a.dropped)?;
+                        }
+                    }
+                }
+                ArchiveCommand::Restore { id } => {
+                    let r = store.restore_archived(id, &actor(db))?;
+                    if json {
+                        print_json(out, &r)?;
+                    } else {
+                        writeln!(out, "restored {} row(s) of archive #{id} into plan '{}'", r.restored.rows(), r.plan)?;
+                        render_dropped(out, &r.restored)?;
+                        if !r.remaining.is_empty() {
+                            writeln!(out, "{} row(s) cannot go back yet and stay archived:", r.remaining.rows())?;
+                            render_dropped(out, &r.remaining)?;
+                            for why in &r.reasons {
+                                writeln!(out, "  because {why}")?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         DbCommand::Audit(a) => {
             let store = open(db, true)?;
             let filter = AuditFilter {
@@ -551,6 +639,27 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What was dropped (or restored), by what it belongs to, one line per item.
+fn render_dropped(out: &mut dyn Write, d: &assure_store::Dropped) -> anyhow::Result<()> {
+    for (map, what) in [
+        (&d.observations, "observation(s) of indicator"),
+        (&d.updates, "delivery update(s) of"),
+        (&d.added_milestones, "milestone(s) partners added to delivering plan"),
+    ] {
+        for (item, n) in map {
+            writeln!(out, "  {n} {what} {item}")?;
+        }
+    }
+    Ok(())
+}
+
+fn report_archived(out: &mut dyn Write, a: &assure_store::Archived) -> anyhow::Result<()> {
+    writeln!(out, "archived {} dropped row(s) as archive #{}:", a.dropped.rows(), a.id)?;
+    render_dropped(out, &a.dropped)?;
+    writeln!(out, "to put them back, import a plan that has their items, then `assure archive restore {}`", a.id)?;
+    Ok(())
 }
 
 /// Completes on Ctrl-C or SIGTERM: the server then finishes the requests in flight.

@@ -14,7 +14,7 @@ const KCC_LED: &str = "technology-enhanced-lives-m1";
 
 fn app(db: &TestDb) -> App {
     let store = db.open();
-    store.import_plan(&assure_plan::bundled().unwrap(), "tester", false).unwrap();
+    store.import_plan(&assure_store::ImportPlanRequest::new(&assure_plan::bundled().unwrap(), "tester")).unwrap();
     App::new(store)
 }
 

@@ -346,3 +346,38 @@ fn only_zero_targets_take_a_tolerance_and_national_targets_need_a_comparator() {
     );
     let _ = first;
 }
+
+#[test]
+fn an_emptied_file_the_plan_needs_is_refused_at_its_first_line() {
+    for (file, table) in [
+        ("indicators.toml", "indicator"),
+        ("commitments.toml", "commitment"),
+        ("delivering_plans.toml", "plan"),
+        ("areas.toml", "area"),
+    ] {
+        let c = Copy::new();
+        std::fs::write(c.path(file), "# emptied by mistake\n").unwrap();
+        let p = c.expect_one(file, 1, &format!("no [[{table}]] records"));
+        assert_eq!(p.column, Some(1));
+        assert!(p.message.contains("emptied"), "{p}");
+    }
+    // Organisations too, without a second report for every reference into the file.
+    let c = Copy::new();
+    std::fs::write(c.path("organisations.toml"), "").unwrap();
+    c.expect_one("organisations.toml", 1, "no [[organisation]] records");
+    // Outcomes and priorities share a file; each is needed.
+    let c = Copy::new();
+    let text = std::fs::read_to_string(c.path("outcomes.toml")).unwrap();
+    let outcomes_only: String = text.split("[[priority]]").next().unwrap().to_owned();
+    std::fs::write(c.path("outcomes.toml"), outcomes_only).unwrap();
+    let p = c.problems();
+    assert!(p.iter().any(|d| d.message.contains("no [[priority]] records")), "{}", lines(&p));
+}
+
+#[test]
+fn optional_files_may_hold_no_records() {
+    let c = Copy::new();
+    std::fs::write(c.path("enablers.toml"), "").unwrap();
+    let plan = assure_plan::load_dir(c.dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(plan.enablers.is_empty());
+}

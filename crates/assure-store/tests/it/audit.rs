@@ -1,6 +1,6 @@
 //! The audit log: filtered listing, and append-only even to someone with SQL.
 
-use assure_store::AuditFilter;
+use assure_store::{AuditFilter, ImportPlanRequest};
 
 use crate::{bundled, bundled_as, databases};
 
@@ -8,7 +8,7 @@ use crate::{bundled, bundled_as, databases};
 fn the_audit_log_refuses_updates_and_deletes() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         let mut attempts = vec!["UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log"];
         if db.name == "postgres" {
             attempts.push("TRUNCATE audit_log");
@@ -25,8 +25,8 @@ fn the_audit_log_refuses_updates_and_deletes() {
 fn the_audit_log_filters_by_who_what_and_when() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
-        store.import_plan(&bundled_as("second"), "bob", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled_as("second"), "bob")).unwrap();
         store.delete_plan("second", "bob").unwrap();
         let all = store.audit(&AuditFilter::default()).unwrap();
         assert_eq!(all.len(), 3, "{}", db.name);

@@ -2,6 +2,7 @@
 //! (a fresh schema per test). See `assure_store::testing`.
 
 mod accounts;
+mod archive;
 mod audit;
 mod observations;
 mod plans;

@@ -1,6 +1,6 @@
 //! Observations: bulk import with line-numbered errors, insert or replace, audited.
 
-use assure_store::{AuditFilter, DataFile, ImportMode, Observation, ObservationKey, StoreError};
+use assure_store::{AuditFilter, DataFile, ImportMode, ImportPlanRequest, Observation, ObservationKey, StoreError};
 
 use crate::{bundled, databases};
 
@@ -42,7 +42,7 @@ fn sample() -> Vec<Observation> {
 fn observations_are_stored_and_listed_in_key_order() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         let mut rows = sample();
         rows[2].key.breakdown = "sex=female".into();
         rows[2].note = Some("provisional".into());
@@ -63,7 +63,7 @@ fn observations_are_stored_and_listed_in_key_order() {
 fn bad_rows_are_all_reported_by_line_and_nothing_is_written() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         let mut rows = sample();
         rows.push(obs(5, "no-such-indicator", "E54000032", "2023/24", 1.0));
         rows.push(obs(6, "smoking-at-time-of-delivery", "E54000032", "2023/24", 9.0));
@@ -94,7 +94,7 @@ fn bad_rows_are_all_reported_by_line_and_nothing_is_written() {
 fn a_refused_row_is_reported_against_the_file_it_came_from() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&assure_store::ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         let mut rows = sample();
         rows.push(obs(7, "no-such-indicator", "E54000032", "2023/24", 1.0));
         let err = store.import_observations(PLAN, &rows, &file("b.csv"), ImportMode::Insert, "ann").unwrap_err();
@@ -115,7 +115,7 @@ fn a_refused_row_is_reported_against_the_file_it_came_from() {
 fn a_stored_key_is_refused_on_insert_and_replaced_on_replace_with_the_old_value_audited() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         store.import_observations(PLAN, &sample(), &file("first.csv"), ImportMode::Insert, "ann").unwrap();
 
         let mut again = vec![obs(2, "smoking-at-time-of-delivery", "E54000032", "2024/25", 8.5)];
@@ -142,11 +142,11 @@ fn a_stored_key_is_refused_on_insert_and_replaced_on_replace_with_the_old_value_
 fn replacing_a_plan_keeps_observations_of_indicators_it_still_has() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         store.import_observations(PLAN, &sample(), &file("a.csv"), ImportMode::Insert, "ann").unwrap();
         let mut next = bundled();
         next.indicators.retain(|i| i.id.get_ref() != "year-6-healthy-weight");
-        let r = store.import_plan(&next, "ann", true).unwrap();
+        let r = store.import_plan(&ImportPlanRequest::new(&next, "ann").dropping()).unwrap();
         assert_eq!((r.observations_kept, r.observations_dropped), (2, 1), "{}", db.name);
         assert_eq!(store.observations(PLAN, None).unwrap().len(), 2);
         store.delete_plan(PLAN, "ann").unwrap();
@@ -158,7 +158,7 @@ fn replacing_a_plan_keeps_observations_of_indicators_it_still_has() {
 fn merge_leaves_equal_rows_alone_replaces_changed_ones_and_records_each_import() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         let r = store.import_observations(PLAN, &sample(), &file("a.csv"), ImportMode::Merge, "ann").unwrap();
         assert_eq!((r.inserted, r.replaced, r.unchanged), (3, 0, 0), "{}", db.name);
         let again = store.import_observations(PLAN, &sample(), &file("a.csv"), ImportMode::Merge, "ann").unwrap();

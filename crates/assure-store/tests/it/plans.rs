@@ -1,6 +1,6 @@
 //! Plans stored and read back: lossless, byte-identical on export, transactional.
 
-use assure_store::{AuditFilter, StoreError};
+use assure_store::{AuditFilter, ImportPlanRequest, StoreError};
 
 use crate::{bundled, bundled_as, databases};
 
@@ -13,7 +13,7 @@ fn a_stored_plan_reads_back_equal_and_exports_byte_identical() {
     let plan = bundled();
     for db in databases() {
         let store = db.open();
-        store.import_plan(&plan, "tester", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&plan, "tester")).unwrap();
         let back = store.plan("kent-and-medway-2024-26").unwrap();
         assert_eq!(
             serde_json::to_value(&plan).unwrap(),
@@ -28,7 +28,7 @@ fn a_stored_plan_reads_back_equal_and_exports_byte_identical() {
         let reloaded = assure_plan::load(&exported).unwrap();
         let other = crate::TestDb::sqlite();
         let other_store = other.open();
-        other_store.import_plan(&reloaded, "tester", false).unwrap();
+        other_store.import_plan(&ImportPlanRequest::new(&reloaded, "tester")).unwrap();
         assert_eq!(files(&back), files(&other_store.plan("kent-and-medway-2024-26").unwrap()), "{}", db.name);
     }
 }
@@ -38,7 +38,7 @@ fn counts_in_tables_match_the_plan() {
     let plan = bundled();
     for db in databases() {
         let store = db.open();
-        store.import_plan(&plan, "tester", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&plan, "tester")).unwrap();
         let back = store.plan("kent-and-medway-2024-26").unwrap();
         let links: usize = back.commitments.iter().map(|c| c.links.len()).sum();
         assert_eq!(
@@ -60,21 +60,21 @@ fn counts_in_tables_match_the_plan() {
 fn a_second_plan_version_sits_beside_the_first_and_the_same_id_needs_replace() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         let mut next = bundled_as("kent-and-medway-2026-28");
         next.meta.title = "Kent and Medway Shared Delivery Plan 2026–2028".into();
         next.commitments.pop();
-        store.import_plan(&next, "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&next, "ann")).unwrap();
         let ids: Vec<String> = store.plans().unwrap().into_iter().map(|p| p.id).collect();
         assert_eq!(ids.len(), 2, "{}", db.name);
         assert!(ids.contains(&"kent-and-medway-2026-28".to_owned()));
 
-        let err = store.import_plan(&bundled(), "bob", false).unwrap_err();
+        let err = store.import_plan(&ImportPlanRequest::new(&bundled(), "bob")).unwrap_err();
         assert!(matches!(err, StoreError::PlanExists(ref id) if id == "kent-and-medway-2024-26"), "{err}");
 
         let mut edited = bundled();
         edited.meta.title = "Edited title".into();
-        let report = store.import_plan(&edited, "bob", true).unwrap();
+        let report = store.import_plan(&ImportPlanRequest::new(&edited, "bob").replacing()).unwrap();
         assert!(report.replaced);
         assert_eq!(store.plan("kent-and-medway-2024-26").unwrap().meta.title, "Edited title");
 
@@ -97,7 +97,7 @@ fn a_second_plan_version_sits_beside_the_first_and_the_same_id_needs_replace() {
 fn an_import_that_fails_on_its_last_record_changes_nothing() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         let before = files(&store.plan("kent-and-medway-2024-26").unwrap());
         let audit_before = store.audit(&AuditFilter::default()).unwrap().len();
 
@@ -105,13 +105,13 @@ fn an_import_that_fails_on_its_last_record_changes_nothing() {
         // area names a parent that does not exist, which only the database notices, at commit.
         let mut broken = bundled_as("broken-plan");
         broken.areas.last_mut().unwrap().parent = Some(toml::Spanned::new(0..0, "no-such-area".into()));
-        let err = store.import_plan(&broken, "ann", false).unwrap_err();
+        let err = store.import_plan(&ImportPlanRequest::new(&broken, "ann")).unwrap_err();
         assert!(err.to_string().to_lowercase().contains("foreign key"), "{}: {err}", db.name);
 
         // The same, replacing the stored plan: the old one must survive whole.
         let mut broken = bundled();
         broken.areas.last_mut().unwrap().parent = Some(toml::Spanned::new(0..0, "no-such-area".into()));
-        assert!(store.import_plan(&broken, "ann", true).is_err());
+        assert!(store.import_plan(&ImportPlanRequest::new(&broken, "ann").replacing()).is_err());
 
         assert_eq!(store.plans().unwrap().len(), 1, "{}", db.name);
         assert_eq!(before, files(&store.plan("kent-and-medway-2024-26").unwrap()), "{}", db.name);
@@ -123,8 +123,8 @@ fn an_import_that_fails_on_its_last_record_changes_nothing() {
 fn deleting_a_plan_removes_everything_in_it_and_is_audited() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&bundled(), "ann", false).unwrap();
-        store.import_plan(&bundled_as("other"), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled_as("other"), "ann")).unwrap();
         store.delete_plan("other", "carol").unwrap();
         assert!(matches!(store.plan("other"), Err(StoreError::NoSuchPlan(_))));
         assert!(matches!(store.delete_plan("other", "carol"), Err(StoreError::NoSuchPlan(_))));
@@ -144,7 +144,7 @@ fn two_stores_on_one_database_see_each_others_writes() {
         let a = db.open();
         let b = db.open();
         assert!(b.plans().unwrap().is_empty());
-        a.import_plan(&bundled(), "ann", false).unwrap();
+        a.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         assert_eq!(b.plans().unwrap().len(), 1, "{}", db.name);
         b.delete_plan("kent-and-medway-2024-26", "bob").unwrap();
         assert!(a.plans().unwrap().is_empty(), "{}", db.name);
@@ -156,11 +156,11 @@ fn the_plan_revision_changes_with_every_write_to_the_plan() {
     for db in databases() {
         let store = db.open();
         assert_eq!(store.plan_revision("kent-and-medway-2024-26").unwrap(), None);
-        store.import_plan(&bundled(), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann")).unwrap();
         let first = store.plan_revision("kent-and-medway-2024-26").unwrap().unwrap();
-        store.import_plan(&bundled_as("other"), "ann", false).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled_as("other"), "ann")).unwrap();
         assert_eq!(store.plan_revision("kent-and-medway-2024-26").unwrap(), Some(first), "{}", db.name);
-        store.import_plan(&bundled(), "ann", true).unwrap();
+        store.import_plan(&ImportPlanRequest::new(&bundled(), "ann").replacing()).unwrap();
         assert!(store.plan_revision("kent-and-medway-2024-26").unwrap().unwrap() > first, "{}", db.name);
     }
 }

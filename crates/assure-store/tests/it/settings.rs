@@ -71,7 +71,7 @@ fn both_settings_are_saved_in_one_call_and_each_changed_key_is_audited() {
 fn a_setting_change_changes_the_plan_revision() {
     for db in databases() {
         let store = db.open();
-        store.import_plan(&crate::bundled(), "ann", false).unwrap();
+        store.import_plan(&assure_store::ImportPlanRequest::new(&crate::bundled(), "ann")).unwrap();
         let before = store.plan_revision("kent-and-medway-2024-26").unwrap().unwrap();
         store.save_settings(&Settings { stale_days: 30, ..Settings::default() }, "admin").unwrap();
         let after = store.plan_revision("kent-and-medway-2024-26").unwrap().unwrap();

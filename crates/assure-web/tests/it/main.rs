@@ -24,7 +24,7 @@ impl TestApp {
     /// Start a server over `db` with the bundled plan imported.
     pub fn start(db: TestDb) -> TestApp {
         let store = db.open();
-        store.import_plan(&assure_plan::bundled().unwrap(), "tester", false).unwrap();
+        store.import_plan(&assure_store::ImportPlanRequest::new(&assure_plan::bundled().unwrap(), "tester")).unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

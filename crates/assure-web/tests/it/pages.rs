@@ -123,7 +123,7 @@ fn a_change_in_the_store_shows_on_the_next_request() {
         let mut edited = assure_plan::bundled().unwrap();
         edited.meta.title = "A refreshed plan title".into();
         // Through another store on the same database, as another process would.
-        app.db.open().import_plan(&edited, "tester", true).unwrap();
+        app.db.open().import_plan(&assure_store::ImportPlanRequest::new(&edited, "tester").replacing()).unwrap();
         let (_, _, after) = app.get("/");
         assert!(!before.contains("A refreshed plan title"));
         assert!(after.contains("<h1>A refreshed plan title</h1>"), "{}", app.db.name);

@@ -473,3 +473,105 @@ fn serve_answers_over_http_and_stops_cleanly_on_sigterm() {
         );
     }
 }
+
+const SMOKING_CSV: &str = "indicator,area,period,value,lower,upper,note\n\
+                           smoking-at-time-of-delivery,E54000032,2022/23,10.2,9.8,10.6,\n\
+                           smoking-at-time-of-delivery,E54000032,2023/24,9.1,8.7,9.5,provisional\n";
+
+/// The bundled plan with two observations of smoking-at-time-of-delivery; returns them as listed.
+fn bundled_with_data(db: &TestDb, tmp: &Path) -> String {
+    assure(db).arg("import").arg("--bundled").assert().success();
+    let csv = tmp.join("obs.csv");
+    std::fs::write(&csv, SMOKING_CSV).unwrap();
+    assure(db).args(["data", "import"]).arg(&csv).assert().success();
+    let listed = stdout(assure(db).args(["data", "list"]));
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    listed
+}
+
+#[test]
+fn an_emptied_indicators_file_is_refused_by_check_and_by_import() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        let listed = bundled_with_data(&db, tmp.path());
+        let dir = plan_copy(tmp.path(), "emptied", &[]);
+        std::fs::write(dir.join("indicators.toml"), "").unwrap();
+        Command::new(bin())
+            .arg("check")
+            .arg(&dir)
+            .assert()
+            .failure()
+            .code(1)
+            .stderr(predicate::str::contains("indicators.toml:1:1: no [[indicator]] records"))
+            .stderr(predicate::str::contains("emptied"));
+        assure(&db)
+            .arg("import")
+            .arg(&dir)
+            .args(["--replace", "--drop"])
+            .assert()
+            .failure()
+            .code(1)
+            .stderr(predicate::str::contains("indicators.toml:1:1: no [[indicator]] records"))
+            .stderr(predicate::str::contains("nothing was written"));
+        assert_eq!(stdout(assure(&db).args(["data", "list"])), listed, "{}", db.name);
+    }
+}
+
+#[test]
+fn a_replacement_that_drops_data_needs_drop_and_archive_restore_brings_it_back() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        let listed = bundled_with_data(&db, tmp.path());
+        let renamed = plan_copy(
+            tmp.path(),
+            "renamed",
+            &[("indicators.toml", "id = \"smoking-at-time-of-delivery\"", "id = \"smoking-in-pregnancy\"")],
+        );
+        assure(&db)
+            .arg("import")
+            .arg(&renamed)
+            .arg("--replace")
+            .assert()
+            .failure()
+            .code(1)
+            .stderr(predicate::str::contains("2 observation(s) of indicator smoking-at-time-of-delivery"))
+            .stderr(predicate::str::contains("nothing was written"))
+            .stderr(predicate::str::contains("--replace --drop"));
+        assert_eq!(stdout(assure(&db).args(["data", "list"])), listed, "{}: nothing written", db.name);
+        assert!(stdout(assure(&db).args(["archive"])).starts_with("no archives"));
+
+        let dropped = stdout(assure(&db).arg("import").arg(&renamed).args(["--replace", "--drop"]));
+        let archives: serde_json::Value =
+            serde_json::from_str(&stdout(assure(&db).args(["archive", "--json"]))).unwrap();
+        let id = archives[0]["id"].as_i64().unwrap();
+        assert!(dropped.contains(&format!("archived 2 dropped row(s) as archive #{id}")), "{dropped}");
+        assert!(dropped.contains(&format!("assure archive restore {id}")), "{dropped}");
+        assert_eq!(stdout(assure(&db).args(["data", "list"])).lines().count(), 1, "{}", db.name);
+        let list = stdout(assure(&db).args(["archive", "list"]));
+        assert!(
+            list.contains(&format!("#{id} "))
+                && list.contains("2 observation(s) of indicator smoking-at-time-of-delivery"),
+            "{list}"
+        );
+
+        // Not yet: the plan does not have the indicator.
+        let early = stdout(assure(&db).args(["archive", "restore", &id.to_string()]));
+        assert!(
+            early.contains("restored 0 row(s)")
+                && early.contains("indicator 'smoking-at-time-of-delivery' is not in plan"),
+            "{early}"
+        );
+
+        assure(&db).arg("import").arg(bundled_dir()).arg("--replace").assert().success();
+        let back = stdout(assure(&db).args(["archive", "restore", &id.to_string(), "--json"]));
+        let back: serde_json::Value = serde_json::from_str(&back).unwrap();
+        assert_eq!(back["restored"]["observations"]["smoking-at-time-of-delivery"], 2, "{back}");
+        assert_eq!(stdout(assure(&db).args(["data", "list"])), listed, "{}: restored byte for byte", db.name);
+        assure(&db)
+            .args(["archive", "restore", &id.to_string()])
+            .assert()
+            .failure()
+            .code(1)
+            .stderr(predicate::str::contains("restored already"));
+    }
+}
