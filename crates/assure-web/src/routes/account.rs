@@ -5,9 +5,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use super::page;
 use crate::access::{self, SESSION_COOKIE, SIGN_IN_COOKIE, Signed, SignedForm};
-use crate::layout::{FieldError, csrf_field, error_summary, form_title, input, success_banner, table};
+use crate::components::page;
+use crate::components::{FieldError, csrf_field, error_summary, form_title, input, success_banner, table};
 use crate::{AppState, WebError};
 
 /// A path on this site to go back to after signing in (anything else goes home).

@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use super::{crumb, page};
 use crate::access::{self, Signed, SignedForm};
-use crate::layout::{
+use crate::components::{
     FieldError, choices, csrf_field, error_summary, form_title, input, success_banner, table, textarea,
 };
+use crate::components::{crumb, page};
 use crate::{AppState, WebError};
 
 fn admin(request: &Request) -> Result<Signed, WebError> {
@@ -356,9 +356,9 @@ pub async fn list_approvals(State(state): State<AppState>, request: Request) -> 
             @for u in pending {
                 div class="nhsuk-card" { div class="nhsuk-card__content" {
                     h2 class="nhsuk-card__heading nhsuk-heading-m" {
-                        a href=(super::updates::item_href(u.kind, &u.item)) { (super::updates::item_title(&plan, &delivery, u.kind, &u.item)) }
+                        a href=(crate::components::item_href(u.kind, &u.item)) { (crate::components::item_title(&plan, &delivery, u.kind, &u.item)) }
                     }
-                    (super::updates::update_summary(u, true))
+                    (crate::components::update_summary(u, true))
                     form method="post" action={ "/admin/approvals/" (u.id) } {
                         (csrf_field())
                         div class="nhsuk-button-group" {

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::page;
 use crate::access::{self, Signed};
-use crate::layout::{FieldError, choices, csrf_field, error_summary, form_title, success_banner, textarea};
+use crate::components::page;
+use crate::components::{FieldError, choices, csrf_field, error_summary, form_title, success_banner, textarea};
 use crate::{AppState, WebError};
 
 /// The largest file accepted from a browser (larger files: `assure data import`).
