@@ -3,6 +3,8 @@
 
 use maud::{Markup, html};
 
+use crate::access::Signed;
+
 /// A problem with one field of a form: the field's name (its input's id) and the message.
 pub use crate::error::FieldError;
 
@@ -33,10 +35,13 @@ fn field_error<'a>(errors: &'a [FieldError], name: &str) -> Option<&'a str> {
     errors.iter().find(|(f, _)| *f == name).map(|(_, m)| m.as_str())
 }
 
-/// The hidden field every form of a session carries.
-pub fn csrf_field() -> Markup {
-    let token = crate::access::current().and_then(|s| s.csrf).unwrap_or_default();
-    html! { input type="hidden" name="csrf" value=(token); }
+/// The hidden field every form of a session carries: the CSRF token of the person the
+/// page is drawn for. It takes them rather than reading who is asking from the request,
+/// so that a form cannot be drawn without its token. (Someone signed in with an API
+/// token has no session and so no token: a form drawn for them is refused when posted,
+/// as [`SignedForm`](crate::access::SignedForm) accepts only a session's token.)
+pub fn csrf_field(signed: &Signed) -> Markup {
+    html! { input type="hidden" name="csrf" value=(signed.csrf.as_deref().unwrap_or_default()); }
 }
 
 /// A form group: label, hint, inline error, and the control.

@@ -143,7 +143,7 @@ fn account_page(
             p { a href="/delivery" { "Milestones and delivery updates" } " · " a href="/audit" { "Audit log" } }
             h2 { "Change your password" }
             form method="post" action="/account/password" novalidate {
-                (csrf_field())
+                (csrf_field(s))
                 (input("current_password", "password", "Current password", None, "", errors))
                 (input("new_password", "password", "New password", Some(&format!("At least {} characters. A few unrelated words make a good one.", assure_store::MIN_PASSWORD_CHARS)), "", errors))
                 button class="nhsuk-button" type="submit" { "Change password" }
@@ -166,7 +166,7 @@ fn account_page(
                             td class="nhsuk-table__cell" {
                                 @if t.revoked_at.is_none() {
                                     form method="post" action={ "/account/tokens/" (t.id) "/revoke" } {
-                                        (csrf_field())
+                                        (csrf_field(s))
                                         button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Revoke" span class="nhsuk-u-visually-hidden" { " " (t.name) } }
                                     }
                                 }
@@ -176,7 +176,7 @@ fn account_page(
                 }))
             }
             form method="post" action="/account/tokens" novalidate {
-                (csrf_field())
+                (csrf_field(s))
                 (input("name", "text", "What the new token is for", Some("For example: nightly data load"), "", errors))
                 button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Create a token" }
             }

@@ -123,9 +123,9 @@ pub async fn list_reports(
                     None => "Not issued yet: once an admin issues it, the next report lists what changed since.",
                 }
             }
-            @if signed.is_some_and(|s| s.account.role == assure_store::Role::Admin) {
+            @if let Some(s) = signed.as_ref().filter(|s| s.account.role == assure_store::Role::Admin) {
                 form method="post" action="/reports/annual/issue" {
-                    (csrf_field())
+                    (csrf_field(s))
                     button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Issue the annual report now" }
                 }
             }

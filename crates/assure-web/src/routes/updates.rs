@@ -79,6 +79,7 @@ struct UpdateForm {
 }
 
 fn update_page(
+    signed: &Signed,
     title: &str,
     back: &str,
     kind: ItemKind,
@@ -97,7 +98,7 @@ fn update_page(
                 h1 { (title) }
                 @if approval { div class="nhsuk-inset-text" { p { "Updates wait for an admin's approval before the public sees them." } } }
                 form method="post" action={ (back) "/update" } novalidate {
-                    (csrf_field())
+                    (csrf_field(signed))
                     (choices("radio", "status", &format!("How is the {what} going?"), &status_options(), std::slice::from_ref(&f.status), errors))
                     (textarea("narrative", "What has happened since the last update", Some("Published as written."), &f.narrative, errors))
                     (textarea("evidence", "Evidence (optional)", Some("Web addresses of papers, minutes or dashboards, one per line."), &f.evidence, errors))
@@ -135,7 +136,7 @@ async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     assure_app::require_may_update(&s.account, &plan, &delivery, kind, &id)?;
     let approval = delivery.approval_required && s.account.role != Role::Admin;
-    Ok(update_page(&title, &back, kind, &empty_update(), &[], approval).into_response())
+    Ok(update_page(&s, &title, &back, kind, &empty_update(), &[], approval).into_response())
 }
 
 pub async fn show_milestone_form(
@@ -180,7 +181,10 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
                 internal_note: fields.internal_note,
             };
             let approval = delivery.approval_required && form.signed.account.role != Role::Admin;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, update_page(&title, &back, kind, &f, &errors, approval))
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                update_page(&form.signed, &title, &back, kind, &f, &errors, approval),
+            )
                 .into_response())
         }
         Err(e) => Err(e.into()),
@@ -203,7 +207,14 @@ pub async fn submit_plan(
     submit(state, ItemKind::DeliveringPlan, id, form).await
 }
 
-fn new_milestone_page(plan_name: &str, back: &str, title: &str, due: &str, errors: &[FieldError]) -> Markup {
+fn new_milestone_page(
+    signed: &Signed,
+    plan_name: &str,
+    back: &str,
+    title: &str,
+    due: &str,
+    errors: &[FieldError],
+) -> Markup {
     page(
         &form_title(&format!("Add a milestone: {plan_name}"), errors),
         &[crumb("Strategies and plans", "/plans"), crumb(plan_name, back)],
@@ -213,7 +224,7 @@ fn new_milestone_page(plan_name: &str, back: &str, title: &str, due: &str, error
                 span class="nhsuk-caption-l" { (plan_name) }
                 h1 { "Add a milestone" }
                 form method="post" action={ (back) "/milestones" } novalidate {
-                    (csrf_field())
+                    (csrf_field(signed))
                     (input("title", "text", "What is to be done", None, title, errors))
                     (input("due", "text", "When", Some("A month ('March 2026'), a year ('2026') or a financial year ('2025/26')."), due, errors))
                     button class="nhsuk-button" type="submit" { "Add milestone" }
@@ -233,7 +244,7 @@ pub async fn show_new_milestone(
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     assure_app::require_may_update(&s.account, &plan, &delivery, ItemKind::DeliveringPlan, &id)?;
-    Ok(new_milestone_page(&p.name, &item_href(ItemKind::DeliveringPlan, &id), "", "", &[]).into_response())
+    Ok(new_milestone_page(&s, &p.name, &item_href(ItemKind::DeliveringPlan, &id), "", "", &[]).into_response())
 }
 
 pub async fn add_milestone(
@@ -249,10 +260,11 @@ pub async fn add_milestone(
     let (account, dp, t, d) = (form.signed.account.clone(), id.clone(), title.clone(), due.clone());
     match state.blocking(move |s| Ok(s.app().add_milestone(&account, &plan, &delivery, &dp, &t, &d))).await? {
         Ok(m) => Ok(Redirect::to(&format!("/milestones/{}", m.id)).into_response()),
-        Err(AppError::Rejected(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, new_milestone_page(&name, &back, &title, &due, &errors))
-                .into_response())
-        }
+        Err(AppError::Rejected(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            new_milestone_page(&form.signed, &name, &back, &title, &due, &errors),
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }

@@ -26,6 +26,7 @@ fn may_upload(s: &Signed) -> Result<(), WebError> {
 }
 
 fn upload_page(
+    signed: &Signed,
     errors: &[FieldError],
     problems: &[String],
     done: Option<Markup>,
@@ -49,7 +50,7 @@ fn upload_page(
                     @if problems.len() > PROBLEMS_SHOWN { p { "and " (problems.len() - PROBLEMS_SHOWN) " more." } }
                 }
                 form method="post" action="/data/upload" enctype="multipart/form-data" novalidate {
-                    (csrf_field())
+                    (csrf_field(signed))
                     div class={ "nhsuk-form-group" @if errors.iter().any(|(f, _)| *f == "file") { " nhsuk-form-group--error" } } {
                         label class="nhsuk-label" for="file" { "The CSV file" }
                         @if let Some((_, e)) = errors.iter().find(|(f, _)| *f == "file") {
@@ -73,7 +74,7 @@ fn upload_page(
 pub async fn show_upload(request: Request) -> Result<Markup, WebError> {
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     may_upload(&s)?;
-    Ok(upload_page(&[], &[], None, "", &[]))
+    Ok(upload_page(&s, &[], &[], None, "", &[]))
 }
 
 pub async fn upload(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
@@ -126,7 +127,7 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
         errors.push(("file", "Choose a CSV file".into()));
     }
     let respond = |status, errors: &[FieldError], problems: &[String], done| {
-        (status, upload_page(errors, problems, done, &map, &options)).into_response()
+        (status, upload_page(&s, errors, problems, done, &map, &options)).into_response()
     };
     let (Some((name, bytes)), true) = (file, errors.is_empty()) else {
         return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &[], None));
