@@ -9,8 +9,8 @@ mod access;
 mod api;
 mod assets;
 mod cache;
+mod components;
 mod error;
-mod layout;
 mod routes;
 mod state;
 #[cfg(feature = "testing")]
@@ -20,6 +20,8 @@ use std::future::Future;
 
 use assure_report::charts;
 use axum::Router;
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -36,7 +38,7 @@ pub fn router(state: AppState) -> Router {
     routes::routes()
         .merge(api::routes())
         .merge(assets::routes())
-        .fallback(routes::not_found)
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cache_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), access::authenticate))
         .layer(axum::middleware::from_fn(access::close_after_refused_writes))
@@ -52,4 +54,13 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// The answer for any URL that is not one of ours: the JSON envelope under `/api/`,
+/// a page elsewhere.
+async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return error::api_not_found(uri.path());
+    }
+    WebError::NotFound(format!("There is no page at {}.", uri.path())).into_response()
 }

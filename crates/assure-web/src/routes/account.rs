@@ -5,9 +5,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use super::page;
 use crate::access::{self, SESSION_COOKIE, SIGN_IN_COOKIE, Signed, SignedForm};
-use crate::layout::{FieldError, csrf_field, error_summary, form_title, input, success_banner, table};
+use crate::components::page;
+use crate::components::{FieldError, csrf_field, error_summary, form_title, input, success_banner, table};
 use crate::{AppState, WebError};
 
 /// A path on this site to go back to after signing in (anything else goes home).
@@ -143,7 +143,7 @@ fn account_page(
             p { a href="/delivery" { "Milestones and delivery updates" } " · " a href="/audit" { "Audit log" } }
             h2 { "Change your password" }
             form method="post" action="/account/password" novalidate {
-                (csrf_field())
+                (csrf_field(s))
                 (input("current_password", "password", "Current password", None, "", errors))
                 (input("new_password", "password", "New password", Some(&format!("At least {} characters. A few unrelated words make a good one.", assure_store::MIN_PASSWORD_CHARS)), "", errors))
                 button class="nhsuk-button" type="submit" { "Change password" }
@@ -166,7 +166,7 @@ fn account_page(
                             td class="nhsuk-table__cell" {
                                 @if t.revoked_at.is_none() {
                                     form method="post" action={ "/account/tokens/" (t.id) "/revoke" } {
-                                        (csrf_field())
+                                        (csrf_field(s))
                                         button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Revoke" span class="nhsuk-u-visually-hidden" { " " (t.name) } }
                                     }
                                 }
@@ -176,7 +176,7 @@ fn account_page(
                 }))
             }
             form method="post" action="/account/tokens" novalidate {
-                (csrf_field())
+                (csrf_field(s))
                 (input("name", "text", "What the new token is for", Some("For example: nightly data load"), "", errors))
                 button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Create a token" }
             }

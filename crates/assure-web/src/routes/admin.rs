@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use super::{crumb, page};
 use crate::access::{self, Signed, SignedForm};
-use crate::layout::{
+use crate::components::{
     FieldError, choices, csrf_field, error_summary, form_title, input, success_banner, table, textarea,
 };
+use crate::components::{crumb, page};
 use crate::{AppState, WebError};
 
 fn admin(request: &Request) -> Result<Signed, WebError> {
@@ -101,10 +101,10 @@ fn account_fields(plan: &assure_plan::Plan, f: &AccountForm, errors: &mut Vec<Fi
     Some(fields).filter(|_| role.is_some() && errors.is_empty())
 }
 
-fn account_form(action: &str, f: &AccountForm, new: bool, errors: &[FieldError]) -> Markup {
+fn account_form(signed: &Signed, action: &str, f: &AccountForm, new: bool, errors: &[FieldError]) -> Markup {
     html! {
         form method="post" action=(action) novalidate {
-            (csrf_field())
+            (csrf_field(signed))
             @if new { (input("username", "text", "Username", Some("Lower-case letters, digits, '.', '-', '_' or '@', e.g. an email address"), &f.username, errors)) }
             (input("display_name", "text", "Name", None, &f.display_name, errors))
             (choices("radio", "role", "Role", &role_options(), std::slice::from_ref(&f.role), errors))
@@ -118,6 +118,7 @@ fn account_form(action: &str, f: &AccountForm, new: bool, errors: &[FieldError])
 }
 
 fn users_page(
+    signed: &Signed,
     accounts: &[assure_store::Account],
     f: &AccountForm,
     errors: &[FieldError],
@@ -143,7 +144,7 @@ fn users_page(
             }))
             h2 { "Add an account" }
             p { "A password is made for the new account and shown once, here: give it to the person, who can change it under Your account." }
-            (account_form("/admin/users", f, true, errors))
+            (account_form(signed, "/admin/users", f, true, errors))
         },
     )
 }
@@ -163,8 +164,8 @@ fn empty_form() -> AccountForm {
 }
 
 pub async fn list_users(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
-    admin(&request)?;
-    Ok(users_page(&accounts(&state).await?, &empty_form(), &[], None))
+    let signed = admin(&request)?;
+    Ok(users_page(&signed, &accounts(&state).await?, &empty_form(), &[], None))
 }
 
 fn form_of(form: &SignedForm, username: &str) -> AccountForm {
@@ -197,16 +198,25 @@ pub async fn create_user(State(state): State<AppState>, form: SignedForm) -> Res
                         p { "The password for " strong { (a.username) } " is shown once: " code class="assure-token" { (password) } }
                     }
                 };
-                return Ok(users_page(&accounts(&state).await?, &empty_form(), &[], Some(done)).into_response());
+                return Ok(
+                    users_page(&form.signed, &accounts(&state).await?, &empty_form(), &[], Some(done)).into_response()
+                );
             }
             Err(WebError::Invalid(problems)) => errors.extend(problems),
             Err(e) => return Err(e),
         }
     }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&accounts(&state).await?, &f, &errors, None)).into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, users_page(&form.signed, &accounts(&state).await?, &f, &errors, None))
+        .into_response())
 }
 
-fn user_page(a: &assure_store::Account, f: &AccountForm, errors: &[FieldError], done: Option<Markup>) -> Markup {
+fn user_page(
+    signed: &Signed,
+    a: &assure_store::Account,
+    f: &AccountForm,
+    errors: &[FieldError],
+    done: Option<Markup>,
+) -> Markup {
     page(
         &form_title(&format!("Account {}", a.username), errors),
         &[admin_crumb(), crumb("Accounts", "/admin/users")],
@@ -215,11 +225,11 @@ fn user_page(a: &assure_store::Account, f: &AccountForm, errors: &[FieldError], 
             @if let Some(d) = done { (d) }
             span class="nhsuk-caption-l" { "Account" }
             h1 { (a.username) }
-            (account_form(&format!("/admin/users/{}", a.username), f, false, errors))
+            (account_form(signed, &format!("/admin/users/{}", a.username), f, false, errors))
             h2 { "Reset the password" }
             p { "A new password is made and shown once; the person's sessions end." }
             form method="post" action={ "/admin/users/" (a.username) "/reset-password" } {
-                (csrf_field())
+                (csrf_field(signed))
                 button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Reset password" }
             }
         },
@@ -249,9 +259,9 @@ pub async fn show_user(
     Path(username): Path<String>,
     request: Request,
 ) -> Result<Markup, WebError> {
-    admin(&request)?;
+    let signed = admin(&request)?;
     let a = find_account(&state, username).await?;
-    Ok(user_page(&a, &form_from_account(&a), &[], None))
+    Ok(user_page(&signed, &a, &form_from_account(&a), &[], None))
 }
 
 pub async fn update_user(
@@ -276,15 +286,16 @@ pub async fn update_user(
             match state.blocking(move |s| Ok(s.store().update_account(&u, &fields, &actor)?)).await {
                 Ok(a) => {
                     let done = success_banner("Changes saved");
-                    Ok(user_page(&a, &form_from_account(&a), &[], Some(done)).into_response())
+                    Ok(user_page(&form.signed, &a, &form_from_account(&a), &[], Some(done)).into_response())
                 }
                 Err(WebError::Invalid(problems)) => {
-                    Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&a, &f, &problems, None)).into_response())
+                    Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&form.signed, &a, &f, &problems, None))
+                        .into_response())
                 }
                 Err(e) => Err(e),
             }
         }
-        _ => Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&a, &f, &errors, None)).into_response()),
+        _ => Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&form.signed, &a, &f, &errors, None)).into_response()),
     }
 }
 
@@ -302,10 +313,10 @@ pub async fn reset_password(
         (success_banner("Password reset"))
         div class="nhsuk-inset-text" { p { "The new password for " strong { (a.username) } " is shown once: " code class="assure-token" { (password) } } }
     };
-    Ok(user_page(&a, &form_from_account(&a), &[], Some(done)).into_response())
+    Ok(user_page(&form.signed, &a, &form_from_account(&a), &[], Some(done)).into_response())
 }
 
-fn settings_page(stale_days: &str, approval: bool, errors: &[FieldError], done: bool) -> Markup {
+fn settings_page(signed: &Signed, stale_days: &str, approval: bool, errors: &[FieldError], done: bool) -> Markup {
     page(
         &form_title("Settings", errors),
         &[admin_crumb()],
@@ -314,7 +325,7 @@ fn settings_page(stale_days: &str, approval: bool, errors: &[FieldError], done: 
             @if done { (success_banner("Settings saved")) }
             h1 { "Settings" }
             form method="post" action="/admin/settings" novalidate {
-                (csrf_field())
+                (csrf_field(signed))
                 (input("stale_days", "text", "Days without an update before an item is stale", Some("A milestone or plan with no published update for longer than this is shown as stale. Usually 90."), stale_days, errors))
                 (choices("checkbox", "approval_required", "Approval", &[("yes".into(), "Editors' updates wait for an admin's approval before the public sees them".into())], &[if approval { "yes".into() } else { String::new() }], errors))
                 button class="nhsuk-button" type="submit" { "Save settings" }
@@ -324,9 +335,9 @@ fn settings_page(stale_days: &str, approval: bool, errors: &[FieldError], done: 
 }
 
 pub async fn show_settings(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
-    admin(&request)?;
+    let signed = admin(&request)?;
     let d = state.delivery().await?;
-    Ok(settings_page(&d.stale_days.to_string(), d.approval_required, &[], false))
+    Ok(settings_page(&signed, &d.stale_days.to_string(), d.approval_required, &[], false))
 }
 
 pub async fn save_settings(State(state): State<AppState>, form: SignedForm) -> Result<Response, WebError> {
@@ -336,15 +347,16 @@ pub async fn save_settings(State(state): State<AppState>, form: SignedForm) -> R
     let settings = stale.parse::<u32>().ok().map(|stale_days| Settings { stale_days, approval_required: approval });
     let errors = settings.map_or_else(|| vec![Settings::stale_days_problem()], |s| s.problems());
     let Some(settings) = settings.filter(|_| errors.is_empty()) else {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, settings_page(&stale, approval, &errors, false)).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, settings_page(&form.signed, &stale, approval, &errors, false))
+            .into_response());
     };
     let actor = form.signed.account.username.clone();
     state.blocking(move |s| Ok(s.store().save_settings(&settings, &actor)?)).await?;
-    Ok(settings_page(&settings.stale_days.to_string(), approval, &[], true).into_response())
+    Ok(settings_page(&form.signed, &settings.stale_days.to_string(), approval, &[], true).into_response())
 }
 
 pub async fn list_approvals(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
-    admin(&request)?;
+    let signed = admin(&request)?;
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
     let pending: Vec<_> =
@@ -358,11 +370,11 @@ pub async fn list_approvals(State(state): State<AppState>, request: Request) -> 
             @for u in pending {
                 div class="nhsuk-card" { div class="nhsuk-card__content" {
                     h2 class="nhsuk-card__heading nhsuk-heading-m" {
-                        a href=(super::updates::item_href(u.kind, &u.item)) { (super::updates::item_title(&plan, &delivery, u.kind, &u.item)) }
+                        a href=(crate::components::item_href(u.kind, &u.item)) { (crate::components::item_title(&plan, &delivery, u.kind, &u.item)) }
                     }
-                    (super::updates::update_summary(u, true))
+                    (crate::components::update_summary(u, true))
                     form method="post" action={ "/admin/approvals/" (u.id) } {
-                        (csrf_field())
+                        (csrf_field(&signed))
                         div class="nhsuk-button-group" {
                             button class="nhsuk-button" type="submit" name="decision" value="approve" { "Approve and publish" }
                             button class="nhsuk-button nhsuk-button--secondary" type="submit" name="decision" value="reject" { "Reject" }

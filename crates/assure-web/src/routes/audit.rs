@@ -4,9 +4,9 @@ use assure_store::AuditFilter;
 use axum::extract::{Query, Request, State};
 use maud::{Markup, html};
 
-use super::page;
 use crate::access::{self, Signed};
-use crate::layout::table;
+use crate::components::page;
+use crate::components::table;
 use crate::{AppState, WebError};
 
 /// Entries shown per page.

@@ -3,8 +3,8 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{links_table, missing, outcome_crumb, page};
-use crate::layout::source;
+use crate::components::source;
+use crate::components::{links_table, missing, outcome_crumb, page};
 use crate::{AppState, WebError};
 
 pub async fn show_commitment(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {
@@ -18,7 +18,7 @@ pub async fn show_commitment(State(state): State<AppState>, Path(id): Path<Strin
             span class="nhsuk-caption-l" { "Commitment under outcome " (n) }
             h1 { (c.title) }
             (source(&plan, c.line))
-            p { "Deep-dive pack: " (super::report_links(&format!("/reports/commitments/{}", c.id.get_ref()), "Deep-dive pack")) }
+            p { "Deep-dive pack: " (crate::components::report_links(&format!("/reports/commitments/{}", c.id.get_ref()), "Deep-dive pack")) }
             p {
                 "Priorities: "
                 @for (i, p) in c.priorities.iter().enumerate() {

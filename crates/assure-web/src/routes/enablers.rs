@@ -4,8 +4,8 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{crumb, delivering_plan_links, missing, organisation_links, page};
-use crate::layout::{source, table};
+use crate::components::{crumb, delivering_plan_links, missing, organisation_links, page};
+use crate::components::{source, table};
 use crate::{AppState, WebError};
 
 pub async fn list_enablers(State(state): State<AppState>) -> Result<Markup, WebError> {

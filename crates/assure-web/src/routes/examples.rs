@@ -3,9 +3,9 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{delivering_plan_links, missing, outcome_crumb, page};
-use crate::layout::source;
-use crate::layout::table;
+use crate::components::source;
+use crate::components::table;
+use crate::components::{delivering_plan_links, missing, outcome_crumb, page};
 use crate::{AppState, WebError};
 
 pub async fn show_example(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {

@@ -5,8 +5,8 @@ use maud::{Markup, html};
 
 use assure_tracking::Status;
 
-use super::page;
-use crate::layout::table;
+use crate::components::page;
+use crate::components::table;
 use crate::{AppState, WebError};
 
 pub async fn show_home(State(state): State<AppState>) -> Result<Markup, WebError> {
@@ -17,7 +17,7 @@ pub async fn show_home(State(state): State<AppState>) -> Result<Markup, WebError
         "Home",
         &[],
         html! {
-            (crate::layout::illustrative_banner(tracking.illustrative))
+            (crate::components::illustrative_banner(tracking.illustrative))
             h1 { (plan.meta.title) }
             p class="nhsuk-lede-text" { (plan.meta.vision) }
             p {

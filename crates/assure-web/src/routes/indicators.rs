@@ -8,8 +8,8 @@ use assure_plan::observation::Observation;
 use assure_tracking::format;
 use assure_tracking::status::Point;
 
-use super::{crumb, missing, outcome_crumb, page};
-use crate::layout::{illustrative_banner, source, status_tag, table};
+use crate::components::{crumb, missing, outcome_crumb, page};
+use crate::components::{illustrative_banner, source, status_tag, table};
 use crate::{AppState, WebError, charts};
 
 pub async fn list_indicators(State(state): State<AppState>) -> Result<Markup, WebError> {
@@ -69,7 +69,7 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
             h1 { (i.measure) }
             p class="nhsuk-lede-text" { (i.statement) }
             (source(&plan, i.line))
-            p { "Deep-dive pack: " (super::report_links(&format!("/reports/indicators/{}", i.id.get_ref()), "Deep-dive pack")) }
+            p { "Deep-dive pack: " (crate::components::report_links(&format!("/reports/indicators/{}", i.id.get_ref()), "Deep-dive pack")) }
             @if tracked.len() > 1 {
                 p { "This statement has " (tracked.len()) " parts, each tracked against its own target. Overall: " (status_tag(tracking.status(i))) }
             }

@@ -5,9 +5,9 @@ use assure_plan::delivery::ItemKind;
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::updates::delivery_section;
-use super::{crumb, missing, outcome_crumb, page};
-use crate::layout::source;
+use crate::components::delivery_section;
+use crate::components::source;
+use crate::components::{crumb, missing, outcome_crumb, page};
 use crate::{AppState, WebError};
 
 pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {

@@ -16,21 +16,18 @@ mod outcomes;
 mod places;
 mod plans;
 mod progress;
-pub mod reports;
+mod reports;
 mod search;
 mod source;
 mod updates;
 mod upload;
 
 use axum::Router;
-use axum::http::Uri;
 use axum::routing::{get, post};
-use maud::{Markup, html};
 
-use crate::layout;
-use crate::layout::table;
-use crate::{AppState, WebError};
+use crate::AppState;
 
+/// Every page, by URL.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home::show_home))
@@ -86,98 +83,3 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/indicators/{id}", get(reports::indicator))
         .route("/reports/commitments/{id}", get(reports::commitment))
 }
-
-/// The answer for any URL that is not one of ours: the JSON envelope under `/api/`,
-/// a page elsewhere.
-pub async fn not_found(uri: Uri) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    if uri.path().starts_with("/api/") {
-        return crate::error::api_not_found(uri.path());
-    }
-    WebError::NotFound(format!("There is no page at {}.", uri.path())).into_response()
-}
-
-fn missing(what: &str, id: &str) -> WebError {
-    WebError::NotFound(format!("There is no {what} '{id}' in the plan."))
-}
-
-/// Links to an organisation for each id, joined with commas.
-fn organisation_links(plan: &assure_plan::Plan, ids: &[assure_plan::Sp<String>]) -> Markup {
-    organisation_list(plan, &ids.iter().map(|i| i.get_ref().as_str()).collect::<Vec<_>>())
-}
-
-/// Links to an organisation for each id, joined with commas.
-fn organisation_list(plan: &assure_plan::Plan, ids: &[&str]) -> Markup {
-    html! {
-        @for (i, id) in ids.iter().enumerate() {
-            @if i > 0 { ", " }
-            a href={ "/organisations/" (id) } { (plan.organisation_name(id)) }
-        }
-    }
-}
-
-/// Links to a delivering plan for each id, joined with commas.
-fn delivering_plan_links(plan: &assure_plan::Plan, ids: &[assure_plan::Sp<String>]) -> Markup {
-    html! {
-        @for (i, id) in ids.iter().enumerate() {
-            @if i > 0 { ", " }
-            a href={ "/plans/" (id.get_ref()) } { (plan.delivering_plan_name(id.get_ref())) }
-        }
-    }
-}
-
-/// The table of a commitment's delivery links, as in the plan: plan, and who leads it.
-fn links_table(plan: &assure_plan::Plan, c: &assure_plan::Commitment) -> Markup {
-    html! {
-        @if c.links.is_empty() {
-            p { "No strategies or plans are listed for this commitment." }
-        } @else {
-            (table(html! { "Strategies and plans in place to deliver: " (c.title) }, true, &[("Strategy or plan", false), ("Led by", false), ("Source line", false)], html! {
-                    @for l in &c.links {
-                        tr class="nhsuk-table__row" {
-                            td class="nhsuk-table__cell" { (delivering_plan_links(plan, &l.plans)) }
-                            td class="nhsuk-table__cell" {
-                                @if l.led_by.is_empty() { (l.led_by_text) } @else { (organisation_links(plan, &l.led_by)) }
-                            }
-                            td class="nhsuk-table__cell" { (l.line) }
-                        }
-                    }
-                }))
-        }
-    }
-}
-
-/// A breadcrumb: its label and link.
-fn crumb(label: impl Into<String>, href: impl Into<String>) -> (String, String) {
-    (label.into(), href.into())
-}
-
-/// The breadcrumb of an outcome: "Outcome 2".
-fn outcome_crumb(n: u8) -> (String, String) {
-    crumb(format!("Outcome {n}"), format!("/outcomes/{n}"))
-}
-
-/// Indicators with their status, latest value, a sparkline and the reason.
-fn indicator_status_table(indicators: &[&assure_plan::Indicator], tracking: &crate::state::Tracking) -> Markup {
-    html! {
-        (table(html! { "Strategic indicators and their status" }, true, &[("Indicator", false), ("Status", false), ("Trend", false), ("Why", false)], html! {
-            @for i in indicators {
-                @for (k, t) in i.tracked().iter().enumerate() {
-                    @let a = tracking.by_id.get(t.id);
-                    tr class="nhsuk-table__row" {
-                        td class="nhsuk-table__cell" {
-                            @if k == 0 { a href={ "/indicators/" (i.id.get_ref()) } { (i.statement) } }
-                            @if i.parts.len() > 1 { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { "Part: " (t.measure) } }
-                        }
-                        td class="nhsuk-table__cell" { (layout::status_tag(a.map_or(assure_tracking::Status::NoData, |a| a.status))) }
-                        td class="nhsuk-table__cell" { @if let Some(a) = a { (crate::charts::sparkline(&a.series)) } }
-                        td class="nhsuk-table__cell nhsuk-body-s" { @if let Some(a) = a { (a.reason) } }
-                    }
-                }
-            }
-        }))
-    }
-}
-
-pub(crate) use layout::page;
-pub(crate) use reports::report_links;

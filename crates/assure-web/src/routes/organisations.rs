@@ -4,8 +4,8 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{crumb, delivering_plan_links, missing, page};
-use crate::layout::table;
+use crate::components::table;
+use crate::components::{crumb, delivering_plan_links, missing, page};
 use crate::{AppState, WebError};
 
 pub async fn list_organisations(State(state): State<AppState>) -> Result<Markup, WebError> {

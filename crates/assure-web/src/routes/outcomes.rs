@@ -3,8 +3,8 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{links_table, missing, outcome_crumb, page};
-use crate::layout::source;
+use crate::components::source;
+use crate::components::{links_table, missing, outcome_crumb, page};
 use crate::{AppState, WebError};
 
 pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<String>) -> Result<Markup, WebError> {
@@ -17,7 +17,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
         &format!("Outcome {n}: {}", o.title),
         &[],
         html! {
-            (crate::layout::illustrative_banner(tracking.illustrative && !d.indicators.is_empty()))
+            (crate::components::illustrative_banner(tracking.illustrative && !d.indicators.is_empty()))
             span class="nhsuk-caption-l" { "Shared outcome " (n) }
             h1 { (o.title) }
             p class="nhsuk-lede-text" { (o.ambition) }
@@ -36,7 +36,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
             }
             @if !d.indicators.is_empty() {
                 h2 { "Strategic indicators" }
-                (super::indicator_status_table(&d.indicators, &tracking))
+                (crate::components::indicator_status_table(&d.indicators, &tracking))
             }
             @if !d.delivery_examples.is_empty() {
                 h2 { "Shared delivery examples" }

@@ -4,9 +4,9 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use super::{crumb, missing, page};
-use crate::layout::source;
-use crate::layout::table;
+use crate::components::source;
+use crate::components::table;
+use crate::components::{crumb, missing, page};
 use crate::{AppState, WebError};
 
 fn covers(place: &assure_plan::Place, outcome: u8) -> usize {

@@ -6,9 +6,9 @@ use maud::{Markup, html};
 
 use assure_plan::delivery::ItemKind;
 
-use super::updates::{delivery_section, delivery_tag, flag_tags};
-use super::{crumb, missing, organisation_links, page};
-use crate::layout::{source, table, tag};
+use crate::components::{crumb, missing, organisation_links, page};
+use crate::components::{delivery_section, delivery_tag, flag_tags};
+use crate::components::{source, table, tag};
 use crate::{AppState, WebError};
 
 fn status_tag(status: assure_plan::PlanStatus) -> Markup {

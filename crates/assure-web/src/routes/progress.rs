@@ -3,8 +3,8 @@
 use axum::extract::State;
 use maud::{Markup, html};
 
-use super::page;
-use crate::layout::status_tag;
+use crate::components::page;
+use crate::components::status_tag;
 use crate::{AppState, WebError};
 
 pub async fn show_rule(State(state): State<AppState>) -> Result<Markup, WebError> {

@@ -10,9 +10,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use super::page;
 use crate::access::{self, Signed, SignedForm};
-use crate::layout::{csrf_field, table};
+use crate::components::{csrf_field, page, report_links, table};
 use crate::{AppState, WebError};
 
 /// How a report is wanted.
@@ -94,15 +93,6 @@ pub async fn commitment(
     answer(&state, ReportRequest::Commitment(id), &q).await
 }
 
-/// Links to a report in both formats.
-pub fn report_links(href: &str, what: &str) -> Markup {
-    html! {
-        a href=(href) { (what) span class="nhsuk-u-visually-hidden" { " (web page)" } }
-        " · "
-        a href={ (href) "?format=pdf" } { "PDF" span class="nhsuk-u-visually-hidden" { " of " (what) } }
-    }
-}
-
 pub async fn list_reports(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -122,7 +112,7 @@ pub async fn list_reports(
         "Reports",
         &[],
         html! {
-            @if q.contains_key("issued") { (crate::layout::success_banner("Annual report issued: the next one will say what changed since now")) }
+            @if q.contains_key("issued") { (crate::components::success_banner("Annual report issued: the next one will say what changed since now")) }
             h1 { "Reports" }
             p { "Every report is generated from the live data when you open it, as a web page ready to print or as a PDF." }
             h2 { "Annual report of the Integrated Care Partnership" }
@@ -133,9 +123,9 @@ pub async fn list_reports(
                     None => "Not issued yet: once an admin issues it, the next report lists what changed since.",
                 }
             }
-            @if signed.is_some_and(|s| s.account.role == assure_store::Role::Admin) {
+            @if let Some(s) = signed.as_ref().filter(|s| s.account.role == assure_store::Role::Admin) {
                 form method="post" action="/reports/annual/issue" {
-                    (csrf_field())
+                    (csrf_field(s))
                     button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Issue the annual report now" }
                 }
             }

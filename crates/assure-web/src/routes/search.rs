@@ -4,7 +4,7 @@ use axum::extract::{Query, State};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-use super::page;
+use crate::components::page;
 use crate::{AppState, WebError};
 
 #[derive(Deserialize)]

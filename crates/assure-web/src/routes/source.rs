@@ -4,7 +4,7 @@
 use axum::extract::State;
 use maud::{Markup, html};
 
-use super::page;
+use crate::components::page;
 use crate::{AppState, WebError};
 
 pub async fn show_source(State(state): State<AppState>) -> Result<Markup, WebError> {

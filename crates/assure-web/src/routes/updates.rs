@@ -3,148 +3,21 @@
 
 use assure_app::AppError;
 use assure_plan::Plan;
-use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication, UpdateFields};
-use assure_store::{DeliveryUpdate, Role};
+use assure_plan::delivery::{DeliveryStatus, ItemKind, UpdateFields};
+use assure_store::Role;
 use assure_tracking::delivery::{Freshness, Progress};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 
-use super::{crumb, missing, organisation_list, page};
 use crate::access::{self, Signed, SignedForm};
-use crate::layout::{FieldError, choices, csrf_field, error_summary, form_title, input, table, tag, textarea};
+use crate::components::{
+    FieldError, choices, crumb, csrf_field, delivery_tag, error_summary, flag_tags, form_title, input, item_href,
+    item_title, missing, page, table, textarea,
+};
 use crate::state::Delivery;
 use crate::{AppState, WebError};
-
-/// The page of a milestone or delivering plan.
-pub fn item_href(kind: ItemKind, item: &str) -> String {
-    match kind {
-        ItemKind::Milestone => format!("/milestones/{item}"),
-        ItemKind::DeliveringPlan => format!("/plans/{item}"),
-    }
-}
-
-/// The title of a milestone or delivering plan.
-pub fn item_title(plan: &Plan, delivery: &Delivery, kind: ItemKind, item: &str) -> String {
-    match kind {
-        ItemKind::Milestone => delivery.milestone(plan, item).map_or_else(|| item.to_owned(), |m| m.title.to_owned()),
-        ItemKind::DeliveringPlan => plan.delivering_plan_name(item).to_owned(),
-    }
-}
-
-/// A delivery status as an NHS.UK tag (grey "No update" when there is none).
-pub fn delivery_tag(status: Option<DeliveryStatus>) -> Markup {
-    let Some(s) = status else { return tag("No update", "grey") };
-    let colour = match s {
-        DeliveryStatus::NotStarted => "grey",
-        DeliveryStatus::OnTrack => "blue",
-        DeliveryStatus::AtRisk => "yellow",
-        DeliveryStatus::OffTrack => "red",
-        DeliveryStatus::Complete => "green",
-        DeliveryStatus::Closed => "white",
-    };
-    tag(s.label(), colour)
-}
-
-/// Overdue and stale, as tags.
-pub fn flag_tags(p: &Progress) -> Markup {
-    html! {
-        @if p.overdue { " " (tag("Overdue", "red")) }
-        @if let Freshness::Stale(_) = p.freshness { " " (tag("Stale", "orange")) }
-    }
-}
-
-/// One update: status, date, author, narrative, evidence, date change, and (for people
-/// signed in) its publication state and internal note.
-pub fn update_summary(u: &DeliveryUpdate, signed_in: bool) -> Markup {
-    html! {
-        p class="assure-meta" {
-            (delivery_tag(Some(u.draft.status)))
-            @if u.publication != Publication::Published { " " (tag(u.publication.label(), if u.publication == Publication::Pending { "purple" } else { "grey" })) }
-            " " span class="nhsuk-body-s" { (u.at.get(..10).unwrap_or(&u.at)) " by " (u.author) }
-        }
-        p { (u.draft.narrative) }
-        @if let Some(e) = &u.draft.expected {
-            p { strong { "Now expected: " (e) "." } @if let Some(r) = &u.draft.expected_reason { " " (r) } }
-        }
-        @if !u.draft.evidence.is_empty() {
-            ul class="nhsuk-list nhsuk-list--bullet" {
-                @for link in &u.draft.evidence { li { a href=(link) { (link) } } }
-            }
-        }
-        @if signed_in && let Some(n) = &u.draft.internal_note {
-            div class="nhsuk-inset-text" { span class="nhsuk-u-visually-hidden" { "Internal note: " } strong { "Internal note (not public): " } (n) }
-        }
-        @if let (Some(by), Some(at)) = (&u.reviewed_by, &u.reviewed_at) {
-            @if signed_in { p class="nhsuk-body-s" { (u.publication.label()) " by " (by) " on " (at.get(..10).unwrap_or(at)) } }
-        }
-    }
-}
-
-/// The delivery section of a milestone or plan page: where it stands, who leads it,
-/// the links to update it, and its history.
-pub fn delivery_section(
-    plan: &Plan,
-    delivery: &Delivery,
-    kind: ItemKind,
-    item: &str,
-    planned_due: Option<&str>,
-) -> Markup {
-    let signed = access::current();
-    let signed_in = signed.is_some();
-    let progress = delivery.progress(kind, item, planned_due.unwrap_or("Ongoing"));
-    let history = delivery.history(kind, item, signed_in);
-    let leads = delivery.leads(plan, kind, item);
-    let may = signed.as_ref().is_some_and(|s| access::may_update(&s.account, plan, delivery, kind, item));
-    let base = item_href(kind, item);
-    html! {
-        h2 id="delivery" { "Progress" }
-        dl class="nhsuk-summary-list" {
-            div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "Status" }
-                dd class="nhsuk-summary-list__value" { (delivery_tag(progress.status)) (flag_tags(&progress)) }
-            }
-            @if planned_due.is_some() {
-                div class="nhsuk-summary-list__row" {
-                    dt class="nhsuk-summary-list__key" { "Expected" }
-                    dd class="nhsuk-summary-list__value" {
-                        (progress.due)
-                        @if progress.due_changed { " (the plan said " (planned_due.unwrap_or_default()) ")" }
-                    }
-                }
-            }
-            div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "Last update" }
-                dd class="nhsuk-summary-list__value" {
-                    @match progress.freshness {
-                        Freshness::NoUpdate => "None yet",
-                        Freshness::Fresh(d) | Freshness::Stale(d) => { (d) " days ago" }
-                    }
-                    @if let Freshness::Stale(_) = progress.freshness { " (stale: more than " (delivery.stale_days) " days)" }
-                }
-            }
-            div class="nhsuk-summary-list__row" {
-                dt class="nhsuk-summary-list__key" { "Who reports" }
-                dd class="nhsuk-summary-list__value" {
-                    @if leads.is_empty() { "The plan names no lead for this; an admin reports on it." }
-                    @else { (organisation_list(plan, &leads)) }
-                }
-            }
-        }
-        @if may {
-            div class="nhsuk-button-group" {
-                a class="nhsuk-button" href={ (base) "/update" } { "Give an update" }
-                @if kind == ItemKind::DeliveringPlan { a class="nhsuk-button nhsuk-button--secondary" href={ (base) "/milestones/new" } { "Add a milestone" } }
-            }
-        }
-        h3 { "History" }
-        @if history.is_empty() { p { "No update has been published yet." } }
-        @for u in history.iter().rev() {
-            div class="assure-update" { (update_summary(u, signed_in)) }
-        }
-    }
-}
 
 /// Every milestone with where it stands; counts and exceptions first.
 pub async fn list_delivery(State(state): State<AppState>) -> Result<Markup, WebError> {
@@ -206,6 +79,7 @@ struct UpdateForm {
 }
 
 fn update_page(
+    signed: &Signed,
     title: &str,
     back: &str,
     kind: ItemKind,
@@ -224,7 +98,7 @@ fn update_page(
                 h1 { (title) }
                 @if approval { div class="nhsuk-inset-text" { p { "Updates wait for an admin's approval before the public sees them." } } }
                 form method="post" action={ (back) "/update" } novalidate {
-                    (csrf_field())
+                    (csrf_field(signed))
                     (choices("radio", "status", &format!("How is the {what} going?"), &status_options(), std::slice::from_ref(&f.status), errors))
                     (textarea("narrative", "What has happened since the last update", Some("Published as written."), &f.narrative, errors))
                     (textarea("evidence", "Evidence (optional)", Some("Web addresses of papers, minutes or dashboards, one per line."), &f.evidence, errors))
@@ -262,7 +136,7 @@ async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     assure_app::require_may_update(&s.account, &plan, &delivery, kind, &id)?;
     let approval = delivery.approval_required && s.account.role != Role::Admin;
-    Ok(update_page(&title, &back, kind, &empty_update(), &[], approval).into_response())
+    Ok(update_page(&s, &title, &back, kind, &empty_update(), &[], approval).into_response())
 }
 
 pub async fn show_milestone_form(
@@ -307,7 +181,10 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
                 internal_note: fields.internal_note,
             };
             let approval = delivery.approval_required && form.signed.account.role != Role::Admin;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, update_page(&title, &back, kind, &f, &errors, approval))
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                update_page(&form.signed, &title, &back, kind, &f, &errors, approval),
+            )
                 .into_response())
         }
         Err(e) => Err(e.into()),
@@ -330,7 +207,14 @@ pub async fn submit_plan(
     submit(state, ItemKind::DeliveringPlan, id, form).await
 }
 
-fn new_milestone_page(plan_name: &str, back: &str, title: &str, due: &str, errors: &[FieldError]) -> Markup {
+fn new_milestone_page(
+    signed: &Signed,
+    plan_name: &str,
+    back: &str,
+    title: &str,
+    due: &str,
+    errors: &[FieldError],
+) -> Markup {
     page(
         &form_title(&format!("Add a milestone: {plan_name}"), errors),
         &[crumb("Strategies and plans", "/plans"), crumb(plan_name, back)],
@@ -340,7 +224,7 @@ fn new_milestone_page(plan_name: &str, back: &str, title: &str, due: &str, error
                 span class="nhsuk-caption-l" { (plan_name) }
                 h1 { "Add a milestone" }
                 form method="post" action={ (back) "/milestones" } novalidate {
-                    (csrf_field())
+                    (csrf_field(signed))
                     (input("title", "text", "What is to be done", None, title, errors))
                     (input("due", "text", "When", Some("A month ('March 2026'), a year ('2026') or a financial year ('2025/26')."), due, errors))
                     button class="nhsuk-button" type="submit" { "Add milestone" }
@@ -360,7 +244,7 @@ pub async fn show_new_milestone(
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     assure_app::require_may_update(&s.account, &plan, &delivery, ItemKind::DeliveringPlan, &id)?;
-    Ok(new_milestone_page(&p.name, &item_href(ItemKind::DeliveringPlan, &id), "", "", &[]).into_response())
+    Ok(new_milestone_page(&s, &p.name, &item_href(ItemKind::DeliveringPlan, &id), "", "", &[]).into_response())
 }
 
 pub async fn add_milestone(
@@ -376,10 +260,11 @@ pub async fn add_milestone(
     let (account, dp, t, d) = (form.signed.account.clone(), id.clone(), title.clone(), due.clone());
     match state.blocking(move |s| Ok(s.app().add_milestone(&account, &plan, &delivery, &dp, &t, &d))).await? {
         Ok(m) => Ok(Redirect::to(&format!("/milestones/{}", m.id)).into_response()),
-        Err(AppError::Rejected(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, new_milestone_page(&name, &back, &title, &due, &errors))
-                .into_response())
-        }
+        Err(AppError::Rejected(errors)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            new_milestone_page(&form.signed, &name, &back, &title, &due, &errors),
+        )
+            .into_response()),
         Err(e) => Err(e.into()),
     }
 }

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
-use super::page;
 use crate::access::{self, Signed};
-use crate::layout::{FieldError, choices, csrf_field, error_summary, form_title, success_banner, textarea};
+use crate::components::page;
+use crate::components::{FieldError, choices, csrf_field, error_summary, form_title, success_banner, textarea};
 use crate::{AppState, WebError};
 
 /// The largest file accepted from a browser (larger files: `assure data import`).
@@ -24,6 +24,7 @@ fn may_upload(s: &Signed) -> Result<(), WebError> {
 }
 
 fn upload_page(
+    signed: &Signed,
     errors: &[FieldError],
     problems: &Diagnostics,
     done: Option<Markup>,
@@ -47,7 +48,7 @@ fn upload_page(
                     @if problems.omitted() > 0 { p { "and " (problems.omitted()) " more." } }
                 }
                 form method="post" action="/data/upload" enctype="multipart/form-data" novalidate {
-                    (csrf_field())
+                    (csrf_field(signed))
                     div class={ "nhsuk-form-group" @if errors.iter().any(|(f, _)| *f == "file") { " nhsuk-form-group--error" } } {
                         label class="nhsuk-label" for="file" { "The CSV file" }
                         @if let Some((_, e)) = errors.iter().find(|(f, _)| *f == "file") {
@@ -71,7 +72,7 @@ fn upload_page(
 pub async fn show_upload(request: Request) -> Result<Markup, WebError> {
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     may_upload(&s)?;
-    Ok(upload_page(&[], &Diagnostics::new(), None, "", &[]))
+    Ok(upload_page(&s, &[], &Diagnostics::new(), None, "", &[]))
 }
 
 pub async fn upload(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
@@ -124,7 +125,7 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
         errors.push(("file", "Choose a CSV file".into()));
     }
     let respond = |status, errors: &[FieldError], problems: &Diagnostics, done| {
-        (status, upload_page(errors, problems, done, &map, &options)).into_response()
+        (status, upload_page(&s, errors, problems, done, &map, &options)).into_response()
     };
     let (Some((name, bytes)), true) = (file, errors.is_empty()) else {
         return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &Diagnostics::new(), None));

@@ -1,4 +1,5 @@
-//! The page shell: NHS.UK header with search, breadcrumbs, main content, footer.
+//! The page shell: NHS.UK header with search, breadcrumbs, main content, footer; the
+//! banners pages show; and the HTML error page every failure of a page answers with.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -109,136 +110,6 @@ fn account_links() -> Markup {
     }
 }
 
-/// A problem with one field of a form: the field's name (its input's id) and the message.
-pub type FieldError = (&'static str, String);
-
-/// The GOV.UK error summary at the top of a form, linking to each field in error.
-pub fn error_summary(errors: &[FieldError]) -> Markup {
-    html! {
-        @if !errors.is_empty() {
-            div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" {
-                h2 class="nhsuk-error-summary__title" id="error-summary-title" { "There is a problem" }
-                div class="nhsuk-error-summary__body" {
-                    ul class="nhsuk-list nhsuk-error-summary__list" {
-                        @for (field, message) in errors {
-                            li { a href={ "#" (field) } { (message) } }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The title of a page with a form: prefixed "Error: " when the form has problems.
-pub fn form_title(title: &str, errors: &[FieldError]) -> String {
-    if errors.is_empty() { title.to_owned() } else { format!("Error: {title}") }
-}
-
-fn field_error<'a>(errors: &'a [FieldError], name: &str) -> Option<&'a str> {
-    errors.iter().find(|(f, _)| *f == name).map(|(_, m)| m.as_str())
-}
-
-/// The hidden field every form of a session carries.
-pub fn csrf_field() -> Markup {
-    let token = crate::access::current().and_then(|s| s.csrf).unwrap_or_default();
-    html! { input type="hidden" name="csrf" value=(token); }
-}
-
-/// A form group: label, hint, inline error, and the control.
-fn form_group(name: &str, label: &str, hint: Option<&str>, errors: &[FieldError], control: Markup) -> Markup {
-    let error = field_error(errors, name);
-    html! {
-        div class={ "nhsuk-form-group" @if error.is_some() { " nhsuk-form-group--error" } } {
-            label class="nhsuk-label" for=(name) { (label) }
-            @if let Some(h) = hint { div class="nhsuk-hint" id={ (name) "-hint" } { (h) } }
-            @if let Some(e) = error {
-                span class="nhsuk-error-message" id={ (name) "-error" } { span class="nhsuk-u-visually-hidden" { "Error: " } (e) }
-            }
-            (control)
-        }
-    }
-}
-
-fn described_by(name: &str, hint: Option<&str>, errors: &[FieldError]) -> Option<String> {
-    let mut ids = Vec::new();
-    if hint.is_some() {
-        ids.push(format!("{name}-hint"));
-    }
-    if field_error(errors, name).is_some() {
-        ids.push(format!("{name}-error"));
-    }
-    (!ids.is_empty()).then(|| ids.join(" "))
-}
-
-/// A text input (`kind`: text, password, url …) with its label, hint and inline error.
-pub fn input(name: &str, kind: &str, label: &str, hint: Option<&str>, value: &str, errors: &[FieldError]) -> Markup {
-    let error = field_error(errors, name).is_some();
-    let autocomplete = match (name, kind) {
-        ("username", _) => "username",
-        ("password", _) | ("current_password", _) => "current-password",
-        ("new_password", _) => "new-password",
-        _ => "off",
-    };
-    form_group(
-        name,
-        label,
-        hint,
-        errors,
-        html! {
-            input class={ "nhsuk-input" @if error { " nhsuk-input--error" } } id=(name) name=(name) type=(kind) value=(value)
-                autocomplete=(autocomplete) aria-describedby=[described_by(name, hint, errors)];
-        },
-    )
-}
-
-/// A textarea with its label, hint and inline error.
-pub fn textarea(name: &str, label: &str, hint: Option<&str>, value: &str, errors: &[FieldError]) -> Markup {
-    let error = field_error(errors, name).is_some();
-    form_group(
-        name,
-        label,
-        hint,
-        errors,
-        html! {
-            textarea class={ "nhsuk-textarea" @if error { " nhsuk-textarea--error" } } id=(name) name=(name) rows="5"
-                aria-describedby=[described_by(name, hint, errors)] { (value) }
-        },
-    )
-}
-
-/// Radios or checkboxes in a fieldset: (value, label) options, those `checked` ticked.
-pub fn choices(
-    kind: &str,
-    name: &str,
-    legend: &str,
-    options: &[(String, String)],
-    checked: &[String],
-    errors: &[FieldError],
-) -> Markup {
-    let error = field_error(errors, name);
-    let class = if kind == "radio" { "nhsuk-radios" } else { "nhsuk-checkboxes" };
-    html! {
-        div class={ "nhsuk-form-group" @if error.is_some() { " nhsuk-form-group--error" } } {
-            fieldset class="nhsuk-fieldset" aria-describedby=[error.map(|_| format!("{name}-error"))] {
-                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { (legend) }
-                @if let Some(e) = error {
-                    span class="nhsuk-error-message" id={ (name) "-error" } { span class="nhsuk-u-visually-hidden" { "Error: " } (e) }
-                }
-                div class=(class) {
-                    @for (i, (value, label)) in options.iter().enumerate() {
-                        @let id = if i == 0 { name.to_owned() } else { format!("{name}-{i}") };
-                        div class={ (class) "__item" } {
-                            input class={ (class) "__input" } id=(id) name=(name) type=(kind) value=(value) checked[checked.contains(value)];
-                            label class={ "nhsuk-label " (class) "__label" } for=(id) { (label) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// A green banner saying something was done.
 pub fn success_banner(message: &str) -> Markup {
     html! {
@@ -253,60 +124,6 @@ pub fn success_banner(message: &str) -> Markup {
     }
 }
 
-const SEARCH_ICON: &str = r#"<svg class="nhsuk-icon nhsuk-icon--search" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16" focusable="false" aria-hidden="true"><path d="m20.7 18.9-4.1-4.1a7 7 0 1 0-1.4 1.4l4 4.1a1 1 0 0 0 1.5 0c.4-.4.4-1 0-1.4ZM6 10.6a5 5 0 1 1 10 0 5 5 0 0 1-10 0Z"/></svg>"#;
-
-/// "Source: line N of the plan", shown under every item so a reader can check it; a link
-/// to that line in the published text when the plan's source document is bundled.
-pub fn source(plan: &assure_plan::Plan, line: u32) -> Markup {
-    html! {
-        p class="assure-source" {
-            "Source: "
-            @if assure_plan::bundled_source(&plan.meta.source).is_some() {
-                a href={ "/source#L" (line) } { "the Shared Delivery Plan, line " (line) }
-            } @else {
-                "the Shared Delivery Plan, line " (line)
-            }
-            "."
-        }
-    }
-}
-
-/// An NHS.UK tag, e.g. a plan's status.
-pub fn tag(text: &str, colour: &str) -> Markup {
-    html! { strong class={ "nhsuk-tag nhsuk-tag--" (colour) } { (text) } }
-}
-
-/// An NHS.UK table: its caption (visually hidden when a heading already says it), the
-/// column headers (`true` for numeric, right-aligned columns) and the body rows.
-pub fn table(caption: Markup, caption_hidden: bool, headers: &[(&str, bool)], rows: Markup) -> Markup {
-    html! {
-        table class="nhsuk-table" {
-            caption class={ "nhsuk-table__caption" @if caption_hidden { " nhsuk-u-visually-hidden" } } { (caption) }
-            thead class="nhsuk-table__head" {
-                tr class="nhsuk-table__row" {
-                    @for (label, numeric) in headers {
-                        th class={ "nhsuk-table__header" @if *numeric { " nhsuk-table__header--numeric" } } scope="col" { (label) }
-                    }
-                }
-            }
-            tbody class="nhsuk-table__body" { (rows) }
-        }
-    }
-}
-
-/// A status as an NHS.UK tag.
-pub fn status_tag(status: assure_tracking::Status) -> Markup {
-    use assure_tracking::Status;
-    let colour = match status {
-        Status::Achieved => "green",
-        Status::OnTrack => "blue",
-        Status::AtRisk => "yellow",
-        Status::OffTrack => "red",
-        Status::NoData => "grey",
-    };
-    tag(status.label(), colour)
-}
-
 /// The banner on every page that shows illustrative data.
 pub fn illustrative_banner(shown: bool) -> Markup {
     html! {
@@ -318,6 +135,8 @@ pub fn illustrative_banner(shown: bool) -> Markup {
         }
     }
 }
+
+const SEARCH_ICON: &str = r#"<svg class="nhsuk-icon nhsuk-icon--search" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16" focusable="false" aria-hidden="true"><path d="m20.7 18.9-4.1-4.1a7 7 0 1 0-1.4 1.4l4 4.1a1 1 0 0 0 1.5 0c.4-.4.4-1 0-1.4ZM6 10.6a5 5 0 1 1 10 0 5 5 0 0 1-10 0Z"/></svg>"#;
 
 /// A failure as an accessible page: what is wrong, and where to go from here. Failures
 /// that are ours show a reference that is in the log.

@@ -1,0 +1,139 @@
+//! Form helpers in the GOV.UK pattern: the error summary, labelled inputs, textareas,
+//! radios and checkboxes with inline errors, and the CSRF field every form carries.
+
+use maud::{Markup, html};
+
+use crate::access::Signed;
+
+/// A problem with one field of a form: the field's name (its input's id) and the message.
+pub use crate::error::FieldError;
+
+/// The GOV.UK error summary at the top of a form, linking to each field in error.
+pub fn error_summary(errors: &[FieldError]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" {
+                h2 class="nhsuk-error-summary__title" id="error-summary-title" { "There is a problem" }
+                div class="nhsuk-error-summary__body" {
+                    ul class="nhsuk-list nhsuk-error-summary__list" {
+                        @for (field, message) in errors {
+                            li { a href={ "#" (field) } { (message) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The title of a page with a form: prefixed "Error: " when the form has problems.
+pub fn form_title(title: &str, errors: &[FieldError]) -> String {
+    if errors.is_empty() { title.to_owned() } else { format!("Error: {title}") }
+}
+
+fn field_error<'a>(errors: &'a [FieldError], name: &str) -> Option<&'a str> {
+    errors.iter().find(|(f, _)| *f == name).map(|(_, m)| m.as_str())
+}
+
+/// The hidden field every form of a session carries: the CSRF token of the person the
+/// page is drawn for. It takes them rather than reading who is asking from the request,
+/// so that a form cannot be drawn without its token. (Someone signed in with an API
+/// token has no session and so no token: a form drawn for them is refused when posted,
+/// as [`SignedForm`](crate::access::SignedForm) accepts only a session's token.)
+pub fn csrf_field(signed: &Signed) -> Markup {
+    html! { input type="hidden" name="csrf" value=(signed.csrf.as_deref().unwrap_or_default()); }
+}
+
+/// A form group: label, hint, inline error, and the control.
+fn form_group(name: &str, label: &str, hint: Option<&str>, errors: &[FieldError], control: Markup) -> Markup {
+    let error = field_error(errors, name);
+    html! {
+        div class={ "nhsuk-form-group" @if error.is_some() { " nhsuk-form-group--error" } } {
+            label class="nhsuk-label" for=(name) { (label) }
+            @if let Some(h) = hint { div class="nhsuk-hint" id={ (name) "-hint" } { (h) } }
+            @if let Some(e) = error {
+                span class="nhsuk-error-message" id={ (name) "-error" } { span class="nhsuk-u-visually-hidden" { "Error: " } (e) }
+            }
+            (control)
+        }
+    }
+}
+
+fn described_by(name: &str, hint: Option<&str>, errors: &[FieldError]) -> Option<String> {
+    let mut ids = Vec::new();
+    if hint.is_some() {
+        ids.push(format!("{name}-hint"));
+    }
+    if field_error(errors, name).is_some() {
+        ids.push(format!("{name}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// A text input (`kind`: text, password, url …) with its label, hint and inline error.
+pub fn input(name: &str, kind: &str, label: &str, hint: Option<&str>, value: &str, errors: &[FieldError]) -> Markup {
+    let error = field_error(errors, name).is_some();
+    let autocomplete = match (name, kind) {
+        ("username", _) => "username",
+        ("password", _) | ("current_password", _) => "current-password",
+        ("new_password", _) => "new-password",
+        _ => "off",
+    };
+    form_group(
+        name,
+        label,
+        hint,
+        errors,
+        html! {
+            input class={ "nhsuk-input" @if error { " nhsuk-input--error" } } id=(name) name=(name) type=(kind) value=(value)
+                autocomplete=(autocomplete) aria-describedby=[described_by(name, hint, errors)];
+        },
+    )
+}
+
+/// A textarea with its label, hint and inline error.
+pub fn textarea(name: &str, label: &str, hint: Option<&str>, value: &str, errors: &[FieldError]) -> Markup {
+    let error = field_error(errors, name).is_some();
+    form_group(
+        name,
+        label,
+        hint,
+        errors,
+        html! {
+            textarea class={ "nhsuk-textarea" @if error { " nhsuk-textarea--error" } } id=(name) name=(name) rows="5"
+                aria-describedby=[described_by(name, hint, errors)] { (value) }
+        },
+    )
+}
+
+/// Radios or checkboxes in a fieldset: (value, label) options, those `checked` ticked.
+pub fn choices(
+    kind: &str,
+    name: &str,
+    legend: &str,
+    options: &[(String, String)],
+    checked: &[String],
+    errors: &[FieldError],
+) -> Markup {
+    let error = field_error(errors, name);
+    let class = if kind == "radio" { "nhsuk-radios" } else { "nhsuk-checkboxes" };
+    html! {
+        div class={ "nhsuk-form-group" @if error.is_some() { " nhsuk-form-group--error" } } {
+            fieldset class="nhsuk-fieldset" aria-describedby=[error.map(|_| format!("{name}-error"))] {
+                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { (legend) }
+                @if let Some(e) = error {
+                    span class="nhsuk-error-message" id={ (name) "-error" } { span class="nhsuk-u-visually-hidden" { "Error: " } (e) }
+                }
+                div class=(class) {
+                    @for (i, (value, label)) in options.iter().enumerate() {
+                        @let id = if i == 0 { name.to_owned() } else { format!("{name}-{i}") };
+                        div class={ (class) "__item" } {
+                            input class={ (class) "__input" } id=(id) name=(name) type=(kind) value=(value) checked[checked.contains(value)];
+                            label class={ "nhsuk-label " (class) "__label" } for=(id) { (label) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
