@@ -62,6 +62,22 @@ pub struct DataImported {
     pub computed: u64,
 }
 
+impl DataImported {
+    /// What happened to the rows, in words both faces show: "2 new, 0 replaced, 1
+    /// unchanged, 0 skipped; 2 computed from counts (import #7)".
+    pub fn counts(&self) -> String {
+        format!(
+            "{} new, {} replaced, {} unchanged, {} skipped; {} computed from counts (import #{})",
+            self.import.inserted,
+            self.import.replaced,
+            self.import.unchanged,
+            self.skipped,
+            self.computed,
+            self.import.import_id
+        )
+    }
+}
+
 /// Read one Fingertips mapping, `ID=INDICATOR` (e.g. `93085=smoking-at-time-of-delivery`).
 pub fn parse_mapping(text: &str) -> Result<(u32, String), String> {
     text.split_once('=')

@@ -10,6 +10,7 @@
 //! Synchronous, like the store: the web calls it from blocking tasks and caches what it
 //! returns; nothing here knows HTTP, a terminal or an async runtime.
 
+mod accounts;
 mod data;
 mod delivery;
 mod error;
@@ -18,6 +19,7 @@ mod views;
 
 use assure_store::Store;
 
+pub use accounts::organisation_ids;
 pub use data::{DataImportRequest, DataImported, DataSource, parse_mapping};
 pub use delivery::{may_update, refusal, require_admin, require_item, require_may_update};
 pub use error::AppError;

@@ -687,26 +687,14 @@ async fn shutdown_signal() {
 /// Import indicator data, reporting what happened, or every problem on stderr.
 fn import_data(out: &mut dyn Write, app: &App, request: &DataImportRequest) -> anyhow::Result<()> {
     match app.import_data(request) {
-        Ok(r) => writeln!(
-            out,
-            "{}: {} row(s) into plan '{}': {} new, {} replaced, {} unchanged, {} skipped; {} computed from counts (import #{})",
-            r.file,
-            r.import.rows,
-            r.plan_id,
-            r.import.inserted,
-            r.import.replaced,
-            r.import.unchanged,
-            r.skipped,
-            r.computed,
-            r.import.import_id
-        )?,
+        Ok(r) => writeln!(out, "{}: {} row(s) into plan '{}': {}", r.file, r.import.rows, r.plan_id, r.counts())?,
         Err(AppError::InvalidFile { file, problems }) => {
             eprintln!("{problems}");
             bail!("{file}: {} problem(s); nothing was written", problems.total());
         }
-        Err(e @ AppError::UnknownMapTargets(_)) => {
-            let count = if let AppError::UnknownMapTargets(t) = &e { t.len() } else { 0 };
-            eprintln!("{e}");
+        Err(AppError::UnknownMapTargets(targets)) => {
+            let count = targets.len();
+            eprintln!("{}", AppError::UnknownMapTargets(targets));
             bail!("{count} problem(s) in --map; nothing was written");
         }
         Err(e) => return Err(e.into()),

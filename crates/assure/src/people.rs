@@ -135,13 +135,8 @@ fn organisations(store: &Store, keys: &[String]) -> anyhow::Result<Vec<String>> 
         return Ok(Vec::new());
     }
     let plan = store.plan(&choose_plan(store, None)?)?;
-    keys.iter()
-        .map(|k| {
-            plan.organisation(k)
-                .map(|o| o.id.get_ref().clone())
-                .with_context(|| format!("--org {k}: no such organisation in plan '{}'", plan.meta.id.get_ref()))
-        })
-        .collect()
+    assure_app::organisation_ids(&plan, keys.iter().map(String::as_str))
+        .map_err(|k| anyhow::anyhow!("--org {k}: no such organisation in plan '{}'", plan.meta.id.get_ref()))
 }
 
 fn existing(store: &Store, username: &str) -> anyhow::Result<assure_store::Account> {

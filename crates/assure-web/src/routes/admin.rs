@@ -47,18 +47,8 @@ pub async fn show_admin(State(state): State<AppState>, request: Request) -> Resu
 /// Organisation ids from a textarea: one per line (or comma), id, name or alias; every
 /// unknown one is an error.
 fn organisations(plan: &assure_plan::Plan, text: &str) -> Result<Vec<String>, String> {
-    let mut ids = Vec::new();
-    for key in text.split(['\n', ',']).map(str::trim).filter(|k| !k.is_empty()) {
-        match plan.organisation(key) {
-            Some(o) => ids.push(o.id.get_ref().clone()),
-            None => {
-                return Err(format!(
-                    "'{key}' is not an organisation of the plan (use its id or name, as on /organisations)"
-                ));
-            }
-        }
-    }
-    Ok(ids)
+    assure_app::organisation_ids(plan, text.split(['\n', ',']))
+        .map_err(|key| format!("'{key}' is not an organisation of the plan (use its id or name, as on /organisations)"))
 }
 
 fn role_options() -> Vec<(String, String)> {

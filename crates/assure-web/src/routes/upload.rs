@@ -142,17 +142,7 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
     };
     match state.blocking(move |st| Ok(st.app().import_data(&request))).await? {
         Ok(r) => {
-            let done = success_banner(&format!(
-                "{}: {} rows imported: {} new, {} replaced, {} unchanged, {} skipped; {} computed from counts (import #{})",
-                r.file,
-                r.import.rows,
-                r.import.inserted,
-                r.import.replaced,
-                r.import.unchanged,
-                r.skipped,
-                r.computed,
-                r.import.import_id
-            ));
+            let done = success_banner(&format!("{}: {} rows imported: {}", r.file, r.import.rows, r.counts()));
             Ok(respond(StatusCode::OK, &[], &Diagnostics::new(), Some(done)))
         }
         Err(AppError::InvalidFile { problems, .. }) => {
