@@ -111,6 +111,8 @@ pub fn typst_source(report: &Report) -> String {
     // other: a table breaks between its rows, its header repeated on each page. (Headings
     // are sticky in Typst: each stays on the page of what follows it.)
     t.push_str("#show figure.where(kind: table): set block(breakable: true)\n");
+    // A row is kept whole on one page, so that no reader has to piece one together.
+    t.push_str("#set table.cell(breakable: false)\n");
     let _ = writeln!(t, "#text(size: 20pt, weight: \"bold\", {})", lit(&report.title));
     let _ = writeln!(t, "\n#text(fill: rgb(\"#4c6272\"), {})", lit(&report.subtitle));
     let generated = report.generated_at.get(..16).unwrap_or(&report.generated_at).replace('T', " ");
@@ -200,7 +202,7 @@ const KEY: &[(&str, &str, &str)] = &[
     (
         "assure-chart__point",
         "Value with 95% interval",
-        "stack(dir: ltr, spacing: -5pt, line(angle: 90deg, length: 10pt, stroke: 1.2pt + rgb(\"#005eb8\")), move(dx: -1pt, dy: 2pt, circle(radius: 3pt, fill: rgb(\"#005eb8\"))))",
+        "box(width: 8pt, height: 10pt, { place(center + horizon, line(angle: 90deg, length: 10pt, stroke: 1.2pt + rgb(\"#005eb8\"))); place(center + horizon, circle(radius: 3pt, fill: rgb(\"#005eb8\"))) })",
     ),
     (
         "assure-chart__england",
