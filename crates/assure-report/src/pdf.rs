@@ -106,6 +106,13 @@ pub fn typst_source(report: &Report) -> String {
     t.push_str("#set heading(numbering: none)\n");
     t.push_str("#show heading.where(level: 2): it => { pagebreak(weak: true); it }\n");
     t.push_str("#set table(stroke: (x: none, y: 0.5pt + rgb(\"#d8dde0\")), inset: 5pt)\n");
+    // A figure is one unbreakable block unless told otherwise, and a table longer than
+    // the rest of the page then runs on past its foot, its last rows printed over each
+    // other: a table breaks between its rows, its header repeated on each page. (Headings
+    // are sticky in Typst: each stays on the page of what follows it.)
+    t.push_str("#show figure.where(kind: table): set block(breakable: true)\n");
+    // A row is kept whole on one page, so that no reader has to piece one together.
+    t.push_str("#set table.cell(breakable: false)\n");
     let _ = writeln!(t, "#text(size: 20pt, weight: \"bold\", {})", lit(&report.title));
     let _ = writeln!(t, "\n#text(fill: rgb(\"#4c6272\"), {})", lit(&report.subtitle));
     let generated = report.generated_at.get(..16).unwrap_or(&report.generated_at).replace('T', " ");
@@ -151,7 +158,7 @@ fn block(t: &mut String, b: &Block) {
             let columns = headers.len().max(1);
             let _ = write!(
                 t,
-                "\n#figure(kind: table, caption: figure.caption(position: top, {}), table(columns: {columns}, align: left, table.header(",
+                "\n#figure(kind: table, caption: figure.caption(position: top, {}), table(columns: {columns}, align: left, table.header(repeat: true, ",
                 lit(caption)
             );
             let hs: Vec<String> = headers.iter().map(|h| format!("strong({})", lit(h))).collect();
@@ -178,13 +185,55 @@ fn block(t: &mut String, b: &Block) {
         Block::Chart { title, svg } => {
             let _ = writeln!(
                 t,
-                "\n#figure(image(bytes({}), format: \"svg\", width: 100%, alt: {}), caption: {})",
+                "\n#figure(block(breakable: false, {{ image(bytes({}), format: \"svg\", width: 100%, alt: {}); {} }}), caption: {})",
                 lit(svg),
                 lit(title),
+                key(svg),
                 lit(title)
             );
         }
     }
+}
+
+/// What each mark of the charts means, and how it is drawn in the key: the class the
+/// chart gives the mark, the label, and Typst code that draws a sample in the colours of
+/// [`crate::document::CHART_STYLE`]. A mark is in a chart's key when the chart draws it.
+const KEY: &[(&str, &str, &str)] = &[
+    (
+        "assure-chart__point",
+        "Value with 95% interval",
+        "box(width: 8pt, height: 10pt, { place(center + horizon, line(angle: 90deg, length: 10pt, stroke: 1.2pt + rgb(\"#005eb8\"))); place(center + horizon, circle(radius: 3pt, fill: rgb(\"#005eb8\"))) })",
+    ),
+    (
+        "assure-chart__england",
+        "England",
+        "line(length: 16pt, stroke: (paint: rgb(\"#4c6272\"), thickness: 1.5pt, dash: (4pt, 3pt)))",
+    ),
+    ("assure-chart__baseline", "Baseline", "circle(radius: 3.5pt, fill: white, stroke: 1.5pt + rgb(\"#212b32\"))"),
+    ("assure-chart__target", "Target", "square(size: 7pt, fill: rgb(\"#007f3b\"))"),
+    (
+        "assure-chart__trajectory",
+        "Trajectory",
+        "line(length: 16pt, stroke: (paint: rgb(\"#007f3b\"), thickness: 2pt, dash: (6pt, 3pt)))",
+    ),
+    (
+        "assure-chart__band",
+        "Projection with 95% prediction interval",
+        "rect(width: 16pt, height: 8pt, fill: rgb(\"#ffb81c\").transparentize(65%), stroke: (top: (paint: rgb(\"#8a5c00\"), thickness: 1pt, dash: (2pt, 3pt))))",
+    ),
+];
+
+/// The key of a chart, as a Typst code expression: a sample and a label for each mark it draws.
+fn key(svg: &str) -> String {
+    let items: Vec<String> = KEY
+        .iter()
+        .filter(|(class, _, _)| svg.contains(&format!("class=\"{class}")))
+        .map(|(_, label, sample)| format!("box(baseline: 25%, {sample}) + h(4pt) + text({})", lit(label)))
+        .collect();
+    if items.is_empty() {
+        return "none".to_owned();
+    }
+    format!("align(left, text(size: 9pt, {}))", items.join(" + h(12pt) + "))
 }
 
 /// Typeset a report as PDF.

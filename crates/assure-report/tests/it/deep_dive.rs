@@ -11,9 +11,9 @@ use crate::fixture::{
 };
 
 /// A compound indicator: healthy weight and severe obesity in Year 6, two parts.
-const INDICATOR: &str = "year-6-healthy-weight";
+pub const INDICATOR: &str = "year-6-healthy-weight";
 /// A commitment delivered by the off-track Family Hub Programme, among others.
-const COMMITMENT: &str = "improve-join-up-access-local-support";
+pub const COMMITMENT: &str = "improve-join-up-access-local-support";
 
 fn level3(s: &Section) -> Vec<&str> {
     s.blocks.iter().filter_map(|b| if let Block::Heading(h) = b { Some(h.as_str()) } else { None }).collect()

@@ -7,4 +7,5 @@ mod deep_dive;
 mod fixture;
 mod html;
 mod pdf;
+mod pdf_layout;
 mod place;

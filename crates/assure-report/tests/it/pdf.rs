@@ -12,14 +12,12 @@ use crate::deep_dive::{commitment_report, indicator_report};
 use crate::fixture::{AT_RISK_NARRATIVE, FIXTURE, MARKUP_NARRATIVE};
 use crate::place::medway_report;
 
-/// The report's PDF, and its text with runs of white space made one space (lines wrap
-/// in tables); `None` (with a notice) when `pdftotext` is missing, unless `CI=true`.
-fn pdf_text(report: &Report) -> Option<String> {
-    let pdf = assure_report::pdf::render(report).expect("the report typesets");
-    assert!(pdf.starts_with(b"%PDF-"), "not a PDF: {:?}", &pdf[..pdf.len().min(16)]);
+/// Poppler's `pdftotext` run on a PDF with these arguments, its output; `None` (with a
+/// notice) when `pdftotext` is missing, unless `CI=true`.
+pub fn pdftotext(pdf: &[u8], args: &[&str]) -> Option<String> {
     let mut file = tempfile::Builder::new().suffix(".pdf").tempfile().expect("a temporary file");
-    file.write_all(&pdf).expect("the PDF is written");
-    let out = match Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(file.path()).arg("-").output() {
+    file.write_all(pdf).expect("the PDF is written");
+    let out = match Command::new("pdftotext").args(args).arg(file.path()).arg("-").output() {
         Ok(out) => out,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let message = "pdftotext is missing (Debian's poppler-utils; run scripts/browser-setup): \
@@ -32,7 +30,15 @@ fn pdf_text(report: &Report) -> Option<String> {
         Err(e) => panic!("pdftotext could not be run: {e}"),
     };
     assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).expect("pdftotext writes UTF-8");
+    Some(String::from_utf8(out.stdout).expect("pdftotext writes UTF-8"))
+}
+
+/// The report's PDF, and its text with runs of white space made one space (lines wrap
+/// in tables); `None` (with a notice) when `pdftotext` is missing, unless `CI=true`.
+fn pdf_text(report: &Report) -> Option<String> {
+    let pdf = assure_report::pdf::render(report).expect("the report typesets");
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF: {:?}", &pdf[..pdf.len().min(16)]);
+    let text = pdftotext(&pdf, &["-enc", "UTF-8"])?;
     Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 

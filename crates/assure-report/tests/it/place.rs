@@ -24,7 +24,7 @@ fn serves_medway(plan: &Plan, id: &str) -> bool {
 }
 
 /// The headline rows for Medway and England, as the store gives them to the report.
-fn medway_rows() -> Vec<Observation> {
+pub fn medway_rows() -> Vec<Observation> {
     let mut rows: Vec<Observation> = FIXTURE
         .observations
         .iter()
