@@ -38,6 +38,33 @@ pub const INDICATOR_PREFIX: &str = "fingertips:";
 /// CSV or Assure's own. Returns the layout's name (`fingertips`, `assure`) and the rows,
 /// or the problems.
 pub fn read_any(bytes: &[u8], name: &str) -> Result<(&'static str, Vec<Observation>), Diagnostics> {
+    if let Some(encoding) = other_encoding(bytes) {
+        let message = format!("the file is {encoding} text, not UTF-8: save it as \"CSV UTF-8\" and import it again");
+        return Err(Diagnostic::new(name, message).at(1, 1).into());
+    }
+    let (layout, rows) = read_layout(bytes, name)?;
+    if rows.is_empty() {
+        let message = "the file has a header but no rows: there is nothing to import";
+        return Err(Diagnostic::new(name, message).on_line(2).into());
+    }
+    Ok((layout, rows))
+}
+
+/// The encoding a file is in when it is plainly not UTF-8 (a byte-order mark, or the NUL
+/// bytes of UTF-16 text), so that it is named instead of read as garbled column names.
+fn other_encoding(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32 (little-endian)"),
+        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32 (big-endian)"),
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian)"),
+        [_, 0, _, 0, ..] => Some("UTF-16 (little-endian)"),
+        [0, _, 0, _, ..] => Some("UTF-16 (big-endian)"),
+        _ => None,
+    }
+}
+
+fn read_layout(bytes: &[u8], name: &str) -> Result<(&'static str, Vec<Observation>), Diagnostics> {
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let header = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -75,14 +102,23 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
         Err(e) => return Err(Diagnostic::new(name, e.to_string()).at(1, 1).into()),
     };
     let mut index = [None::<usize>; COLUMNS.len()];
+    let mut problems = Diagnostics::new();
     for (i, h) in headers.iter().enumerate() {
         let h = String::from_utf8_lossy(h);
         let h = h.trim().trim_start_matches('\u{feff}');
-        if let Some(c) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(h))
-            && index[c].is_none()
-        {
-            index[c] = Some(i);
+        if let Some(c) = COLUMNS.iter().position(|c| c.eq_ignore_ascii_case(h)) {
+            match index[c] {
+                // Which of two columns of one name holds the data cannot be told: say so.
+                Some(first) => problems.push(
+                    Diagnostic::new(name, format!("column '{h}' appears twice (columns {} and {})", first + 1, i + 1))
+                        .at(1, i + 1),
+                ),
+                None => index[c] = Some(i),
+            }
         }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
     }
     let problems: Diagnostics = COLUMNS
         .iter()

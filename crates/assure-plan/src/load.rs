@@ -53,14 +53,33 @@ pub fn read_dir(dir: &Path) -> Result<Vec<PlanFile>, LoadError> {
         names.push(entry.file_name().to_string_lossy().into_owned());
     }
     names.sort();
+    let mut problems = Vec::new();
     for name in names {
         let path = dir.join(&name);
         if path.extension().is_some_and(|e| e == "toml") {
-            let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
-            files.push(PlanFile { name: path.display().to_string(), text });
+            let bytes = std::fs::read(&path).map_err(|source| LoadError::Io { path: path.clone(), source })?;
+            let shown = path.display().to_string();
+            match String::from_utf8(bytes) {
+                Ok(text) => files.push(PlanFile { name: shown, text }),
+                Err(e) => problems.push(not_utf8(&shown, e.as_bytes(), e.utf8_error().valid_up_to())),
+            }
         }
     }
-    Ok(files)
+    if problems.is_empty() { Ok(files) } else { Err(LoadError::Invalid(problems)) }
+}
+
+/// The problem of a file that is not UTF-8, at the line and column of its first bad byte.
+fn not_utf8(name: &str, bytes: &[u8], valid_up_to: usize) -> Diagnostic {
+    let before = &bytes[..valid_up_to];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let byte = bytes.get(valid_up_to).copied().unwrap_or_default();
+    Diagnostic::new(
+        name,
+        format!("the file is not UTF-8 (byte 0x{byte:02X} here): save it as UTF-8 text, as plan files are"),
+    )
+    .at(line, column)
 }
 
 /// Load and validate a plan from a directory.
@@ -340,6 +359,8 @@ pub fn load(files: &[PlanFile]) -> Result<Plan, LoadError> {
     check_enablers(&mut c, &known, &enablers.enabler);
     check_places(&mut c, &known, &places.place);
     if let Some(meta) = &meta {
+        // The plan's id names it in the database, in URLs and in file names.
+        c.unique(Kind::Meta, "plan", std::iter::once(&meta.plan.id));
         c.unique(Kind::Meta, "governance", meta.governance.iter().map(|g| &g.id));
         c.unique(Kind::Meta, "section", meta.section.iter().map(|s| &s.id));
         for g in &meta.governance {

@@ -22,10 +22,26 @@ pub enum Period {
 
 /// Why a period did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{text}' is not a period (expected e.g. 2028, 2028/29, 2020-22, 2024/25 Q1, March 2025 or Ongoing)")]
-pub struct PeriodError {
-    text: String,
+pub enum PeriodError {
+    /// Not written as a period.
+    #[error("'{0}' is not a period (expected e.g. 2028, 2028/29, 2020-22, 2024/25 Q1, March 2025 or Ongoing)")]
+    NotAPeriod(String),
+    /// Written as a period, but outside the years any plan or data set of ours can mean.
+    #[error(
+        "'{0}' is not a plausible period: years run from {first} to {last}, and a rolling period spans at most {span} years",
+        first = YEARS.start(),
+        last = YEARS.end(),
+        span = MAX_ROLLING_YEARS
+    )]
+    Implausible(String),
 }
+
+/// The years a period may fall in: a typo such as `0000`, `9999` or `2010-00` (which
+/// would read as 2010 to 2100) is refused rather than stored.
+pub const YEARS: std::ops::RangeInclusive<u16> = 1900..=2100;
+
+/// The longest rolling period (`2016-20` is five years).
+pub const MAX_ROLLING_YEARS: u16 = 10;
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -59,7 +75,24 @@ fn next_year_suffix(start: u16, suffix: &str) -> Option<u16> {
 impl Period {
     /// Parse a period. Surrounding white space is ignored; month names are case-insensitive.
     pub fn parse(text: &str) -> Result<Period, PeriodError> {
-        let err = || PeriodError { text: text.to_owned() };
+        let period = Period::parse_form(text)?;
+        let years = match period {
+            Period::Year(y) | Period::FinancialYear(y) | Period::FinancialQuarter(y, _) | Period::Month(y, _) => {
+                (y, period.end().map_or(y, |e| e.0))
+            }
+            Period::Rolling(a, b) => (a, b),
+            Period::Ongoing => return Ok(period),
+        };
+        let rolling_too_long = matches!(period, Period::Rolling(a, b) if b - a + 1 > MAX_ROLLING_YEARS);
+        if !YEARS.contains(&years.0) || !YEARS.contains(&years.1) || rolling_too_long {
+            return Err(PeriodError::Implausible(text.trim().to_owned()));
+        }
+        Ok(period)
+    }
+
+    /// Parse the written form, without judging whether the years are plausible.
+    fn parse_form(text: &str) -> Result<Period, PeriodError> {
+        let err = || PeriodError::NotAPeriod(text.to_owned());
         let t = text.trim();
         if t.eq_ignore_ascii_case("ongoing") {
             return Ok(Period::Ongoing);
@@ -77,7 +110,7 @@ impl Period {
             if !(1..=4).contains(&q) {
                 return Err(err());
             }
-            return match Period::parse(fy)? {
+            return match Period::parse_form(fy)? {
                 Period::FinancialYear(y) => Ok(Period::FinancialQuarter(y, q)),
                 _ => Err(err()),
             };
@@ -167,6 +200,21 @@ mod tests {
     fn displays_in_the_canonical_form() {
         for text in ["2028", "2028/29", "2020-22", "2024/25 Q3", "March 2025", "Ongoing"] {
             assert_eq!(Period::parse(text).unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn refuses_implausible_years_and_says_why() {
+        for text in ["0000", "9999", "9998/99", "2010-00", "1899", "2101", "1800/01 Q1", "March 0001", "2000-2020"] {
+            match Period::parse(text) {
+                Err(e @ PeriodError::Implausible(_)) => {
+                    assert!(e.to_string().contains("years run from 1900 to 2100"), "{text}: {e}")
+                }
+                other => panic!("{text:?} should be refused as implausible, got {other:?}"),
+            }
+        }
+        for text in ["1900", "2100", "2099/00", "2011-20", "2024/25 Q4"] {
+            assert!(Period::parse(text).is_ok(), "{text:?} is plausible");
         }
     }
 

@@ -177,7 +177,23 @@ impl DatabaseUrl {
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
             return Ok(DatabaseUrl::Postgres(s.to_owned()));
         }
-        let path = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:")).unwrap_or(s);
+        let url = s.strip_prefix("sqlite://").or_else(|| s.strip_prefix("sqlite:"));
+        let path = url.unwrap_or(s);
+        // A URL may carry options after '?'; a plain path is taken as it is.
+        let path = match (url, path.split_once('?')) {
+            (Some(_), Some((path, query))) => {
+                for option in query.split('&').filter(|o| !o.is_empty()) {
+                    // The store opens read-write and creates the file: `mode=rwc` says just that.
+                    if option != "mode=rwc" {
+                        return Err(StoreError::Url(format!(
+                            "database '{s}': option '{option}' is not supported (only mode=rwc, which is what Assure does)"
+                        )));
+                    }
+                }
+                path
+            }
+            _ => path,
+        };
         if path.is_empty() {
             return Err(StoreError::Url(format!("database '{s}': no file name")));
         }

@@ -166,6 +166,14 @@ pub(crate) enum Pool {
     Postgres(r2d2::Pool<PostgresConnectionManager<NoTls>>),
 }
 
+/// How long a request waits for a connection from the pool before the store answers
+/// that the database is unavailable (a web request then gets 503 with `Retry-After`
+/// within this bound, instead of hanging while the database is down).
+pub(crate) const POOL_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long opening a new PostgreSQL connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
 impl Pool {
     pub(crate) fn sqlite(path: &std::path::Path) -> Result<Pool, StoreError> {
         let manager = SqliteConnectionManager::file(path).with_init(|c| {
@@ -188,14 +196,18 @@ impl Pool {
     }
 
     pub(crate) fn postgres(url: &str, shown: &str) -> Result<Pool, StoreError> {
-        let config: postgres::Config = url
+        let mut config: postgres::Config = url
             .parse()
             .map_err(|e: postgres::Error| StoreError::Open { url: shown.to_owned(), message: e.to_string() })?;
+        // A server that does not answer is given a short while, not the default forever.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         let manager = PostgresConnectionManager::new(config, NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(8)
             .min_idle(Some(0))
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(POOL_TIMEOUT)
             .build(manager)
             .map_err(|e| StoreError::Open { url: shown.to_owned(), message: e.to_string() })?;
         // r2d2 hides the reason behind a timeout: connect once directly to report it.

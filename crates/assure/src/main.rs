@@ -201,11 +201,22 @@ pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) ->
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match execute(cli) {
-        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {
-            Ok(ExitCode::SUCCESS)
-        }
+        Err(e) if is_closed_pipe(&e) => Ok(ExitCode::SUCCESS),
         other => other,
     }
+}
+
+/// Whether the output was closed by its reader (`assure data list | head`): the end of
+/// the command, not a failure. The writers wrap the I/O error their own way (CSV, JSON).
+fn is_closed_pipe(e: &anyhow::Error) -> bool {
+    let broken = |kind: std::io::ErrorKind| kind == std::io::ErrorKind::BrokenPipe;
+    e.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|e| broken(e.kind()))
+            || cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind).is_some_and(broken)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if broken(io.kind())))
+    })
 }
 
 fn execute(cli: Cli) -> anyhow::Result<ExitCode> {

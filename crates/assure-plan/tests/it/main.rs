@@ -4,6 +4,7 @@
 mod diagnostics;
 mod diff;
 mod queries;
+mod refused_input;
 mod source;
 mod validation;
 mod write;

@@ -381,3 +381,32 @@ fn optional_files_may_hold_no_records() {
     let plan = assure_plan::load_dir(c.dir.path()).unwrap_or_else(|e| panic!("{e}"));
     assert!(plan.enablers.is_empty());
 }
+
+#[test]
+fn a_plan_id_that_is_not_a_slug_is_refused_at_its_line() {
+    for bad in [" kent", "a/b", "x<script>", "Kent"] {
+        let c = Copy::new();
+        let line = c.replace("plan.toml", "id = \"kent-and-medway-2024-26\"", &format!("id = \"{bad}\""));
+        let p = c.expect_one("plan.toml", line, "plan id");
+        assert!(p.message.contains("must be lower-case letters, digits, '-' or '.'"), "{bad}: {p}");
+    }
+}
+
+#[test]
+fn a_plan_file_that_is_not_utf8_is_one_problem_at_its_first_bad_byte() {
+    let c = Copy::new();
+    let text = std::fs::read_to_string(c.path("plan.toml")).unwrap();
+    let at = text.find("Shared Delivery Plan 2024 - 2026").unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let column = text[..at].rsplit('\n').next().unwrap().chars().count() + 1;
+    let mut bytes = text.into_bytes();
+    bytes[at] = 0xE9; // 'é' in Windows-1252
+    std::fs::write(c.path("plan.toml"), bytes).unwrap();
+    let problems = c.problems();
+    assert_eq!(problems.len(), 1, "{}", lines(&problems));
+    let p = &problems[0];
+    assert!(p.file.ends_with("plan.toml"), "{p}");
+    assert_eq!((p.line, p.column), (Some(line), Some(column)), "{p}");
+    assert!(p.message.contains("not UTF-8 (byte 0xE9 here)"), "{p}");
+    assert_eq!(p.to_string().matches("UTF-8").count(), 2, "said once, with the way out: {p}");
+}

@@ -75,4 +75,9 @@ fn database_urls_parse() {
     assert!(matches!(DatabaseUrl::parse("postgresql://h/d").unwrap(), DatabaseUrl::Postgres(_)));
     assert!(DatabaseUrl::parse("mysql://h/d").is_err());
     assert!(DatabaseUrl::parse("sqlite:").is_err());
+    // Options after '?' are parsed, not made part of the file name (issue 19, defect 10).
+    assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db?mode=rwc").unwrap(), DatabaseUrl::Sqlite("/tmp/x.db".into()));
+    assert_eq!(DatabaseUrl::parse("sqlite:x.db?mode=rwc").unwrap(), DatabaseUrl::Sqlite("x.db".into()));
+    let e = DatabaseUrl::parse("sqlite:///tmp/x.db?mode=ro").unwrap_err().to_string();
+    assert!(e.contains("option 'mode=ro' is not supported"), "{e}");
 }

@@ -575,3 +575,31 @@ fn a_replacement_that_drops_data_needs_drop_and_archive_restore_brings_it_back()
             .stderr(predicate::str::contains("restored already"));
     }
 }
+
+/// `assure … | head` ends quietly: a reader that closes the pipe early is the end of the
+/// output, not an error (issue 19, defect 10), whichever writer (CSV, JSON, text) meets it.
+#[test]
+fn a_closed_pipe_ends_each_listing_quietly() {
+    let db = TestDb::sqlite();
+    assure(&db).arg("demo-data").assert().success();
+    for args in [&["data", "list"][..], &["status", "--json"], &["audit", "--values", "--json"], &["audit", "--values"]]
+    {
+        let mut child = std::process::Command::new(bin())
+            .env_remove("DATABASE_URL")
+            .args(["--database", &db.arg()])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Read a little, as `head -c 100` would, then close the pipe.
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 100];
+        std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: exit {:?}, stderr: {stderr}", out.status.code());
+        assert!(!stderr.contains("Broken pipe") && !stderr.contains("error"), "{args:?}: {stderr}");
+    }
+}
