@@ -44,6 +44,9 @@ pub enum WebError {
     /// Signed in, but not allowed (the message says why).
     #[error("{0}")]
     Forbidden(String),
+    /// The request's body is larger than the route takes (the message says how much it takes).
+    #[error("{0}")]
+    TooLarge(String),
     /// The database holds no plan to show.
     #[error("the database holds no plan; load one with `assure import DIR`")]
     NoPlan,
@@ -104,6 +107,7 @@ impl WebError {
             WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             WebError::SignIn(_) => StatusCode::SEE_OTHER,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::NoPlan | WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -210,7 +214,7 @@ impl IntoResponse for ApiError {
                     None,
                 )
             }
-            WebError::Forbidden(m) | WebError::NotFound(m) => one(m.clone(), None),
+            WebError::Forbidden(m) | WebError::NotFound(m) | WebError::TooLarge(m) => one(m.clone(), None),
             WebError::NoPlan => one(self.0.to_string(), None),
             WebError::Unavailable(_) | WebError::Internal(_) => {
                 let reference = self.0.log().unwrap_or_default();

@@ -154,6 +154,7 @@ impl axum::response::IntoResponse for crate::WebError {
             WebError::SignIn(_) => ("Sign in", self.to_string()),
             WebError::Forbidden(m) => ("You cannot do this", m.clone()),
             WebError::NotFound(m) => ("Page not found", m.clone()),
+            WebError::TooLarge(m) => ("The file is too large", m.clone()),
             WebError::BadRequest { .. } | WebError::Invalid(_) => {
                 ("There is a problem with the request", self.to_string())
             }

@@ -472,3 +472,61 @@ fn with_approval_on_the_public_sees_an_update_only_once_approved_and_never_its_i
         assert!(!public.contains("Awaiting approval"), "{name}");
     }
 }
+
+/// Send a request head declaring a large body, and no body; the answer must come at once.
+fn head_only_upload(base: &str, cookie: Option<&str>, length: u64) -> (u16, String) {
+    use std::io::{Read, Write};
+    let address = base.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let cookie = cookie.map(|c| format!("Cookie: {c}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "POST /data/upload HTTP/1.1\r\nHost: {address}\r\n{cookie}Content-Type: multipart/form-data; boundary=b\r\n\
+         Content-Length: {length}\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            other => panic!("no answer before the body was sent: {other:?} after {:?}", String::from_utf8_lossy(&head)),
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, head)
+}
+
+/// Nobody who may not upload can make the server read a large body: anonymous senders,
+/// viewers and oversized uploads are answered before the body, and told to stop sending
+/// (issue 19, defect 2).
+#[test]
+fn an_upload_is_refused_before_its_body_is_read() {
+    let app = TestApp::start(assure_store::testing::TestDb::sqlite());
+    let store = app.db.open();
+    account(&store, "viewer", Role::Viewer, &[]);
+    account(&store, "medway", Role::Editor, &["medway-council"]);
+    let big = 200 * 1024 * 1024;
+
+    let (status, head) = head_only_upload(&app.base, None, big);
+    assert_eq!(status, 303, "{head}");
+    assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
+
+    let cookie = |b: &Browser| b.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let mut viewer = app.browser();
+    assert_eq!(viewer.sign_in("viewer", PASSWORD).status, 303);
+    let (status, head) = head_only_upload(&app.base, Some(&cookie(&viewer)), big);
+    assert_eq!(status, 403, "{head}");
+
+    let mut editor = app.browser();
+    assert_eq!(editor.sign_in("medway", PASSWORD).status, 303);
+    let (status, head) = head_only_upload(&app.base, Some(&cookie(&editor)), 300 * 1024 * 1024);
+    assert_eq!(status, 413, "{head}");
+    assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
+
+    // A form whose file comes before its token is refused without reading the file.
+    let r = editor.post_multipart("/data/upload", "data.csv", "indicator,area,period,value\n", false);
+    assert_eq!(r.status, 403, "{}", r.body);
+}
