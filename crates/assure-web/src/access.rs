@@ -110,15 +110,16 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_owned());
     let session = cookie(request.headers(), SESSION_COOKIE);
+    let path = request.uri().path().to_owned();
     let found = match (bearer, session) {
         (Some(token), _) => match state.blocking(move |s| Ok(s.store().token_account(&token)?)).await {
             Ok(Some(account)) => Some(Signed { account, csrf: None, session: None }),
             Ok(None) => return crate::error::unauthorised("The API token is not valid, or has been revoked."),
-            Err(e) => return e.into_response(),
+            Err(e) => return e.answer_for(&path),
         },
         (None, Some(token)) => match state.blocking(move |s| Ok(s.store().session(&token)?)).await {
             Ok(found) => found.map(|s| Signed { account: s.account, csrf: Some(s.csrf), session: Some(s.token) }),
-            Err(e) => return e.into_response(),
+            Err(e) => return e.answer_for(&path),
         },
         (None, None) => None,
     };

@@ -26,7 +26,7 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
     let key = format!("{} {path_and_query}", assure_tracking::delivery::today());
     let revision = match state.revision().await {
         Ok(r) => r,
-        Err(e) => return e.into_response(),
+        Err(e) => return e.answer_for(request.uri().path()),
     };
     if let Some((kind, page)) = state.cached_page(&revision, &key) {
         let mut response = Response::new(Body::from(page));

@@ -143,6 +143,14 @@ impl WebError {
     }
 }
 
+impl WebError {
+    /// The answer for a request to `path`: the JSON envelope under `/api/`, a page
+    /// elsewhere (for middleware, which answers before any handler chose).
+    pub fn answer_for(self, path: &str) -> Response {
+        if path.starts_with("/api/") { ApiError(self).into_response() } else { self.into_response() }
+    }
+}
+
 /// One problem with a request.
 #[derive(Serialize, JsonSchema)]
 pub struct ErrorDetail {

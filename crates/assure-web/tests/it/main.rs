@@ -3,6 +3,7 @@
 
 mod access;
 mod api;
+mod outage;
 mod pages;
 mod reports;
 
