@@ -165,6 +165,23 @@ pub struct UpdateDraft {
 /// words for the person who filled it in.
 pub type FieldProblem = (&'static str, String);
 
+/// The longest narrative, reason or note of an update.
+pub const MAX_NARRATIVE_CHARS: usize = 5000;
+
+/// The most evidence links one update may give.
+pub const MAX_EVIDENCE_LINKS: usize = 20;
+
+/// What is wrong with a text a person typed, if anything: a control character (other
+/// than a line break or tab where `multiline`), or more than `max` characters. The same
+/// rule for both databases (PostgreSQL refuses a NUL byte that SQLite would store).
+pub fn text_problem(text: &str, max: usize, multiline: bool) -> Option<String> {
+    if let Some(bad) = text.chars().find(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
+        return Some(format!("Remove the control character U+{:04X}: it cannot be stored", u32::from(bad)));
+    }
+    let length = text.chars().count();
+    (length > max).then(|| format!("Shorten this to at most {max} characters (it has {length})"))
+}
+
 /// An update's fields as a person wrote them, before they are checked.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateFields {
@@ -214,6 +231,23 @@ impl UpdateDraft {
         let mut problems = Vec::new();
         if self.narrative.trim().is_empty() {
             problems.push(("narrative", "Say what has happened since the last update".to_owned()));
+        }
+        let texts = [
+            ("narrative", Some(&self.narrative), MAX_NARRATIVE_CHARS, true),
+            ("expected", self.expected.as_ref(), 40, false),
+            ("expected_reason", self.expected_reason.as_ref(), MAX_NARRATIVE_CHARS, true),
+            ("internal_note", self.internal_note.as_ref(), MAX_NARRATIVE_CHARS, true),
+        ];
+        for (field, text, max, multiline) in texts {
+            if let Some(p) = text.and_then(|t| text_problem(t, max, multiline)) {
+                problems.push((field, p));
+            }
+        }
+        if self.evidence.len() > MAX_EVIDENCE_LINKS {
+            problems.push(("evidence", format!("Give at most {MAX_EVIDENCE_LINKS} links")));
+        }
+        if let Some(p) = self.evidence.iter().find_map(|e| text_problem(e, 2000, false)) {
+            problems.push(("evidence", p));
         }
         for link in &self.evidence {
             if !(link.starts_with("https://") || link.starts_with("http://")) || link.contains(char::is_whitespace) {

@@ -160,6 +160,20 @@ pub fn write_csv(out: impl std::io::Write, rows: &[Observation], illustrative_co
     Ok(())
 }
 
+/// The longest value of a key column (indicator, area, period, sex, age, category),
+/// so that a breakdown made of them stays well inside an index entry.
+pub const MAX_KEY_CHARS: usize = 200;
+
+/// The longest note or source.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// A value as quoted in a message: at most 40 characters of it, so that a bad 20 MB cell
+/// does not become a 20 MB message.
+pub fn excerpt(s: &str) -> String {
+    const SHOWN: usize = 40;
+    if s.chars().count() <= SHOWN { s.to_owned() } else { format!("{}…", s.chars().take(SHOWN).collect::<String>()) }
+}
+
 /// Read every record after the header, making an observation of each with `build`
 /// (which reports its problems through the row). Returns every row, or the problems
 /// (past [`Diagnostics::LISTED`] only counted), never a part of the file.
@@ -215,14 +229,31 @@ impl Row<'_> {
 
     pub(crate) fn text(&mut self, c: usize) -> Option<String> {
         let i = self.index[c]?;
-        match std::str::from_utf8(self.record.get(i).unwrap_or_default()) {
-            Ok(s) if s.trim().is_empty() => None,
-            Ok(s) => Some(s.trim().to_owned()),
+        let s = match std::str::from_utf8(self.record.get(i).unwrap_or_default()) {
+            Ok(s) if s.trim().is_empty() => return None,
+            Ok(s) => s.trim(),
             Err(_) => {
                 self.problem(c, "is not valid UTF-8".to_owned());
-                None
+                return None;
             }
+        };
+        // The same limits on both databases (PostgreSQL refuses a NUL byte and keys past
+        // its index size; SQLite would store them): checked here, where the line is known.
+        let free_text = self.names[c].contains("note") || self.names[c].contains("source");
+        let (max, what) = if free_text { (MAX_NOTE_CHARS, "a note or source") } else { (MAX_KEY_CHARS, "this column") };
+        if let Some(bad) = s.chars().find(|ch| ch.is_control() && !(free_text && matches!(ch, '\n' | '\t'))) {
+            self.problem(
+                c,
+                format!("contains the control character U+{:04X}, which no value may hold", u32::from(bad)),
+            );
+            return None;
         }
+        let length = s.chars().count();
+        if length > max {
+            self.problem(c, format!("is {length} characters long; {what} takes at most {max}"));
+            return None;
+        }
+        Some(s.to_owned())
     }
 
     pub(crate) fn required(&mut self, c: usize) -> String {
@@ -252,7 +283,7 @@ impl Row<'_> {
         match s.parse::<f64>() {
             Ok(v) if v.is_finite() => Some(v),
             _ => {
-                self.problem(c, format!("'{s}' is not a number"));
+                self.problem(c, format!("'{}' is not a number", excerpt(&s)));
                 None
             }
         }

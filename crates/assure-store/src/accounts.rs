@@ -234,6 +234,8 @@ impl AccountFields {
         let mut problems = Vec::new();
         if self.display_name.trim().is_empty() {
             problems.push(("display_name", "Enter the person's name".into()));
+        } else if let Some(p) = assure_plan::delivery::text_problem(&self.display_name, 200, false) {
+            problems.push(("display_name", p));
         }
         if self.role == Role::Editor && self.organisations.is_empty() {
             problems.push(("organisations", "An editor must work for at least one organisation".into()));

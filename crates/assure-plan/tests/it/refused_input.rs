@@ -52,3 +52,46 @@ fn another_encoding_is_named_instead_of_read_as_garbled_columns() {
     let bom: Vec<u8> = [0xEF, 0xBB, 0xBF].iter().copied().chain(text.bytes()).collect();
     assert!(fingertips::read_any(&bom, "f.csv").is_ok());
 }
+
+/// Text is validated the same way whichever database stores it (issue 19, defect 7):
+/// no control characters, bounded lengths, and a bad cell quoted only in part.
+#[test]
+fn control_characters_and_oversized_cells_are_refused_with_a_bounded_message() {
+    let nul = "indicator,area,period,value,note\nsmoking-at-time-of-delivery,E54000032,2023/24,9.1,a\u{0}b\n";
+    let p = problems(nul.as_bytes());
+    assert!(p.starts_with("f.csv:2:5: note:") && p.contains("control character U+0000"), "{p}");
+
+    let huge = "x".repeat(1_000_000);
+    let csv =
+        format!("indicator,area,period,breakdown,value\nsmoking-at-time-of-delivery,E54000032,2023/24,{huge},9.1\n");
+    let p = problems(csv.as_bytes());
+    assert!(p.contains("breakdown: is 1000000 characters long; this column takes at most 200"), "{p}");
+    assert!(p.len() < 300, "the message quotes no more than a bounded excerpt ({} bytes)", p.len());
+
+    // A note may run to 2,000 characters, over several lines.
+    let note = format!("line one\n{}", "y".repeat(1990));
+    let csv =
+        format!("indicator,area,period,value,note\nsmoking-at-time-of-delivery,E54000032,2023/24,9.1,\"{note}\"\n");
+    assert!(fingertips::read_any(csv.as_bytes(), "f.csv").is_ok());
+}
+
+#[test]
+fn an_update_with_a_control_character_or_too_long_is_refused_by_field() {
+    use assure_plan::delivery::UpdateFields;
+    let fields = |narrative: &str, evidence: Vec<String>| UpdateFields {
+        status: "on_track".into(),
+        narrative: narrative.into(),
+        evidence,
+        ..Default::default()
+    };
+    let refused = |f: UpdateFields| {
+        f.draft().unwrap_err().into_iter().map(|(field, m)| format!("{field}: {m}")).collect::<Vec<_>>()
+    };
+    let p = refused(fields("Going well\u{0}", vec![]));
+    assert!(p.iter().any(|m| m.starts_with("narrative: Remove the control character U+0000")), "{p:?}");
+    let p = refused(fields(&"z".repeat(5001), vec![]));
+    assert!(p.iter().any(|m| m.contains("at most 5000 characters (it has 5001)")), "{p:?}");
+    let p = refused(fields("ok", (0..21).map(|i| format!("https://example.org/{i}")).collect()));
+    assert!(p.iter().any(|m| m == "evidence: Give at most 20 links"), "{p:?}");
+    assert!(fields("Two lines\nof narrative\twith a tab", vec![]).draft().is_ok());
+}
