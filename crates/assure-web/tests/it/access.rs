@@ -472,3 +472,64 @@ fn with_approval_on_the_public_sees_an_update_only_once_approved_and_never_its_i
         assert!(!public.contains("Awaiting approval"), "{name}");
     }
 }
+
+/// Sign in through the form reached at `/sign-in?next=<query>` (`query` as sent, encoded).
+fn sign_in_via(b: &mut Browser, query: &str, username: &str) -> Reply {
+    let page = b.get(&format!("/sign-in?next={query}"));
+    assert_eq!(page.status, 200, "{query}: {}", page.body);
+    let next = page.body.split("name=\"next\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let fields = [
+        ("csrf", Browser::csrf_in(&page.body)),
+        ("username", username.to_owned()),
+        ("password", PASSWORD.to_owned()),
+        ("next", next.replace("&amp;", "&")),
+    ];
+    b.post_form("/sign-in", &fields, false)
+}
+
+#[test]
+fn after_sign_in_only_a_path_on_this_site_is_followed() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        let bad = [
+            "/%09/evil.example/landing",
+            "/%0a",
+            "/%0d%0aSet-Cookie:%20x=y",
+            "//evil.example",
+            "/%5Cevil.example",
+            "%5C%5Cevil.example",
+            "http://evil.example/",
+            "javascript:alert(1)",
+        ];
+        for query in bad {
+            let mut b = app.browser();
+            let r = sign_in_via(&mut b, query, "medway");
+            assert_eq!((r.status, r.location.as_str()), (303, "/"), "{name}: {query}: {}", r.body);
+            assert!(b.cookies.contains_key("assure_session"), "{name}: {query}: signed in");
+        }
+        // The same when the bad `next` is posted directly, not from the form's page.
+        for next in ["/\n", "/\t/evil.example", "/\\evil.example"] {
+            let mut b = app.browser();
+            let page = b.get("/sign-in");
+            let fields = [
+                ("csrf", Browser::csrf_in(&page.body)),
+                ("username", "medway".to_owned()),
+                ("password", PASSWORD.to_owned()),
+                ("next", next.to_owned()),
+            ];
+            let r = b.post_form("/sign-in", &fields, false);
+            assert_eq!((r.status, r.location.as_str()), (303, "/"), "{name}: {next:?}: {}", r.body);
+        }
+        let mut b = app.browser();
+        let r = sign_in_via(&mut b, "/milestones/x%3Fy%3D1", "medway");
+        assert_eq!((r.status, r.location.as_str()), (303, "/milestones/x?y=1"), "{name}");
+        // A page that needs signing in sends people to the form and back, query and all.
+        let mut b = app.browser();
+        let r = b.get("/account");
+        assert_eq!((r.status, r.location.as_str()), (303, "/sign-in?next=/account"), "{name}");
+        let r = sign_in_via(&mut b, "%2Faccount", "medway");
+        assert_eq!((r.status, r.location.as_str()), (303, "/account"), "{name}");
+    }
+}
