@@ -533,3 +533,49 @@ fn after_sign_in_only_a_path_on_this_site_is_followed() {
         assert_eq!((r.status, r.location.as_str()), (303, "/account"), "{name}");
     }
 }
+
+#[test]
+fn the_sign_in_form_needs_a_token_the_server_issued_for_its_cookie() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        let fields = |token: &str| {
+            [("csrf", token.to_owned()), ("username", "medway".to_owned()), ("password", PASSWORD.to_owned())]
+        };
+        // Login CSRF: a page elsewhere plants a cookie and posts the same value.
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        for forged in ["attacker-chosen-value", &format!("{now}.attacker")] {
+            let mut b = app.browser();
+            b.cookies.insert("assure_sign_in".into(), forged.to_owned());
+            let r = b.post_form("/sign-in", &fields(forged), false);
+            assert_eq!(r.status, 403, "{name}: {forged}");
+            assert!(!b.cookies.contains_key("assure_session"), "{name}: not signed in");
+        }
+        // A real form's token with another form's cookie is refused too.
+        let mut b = app.browser();
+        let first = Browser::csrf_in(&b.get("/sign-in").body);
+        b.get("/sign-in");
+        assert_eq!(b.post_form("/sign-in", &fields(&first), false).status, 403, "{name}: token of another form");
+        // A form drawn by one server is accepted by another on the same database.
+        let second = app.second_server();
+        let mut b = app.browser();
+        let token = Browser::csrf_in(&b.get("/sign-in").body);
+        let mut other = second.browser();
+        other.cookies = b.cookies.clone();
+        let r = other.post_form("/sign-in", &fields(&token), false);
+        assert_eq!(r.status, 303, "{name}: {}", r.body);
+        // A failed attempt draws a fresh form that works.
+        let mut b = app.browser();
+        b.get("/sign-in");
+        let token = Browser::csrf_in(&b.get("/sign-in").body);
+        let r = b.post_form(
+            "/sign-in",
+            &[("csrf", token), ("username", "medway".into()), ("password", "wrong password!!".into())],
+            false,
+        );
+        assert_eq!(r.status, 422, "{name}");
+        let r = b.post_form("/sign-in", &fields(&Browser::csrf_in(&r.body)), false);
+        assert_eq!(r.status, 303, "{name}: {}", r.body);
+    }
+}
