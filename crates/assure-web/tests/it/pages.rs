@@ -215,3 +215,39 @@ fn indicator_tracking_shows_statuses_charts_tables_and_the_illustrative_banner()
         assert_eq!(item["status"], serde_json::to_value(smoking.status).unwrap(), "{name}");
     }
 }
+
+#[test]
+fn the_indicator_csv_writes_a_stored_formula_as_text_and_numbers_as_numbers() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        let plan = assure_plan::bundled().unwrap();
+        let row = assure_plan::observation::Observation {
+            key: assure_plan::observation::ObservationKey {
+                indicator: "smoking-at-time-of-delivery".into(),
+                area: "kent-medway-ics".into(),
+                period: "2023/24".into(),
+                breakdown: "@breakdown".into(),
+            },
+            value: Some(-3.2),
+            lower: None,
+            upper: None,
+            numerator: None,
+            denominator: None,
+            note: Some("=HYPERLINK(\"http://x\",\"y\")".into()),
+            source: Some("+source".into()),
+            illustrative: false,
+            line: 2,
+        };
+        let file = assure_store::DataFile { name: "x".into(), checksum: "x".into(), format: "csv".into(), skipped: 0 };
+        store.import_observations(plan.meta.id.get_ref(), &[row], &file, assure_store::ImportMode::Merge, "t").unwrap();
+        let (status, _, csv) = app.get("/indicators/smoking-at-time-of-delivery/data.csv");
+        assert_eq!(status, 200, "{name}");
+        assert!(
+            csv.contains(
+                "kent-medway-ics,2023/24,'@breakdown,-3.2,,,,,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+source,"
+            ),
+            "{name}: {csv}"
+        );
+    }
+}
