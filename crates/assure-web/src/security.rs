@@ -10,22 +10,27 @@ use axum::response::Response;
 
 use crate::AppState;
 
-/// Scripts, styles, images and fonts only from this site; no inline script or style, no
-/// plugins, no framing, forms posted only here.
+/// Scripts, styles and images only from this site, fonts from here or the NHS.UK
+/// frontend's font host (its style sheet loads Frutiger from there, which the licence
+/// does not let us copy); no inline script or style, no plugins, no framing, forms
+/// posted only here.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+img-src 'self' data:; font-src 'self' https://assets.nhs.uk; connect-src 'self'; object-src 'none'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'none'";
 
 /// `Strict-Transport-Security` when enabled: a year, subdomains included.
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
 
-/// The policy for an HTML report, a standalone document whose one `<style>` element is
-/// allowed by its hash (and nothing else inline).
+/// The policy for an HTML report, a standalone document: its `<style>` elements (the
+/// document's and each chart's) are allowed by their hashes, and nothing else inline.
 pub fn report_policy() -> String {
     use base64::Engine;
     use sha2::Digest;
-    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(assure_report::html::STYLE));
-    CONTENT_SECURITY_POLICY.replace("style-src 'self'", &format!("style-src 'sha256-{hash}'"))
+    let hash =
+        |css: &str| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(css)));
+    let styles =
+        format!("style-src {} {}", hash(assure_report::html::STYLE), hash(assure_report::document::CHART_STYLE));
+    CONTENT_SECURITY_POLICY.replace("style-src 'self'", &styles)
 }
 
 /// Add the security headers to every response (an HTML report, under `/reports/`, gets
