@@ -35,8 +35,16 @@ for (const asked of paths) {
       await context.addCookies([{ name: 'assure_session', value: process.env.ASSURE_SESSION ?? '', url: base, httpOnly: true, secure: true, sameSite: 'Lax' }]);
     }
     const page = await context.newPage();
+    // Chromium reports every resource, inline script, style or handler that the page's
+    // Content-Security-Policy blocks as a console message; any one is a failure.
+    const csp = [];
+    page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) csp.push(m.text()); });
+    await page.addInitScript(() => document.addEventListener('securitypolicyviolation',
+      (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`)));
     const response = await page.goto(base + path, { waitUntil: 'load' });
-    await page.addScriptTag({ content: axeSource });
+    // Evaluated by the browser's debugging protocol, which the page's policy does not
+    // govern (an inline <script> tag would itself be a violation).
+    await page.evaluate(axeSource);
     const axe = await page.evaluate(async () => {
       // eslint-disable-next-line no-undef
       const r = await axe.run(document, {
@@ -65,8 +73,8 @@ for (const asked of paths) {
       focused = seen.size;
       unreachable = links.filter((l) => !seen.has(l));
     }
-    const entry = { path: asked, landed: ((u) => u.pathname + u.search)(new URL(page.url())), viewport: name, status: response.status(), violations: axe, links_focused: focused, unreachable: unreachable.length, screenshot: file };
-    if (axe.length > 0 || unreachable.length > 0) failed = true;
+    const entry = { path: asked, landed: ((u) => u.pathname + u.search)(new URL(page.url())), viewport: name, status: response.status(), violations: axe, csp_violations: csp, links_focused: focused, unreachable: unreachable.length, screenshot: file };
+    if (axe.length > 0 || unreachable.length > 0 || csp.length > 0) failed = true;
     report.push(entry);
     await context.close();
   }

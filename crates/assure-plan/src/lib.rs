@@ -34,6 +34,7 @@ pub mod model;
 pub mod observation;
 pub mod period;
 pub mod query;
+pub mod spreadsheet;
 pub mod write;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

@@ -126,7 +126,9 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
     })
 }
 
-/// Write observations as CSV in [`CSV_COLUMNS`], which [`read_csv`] reads back; with
+/// Write observations as CSV in [`CSV_COLUMNS`], which [`read_csv`] reads back (each
+/// cell made safe for a spreadsheet by [`crate::spreadsheet::neutralise`], so a note that
+/// looked like a formula reads back with its leading `'`); with
 /// `illustrative_column`, a last column `illustrative` says `yes` for illustrative rows
 /// (a download for people, not for re-import).
 pub fn write_csv(out: impl std::io::Write, rows: &[Observation], illustrative_column: bool) -> csv::Result<()> {
@@ -154,7 +156,7 @@ pub fn write_csv(out: impl std::io::Write, rows: &[Observation], illustrative_co
         if illustrative_column {
             record.push(if o.illustrative { "yes".to_owned() } else { String::new() });
         }
-        w.write_record(&record)?;
+        w.write_record(record.iter().map(|cell| crate::spreadsheet::neutralise(cell).into_owned()))?;
     }
     w.flush()?;
     Ok(())

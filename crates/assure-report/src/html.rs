@@ -5,7 +5,9 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::document::{Block, Report, Tone};
 
-const STYLE: &str = "\
+/// The report's style sheet, inline in its `<style>` element (a report is one file); a
+/// server that sends a Content-Security-Policy allows it by its hash.
+pub const STYLE: &str = "\
 body{font-family:Arial,Helvetica,sans-serif;color:#212b32;line-height:1.5;margin:0 auto;max-width:960px;padding:24px}\
 h1{font-size:2rem;margin:0 0 8px}h2{font-size:1.5rem;margin:32px 0 12px;border-top:2px solid #005eb8;padding-top:12px}\
 h3{font-size:1.15rem;margin:24px 0 8px}\

@@ -46,7 +46,8 @@ pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
 pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};
 pub use sessions::{
-    ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME, Refusal, SESSION_LIFETIME, Session,
+    ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME, Refusal, SESSION_LIFETIME,
+    SIGN_IN_FORM_LIFETIME, Session, SignInForm,
 };
 pub use sql::BackendKind;
 

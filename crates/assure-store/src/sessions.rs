@@ -314,3 +314,81 @@ impl Store {
         })
     }
 }
+
+/// How long a sign-in form stays good after it was drawn.
+pub const SIGN_IN_FORM_LIFETIME: Duration = Duration::from_secs(2 * 3600);
+
+/// The `setting` key of the database's secret for sign-in forms (never shown, never
+/// audited; settings ignore keys they do not know).
+const SIGN_IN_SECRET: &str = "sign_in_form_secret";
+
+/// A sign-in form's pair: a nonce for a cookie, and the token for the form that proves
+/// this database issued that nonce. A client can set any cookie it likes, so a token
+/// that only had to equal the cookie would prove nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInForm {
+    /// For the cookie: when it was issued (Unix seconds) and a random part.
+    pub nonce: String,
+    /// For the form: HMAC-SHA256 of the nonce under the database's secret, in hex.
+    pub token: String,
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn sign_in_token(secret: &str, nonce: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    // Any key length is accepted by HMAC; the error arm cannot happen.
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return String::new() };
+    mac.update(b"assure sign-in form\0");
+    mac.update(nonce.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// Equal, compared in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl Store {
+    /// The database's secret for sign-in forms, created the first time it is asked for
+    /// (by whichever process asks first; every process then uses the same one, so a
+    /// form drawn by one server is accepted by another on the same database).
+    fn sign_in_secret(&self) -> Result<String, StoreError> {
+        let read = |tx: &mut Tx<'_>| -> Result<Option<String>, StoreError> {
+            let rows = tx.rows("setting", "SELECT value FROM setting WHERE key = $1", &[SIGN_IN_SECRET.into()])?;
+            rows.first().map(|r| r.text(0)).transpose()
+        };
+        if let Some(secret) = self.pool.read(read)? {
+            return Ok(secret);
+        }
+        self.pool.write(|tx| {
+            let fresh = random_secret();
+            tx.execute(
+                "INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[SIGN_IN_SECRET.into(), fresh.as_str().into()],
+            )?;
+            read(tx)?.ok_or_else(|| StoreError::Corrupt("the sign-in secret was not kept".to_owned()))
+        })
+    }
+
+    /// A new sign-in form: a fresh nonce and the token bound to it.
+    pub fn sign_in_form(&self) -> Result<SignInForm, StoreError> {
+        let nonce = format!("{}.{}", unix_now(), random_secret());
+        let token = sign_in_token(&self.sign_in_secret()?, &nonce);
+        Ok(SignInForm { nonce, token })
+    }
+
+    /// Whether `token` is the one this database issued with `nonce`, within
+    /// [`SIGN_IN_FORM_LIFETIME`]. A forged pair (any nonce, any token) is not.
+    pub fn sign_in_form_valid(&self, nonce: &str, token: &str) -> Result<bool, StoreError> {
+        let Some(issued) = nonce.split_once('.').and_then(|(t, _)| t.parse::<u64>().ok()) else { return Ok(false) };
+        let now = unix_now();
+        // A little clock difference between servers is allowed, not a nonce from the future.
+        if issued > now + 60 || now.saturating_sub(issued) > SIGN_IN_FORM_LIFETIME.as_secs() {
+            return Ok(false);
+        }
+        Ok(same(&sign_in_token(&self.sign_in_secret()?, nonce), token))
+    }
+}

@@ -149,6 +149,36 @@ pub async fn close_after_refused_writes(request: Request, next: Next) -> Respons
     response
 }
 
+/// Where to send someone after signing in, from the `next` they brought (already
+/// percent-decoded once, as a query or form value is): a path on this site, or `/`.
+///
+/// Only a path that no browser can read as another origin is kept: it starts with one
+/// `/`, not `//` or `/\` (both are scheme-relative to a browser), holds no backslash
+/// (browsers read it as `/`) and no control character (browsers drop tabs and newlines
+/// from a URL, so `/<TAB>/evil.example` becomes `//evil.example`; a newline cannot be in
+/// a header at all). What is kept is normalised to printable ASCII: spaces, quotes,
+/// angle brackets and anything beyond ASCII are percent-encoded, so that the value is
+/// always a valid `Location` header and means the same to every client.
+pub fn local_path(next: &str) -> String {
+    let home = || "/".to_owned();
+    let mut chars = next.chars();
+    if chars.next() != Some('/') || matches!(chars.next(), Some('/' | '\\')) {
+        return home();
+    }
+    if next.chars().any(|c| c.is_control() || c == '\\') {
+        return home();
+    }
+    let mut path = String::with_capacity(next.len());
+    for b in next.bytes() {
+        if b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'|' | b'^') {
+            path.push(char::from(b));
+        } else {
+            path.push_str(&format!("%{b:02X}"));
+        }
+    }
+    path
+}
+
 /// The signed-in person on a request, or a redirect to sign in.
 pub fn require_signed_in(request_signed: Option<Signed>, path: &str) -> Result<Signed, WebError> {
     request_signed.ok_or_else(|| WebError::SignIn(path.to_owned()))
@@ -217,7 +247,7 @@ impl<S: Send + Sync> FromRequest<S> for SignedForm {
 
 #[cfg(test)]
 mod tests {
-    use super::client_address;
+    use super::{client_address, local_path};
     use std::net::IpAddr;
 
     fn ip(s: &str) -> IpAddr {
@@ -242,5 +272,54 @@ mod tests {
         assert_eq!(client_address(Some(ip("10.0.0.5")), Some("garbage"), &proxy), "10.0.0.5");
         assert_eq!(client_address(Some(ip("10.0.0.5")), Some("::1"), &proxy), "::1");
         assert_eq!(client_address(None, Some("198.51.100.1"), &proxy), "unknown");
+    }
+
+    #[test]
+    fn only_a_path_on_this_site_is_a_way_back_after_sign_in() {
+        let home = [
+            "",
+            "evil.example",
+            "//evil.example",
+            "///evil.example",
+            "/\\evil.example",
+            "\\evil.example",
+            "\\\\evil.example",
+            "/x\\..\\..\\evil.example",
+            "/\t/evil.example/landing",
+            "\t//evil.example",
+            "/\n",
+            "/\r\nSet-Cookie: a=b",
+            "/x\u{0}y",
+            "/x\u{7f}",
+            "/x\u{85}",
+            "http://evil.example/",
+            "https:evil.example",
+            "javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            " /milestones/x",
+            "%2F%2Fevil.example",
+            "%2f/evil.example",
+        ];
+        for next in home {
+            assert_eq!(local_path(next), "/", "{next:?}");
+        }
+        let kept = [
+            ("/", "/"),
+            ("/milestones/x?y=1", "/milestones/x?y=1"),
+            ("/search?q=a&kind=plan#results", "/search?q=a&kind=plan#results"),
+            ("/organisations/a%20b", "/organisations/a%20b"),
+            // Encoded once more, the slashes stay in the path: still this site.
+            ("/%2F%2Fevil.example", "/%2F%2Fevil.example"),
+            ("/%09/evil.example", "/%09/evil.example"),
+            ("/./x", "/./x"),
+            // Normalised to printable ASCII, so the header is valid and reads the same anywhere.
+            ("/search?q=a b", "/search?q=a%20b"),
+            ("/search?q=\"<x>\"", "/search?q=%22%3Cx%3E%22"),
+            ("/search?q=café", "/search?q=caf%C3%A9"),
+        ];
+        for (next, path) in kept {
+            assert_eq!(local_path(next), path, "{next:?}");
+            assert!(axum::http::HeaderValue::from_str(path).is_ok(), "{path:?}");
+        }
     }
 }

@@ -12,6 +12,7 @@ mod cache;
 mod components;
 mod error;
 mod routes;
+mod security;
 mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -42,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cache_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), access::authenticate))
         .layer(axum::middleware::from_fn(access::close_after_refused_writes))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::security_headers))
         .layer(trace)
         .with_state(state)
 }

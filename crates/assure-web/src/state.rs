@@ -34,6 +34,7 @@ struct Inner {
     delivery: RwLock<Option<(Revision, Arc<Delivery>)>>,
     pages: Mutex<(Option<Revision>, HashMap<String, Page>)>,
     trusted_proxies: Vec<std::net::IpAddr>,
+    hsts: std::sync::atomic::AtomicBool,
 }
 
 pub use assure_app::Tracking;
@@ -64,7 +65,20 @@ impl AppState {
             delivery: RwLock::new(None),
             pages: Mutex::new((None, HashMap::new())),
             trusted_proxies,
+            hsts: std::sync::atomic::AtomicBool::new(false),
         }))
+    }
+
+    /// Send `Strict-Transport-Security` on every response (for a server behind a TLS
+    /// proxy: browsers then refuse plain HTTP to the site for a year).
+    pub fn with_hsts(self, enabled: bool) -> AppState {
+        self.0.hsts.store(enabled, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    /// Whether responses carry `Strict-Transport-Security`.
+    pub fn hsts(&self) -> bool {
+        self.0.hsts.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The reverse proxies whose `X-Forwarded-For` is believed.

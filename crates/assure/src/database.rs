@@ -48,6 +48,10 @@ pub(crate) enum DbCommand {
         /// as the proxy's.
         #[arg(long = "trusted-proxy", env = "ASSURE_TRUSTED_PROXIES", value_delimiter = ',', value_name = "IP")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Send Strict-Transport-Security on every response: for a server reached only
+        /// through a TLS proxy (browsers then refuse plain HTTP to the site for a year).
+        #[arg(long, env = "ASSURE_HSTS")]
+        hsts: bool,
     },
     /// Bring the database schema up to date (also done at every start).
     Migrate,
@@ -319,7 +323,7 @@ fn load_dir_reporting(dir: &Path) -> anyhow::Result<Plan> {
 
 pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match command {
-        DbCommand::Serve { addr, plan, log, trusted_proxies } => {
+        DbCommand::Serve { addr, plan, log, trusted_proxies, hsts } => {
             let filter = tracing_subscriber::EnvFilter::try_new(&log).with_context(|| format!("--log '{log}'"))?;
             use std::io::IsTerminal;
             tracing_subscriber::fmt()
@@ -339,7 +343,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
                 let local = listener.local_addr()?;
                 eprintln!("serving {url} on http://{local}/ (Ctrl-C to stop)");
-                let state = assure_web::AppState::behind_proxies(store, plan, trusted_proxies);
+                let state = assure_web::AppState::behind_proxies(store, plan, trusted_proxies).with_hsts(hsts);
                 assure_web::serve(listener, state, shutdown_signal()).await?;
                 eprintln!("stopped");
                 anyhow::Ok(())

@@ -106,3 +106,40 @@ fn an_api_token_acts_as_its_account_until_revoked_or_the_account_is_disabled() {
         assert_eq!(actions, ["revoke", "create", "create"], "{}: revoking twice is audited once", db.name);
     }
 }
+
+#[test]
+fn a_sign_in_form_token_is_bound_to_its_nonce_by_the_databases_secret() {
+    for db in databases() {
+        let (one, two) = (db.open(), db.open());
+        let form = one.sign_in_form().unwrap();
+        assert_ne!(form.nonce, form.token, "{}", db.name);
+        assert!(one.sign_in_form_valid(&form.nonce, &form.token).unwrap(), "{}", db.name);
+        // Another process on the same database shares the secret, and sees the same settings.
+        assert!(two.sign_in_form_valid(&form.nonce, &form.token).unwrap(), "{}: a second process", db.name);
+        let again = two.sign_in_form().unwrap();
+        assert!(one.sign_in_form_valid(&again.nonce, &again.token).unwrap(), "{}", db.name);
+        assert_eq!(one.settings().unwrap(), assure_store::Settings::default(), "{}", db.name);
+        // Forged: a pair the attacker chose, a token for another nonce, a changed nonce.
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let chosen = format!("{now}.attacker");
+        for (nonce, token) in [
+            (chosen.as_str(), chosen.as_str()),
+            ("", ""),
+            ("x", "x"),
+            (again.nonce.as_str(), form.token.as_str()),
+            (&form.nonce[..form.nonce.len() - 1], form.token.as_str()),
+            (form.nonce.as_str(), &form.token[..form.token.len() - 1]),
+        ] {
+            assert!(!one.sign_in_form_valid(nonce, token).unwrap(), "{}: {nonce:?} {token:?}", db.name);
+        }
+        // Too old, or from the future: the nonce's time is part of what the token signs,
+        // so it cannot be changed without the secret either.
+        let old = now - assure_store::SIGN_IN_FORM_LIFETIME.as_secs() - 1;
+        let stale = form.nonce.replacen(&form.nonce[..form.nonce.find('.').unwrap()], &old.to_string(), 1);
+        assert!(!one.sign_in_form_valid(&stale, &form.token).unwrap(), "{}", db.name);
+        // A fresh database has its own secret.
+        let fresh = assure_store::testing::TestDb::sqlite();
+        let other = fresh.open();
+        assert!(!other.sign_in_form_valid(&form.nonce, &form.token).unwrap(), "{}: another database", db.name);
+    }
+}

@@ -370,8 +370,9 @@ pub fn list_response<T: Serialize>(path: &str, items: Vec<T>, format: ListFormat
 }
 
 /// CSV of a list: one column per field of the items; references as their names,
-/// lists joined with "; ".
+/// lists joined with "; "; every cell safe to open in a spreadsheet.
 fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
+    use assure_plan::spreadsheet::neutralise;
     fn cell(v: &Value) -> String {
         match v {
             Value::Null => String::new(),
@@ -387,7 +388,7 @@ fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
         let header: Vec<&String> = first.keys().collect();
         w.write_record(header.iter().map(|s| s.as_str())).map_err(|e| ApiError::internal(e.to_string()))?;
         for r in &rows {
-            w.write_record(header.iter().map(|k| cell(&r[k.as_str()])))
+            w.write_record(header.iter().map(|k| neutralise(&cell(&r[k.as_str()])).into_owned()))
                 .map_err(|e| ApiError::internal(e.to_string()))?;
         }
     }
@@ -399,4 +400,28 @@ fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
 
 pub fn json_response<T: Serialize>(value: &T) -> Response {
     Json(value).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Serialize)]
+    struct Item {
+        title: &'static str,
+        value: f64,
+        tags: Vec<&'static str>,
+    }
+
+    #[test]
+    fn a_csv_list_writes_formulae_as_text_and_numbers_as_numbers() {
+        let items = [Item { title: "=HYPERLINK(\"http://x\",\"y\")", value: -3.2, tags: vec!["-a", "b"] }];
+        let response = super::csv_response(&items).unwrap();
+        let body = body_text(response);
+        assert_eq!(body, "title,value,tags\n\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-3.2,'-a; b\n");
+    }
+
+    fn body_text(response: axum::response::Response) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let bytes = runtime.block_on(axum::body::to_bytes(response.into_body(), usize::MAX)).unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
 }

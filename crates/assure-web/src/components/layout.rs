@@ -138,6 +138,25 @@ pub fn illustrative_banner(shown: bool) -> Markup {
 
 const SEARCH_ICON: &str = r#"<svg class="nhsuk-icon nhsuk-icon--search" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16" height="16" focusable="false" aria-hidden="true"><path d="m20.7 18.9-4.1-4.1a7 7 0 1 0-1.4 1.4l4 4.1a1 1 0 0 0 1.5 0c.4-.4.4-1 0-1.4ZM6 10.6a5 5 0 1 1 10 0 5 5 0 0 1-10 0Z"/></svg>"#;
 
+/// Where a page that needs someone signed in sends them: the sign-in form, told to come
+/// back to `path` when that is a path on this site ([`crate::access::local_path`]).
+fn sign_in_location(path: &str) -> String {
+    let next = crate::access::local_path(path);
+    if next == "/" {
+        return "/sign-in".to_owned();
+    }
+    // As a query value: everything but unreserved characters and `/` percent-encoded.
+    let mut location = "/sign-in?next=".to_owned();
+    for b in next.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            location.push(char::from(b));
+        } else {
+            location.push_str(&format!("%{b:02X}"));
+        }
+    }
+    location
+}
+
 /// A failure as an accessible page: what is wrong, and where to go from here. Failures
 /// that are ours show a reference that is in the log.
 impl axum::response::IntoResponse for crate::WebError {
@@ -145,8 +164,7 @@ impl axum::response::IntoResponse for crate::WebError {
         use crate::WebError;
         let status = self.status();
         if let WebError::SignIn(path) = &self {
-            let next = path.replace('%', "%25").replace('&', "%26").replace('=', "%3D").replace('+', "%2B");
-            let location = format!("/sign-in?next={next}");
+            let location = sign_in_location(path);
             return (status, [(axum::http::header::LOCATION, location)]).into_response();
         }
         let reference = self.log();

@@ -10,14 +10,6 @@ use crate::components::page;
 use crate::components::{FieldError, csrf_field, error_summary, form_title, input, success_banner, table};
 use crate::{AppState, WebError};
 
-/// A path on this site to go back to after signing in (anything else goes home).
-fn local_path(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
-        _ => "/".to_owned(),
-    }
-}
-
 fn sign_in_page(token: &str, username: &str, next: &str, errors: &[FieldError]) -> Markup {
     page(
         &form_title("Sign in", errors),
@@ -40,23 +32,32 @@ fn sign_in_page(token: &str, username: &str, next: &str, errors: &[FieldError]) 
     )
 }
 
-/// The sign-in form, with a fresh token in a cookie and in the form (there is no
-/// session yet to hold one).
-pub async fn show_sign_in(Query(q): Query<Vec<(String, String)>>) -> Response {
-    let next = local_path(q.iter().find(|(k, _)| k == "next").map(|(_, v)| v.as_str()));
-    let token = assure_store::random_password();
-    let cookie = access::set_cookie(SIGN_IN_COOKIE, Some(&token), cookie::SameSite::Strict);
-    ([(header::SET_COOKIE, cookie)], sign_in_page(&token, "", &next, &[])).into_response()
+/// A fresh sign-in form's pair (there is no session yet to hold a token): the nonce
+/// goes in a cookie, and the token the database's secret binds to it in the form.
+async fn sign_in_form(state: &AppState) -> Result<(String, String), WebError> {
+    let form = state.blocking(|s| Ok(s.store().sign_in_form()?)).await?;
+    Ok((access::set_cookie(SIGN_IN_COOKIE, Some(&form.nonce), cookie::SameSite::Strict), form.token))
+}
+
+/// The sign-in form.
+pub async fn show_sign_in(
+    State(state): State<AppState>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let next = access::local_path(q.iter().find(|(k, _)| k == "next").map_or("", |(_, v)| v.as_str()));
+    let (cookie, token) = sign_in_form(&state).await?;
+    Ok(([(header::SET_COOKIE, cookie)], sign_in_page(&token, "", &next, &[])).into_response())
 }
 
 pub async fn sign_in(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
     let client = access::client(&request, state.trusted_proxies());
-    let expected = access::cookie(request.headers(), SIGN_IN_COOKIE);
+    let nonce = access::cookie(request.headers(), SIGN_IN_COOKIE);
     let fields = access::read_form(request).await?;
     let get = |name: &str| fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str()).to_owned();
-    let next = local_path(Some(&get("next")));
+    let next = access::local_path(&get("next"));
     let (username, password) = (get("username").trim().to_lowercase(), get("password"));
-    if expected.as_deref().is_none_or(|e| e.is_empty() || e != get("csrf")) {
+    let (nonce, posted) = (nonce.unwrap_or_default(), get("csrf"));
+    if !state.blocking(move |s| Ok(s.store().sign_in_form_valid(&nonce, &posted)?)).await? {
         return Err(WebError::Forbidden(
             "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
         ));
@@ -69,12 +70,16 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Result<
         errors.push(("password", "Enter your password".into()));
     }
     if errors.is_empty() {
+        // The way back is checked before a session exists, so that no answer but this
+        // redirect ever carries a new session cookie.
+        let location =
+            header::HeaderValue::from_str(&next).map_err(|_| WebError::Internal(format!("bad next {next:?}")))?;
         let (u, p) = (username.clone(), password.clone());
         match state.blocking(move |s| Ok(s.store().sign_in(&u, &p, &client)?)).await? {
             Ok(session) => {
                 let cookie = access::set_cookie(SESSION_COOKIE, Some(&session.token), cookie::SameSite::Lax);
                 let clear = access::set_cookie(SIGN_IN_COOKIE, None, cookie::SameSite::Strict);
-                let mut response = Redirect::to(&next).into_response();
+                let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
                 response.headers_mut().append(header::SET_COOKIE, cookie.parse().map_err(|_| internal_cookie())?);
                 response.headers_mut().append(header::SET_COOKIE, clear.parse().map_err(|_| internal_cookie())?);
                 return Ok(response);
@@ -82,8 +87,7 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Result<
             Err(refusal) => errors.push(("username", refusal.message())),
         }
     }
-    let token = assure_store::random_password();
-    let cookie = access::set_cookie(SIGN_IN_COOKIE, Some(&token), cookie::SameSite::Strict);
+    let (cookie, token) = sign_in_form(&state).await?;
     Ok((
         StatusCode::UNPROCESSABLE_ENTITY,
         [(header::SET_COOKIE, cookie)],

@@ -530,3 +530,110 @@ fn an_upload_is_refused_before_its_body_is_read() {
     let r = editor.post_multipart("/data/upload", "data.csv", "indicator,area,period,value\n", false);
     assert_eq!(r.status, 403, "{}", r.body);
 }
+
+/// Sign in through the form reached at `/sign-in?next=<query>` (`query` as sent, encoded).
+fn sign_in_via(b: &mut Browser, query: &str, username: &str) -> Reply {
+    let page = b.get(&format!("/sign-in?next={query}"));
+    assert_eq!(page.status, 200, "{query}: {}", page.body);
+    let next = page.body.split("name=\"next\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let fields = [
+        ("csrf", Browser::csrf_in(&page.body)),
+        ("username", username.to_owned()),
+        ("password", PASSWORD.to_owned()),
+        ("next", next.replace("&amp;", "&")),
+    ];
+    b.post_form("/sign-in", &fields, false)
+}
+
+#[test]
+fn after_sign_in_only_a_path_on_this_site_is_followed() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        let bad = [
+            "/%09/evil.example/landing",
+            "/%0a",
+            "/%0d%0aSet-Cookie:%20x=y",
+            "//evil.example",
+            "/%5Cevil.example",
+            "%5C%5Cevil.example",
+            "http://evil.example/",
+            "javascript:alert(1)",
+        ];
+        for query in bad {
+            let mut b = app.browser();
+            let r = sign_in_via(&mut b, query, "medway");
+            assert_eq!((r.status, r.location.as_str()), (303, "/"), "{name}: {query}: {}", r.body);
+            assert!(b.cookies.contains_key("assure_session"), "{name}: {query}: signed in");
+        }
+        // The same when the bad `next` is posted directly, not from the form's page.
+        for next in ["/\n", "/\t/evil.example", "/\\evil.example"] {
+            let mut b = app.browser();
+            let page = b.get("/sign-in");
+            let fields = [
+                ("csrf", Browser::csrf_in(&page.body)),
+                ("username", "medway".to_owned()),
+                ("password", PASSWORD.to_owned()),
+                ("next", next.to_owned()),
+            ];
+            let r = b.post_form("/sign-in", &fields, false);
+            assert_eq!((r.status, r.location.as_str()), (303, "/"), "{name}: {next:?}: {}", r.body);
+        }
+        let mut b = app.browser();
+        let r = sign_in_via(&mut b, "/milestones/x%3Fy%3D1", "medway");
+        assert_eq!((r.status, r.location.as_str()), (303, "/milestones/x?y=1"), "{name}");
+        // A page that needs signing in sends people to the form and back, query and all.
+        let mut b = app.browser();
+        let r = b.get("/account");
+        assert_eq!((r.status, r.location.as_str()), (303, "/sign-in?next=/account"), "{name}");
+        let r = sign_in_via(&mut b, "%2Faccount", "medway");
+        assert_eq!((r.status, r.location.as_str()), (303, "/account"), "{name}");
+    }
+}
+
+#[test]
+fn the_sign_in_form_needs_a_token_the_server_issued_for_its_cookie() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        let fields = |token: &str| {
+            [("csrf", token.to_owned()), ("username", "medway".to_owned()), ("password", PASSWORD.to_owned())]
+        };
+        // Login CSRF: a page elsewhere plants a cookie and posts the same value.
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        for forged in ["attacker-chosen-value", &format!("{now}.attacker")] {
+            let mut b = app.browser();
+            b.cookies.insert("assure_sign_in".into(), forged.to_owned());
+            let r = b.post_form("/sign-in", &fields(forged), false);
+            assert_eq!(r.status, 403, "{name}: {forged}");
+            assert!(!b.cookies.contains_key("assure_session"), "{name}: not signed in");
+        }
+        // A real form's token with another form's cookie is refused too.
+        let mut b = app.browser();
+        let first = Browser::csrf_in(&b.get("/sign-in").body);
+        b.get("/sign-in");
+        assert_eq!(b.post_form("/sign-in", &fields(&first), false).status, 403, "{name}: token of another form");
+        // A form drawn by one server is accepted by another on the same database.
+        let second = app.second_server();
+        let mut b = app.browser();
+        let token = Browser::csrf_in(&b.get("/sign-in").body);
+        let mut other = second.browser();
+        other.cookies = b.cookies.clone();
+        let r = other.post_form("/sign-in", &fields(&token), false);
+        assert_eq!(r.status, 303, "{name}: {}", r.body);
+        // A failed attempt draws a fresh form that works.
+        let mut b = app.browser();
+        b.get("/sign-in");
+        let token = Browser::csrf_in(&b.get("/sign-in").body);
+        let r = b.post_form(
+            "/sign-in",
+            &[("csrf", token), ("username", "medway".into()), ("password", "wrong password!!".into())],
+            false,
+        );
+        assert_eq!(r.status, 422, "{name}");
+        let r = b.post_form("/sign-in", &fields(&Browser::csrf_in(&r.body)), false);
+        assert_eq!(r.status, 303, "{name}: {}", r.body);
+    }
+}

@@ -215,3 +215,101 @@ fn indicator_tracking_shows_statuses_charts_tables_and_the_illustrative_banner()
         assert_eq!(item["status"], serde_json::to_value(smoking.status).unwrap(), "{name}");
     }
 }
+
+#[test]
+fn the_indicator_csv_writes_a_stored_formula_as_text_and_numbers_as_numbers() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        let plan = assure_plan::bundled().unwrap();
+        let row = assure_plan::observation::Observation {
+            key: assure_plan::observation::ObservationKey {
+                indicator: "smoking-at-time-of-delivery".into(),
+                area: "kent-medway-ics".into(),
+                period: "2023/24".into(),
+                breakdown: "@breakdown".into(),
+            },
+            value: Some(-3.2),
+            lower: None,
+            upper: None,
+            numerator: None,
+            denominator: None,
+            note: Some("=HYPERLINK(\"http://x\",\"y\")".into()),
+            source: Some("+source".into()),
+            illustrative: false,
+            line: 2,
+        };
+        let file = assure_store::DataFile { name: "x".into(), checksum: "x".into(), format: "csv".into(), skipped: 0 };
+        store.import_observations(plan.meta.id.get_ref(), &[row], &file, assure_store::ImportMode::Merge, "t").unwrap();
+        let (status, _, csv) = app.get("/indicators/smoking-at-time-of-delivery/data.csv");
+        assert_eq!(status, 200, "{name}");
+        assert!(
+            csv.contains(
+                "kent-medway-ics,2023/24,'@breakdown,-3.2,,,,,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+source,"
+            ),
+            "{name}: {csv}"
+        );
+    }
+}
+
+#[test]
+fn every_kind_of_response_carries_the_security_headers() {
+    for app in apps() {
+        let name = app.db.name;
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
+        let paths = [
+            ("/", 200),
+            ("/no-such-page", 404),
+            ("/indicators?status=nonsense", 400),
+            ("/api/v1/organisations", 200),
+            ("/api/v1/no-such", 404),
+            ("/api/v1/organisations?format=csv", 200),
+            ("/indicators/smoking-at-time-of-delivery/data.csv", 200),
+            ("/reports/annual?format=pdf", 200),
+            ("/reports/annual", 200),
+            ("/assets/assure.css", 200),
+            ("/healthz", 200),
+            ("/account", 303),
+        ];
+        for (path, status) in paths {
+            let r = agent.get(&format!("{}{path}", app.base)).call().unwrap();
+            let h = |n: &str| r.headers().get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            if path != "/indicators?status=nonsense" {
+                assert_eq!(r.status().as_u16(), status, "{name}: {path}");
+            }
+            let csp = h("content-security-policy");
+            assert!(
+                csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+                "{name}: {path}: {csp}"
+            );
+            assert!(!csp.contains("unsafe-inline"), "{name}: {path}: {csp}");
+            assert_eq!(h("x-frame-options"), "DENY", "{name}: {path}");
+            assert_eq!(h("x-content-type-options"), "nosniff", "{name}: {path}");
+            assert_eq!(h("referrer-policy"), "strict-origin-when-cross-origin", "{name}: {path}");
+            assert_eq!(h("strict-transport-security"), "", "{name}: {path}: only when configured");
+        }
+        // The HTML report's one inline style is allowed by its hash, nothing else.
+        let r = agent.get(&format!("{}/reports/annual", app.base)).call().unwrap();
+        let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+        assert!(csp.contains("style-src 'sha256-"), "{name}: {csp}");
+    }
+}
+
+#[test]
+fn strict_transport_security_is_sent_when_configured() {
+    let db = assure_store::testing::TestDb::sqlite();
+    let store = db.open();
+    store.import_plan(&assure_store::ImportPlanRequest::new(&assure_plan::bundled().unwrap(), "t")).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = assure_web::AppState::new(store, None).with_hsts(true);
+    runtime.spawn(assure_web::serve(listener, state, std::future::pending()));
+    for path in ["/", "/healthz", "/no-such-page"] {
+        let r = ureq::get(&format!("{base}{path}")).config().http_status_as_error(false).build().call().unwrap();
+        let hsts = r.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert_eq!(hsts, "max-age=31536000; includeSubDomains", "{path}");
+    }
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+}

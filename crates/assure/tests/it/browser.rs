@@ -148,12 +148,15 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
                 e["viewport"], v["id"], v["impact"], v["help"], v["nodes"]
             ));
         }
+        for v in e["csp_violations"].as_array().map_or(&[][..], Vec::as_slice) {
+            problems.push(format!("{path} ({}): Content-Security-Policy: {v}", e["viewport"]));
+        }
         if e["unreachable"] != 0 {
             problems.push(format!("{path}: {} links not reachable by keyboard", e["unreachable"]));
         }
         assert!(Path::new(e["screenshot"].as_str().unwrap()).is_file(), "screenshot of {path}");
     }
-    assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));
+    assert!(problems.is_empty(), "accessibility and security policy problems:\n{}", problems.join("\n"));
     assert!(out.status.success(), "check.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
     let focused: u64 = entries.iter().map(|e| e["links_focused"].as_u64().unwrap_or(0)).sum();
     assert!(focused > 500, "the keyboard walk visited {focused} links in all");

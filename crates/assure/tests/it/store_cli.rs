@@ -189,6 +189,30 @@ fn the_same_plan_twice_needs_replace_and_diff_lists_what_changed() {
 }
 
 #[test]
+fn data_list_writes_a_stored_formula_as_text_and_a_negative_value_as_a_number() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        assure(&db).arg("import").arg("--bundled").assert().success();
+        let csv = tmp.path().join("obs.csv");
+        std::fs::write(
+            &csv,
+            "indicator,area,period,value,note,source\n\
+             diagnostic-waits,E54000032,2023/24,-3.2,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",@source\n",
+        )
+        .unwrap();
+        assure(&db).args(["data", "import"]).arg(&csv).assert().success();
+        let listed = stdout(assure(&db).args(["data", "list", "--indicator", "diagnostic-waits"]));
+        assert_eq!(
+            listed,
+            "indicator,area,period,breakdown,value,lower,upper,numerator,denominator,note,source\n\
+             diagnostic-waits,kent-medway-ics,2023/24,,-3.2,,,,,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@source\n",
+            "{}",
+            db.name
+        );
+    }
+}
+
+#[test]
 fn data_import_list_and_re_import_through_the_cli() {
     for db in databases() {
         let tmp = tempfile::tempdir().unwrap();
