@@ -1,8 +1,10 @@
 //! A report as one print-ready HTML document: no scripts, no external files, A4 pages
-//! when printed, tables that do not break across rows, charts with their data beside.
+//! when printed, tables that do not break across rows, charts with their legend and their
+//! data beside.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use crate::charts::{KEY_STYLE, legend};
 use crate::document::{Block, Report, Tone};
 
 const STYLE: &str = "\
@@ -34,7 +36,7 @@ pub fn render(report: &Report) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (report.title) }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(STYLE)) (PreEscaped(KEY_STYLE)) }
             }
             body {
                 header {
@@ -92,6 +94,7 @@ fn block(b: &Block) -> Markup {
             Block::Chart { title, svg } => figure {
                 figcaption { (title) }
                 (PreEscaped(svg))
+                p class="assure-chart__key" { (legend(svg)) }
             },
         }
     }
