@@ -164,11 +164,7 @@ pub const MARKS: &[Mark] = &[
     Mark { classes: &["assure-chart__baseline"], label: "Baseline", sample: "baseline" },
     Mark { classes: &["assure-chart__target"], label: "Target", sample: "target" },
     Mark { classes: &["assure-chart__trajectory"], label: "Trajectory", sample: "trajectory" },
-    Mark {
-        classes: &["assure-chart__band"],
-        label: "Projection with 95% prediction interval",
-        sample: "band",
-    },
+    Mark { classes: &["assure-chart__band"], label: "Projection with 95% prediction interval", sample: "band" },
 ];
 
 /// The marks a chart's SVG draws, in legend order: each element counts as the last mark
@@ -184,13 +180,14 @@ pub fn marks_drawn(svg: &str) -> Vec<&'static Mark> {
     MARKS.iter().zip(drawn).filter(|(_, d)| *d).map(|(m, _)| m).collect()
 }
 
-/// The legend of a chart: a sample and a label for each mark its SVG draws, to put in a
+/// The legend of a chart: a label for each mark its SVG draws, with a sample drawn before
+/// it by the style (so that the sample keeps to its label when a legend wraps), to put in a
 /// `figcaption` or a paragraph of class `assure-chart__key` (styled by [`KEY_STYLE`] in a
 /// report, by the site's style sheet on the web).
 pub fn legend(svg: &str) -> Markup {
     html! {
         @for m in marks_drawn(svg) {
-            span class={ "assure-key assure-key--" (m.sample) } {} (m.label) " "
+            span class={ "assure-key assure-key--" (m.sample) } { (m.label) } " "
         }
     }
 }
@@ -198,15 +195,16 @@ pub fn legend(svg: &str) -> Markup {
 /// The style of the legend's samples, for a document without the site's style sheet.
 pub const KEY_STYLE: &str = "\
 .assure-chart__key{font-size:0.875rem;color:#4c6272;margin:4px 0 0}\
-.assure-key{display:inline-block;width:14px;height:10px;margin:0 4px 0 8px;vertical-align:middle}\
-.assure-key--point{background:#005eb8;border-radius:50%;width:10px}\
-.assure-key--better{background:#007f3b;border-radius:50%;width:10px}\
-.assure-key--worse{background:#d5281b;border-radius:50%;width:10px}\
-.assure-key--england{border-top:2px dashed #4c6272;height:0}\
-.assure-key--baseline{border:2px solid #212b32;border-radius:50%;width:8px;height:8px}\
-.assure-key--target{background:#007f3b;width:10px}\
-.assure-key--trajectory{border-top:2px dashed #007f3b;height:0}\
-.assure-key--band{background:rgba(255,184,28,0.35)}";
+.assure-key{display:inline-block;margin-right:8px;white-space:nowrap}\
+.assure-key::before{content:\"\";display:inline-block;box-sizing:border-box;width:14px;height:10px;margin-right:4px;vertical-align:middle}\
+.assure-key--point::before{background:#005eb8;border-radius:50%;width:10px}\
+.assure-key--better::before{background:#007f3b;border-radius:50%;width:10px}\
+.assure-key--worse::before{background:#d5281b;border-radius:50%;width:10px}\
+.assure-key--england::before{border-top:2px dashed #4c6272;height:0}\
+.assure-key--baseline::before{border:2px solid #212b32;border-radius:50%;width:10px}\
+.assure-key--target::before{background:#007f3b;width:10px}\
+.assure-key--trajectory::before{border-top:2px dashed #007f3b;height:0}\
+.assure-key--band::before{background:rgba(255,184,28,0.35)}";
 
 /// The trend of an indicator for its area: values with their 95% intervals, England's
 /// values, the baseline, the target, the trajectory between them and the projection band.
@@ -359,8 +357,11 @@ pub fn areas(id: &str, title: &str, unit: Unit, england: Option<f64>, rows: &[(S
         .flat_map(|(_, v)| [Some(v.point.value), v.point.lower, v.point.upper].into_iter().flatten())
         .collect();
     values.extend(england);
-    let ticks: Vec<(f64, String)> =
-        Scale::padded(values.iter().copied(), (0.0, 1.0)).ticks().into_iter().map(|t| (t, axis_label(unit, t))).collect();
+    let ticks: Vec<(f64, String)> = Scale::padded(values.iter().copied(), (0.0, 1.0))
+        .ticks()
+        .into_iter()
+        .map(|t| (t, axis_label(unit, t)))
+        .collect();
     // The last tick's label is centred on it: the right margin holds half of it.
     let right = RIGHT.max(widest(ticks.iter().map(|(_, l)| l)) / 2.0 + 4.0);
     let x = Scale::padded(values, (label_width, WIDTH - right));
