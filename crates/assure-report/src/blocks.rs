@@ -130,14 +130,15 @@ pub fn indicator_table(inputs: &Inputs<'_>, caption: &str, indicators: &[&Indica
     Block::table(caption, &["Indicator", "Status", "Latest", "Why"], rows)
 }
 
-/// A trend chart for each tracked indicator with data.
+/// A trend chart for each tracked indicator with data (its ids made from the tracked
+/// indicator's id: unique in a report, which shows each indicator once).
 pub fn indicator_charts(inputs: &Inputs<'_>, i: &Indicator) -> Vec<Block> {
     i.tracked()
         .iter()
         .filter_map(|t| {
             let a = inputs.assessments.get(t.id).filter(|a| !a.series.is_empty())?;
             let title = if i.parts.len() > 1 { format!("{}: {}", i.measure, t.measure) } else { i.measure.clone() };
-            let markup = crate::charts::trend(&title, t.unit, a).into_string();
+            let markup = crate::charts::trend(t.id, &title, t.unit, a).into_string();
             Some(Block::Chart {
                 title: format!("{title}: values, trajectory to the target, and England"),
                 svg: standalone_svg(&markup)?,

@@ -1,11 +1,16 @@
 //! Charts as SVG written in the page, each with a title and a description for assistive
 //! technology; the numbers are always in a table beside the chart as well.
+//!
+//! Every id in a chart starts with the id its caller gives it, so that several charts in
+//! one page or report each name their own title and description; and every mark a chart
+//! draws is named in its legend ([`legend`]), the one the web pages, the HTML reports
+//! and the PDF reports all show.
 
 use assure_plan::Unit;
 use assure_tracking::format;
 use assure_tracking::series::AreaValue;
 use assure_tracking::status::{Assessment, Point};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 300.0;
@@ -13,6 +18,72 @@ const LEFT: f64 = 64.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 40.0;
+/// The size of the chart text, in SVG units.
+const FONT_SIZE: f64 = 13.0;
+/// A conservative width of one character of the chart text (Arial averages about half
+/// its size; the widest letters are nearer this), so that a label measured with it fits.
+const CHAR_WIDTH: f64 = FONT_SIZE * 0.6;
+/// The widest the label column of an area chart grows before names wrap.
+const MAX_LABEL_WIDTH: f64 = 240.0;
+/// The height of one more line of a wrapped label.
+const LINE_HEIGHT: f64 = 15.0;
+
+/// How wide a label is drawn, at most.
+fn text_width(s: &str) -> f64 {
+    s.chars().count() as f64 * CHAR_WIDTH
+}
+
+/// The widest of some labels.
+fn widest<'a>(labels: impl IntoIterator<Item = &'a String>) -> f64 {
+    labels.into_iter().map(|l| text_width(l)).fold(0.0, f64::max)
+}
+
+/// A label broken at spaces into lines of at most `width` (a word longer than that is
+/// broken within itself), so that it is drawn whole.
+fn wrap(label: &str, width: f64) -> Vec<String> {
+    let max = ((width / CHAR_WIDTH).floor() as usize).max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in label.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > max {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(word.drain(..max).collect());
+        }
+        let word: String = word.into_iter().collect();
+        if word.is_empty() {
+            continue;
+        }
+        if line.is_empty() {
+            line = word;
+        } else if line.chars().count() + 1 + word.chars().count() <= max {
+            line.push(' ');
+            line.push_str(&word);
+        } else {
+            lines.push(std::mem::replace(&mut line, word));
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// An id usable in HTML and SVG made from a caller's subject ("smoking-at-delivery",
+/// "Outcome 1: part 2"): letters, digits and hyphens, starting with `chart-`.
+fn chart_id(subject: &str) -> String {
+    let mut id = String::from("chart-");
+    for c in subject.chars() {
+        if c.is_ascii_alphanumeric() {
+            id.push(c.to_ascii_lowercase());
+        } else if !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    id.trim_end_matches('-').to_owned()
+}
 
 /// A linear scale from a data range to a pixel range.
 #[derive(Clone, Copy)]
@@ -72,15 +143,81 @@ fn axis_label(unit: Unit, v: f64) -> String {
     }
 }
 
+/// A mark a chart draws, as its legend names it.
+#[derive(Debug)]
+pub struct Mark {
+    /// The classes the chart gives the mark (any one of them).
+    pub classes: &'static [&'static str],
+    /// What it means, in the legend.
+    pub label: &'static str,
+    /// The modifier of the legend's sample (`assure-key--…`).
+    pub sample: &'static str,
+}
+
+/// Every mark a chart can draw, in the order of the legends. A mark that refines another
+/// (a point coloured by its comparison) comes after it.
+pub const MARKS: &[Mark] = &[
+    Mark { classes: &["assure-chart__point"], label: "Value with 95% interval", sample: "point" },
+    Mark { classes: &["assure-chart__point--better"], label: "Better than England", sample: "better" },
+    Mark { classes: &["assure-chart__point--worse"], label: "Worse than England", sample: "worse" },
+    Mark { classes: &["assure-chart__england", "assure-chart__england-line"], label: "England", sample: "england" },
+    Mark { classes: &["assure-chart__baseline"], label: "Baseline", sample: "baseline" },
+    Mark { classes: &["assure-chart__target"], label: "Target", sample: "target" },
+    Mark { classes: &["assure-chart__trajectory"], label: "Trajectory", sample: "trajectory" },
+    Mark { classes: &["assure-chart__band"], label: "Projection with 95% prediction interval", sample: "band" },
+];
+
+/// The marks a chart's SVG draws, in legend order: each element counts as the last mark
+/// whose class it has (a point coloured "worse" is a worse point, not a plain one).
+pub fn marks_drawn(svg: &str) -> Vec<&'static Mark> {
+    let mut drawn = vec![false; MARKS.len()];
+    for attribute in svg.split("class=\"").skip(1) {
+        let classes: Vec<&str> = attribute.split('"').next().unwrap_or_default().split_whitespace().collect();
+        if let Some(i) = MARKS.iter().rposition(|m| m.classes.iter().any(|c| classes.contains(c))) {
+            drawn[i] = true;
+        }
+    }
+    MARKS.iter().zip(drawn).filter(|(_, d)| *d).map(|(m, _)| m).collect()
+}
+
+/// The legend of a chart: a label for each mark its SVG draws, with a sample drawn before
+/// it by the style (so that the sample keeps to its label when a legend wraps), to put in a
+/// `figcaption` or a paragraph of class `assure-chart__key` (styled by [`KEY_STYLE`] in a
+/// report, by the site's style sheet on the web).
+pub fn legend(svg: &str) -> Markup {
+    html! {
+        @for m in marks_drawn(svg) {
+            span class={ "assure-key assure-key--" (m.sample) } { (m.label) } " "
+        }
+    }
+}
+
+/// The style of the legend's samples, for a document without the site's style sheet.
+pub const KEY_STYLE: &str = "\
+.assure-chart__key{font-size:0.875rem;color:#4c6272;margin:4px 0 0}\
+.assure-key{display:inline-block;margin-right:8px;white-space:nowrap}\
+.assure-key::before{content:\"\";display:inline-block;box-sizing:border-box;width:14px;height:10px;margin-right:4px;vertical-align:middle}\
+.assure-key--point::before{background:#005eb8;border-radius:50%;width:10px}\
+.assure-key--better::before{background:#007f3b;border-radius:50%;width:10px}\
+.assure-key--worse::before{background:#d5281b;border-radius:50%;width:10px}\
+.assure-key--england::before{border-top:2px dashed #4c6272;height:0}\
+.assure-key--baseline::before{border:2px solid #212b32;border-radius:50%;width:10px}\
+.assure-key--target::before{background:#007f3b;width:10px}\
+.assure-key--trajectory::before{border-top:2px dashed #007f3b;height:0}\
+.assure-key--band::before{background:rgba(255,184,28,0.35)}";
+
 /// The trend of an indicator for its area: values with their 95% intervals, England's
 /// values, the baseline, the target, the trajectory between them and the projection band.
-pub fn trend(title: &str, unit: Unit, a: &Assessment) -> Markup {
+/// Its ids start with `chart-` and `id` (which must be unique in the page: the tracked
+/// indicator's id, say); its legend names the marks it draws.
+pub fn trend(id: &str, title: &str, unit: Unit, a: &Assessment) -> Markup {
     let mut times: Vec<f64> = a.series.iter().chain(&a.comparator).map(|p| p.time).collect();
     times.extend(a.baseline.as_ref().map(|b| b.time));
     times.extend(a.target_time);
     let first = times.iter().copied().fold(f64::INFINITY, f64::min);
     let last = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let x = Scale::new(first.floor(), last.ceil(), (LEFT, WIDTH - RIGHT));
+    let years: Vec<u16> = ((first.floor() as u16)..=(last.ceil() as u16)).collect();
+    let year_labels: Vec<String> = years.iter().map(u16::to_string).collect();
     let mut values: Vec<f64> = Vec::new();
     for p in a.series.iter().chain(&a.comparator) {
         values.extend([Some(p.value), p.lower, p.upper].into_iter().flatten());
@@ -91,6 +228,12 @@ pub fn trend(title: &str, unit: Unit, a: &Assessment) -> Markup {
         values.extend([p.lower, p.upper]);
     }
     let y = Scale::padded(values, (HEIGHT - BOTTOM, TOP));
+    let y_ticks: Vec<(f64, String)> = y.ticks().into_iter().map(|t| (t, axis_label(unit, t))).collect();
+    // The margins hold the widest tick labels: the values' at the left, half the last
+    // year's (centred on its tick) at the right.
+    let left = LEFT.max(widest(y_ticks.iter().map(|(_, l)| l)) + 12.0);
+    let right = RIGHT.max(widest(&year_labels) / 2.0 + 4.0);
+    let x = Scale::new(first.floor(), last.ceil(), (left, WIDTH - right));
     let trajectory = match (&a.baseline, a.goal, a.target_time, a.expected) {
         (Some(b), Some(goal), Some(due), Some(_)) => Some(((b.time, b.value), (due, goal))),
         _ => None,
@@ -99,23 +242,22 @@ pub fn trend(title: &str, unit: Unit, a: &Assessment) -> Markup {
         points.iter().map(|p| format!("{},{}", n(x.at(p.time)), n(y.at(p.value)))).collect::<Vec<_>>().join(" ")
     };
     let description = describe_trend(unit, a);
-    let years: Vec<u16> = ((first.floor() as u16)..=(last.ceil() as u16)).collect();
     let label_every = (years.len() / 8).max(1);
-    html! {
-        figure class="assure-chart" {
-            svg viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img" aria-labelledby="trend-title trend-desc" class="assure-chart__svg" {
-                title id="trend-title" { (title) }
-                desc id="trend-desc" { (description) }
-                @for t in y.ticks() {
-                    line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(n(y.at(t))) y2=(n(y.at(t))) class="assure-chart__grid" {}
-                    text x=(LEFT - 6.0) y=(n(y.at(t) + 4.0)) text-anchor="end" class="assure-chart__tick" { (axis_label(unit, t)) }
+    let id = chart_id(id);
+    let svg = html! {
+            svg viewBox={ "0 0 " (WIDTH) " " (HEIGHT) } role="img" aria-labelledby={ (id) "-title " (id) "-desc" } class="assure-chart__svg" {
+                title id={ (id) "-title" } { (title) }
+                desc id={ (id) "-desc" } { (description) }
+                @for (t, label) in &y_ticks {
+                    line x1=(n(left)) x2=(n(WIDTH - right)) y1=(n(y.at(*t))) y2=(n(y.at(*t))) class="assure-chart__grid" {}
+                    text x=(n(left - 6.0)) y=(n(y.at(*t) + 4.0)) text-anchor="end" class="assure-chart__tick" { (label) }
                 }
                 @for (i, year) in years.iter().enumerate() {
                     @if i % label_every == 0 {
                         text x=(n(x.at(f64::from(*year)))) y=(HEIGHT - BOTTOM + 18.0) text-anchor="middle" class="assure-chart__tick" { (year) }
                     }
                 }
-                line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(HEIGHT - BOTTOM) y2=(HEIGHT - BOTTOM) class="assure-chart__axis" {}
+                line x1=(n(left)) x2=(n(WIDTH - right)) y1=(HEIGHT - BOTTOM) y2=(HEIGHT - BOTTOM) class="assure-chart__axis" {}
                 @if let (Some(p), Some(last)) = (&a.projection, a.series.last()) {
                     polygon class="assure-chart__band" points={
                         (n(x.at(last.time))) "," (n(y.at(last.value))) " "
@@ -146,14 +288,17 @@ pub fn trend(title: &str, unit: Unit, a: &Assessment) -> Markup {
                     circle class="assure-chart__point" cx=(n(x.at(p.time))) cy=(n(y.at(p.value))) r="3.5" {}
                 }
             }
-            figcaption class="assure-chart__key" {
-                span class="assure-key assure-key--point" {} "Value with 95% interval "
-                @if a.comparator.len() > 1 { span class="assure-key assure-key--england" {} "England " }
-                @if a.baseline.is_some() { span class="assure-key assure-key--baseline" {} "Baseline " }
-                @if a.goal.is_some() && a.target_time.is_some() { span class="assure-key assure-key--target" {} "Target " }
-                @if trajectory.is_some() { span class="assure-key assure-key--trajectory" {} "Trajectory " }
-                @if a.projection.is_some() { span class="assure-key assure-key--band" {} "Projection with 95% prediction interval" }
-            }
+    };
+    figure(svg)
+}
+
+/// A chart's figure: the SVG and its legend.
+fn figure(svg: Markup) -> Markup {
+    let svg = svg.into_string();
+    html! {
+        figure class="assure-chart" {
+            (PreEscaped(&svg))
+            figcaption class="assure-chart__key" { (legend(&svg)) }
         }
     }
 }
@@ -195,47 +340,66 @@ pub fn sparkline(series: &[Point]) -> Markup {
     }
 }
 
-/// Each area's latest value with its 95% interval against England's value.
-pub fn areas(title: &str, unit: Unit, england: Option<f64>, rows: &[(String, &AreaValue)]) -> Markup {
+/// Each area's latest value with its 95% interval against England's value, each point
+/// coloured by its comparison with England. Long area names wrap within the label column;
+/// ids start with `chart-` and `id`, which must be unique in the page.
+pub fn areas(id: &str, title: &str, unit: Unit, england: Option<f64>, rows: &[(String, &AreaValue)]) -> Markup {
     let row_height = 26.0;
-    let label_width = 210.0;
-    let height = TOP + row_height * rows.len() as f64 + BOTTOM;
+    let label_width = (widest(rows.iter().map(|(name, _)| name)) + 14.0).clamp(120.0, MAX_LABEL_WIDTH);
+    let labels: Vec<Vec<String>> = rows.iter().map(|(name, _)| wrap(name, label_width - 14.0)).collect();
+    // Each row is as tall as its label; `tops[i]` is where row `i` starts.
+    let heights: Vec<f64> =
+        labels.iter().map(|l| row_height + LINE_HEIGHT * (l.len().saturating_sub(1)) as f64).collect();
+    let tops: Vec<f64> = heights.iter().scan(TOP, |top, h| Some(std::mem::replace(top, *top + h))).collect();
+    let height = TOP + heights.iter().sum::<f64>() + BOTTOM;
     let mut values: Vec<f64> = rows
         .iter()
         .flat_map(|(_, v)| [Some(v.point.value), v.point.lower, v.point.upper].into_iter().flatten())
         .collect();
     values.extend(england);
-    let x = Scale::padded(values, (label_width, WIDTH - RIGHT));
+    let ticks: Vec<(f64, String)> = Scale::padded(values.iter().copied(), (0.0, 1.0))
+        .ticks()
+        .into_iter()
+        .map(|t| (t, axis_label(unit, t)))
+        .collect();
+    // The last tick's label is centred on it: the right margin holds half of it.
+    let right = RIGHT.max(widest(ticks.iter().map(|(_, l)| l)) / 2.0 + 4.0);
+    let x = Scale::padded(values, (label_width, WIDTH - right));
     let description = format!(
         "{} areas{}. The same numbers are in the table that follows.",
         rows.len(),
         england.map(|e| format!(" against England's {}", format::value(unit, e))).unwrap_or_default()
     );
-    html! {
-        figure class="assure-chart" {
-            svg viewBox={ "0 0 " (WIDTH) " " (n(height)) } role="img" aria-labelledby="areas-title areas-desc" class="assure-chart__svg" {
-                title id="areas-title" { (title) }
-                desc id="areas-desc" { (description) }
-                @for t in x.ticks() {
-                    line x1=(n(x.at(t))) x2=(n(x.at(t))) y1=(TOP) y2=(n(height - BOTTOM)) class="assure-chart__grid" {}
-                    text x=(n(x.at(t))) y=(n(height - BOTTOM + 18.0)) text-anchor="middle" class="assure-chart__tick" { (axis_label(unit, t)) }
+    let id = chart_id(id);
+    let svg = html! {
+            svg viewBox={ "0 0 " (WIDTH) " " (n(height)) } role="img" aria-labelledby={ (id) "-title " (id) "-desc" } class="assure-chart__svg" {
+                title id={ (id) "-title" } { (title) }
+                desc id={ (id) "-desc" } { (description) }
+                @for (t, label) in &ticks {
+                    line x1=(n(x.at(*t))) x2=(n(x.at(*t))) y1=(TOP) y2=(n(height - BOTTOM)) class="assure-chart__grid" {}
+                    text x=(n(x.at(*t))) y=(n(height - BOTTOM + 18.0)) text-anchor="middle" class="assure-chart__tick" { (label) }
                 }
                 @if let Some(e) = england {
                     line class="assure-chart__england-line" x1=(n(x.at(e))) x2=(n(x.at(e))) y1=(TOP - 6.0) y2=(n(height - BOTTOM)) {}
                 }
-                @for (i, (name, v)) in rows.iter().enumerate() {
-                    @let cy = TOP + row_height * (i as f64 + 0.5);
-                    text x=(label_width - 8.0) y=(n(cy + 4.0)) text-anchor="end" class="assure-chart__label" { (name) }
+                @for (i, (_, v)) in rows.iter().enumerate() {
+                    @let cy = tops[i] + heights[i] / 2.0;
+                    @let lines = &labels[i];
+                    @let first = cy + 4.0 - LINE_HEIGHT * (lines.len() - 1) as f64 / 2.0;
+                    text x=(n(label_width - 8.0)) y=(n(first)) text-anchor="end" class="assure-chart__label" {
+                        @if let [line] = lines.as_slice() { (line) }
+                        @else {
+                            @for (k, line) in lines.iter().enumerate() {
+                                tspan x=(n(label_width - 8.0)) y=(n(first + LINE_HEIGHT * k as f64)) { (line) }
+                            }
+                        }
+                    }
                     @if let (Some(lo), Some(hi)) = (v.point.lower, v.point.upper) {
                         line class="assure-chart__error" x1=(n(x.at(lo))) x2=(n(x.at(hi))) y1=(n(cy)) y2=(n(cy)) {}
                     }
                     circle class={ "assure-chart__point assure-chart__point--" (v.comparison.to_string().to_lowercase().replace(' ', "-")) } cx=(n(x.at(v.point.value))) cy=(n(cy)) r="4.5" {}
                 }
             }
-            figcaption class="assure-chart__key" {
-                span class="assure-key assure-key--point" {} "Value with 95% interval "
-                @if england.is_some() { span class="assure-key assure-key--england" {} "England" }
-            }
-        }
-    }
+    };
+    figure(svg)
 }

@@ -112,6 +112,8 @@ pub const CHART_STYLE: &str = "\
 .assure-chart__tick,.assure-chart__label{fill:#212b32}\
 .assure-chart__line{fill:none;stroke:#005eb8;stroke-width:2}\
 .assure-chart__point{fill:#005eb8}\
+.assure-chart__point--worse{fill:#d5281b}\
+.assure-chart__point--better{fill:#007f3b}\
 .assure-chart__error{stroke:#005eb8;stroke-width:1.5}\
 .assure-chart__england{fill:none;stroke:#4c6272;stroke-width:1.5;stroke-dasharray:4 3}\
 .assure-chart__england-line{stroke:#4c6272;stroke-width:2;stroke-dasharray:4 3}\

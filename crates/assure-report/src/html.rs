@@ -1,9 +1,17 @@
 //! A report as one print-ready HTML document: no scripts, no external files, A4 pages
-//! when printed, tables that do not break across rows, charts with their data beside.
+//! when printed, tables that do not break across rows, charts with their legend and their
+//! data beside.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use crate::charts::{KEY_STYLE, legend};
 use crate::document::{Block, Report, Tone};
+
+/// The whole style sheet a report carries in its `<style>` element: [`STYLE`] and the
+/// charts' legend ([`KEY_STYLE`]). (The site's security policy allows it by its hash.)
+pub fn style_sheet() -> String {
+    format!("{STYLE}{KEY_STYLE}")
+}
 
 /// The report's style sheet, inline in its `<style>` element (a report is one file); a
 /// server that sends a Content-Security-Policy allows it by its hash.
@@ -36,7 +44,7 @@ pub fn render(report: &Report) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (report.title) }
-                style { (PreEscaped(STYLE)) }
+                style { (PreEscaped(style_sheet())) }
             }
             body {
                 header {
@@ -94,6 +102,7 @@ fn block(b: &Block) -> Markup {
             Block::Chart { title, svg } => figure {
                 figcaption { (title) }
                 (PreEscaped(svg))
+                p class="assure-chart__key" { (legend(svg)) }
             },
         }
     }

@@ -195,40 +195,34 @@ fn block(t: &mut String, b: &Block) {
     }
 }
 
-/// What each mark of the charts means, and how it is drawn in the key: the class the
-/// chart gives the mark, the label, and Typst code that draws a sample in the colours of
-/// [`crate::document::CHART_STYLE`]. A mark is in a chart's key when the chart draws it.
-const KEY: &[(&str, &str, &str)] = &[
+/// How each mark of the charts ([`crate::charts::MARKS`], by its sample) is drawn in the
+/// key: Typst code that draws a sample in the colours of [`crate::document::CHART_STYLE`].
+const SAMPLES: &[(&str, &str)] = &[
     (
-        "assure-chart__point",
-        "Value with 95% interval",
+        "point",
         "box(width: 8pt, height: 10pt, { place(center + horizon, line(angle: 90deg, length: 10pt, stroke: 1.2pt + rgb(\"#005eb8\"))); place(center + horizon, circle(radius: 3pt, fill: rgb(\"#005eb8\"))) })",
     ),
+    ("better", "circle(radius: 3pt, fill: rgb(\"#007f3b\"))"),
+    ("worse", "circle(radius: 3pt, fill: rgb(\"#d5281b\"))"),
+    ("england", "line(length: 16pt, stroke: (paint: rgb(\"#4c6272\"), thickness: 1.5pt, dash: (4pt, 3pt)))"),
+    ("baseline", "circle(radius: 3.5pt, fill: white, stroke: 1.5pt + rgb(\"#212b32\"))"),
+    ("target", "square(size: 7pt, fill: rgb(\"#007f3b\"))"),
+    ("trajectory", "line(length: 16pt, stroke: (paint: rgb(\"#007f3b\"), thickness: 2pt, dash: (6pt, 3pt)))"),
     (
-        "assure-chart__england",
-        "England",
-        "line(length: 16pt, stroke: (paint: rgb(\"#4c6272\"), thickness: 1.5pt, dash: (4pt, 3pt)))",
-    ),
-    ("assure-chart__baseline", "Baseline", "circle(radius: 3.5pt, fill: white, stroke: 1.5pt + rgb(\"#212b32\"))"),
-    ("assure-chart__target", "Target", "square(size: 7pt, fill: rgb(\"#007f3b\"))"),
-    (
-        "assure-chart__trajectory",
-        "Trajectory",
-        "line(length: 16pt, stroke: (paint: rgb(\"#007f3b\"), thickness: 2pt, dash: (6pt, 3pt)))",
-    ),
-    (
-        "assure-chart__band",
-        "Projection with 95% prediction interval",
+        "band",
         "rect(width: 16pt, height: 8pt, fill: rgb(\"#ffb81c\").transparentize(65%), stroke: (top: (paint: rgb(\"#8a5c00\"), thickness: 1pt, dash: (2pt, 3pt))))",
     ),
 ];
 
-/// The key of a chart, as a Typst code expression: a sample and a label for each mark it draws.
+/// The key of a chart, as a Typst code expression: a sample and a label for each mark it
+/// draws (the marks of the HTML legend, [`crate::charts::marks_drawn`]).
 fn key(svg: &str) -> String {
-    let items: Vec<String> = KEY
-        .iter()
-        .filter(|(class, _, _)| svg.contains(&format!("class=\"{class}")))
-        .map(|(_, label, sample)| format!("box(baseline: 25%, {sample}) + h(4pt) + text({})", lit(label)))
+    let items: Vec<String> = crate::charts::marks_drawn(svg)
+        .into_iter()
+        .map(|m| {
+            let sample = SAMPLES.iter().find(|(s, _)| *s == m.sample).map_or("[]", |(_, code)| code);
+            format!("box(baseline: 25%, {sample}) + h(4pt) + text({})", lit(m.label))
+        })
         .collect();
     if items.is_empty() {
         return "none".to_owned();

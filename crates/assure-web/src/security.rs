@@ -28,8 +28,11 @@ pub fn report_policy() -> String {
     use sha2::Digest;
     let hash =
         |css: &str| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(css)));
-    let styles =
-        format!("style-src {} {}", hash(assure_report::html::STYLE), hash(assure_report::document::CHART_STYLE));
+    let styles = format!(
+        "style-src {} {}",
+        hash(&assure_report::html::style_sheet()),
+        hash(assure_report::document::CHART_STYLE)
+    );
     CONTENT_SECURITY_POLICY.replace("style-src 'self'", &styles)
 }
 

@@ -3,6 +3,7 @@
 //! writes, and the text of its PDF read back with poppler's `pdftotext`.
 
 mod annual;
+mod charts;
 mod deep_dive;
 mod fixture;
 mod html;

@@ -126,7 +126,7 @@ fn tracked_section(
                 p { "Compared with England in " (a.latest().map(|l| l.period.as_str()).unwrap_or_default()) ": " strong { (a.comparison.to_string().to_lowercase()) } "." }
             }
             @if !a.series.is_empty() {
-                (charts::trend(&format!("{}: trend for {}", t.measure, areas.name(own_area)), unit, a))
+                (charts::trend(&format!("{}-trend", t.id), &format!("{}: trend for {}", t.measure, areas.name(own_area)), unit, a))
                 (table(html! { "Values for " (areas.name(own_area)) ", with England" }, false, &[("Period", false), ("Value", true), ("95% interval", true), ("England", true)], html! {
                     @for p in &a.series {
                         tr class="nhsuk-table__row" {
@@ -169,7 +169,7 @@ fn tracked_section(
             @if values.len() > 1 {
                 h3 { "By area, " (period) }
                 @let named: Vec<(String, &assure_tracking::series::AreaValue)> = values.iter().map(|v| (areas.name(&v.area).to_owned(), v)).collect();
-                (charts::areas(&format!("{} by area, {period}", t.measure), unit, *england, &named))
+                (charts::areas(&format!("{}-areas", t.id), &format!("{} by area, {period}", t.measure), unit, *england, &named))
                 (table(html! { "By area, " (period) }, true, &[("Area", false), ("Value", true), ("95% interval", true), ("Compared with England", false)], html! {
                     @for (name, v) in &named {
                         tr class="nhsuk-table__row" {

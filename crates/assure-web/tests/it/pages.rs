@@ -313,3 +313,39 @@ fn strict_transport_security_is_sent_when_configured() {
     }
     runtime.shutdown_timeout(std::time::Duration::from_secs(5));
 }
+
+/// The value of every `id="…"` of a page that is given more than once.
+fn repeated_ids(page: &str) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    page.split(" id=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap_or_default())
+        .filter(|id| !seen.insert(*id))
+        .collect()
+}
+
+#[test]
+fn pages_with_several_charts_give_each_id_once() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        let plan = assure_plan::bundled().unwrap();
+        let options = assure_tracking::PrepareOptions { illustrative: true, ..Default::default() };
+        let rows =
+            assure_tracking::prepare(&plan, assure_tracking::demo::generate(&plan), "demo", &options).unwrap().rows;
+        let file =
+            assure_store::DataFile { name: "demo".into(), checksum: "x".into(), format: "demo".into(), skipped: 0 };
+        store.import_observations(plan.meta.id.get_ref(), &rows, &file, assure_store::ImportMode::Merge, "t").unwrap();
+        // A compound indicator: a trend and an area chart for each of its parts.
+        let (status, _, page) = app.get("/indicators/year-6-healthy-weight");
+        assert_eq!(status, 200, "{name}");
+        let charts = page.matches("role=\"img\"").count();
+        assert!(charts >= 4, "{name}: the indicator page shows {charts} charts");
+        assert_eq!(page.matches("class=\"assure-chart__key\"").count(), charts, "{name}: a legend for each chart");
+        for path in ["/indicators/year-6-healthy-weight", "/indicators/smoking-at-time-of-delivery", "/outcomes/1"] {
+            let (status, _, page) = app.get(path);
+            assert_eq!(status, 200, "{name}: {path}");
+            assert_eq!(repeated_ids(&page), Vec::<&str>::new(), "{name}: {path} gives these ids more than once");
+        }
+    }
+}
