@@ -250,8 +250,14 @@ pub fn openapi() -> Value {
             .params
             .iter()
             .map(|p| {
-                json!({"name": p.name, "in": p.location, "required": p.location == "path",
-                       "description": p.description, "schema": {"type": "string"}})
+                // The search words: at least one character, at most 200 (as the handler checks).
+                let schema = if p.name == "q" {
+                    json!({"type": "string", "minLength": 1, "maxLength": 200})
+                } else {
+                    json!({"type": "string"})
+                };
+                json!({"name": p.name, "in": p.location, "required": p.location == "path" || p.name == "q",
+                       "description": p.description, "schema": schema})
             })
             .collect();
         if e.list {
@@ -342,12 +348,12 @@ pub fn list_format(query: &HashMap<String, String>) -> Result<ListFormat, ApiErr
     if let Some(unknown) = query.keys().find(|k| !["page", "per_page", "format"].contains(&k.as_str())) {
         return Err(ApiError::bad(unknown, "unknown parameter (expected page, per_page or format)".to_owned()));
     }
+    // Checked whatever the format: a CSV download with `page=0` is as wrong as a JSON one.
+    let page = number("page", 1, usize::MAX)?;
+    let per_page = number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
     match query.get("format").map(String::as_str) {
         Some("csv") => Ok(ListFormat::Csv),
-        None | Some("json") => Ok(ListFormat::Json {
-            page: number("page", 1, usize::MAX)?,
-            per_page: number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?,
-        }),
+        None | Some("json") => Ok(ListFormat::Json { page, per_page }),
         Some(other) => Err(ApiError::bad("format", format!("must be json or csv (got '{other}')"))),
     }
 }

@@ -47,6 +47,10 @@ fn every_documented_endpoint_answers_and_every_reference_resolves() {
             assert!(schemas.contains_key(name), "dangling $ref {name}");
         }
         assert!(schemas.contains_key("ErrorResponse") && schemas.contains_key("OrganisationResponse"));
+        // The search words are documented as the handler checks them.
+        let q = &doc["paths"]["/api/v1/search"]["get"]["parameters"][0];
+        assert_eq!((q["name"].as_str(), q["required"].as_bool()), (Some("q"), Some(true)), "{q}");
+        assert_eq!((q["schema"]["minLength"].as_u64(), q["schema"]["maxLength"].as_u64()), (Some(1), Some(200)), "{q}");
     }
 }
 
@@ -99,6 +103,8 @@ fn errors_use_the_envelope_and_name_the_field() {
             ("/api/v1/organisations/nobody", 404, None),
             ("/api/v1/nothing-here", 404, None),
             ("/api/v1/plans?page=0", 400, Some("page")),
+            ("/api/v1/plans?format=csv&page=0", 400, Some("page")),
+            ("/api/v1/plans?format=csv&per_page=abc", 400, Some("per_page")),
             ("/api/v1/plans?per_page=abc", 400, Some("per_page")),
             ("/api/v1/plans?per_page=500", 400, Some("per_page")),
             ("/api/v1/plans?page=99", 400, Some("page")),
