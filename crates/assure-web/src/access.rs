@@ -13,10 +13,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use assure_plan::Plan;
-use assure_plan::delivery::ItemKind;
 use assure_store::Account;
-use assure_tracking::delivery::Delivery;
 use axum::extract::{ConnectInfo, FromRequest, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -182,12 +179,6 @@ pub fn local_path(next: &str) -> String {
 /// The signed-in person on a request, or a redirect to sign in.
 pub fn require_signed_in(request_signed: Option<Signed>, path: &str) -> Result<Signed, WebError> {
     request_signed.ok_or_else(|| WebError::SignIn(path.to_owned()))
-}
-
-/// Whether this person may update the milestone or delivering plan (the rule is the
-/// application's: [`assure_app::may_update`]).
-pub fn may_update(account: &Account, plan: &Plan, delivery: &Delivery, kind: ItemKind, item: &str) -> bool {
-    assure_app::may_update(account, plan, delivery, kind, item)
 }
 
 /// Only admins.

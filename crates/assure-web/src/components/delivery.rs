@@ -90,7 +90,7 @@ pub fn delivery_section(
     let progress = delivery.progress(kind, item, planned_due.unwrap_or("Ongoing"));
     let history = delivery.history(kind, item, signed_in);
     let leads = delivery.leads(plan, kind, item);
-    let may = signed.as_ref().is_some_and(|s| access::may_update(&s.account, plan, delivery, kind, item));
+    let may = signed.as_ref().is_some_and(|s| assure_app::may_update(&s.account, plan, delivery, kind, item));
     let base = item_href(kind, item);
     html! {
         h2 id="delivery" { "Progress" }
