@@ -5,12 +5,35 @@ use assure_plan::Unit;
 
 /// A value with its unit.
 pub fn value(unit: Unit, v: f64) -> String {
+    value_to(unit, v, digits(unit))
+}
+
+/// The decimals a unit is written with.
+fn digits(unit: Unit) -> usize {
+    if unit == Unit::Count { 0 } else { 1 }
+}
+
+/// A value with its unit, to `digits` decimals.
+fn value_to(unit: Unit, v: f64, digits: usize) -> String {
     match unit {
-        Unit::Percent => format!("{}%", number(v, 1)),
-        Unit::RatePer100000 => format!("{} per 100,000", number(v, 1)),
-        Unit::Count => number(v, 0),
-        _ => number(v, 1),
+        Unit::Percent => format!("{}%", number(v, digits)),
+        Unit::RatePer100000 => format!("{} per 100,000", number(v, digits)),
+        _ => number(v, digits),
     }
+}
+
+/// Two values written with enough decimals to tell them apart (at most three more than the
+/// unit's usual), so that "9.5%, expected 9.5%" never reads as a contradiction.
+pub fn distinct(unit: Unit, a: f64, b: f64) -> (String, String) {
+    let usual = digits(unit);
+    let mut shown = (value(unit, a), value(unit, b));
+    for extra in 1..=3 {
+        if shown.0 != shown.1 || a == b {
+            break;
+        }
+        shown = (value_to(unit, a, usual + extra), value_to(unit, b, usual + extra));
+    }
+    shown
 }
 
 /// An interval with its unit's digits and no unit: `8.3–9.5`.
@@ -49,5 +72,15 @@ mod tests {
         assert_eq!(value(Unit::Score, -5.04), "−5.0");
         assert_eq!(number(-0.01, 1), "0.0");
         assert_eq!(interval(Unit::Percent, 8.26, 9.54), "8.3–9.5");
+    }
+
+    #[test]
+    fn distinct_values_are_told_apart() {
+        assert_eq!(distinct(Unit::Percent, 9.52, 9.48), ("9.52%".to_owned(), "9.48%".to_owned()));
+        assert_eq!(distinct(Unit::Percent, 9.9, 9.5), ("9.9%".to_owned(), "9.5%".to_owned()));
+        assert_eq!(distinct(Unit::Count, 1204.4, 1203.6), ("1,204.4".to_owned(), "1,203.6".to_owned()));
+        // Equal values stay at the usual digits; nearly equal ones stop at three more.
+        assert_eq!(distinct(Unit::Percent, 9.5, 9.5), ("9.5%".to_owned(), "9.5%".to_owned()));
+        assert_eq!(distinct(Unit::Percent, 9.50001, 9.5), ("9.5000%".to_owned(), "9.5000%".to_owned()));
     }
 }

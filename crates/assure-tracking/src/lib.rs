@@ -6,6 +6,7 @@
 //! - [`status`]: the status of each indicator against its target (achieved, on track,
 //!   at risk, off track, no data), with the reason in words, the trajectory, a projection
 //!   and the comparison with England. The rule is documented in [`status::RULE`].
+//! - [`plain`]: an assessment in one sentence a resident understands, numbers in their unit.
 //! - [`series`]: observations arranged for charts and tables: by area, by group, over time.
 //! - [`demo`]: deterministic illustrative data for every indicator and area.
 //! - [`delivery`]: where a milestone or delivering plan stands: status, overdue, stale;
@@ -18,6 +19,7 @@ pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod format;
+pub mod plain;
 pub mod prepare;
 pub mod series;
 pub mod status;

@@ -58,6 +58,42 @@ pub fn latest_by_area(
     Some((period, england, values))
 }
 
+/// One area's values of a measure over time, its latest against England's.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InArea {
+    /// The area's values (no breakdown), in time order.
+    pub series: Vec<Point>,
+    /// England's value for the latest period, where there is one.
+    pub england: Option<f64>,
+    /// The latest value against England's, by its 95% interval.
+    #[serde(serialize_with = "crate::status::display")]
+    pub comparison: Comparison,
+}
+
+impl InArea {
+    /// The latest value.
+    pub fn latest(&self) -> Option<&Point> {
+        self.series.last()
+    }
+}
+
+/// An area's values of a measure (headline rows only) and its latest against England's;
+/// `None` when the area has no value.
+pub fn in_area(observations: &[Observation], area: &str, polarity: Polarity) -> Option<InArea> {
+    let headline = |o: &&Observation| o.key.breakdown.is_empty();
+    let own: Vec<Observation> = observations.iter().filter(headline).filter(|o| o.key.area == area).cloned().collect();
+    let series = points(&own);
+    let latest = series.last()?;
+    let england = observations
+        .iter()
+        .filter(headline)
+        .find(|o| o.key.area == "england" && o.key.period == latest.period)
+        .and_then(|o| o.value);
+    let interval = latest.lower.zip(latest.upper).map(|(lower, upper)| Interval { lower, upper });
+    let comparison = compare(interval, england, crate::status::stats_polarity(polarity));
+    Some(InArea { series, england, comparison })
+}
+
 /// One group of a breakdown (`sex=Female`) over time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Group {

@@ -41,6 +41,22 @@ impl Status {
         }
     }
 
+    /// The name in URLs, files and the API: `on_track`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Achieved => "achieved",
+            Status::OnTrack => "on_track",
+            Status::AtRisk => "at_risk",
+            Status::OffTrack => "off_track",
+            Status::NoData => "no_data",
+        }
+    }
+
+    /// The status named `text` ([`Status::as_str`]).
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     /// How much attention it needs: higher is worse (for the worst of several parts).
     pub fn concern(self) -> u8 {
         match self {
@@ -66,7 +82,7 @@ pub const RULE: &[(&str, &str)] = &[
          straight line from the baseline to the target: at the baseline's time it is the baseline, at the target \
          date it is the target. A value for a period is placed at the period's last day. When the plan gives no \
          period for its baseline, the baseline is taken as at the plan's publication; when it gives no baseline \
-         value, the first observation is the baseline.",
+         value, the value nearest the plan's publication is the baseline (the reason names its period).",
     ),
     (
         "Achieved",
@@ -326,7 +342,14 @@ pub fn assess(t: Tracked<'_>, headline: &[Observation], comparator: &[Observatio
                 let fraction = if span > 0.0 { ((latest.time - base.time) / span).clamp(0.0, 1.0) } else { 1.0 };
                 let expected = base.value + (goal - base.value) * fraction;
                 a.expected = Some(expected);
-                let tail = format!("expected {} on the trajectory to {}{by}", show(expected), show(goal));
+                let (latest_shown, expected_shown) = format::distinct(t.unit, latest.value, expected);
+                let stated = stated.replacen(&show(latest.value), &latest_shown, 1);
+                let tail = format!(
+                    "expected {expected_shown} on the trajectory from {} ({}) to {}{by}",
+                    show(base.value),
+                    base.label,
+                    show(goal)
+                );
                 if !better(polarity, expected, latest.value) {
                     a.status = Status::OnTrack;
                 } else if interval.is_some() {
@@ -487,7 +510,8 @@ fn cap(s: &str) -> String {
 }
 
 /// The baseline: the plan's value (at its stated period, or the plan's publication), the
-/// observation for the stated baseline period, or the first observation.
+/// observation for the stated baseline period, or the observation nearest the plan's
+/// publication.
 fn baseline(t: &Tracked<'_>, series: &[Point], published: f64) -> Option<BaselineUsed> {
     let stated = t.baseline;
     let period = stated.and_then(|b| b.period.as_ref()).map(|p| p.get_ref().clone());
@@ -509,11 +533,13 @@ fn baseline(t: &Tracked<'_>, series: &[Point], published: f64) -> Option<Baselin
             from_data: true,
         });
     }
-    let first = series.first()?;
+    // The plan speaks of the time it was published: judge from the value nearest it,
+    // not from the oldest value a data set happens to hold (the earlier of two as near).
+    let nearest = series.iter().min_by(|a, b| (a.time - published).abs().total_cmp(&(b.time - published).abs()))?;
     Some(BaselineUsed {
-        value: first.value,
-        time: first.time,
-        label: format!("the first value, for {}", first.period),
+        value: nearest.value,
+        time: nearest.time,
+        label: format!("the value nearest the plan's publication, for {}", nearest.period),
         from_data: true,
     })
 }

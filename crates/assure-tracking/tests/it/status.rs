@@ -55,7 +55,9 @@ fn at_most_each_status_against_the_trajectory() {
     let expected = a.expected.unwrap();
     assert!((expected - 9.50).abs() < 0.01, "{expected}");
     assert!(
-        a.reason.starts_with("Latest 9.0% (8.5–9.4) in 2024/25; expected 9.5% on the trajectory to 6.0% by 2028/29"),
+        a.reason.starts_with(
+            "Latest 9.0% (8.5–9.4) in 2024/25; expected 9.5% on the trajectory from 10.2% (the plan's baseline) to 6.0% by 2028/29"
+        ),
         "{}",
         a.reason
     );
@@ -193,4 +195,48 @@ fn three_values_give_a_projection_to_the_target_date() {
     assert_ne!(p.likelihood, Likelihood::Likely, "{p:?}");
     // Two values: no projection.
     assert!(judge(SMOKING, &falling[..2], &[]).projection.is_none());
+}
+
+/// Where the plan gives no baseline value, the value nearest its publication (June 2024)
+/// is the baseline, not the oldest value the data holds, and the reason names it.
+#[test]
+fn without_a_stated_baseline_the_value_nearest_publication_is_the_baseline() {
+    let body = "unit = \"percent\"\npolarity = \"lower_is_better\"\n[target]\nkind = \"at_most\"\nvalue = 6.0\nby = \"2028/29\"";
+    let series = [
+        obs("2016/17", 5.0, Some((4.8, 5.2))),
+        obs("2023/24", 10.0, Some((9.8, 10.2))),
+        obs("2024/25", 9.9, Some((9.7, 10.1))),
+    ];
+    let a = judge(body, &series, &[]);
+    let base = a.baseline.as_ref().unwrap();
+    assert_eq!((base.value, base.from_data), (10.0, true));
+    assert_eq!(base.label, "the value nearest the plan's publication, for 2023/24");
+    assert!(a.reason.contains("from 10.0% (the value nearest the plan's publication, for 2023/24)"), "{}", a.reason);
+    // Judged from 2016's 5.0% this would have been achieved in all but name; from 2023/24 it is behind.
+    assert_ne!(a.status, Status::Achieved, "{}", a.reason);
+}
+
+/// The plain sentence leads with what it means, then the numbers in their unit, and tells
+/// apart two values that would round equal.
+#[test]
+fn the_plain_sentence_reads_as_words_with_units() {
+    let a = judge(SMOKING, &[obs("2023/24", 10.4, Some((10.1, 10.7))), obs("2024/25", 9.9, Some((9.7, 10.1)))], &[]);
+    let i = indicator(SMOKING);
+    let t = i.tracked()[0];
+    let text = assure_tracking::plain::sentence(&t, &a);
+    assert_eq!(a.status, Status::OffTrack, "{}", a.reason);
+    assert_eq!(
+        text,
+        "Behind where it should be, though getting better: m was 9.9% in Kent and Medway in 2024/25; to reach 6.0% or less by 2028/29 it should now be about 9.5%."
+    );
+    // 9.52% against an expected 9.50%: both shown to two decimals.
+    let a = judge(SMOKING, &[obs("2024/25", 9.52, Some((9.3, 9.7)))], &[]);
+    let text = assure_tracking::plain::sentence(&t, &a);
+    assert!(text.contains("was 9.52%") && text.contains("about 9.50%"), "{text}");
+    // No data, and a qualitative target, in words too.
+    let a = judge(SMOKING, &[], &[]);
+    assert_eq!(
+        assure_tracking::plain::sentence(&t, &a),
+        "No data yet: nothing has been recorded for m in Kent and Medway."
+    );
 }
