@@ -24,7 +24,7 @@ pub use data::{DataImportRequest, DataImported, DataSource, parse_mapping};
 pub use delivery::{may_update, refusal, require_admin, require_item, require_may_update};
 pub use error::AppError;
 pub use reports::{ReportFormat, ReportRequest};
-pub use views::{Tracking, Views};
+pub use views::{AreaReading, Tracking, Views};
 
 /// The application: every use-case, over one store. Cheap to clone.
 #[derive(Clone, Debug)]

@@ -8,6 +8,7 @@ use assure_plan::Plan;
 use assure_plan::observation::Observation;
 use assure_store::StoreError;
 use assure_tracking::delivery::Delivery;
+use assure_tracking::series::InArea;
 use assure_tracking::{Assessment, Status};
 
 use crate::{App, AppError};
@@ -31,6 +32,17 @@ impl Tracking {
     pub fn status(&self, i: &assure_plan::Indicator) -> Status {
         Status::worst(self.statuses(i))
     }
+}
+
+/// One tracked indicator's values in an area, its latest against England's.
+#[derive(Debug, Clone)]
+pub struct AreaReading {
+    /// The tracked indicator's id (an indicator, or a part of a compound one).
+    pub tracked: String,
+    /// Its values in the area.
+    pub values: InArea,
+    /// Whether any of them is illustrative.
+    pub illustrative: bool,
 }
 
 /// A plan with its tracking and delivery: everything a report is made from.
@@ -75,6 +87,21 @@ impl App {
         let tracking = self.tracking(&plan)?;
         let delivery = self.delivery(plan_id)?;
         Ok(Views { plan: Arc::new(plan), tracking: Arc::new(tracking), delivery: Arc::new(delivery) })
+    }
+
+    /// What the data shows in one area: every tracked indicator with a value there, in plan
+    /// order, with England's value for the same period and the comparison.
+    pub fn area_readings(&self, plan: &Plan, area: &str) -> Result<Vec<AreaReading>, AppError> {
+        let plan_id = plan.meta.id.get_ref().as_str();
+        let mut readings = Vec::new();
+        for t in plan.indicators.iter().flat_map(|i| i.tracked()) {
+            let rows = self.store.headline_observations(plan_id, t.id, &[area, "england"])?;
+            if let Some(values) = assure_tracking::series::in_area(&rows, area, t.polarity) {
+                let illustrative = rows.iter().any(|o| o.illustrative);
+                readings.push(AreaReading { tracked: t.id.to_owned(), values, illustrative });
+            }
+        }
+        Ok(readings)
     }
 
     /// The stored observations of these indicators (or parts) of a plan, in key order.

@@ -808,6 +808,26 @@ pub enum AreaKind {
     Hcp,
 }
 
+impl AreaKind {
+    /// Whether areas of this kind have a page of their own as a place.
+    pub fn is_place(self) -> bool {
+        matches!(self, AreaKind::Ics | AreaKind::County | AreaKind::Unitary | AreaKind::District | AreaKind::Hcp)
+    }
+
+    /// Words for people: "district council area".
+    pub fn label(self) -> &'static str {
+        match self {
+            AreaKind::NhsRegion => "NHS England region",
+            AreaKind::Ics => "Integrated Care System",
+            AreaKind::SubIcb => "sub-ICB location",
+            AreaKind::County => "county council area",
+            AreaKind::Unitary => "unitary council area",
+            AreaKind::District => "district council area",
+            AreaKind::Hcp => "Health and Care Partnership",
+        }
+    }
+}
+
 /// Whether an area lies wholly or partly within another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -113,6 +113,48 @@ impl Plan {
         self.places.iter().find(|p| p.id.get_ref() == id)
     }
 
+    /// The area with this id.
+    pub fn area(&self, id: &str) -> Option<&Area> {
+        self.areas.iter().find(|a| a.id.get_ref() == id)
+    }
+
+    /// The areas that have a page of their own as a place: the system, the county and
+    /// unitary councils, the Health and Care Partnerships and the districts.
+    pub fn place_areas(&self) -> impl Iterator<Item = &Area> {
+        self.areas.iter().filter(|a| a.kind.is_place())
+    }
+
+    /// The areas inside an area: an HCP's members (with how much of each it covers), or
+    /// the areas whose parent it is.
+    pub fn areas_within<'a>(&'a self, area: &'a Area) -> Vec<(&'a Area, Option<&'a AreaMember>)> {
+        if !area.members.is_empty() {
+            return area.members.iter().filter_map(|m| Some((self.area(m.area.get_ref())?, Some(m)))).collect();
+        }
+        self.areas
+            .iter()
+            .filter(|a| a.parent.as_ref().is_some_and(|p| p.get_ref() == area.id.get_ref()))
+            .map(|a| (a, None))
+            .collect()
+    }
+
+    /// The areas an area lies in, wholly or partly: its parent and the HCPs it is a member of.
+    pub fn areas_around<'a>(&'a self, area: &'a Area) -> Vec<&'a Area> {
+        let parent = area.parent.as_ref().and_then(|p| self.area(p.get_ref()));
+        let partnerships =
+            self.areas.iter().filter(|a| a.members.iter().any(|m| m.area.get_ref() == area.id.get_ref()));
+        parent.into_iter().chain(partnerships).collect()
+    }
+
+    /// The organisations serving an area: those whose area it is, with their directorates
+    /// and services.
+    pub fn serving_organisations(&self, area: &str) -> Vec<&Organisation> {
+        self.organisations
+            .iter()
+            .filter(|o| o.area.as_ref().is_some_and(|a| a.get_ref() == area))
+            .flat_map(|o| self.organisation_and_descendants(o.id.get_ref()))
+            .collect()
+    }
+
     /// The organisation with this id, or whose name or alias matches (case-insensitive).
     pub fn organisation(&self, key: &str) -> Option<&Organisation> {
         let k = key.trim().to_lowercase();
@@ -441,10 +483,26 @@ pub fn search<'a>(plan: &'a Plan, query: &str) -> SearchResults<'a> {
         }
     }
     for p in &plan.places {
+        if matches(&p.name) {
+            r.places.push(Hit { id: p.id.get_ref().clone(), title: &p.name, matched: &p.name, line: p.line });
+        }
         for pr in &p.priorities {
             if matches(&pr.title) {
                 r.places.push(Hit { id: p.id.get_ref().clone(), title: &p.name, matched: &pr.title, line: pr.line });
             }
+        }
+    }
+    // Places by their area's name or code, and by the name of an area they contain
+    // ("Swale" finds Swale and the Medway and Swale HCP).
+    for a in plan.place_areas() {
+        let Some(line) = a.line else { continue };
+        let own = [a.name.as_str()].into_iter().chain(a.code.as_ref().map(|c| c.get_ref().as_str()));
+        let matched = first(&mut own.into_iter())
+            .or_else(|| plan.areas_within(a).into_iter().map(|(inner, _)| inner.name.as_str()).find(|n| matches(n)));
+        if let Some(m) = matched
+            && !r.places.iter().any(|h| h.id == *a.id.get_ref() && (h.matched == m || h.matched == h.title))
+        {
+            r.places.push(Hit { id: a.id.get_ref().clone(), title: &a.name, matched: m, line });
         }
     }
     r
