@@ -297,7 +297,9 @@ fn figure(svg: Markup) -> Markup {
     let svg = svg.into_string();
     html! {
         figure class="assure-chart" {
-            (PreEscaped(&svg))
+            // On a narrow screen the web's style lets the drawing scroll here rather than
+            // shrink its text below 12 px; the stop lets a keyboard scroll it.
+            div class="assure-chart__scroll" tabindex="0" { (PreEscaped(&svg)) }
             figcaption class="assure-chart__key" { (legend(&svg)) }
         }
     }

@@ -31,6 +31,8 @@ th,td{border-bottom:1px solid #d8dde0;padding:6px 8px;text-align:left;vertical-a
 .tone-Bad{color:#6b140e;background:#f7d4d1;border-color:#6b140e}\
 .tone-Neutral{color:#212b32;background:#f0f4f5;border-color:#4c6272}\
 figure{margin:0 0 16px;max-width:720px}figure svg{width:100%;height:auto}\
+.scroll{overflow-x:auto;position:relative;margin:0 0 16px}.scroll>table{margin:0}\
+@media screen and (max-width:640px){body{padding:12px}.scroll>svg{min-width:600px}}\
 figcaption{font-weight:bold}\
 @page{size:A4;margin:18mm}\
 @media print{body{max-width:none;padding:0}h2{break-before:page}h2:first-of-type{break-before:auto}tr,figure{break-inside:avoid}a{color:inherit}}";
@@ -81,7 +83,9 @@ fn block(b: &Block) -> Markup {
             Block::Heading(h) => h3 { (h) },
             Block::Paragraph(p) => p { (p) },
             Block::List(items) => ul { @for i in items { li { (i) } } },
-            Block::Table { caption, headers, rows } => {
+            // On a phone a wide table or chart scrolls inside its own region (named, and
+            // reachable by keyboard), never the page; a chart's text stays 12 px or more.
+            Block::Table { caption, headers, rows } => div class="scroll" role="region" tabindex="0" aria-label=(caption) {
                 table {
                     caption { (caption) }
                     thead { tr { @for h in headers { th scope="col" { (h) } } } }
@@ -101,7 +105,7 @@ fn block(b: &Block) -> Markup {
             },
             Block::Chart { title, svg } => figure {
                 figcaption { (title) }
-                (PreEscaped(svg))
+                div class="scroll" tabindex="0" { (PreEscaped(svg)) }
                 p class="assure-chart__key" { (legend(svg)) }
             },
         }

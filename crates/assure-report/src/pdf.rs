@@ -111,6 +111,8 @@ pub fn typst_source(report: &Report) -> String {
     // other: a table breaks between its rows, its header repeated on each page. (Headings
     // are sticky in Typst: each stays on the page of what follows it.)
     t.push_str("#show figure.where(kind: table): set block(breakable: true)\n");
+    // A table's caption stays on the page of the table's first rows, never alone at a foot.
+    t.push_str("#show figure.caption.where(position: top): it => block(sticky: true, it)\n");
     // A row is kept whole on one page, so that no reader has to piece one together.
     t.push_str("#set table.cell(breakable: false)\n");
     let _ = writeln!(t, "#text(size: 20pt, weight: \"bold\", {})", lit(&report.title));

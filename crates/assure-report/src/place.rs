@@ -5,11 +5,14 @@
 use assure_plan::delivery::ItemKind;
 use assure_plan::observation::Observation;
 use assure_plan::{Area, OrganisationKind, Place};
-use assure_tracking::status::points;
+use assure_tracking::Comparison;
+use assure_tracking::series::in_area;
 
 use crate::annual::heard_text;
-use crate::blocks::{Inputs, delivery_cell, flags, indicator_table, leads_text, milestone_counts, milestone_table};
-use crate::document::{Block, Cell, Report, Section};
+use crate::blocks::{
+    Inputs, delivery_cell, flags, indicator_table, leads_text, milestone_counts, milestone_table, status_tone,
+};
+use crate::document::{Block, Cell, Report, Section, Tone};
 
 /// Why there is no place report.
 #[derive(Debug, thiserror::Error)]
@@ -49,13 +52,7 @@ pub fn place(inputs: &Inputs<'_>, area: &Area, observations: &[Observation]) -> 
     let plan = inputs.plan;
     let id = area.id.get_ref().as_str();
     // The organisations serving the area, with their directorates and services.
-    let serving: Vec<&str> = plan
-        .organisations
-        .iter()
-        .filter(|o| o.area.as_ref().is_some_and(|a| a.get_ref() == id))
-        .flat_map(|o| plan.organisation_and_descendants(o.id.get_ref()))
-        .map(|o| o.id.get_ref().as_str())
-        .collect();
+    let serving: Vec<&str> = plan.serving_organisations(id).into_iter().map(|o| o.id.get_ref().as_str()).collect();
     let serving_ids: Vec<String> = serving.iter().map(|s| (*s).to_owned()).collect();
 
     let mut about = vec![Block::Paragraph(format!(
@@ -77,26 +74,38 @@ pub fn place(inputs: &Inputs<'_>, area: &Area, observations: &[Observation]) -> 
         let mut rows = Vec::new();
         for i in plan.indicators.iter().filter(|i| *i.outcome.get_ref() == n) {
             for t in i.tracked() {
-                let here: Vec<Observation> = observations
-                    .iter()
-                    .filter(|x| x.key.indicator == t.id && x.key.area == id && x.key.breakdown.is_empty())
-                    .cloned()
-                    .collect();
-                let Some(latest) = points(&here).pop() else { continue };
-                let england = observations
-                    .iter()
-                    .find(|x| {
-                        x.key.indicator == t.id
-                            && x.key.area == "england"
-                            && x.key.period == latest.period
-                            && x.key.breakdown.is_empty()
-                    })
-                    .and_then(|x| x.value);
+                let rows_of: Vec<Observation> =
+                    observations.iter().filter(|x| x.key.indicator == t.id).cloned().collect();
+                let Some(here) = in_area(&rows_of, id, t.polarity) else { continue };
+                let Some(latest) = here.latest() else { continue };
+                let unit = t.unit;
+                let value = match (latest.lower, latest.upper) {
+                    (Some(l), Some(u)) => format!(
+                        "{} ({})",
+                        assure_tracking::format::value(unit, latest.value),
+                        assure_tracking::format::interval(unit, l, u)
+                    ),
+                    _ => assure_tracking::format::value(unit, latest.value),
+                };
+                let comparison_tone = match here.comparison {
+                    Comparison::Better => Tone::Good,
+                    Comparison::Worse => Tone::Bad,
+                    Comparison::Similar => Tone::Warning,
+                    _ => Tone::Neutral,
+                };
+                // The status against the target where the target is set for this area.
+                let own = t.measurement.is_some_and(|m| m.area.get_ref() == id);
+                let status = match inputs.assessments.get(t.id).filter(|_| own) {
+                    Some(a) => Cell::tag(a.status.label(), status_tone(a.status)),
+                    None => Cell::text(format!("Target set for {}", t.geography)),
+                };
                 rows.push(vec![
                     Cell::text(t.measure.to_owned()),
                     Cell::text(latest.period.clone()),
-                    Cell::text(assure_tracking::format::value(t.unit, latest.value)),
-                    Cell::text(england.map(|e| assure_tracking::format::value(t.unit, e)).unwrap_or_default()),
+                    Cell::text(value),
+                    Cell::text(here.england.map(|e| assure_tracking::format::value(unit, e)).unwrap_or_default()),
+                    Cell::tag(assure_tracking::plain::against_england(here.comparison), comparison_tone),
+                    status,
                 ]);
             }
         }
@@ -107,7 +116,14 @@ pub fn place(inputs: &Inputs<'_>, area: &Area, observations: &[Observation]) -> 
         } else {
             outcomes.push(Block::table(
                 format!("Outcome {n} in {}", area.name),
-                &["Indicator", "Period", area.name.as_str(), "England"],
+                &[
+                    "Indicator",
+                    "Period",
+                    &format!("{} (95% interval)", area.name),
+                    "England",
+                    "Compared with England",
+                    "Status",
+                ],
                 rows,
             ));
         }
@@ -127,7 +143,20 @@ pub fn place(inputs: &Inputs<'_>, area: &Area, observations: &[Observation]) -> 
             p.priorities
                 .iter()
                 .map(|pr| {
-                    let outs = pr.outcomes.iter().map(|o| format!("SO{}", o.get_ref())).collect::<Vec<_>>().join(", ");
+                    let outs = pr
+                        .outcomes
+                        .iter()
+                        .map(|o| {
+                            let n = *o.get_ref();
+                            let title = plan
+                                .outcomes
+                                .iter()
+                                .find(|x| *x.number.get_ref() == n)
+                                .map_or("", |x| x.title.as_str());
+                            format!("outcome {n}: {title}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     if outs.is_empty() { pr.title.clone() } else { format!("{} ({outs})", pr.title) }
                 })
                 .collect(),

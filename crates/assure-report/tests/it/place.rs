@@ -134,7 +134,10 @@ fn outcomes_show_medway_against_england() {
         }
         tables += 1;
         let t = table(s, &format!("Outcome {n} in Medway"));
-        assert_eq!(t.headers, ["Indicator", "Period", "Medway", "England"]);
+        assert_eq!(
+            t.headers,
+            ["Indicator", "Period", "Medway (95% interval)", "England", "Compared with England", "Status"]
+        );
         assert_eq!(t.column("Indicator"), with_data.iter().map(|t| t.measure).collect::<Vec<_>>());
         for (row, tr) in t.rows.iter().zip(&with_data) {
             let latest = rows
@@ -143,8 +146,17 @@ fn outcomes_show_medway_against_england() {
                 .max_by(|a, b| a.key.period.cmp(&b.key.period))
                 .expect("a Medway value");
             assert_eq!(row[1].text, latest.key.period, "{}", tr.id);
-            assert_eq!(row[2].text, assure_tracking::format::value(tr.unit, latest.value.unwrap()), "{}", tr.id);
+            assert!(
+                row[2].text.starts_with(&assure_tracking::format::value(tr.unit, latest.value.unwrap())),
+                "{}: {}",
+                tr.id,
+                row[2].text
+            );
             assert!(!row[3].text.is_empty(), "{}: the illustrative data has England for every period", tr.id);
+            // Medway's own comparison with England, and its status only where the target is Medway's.
+            assert!(row[4].text.ends_with("England") || row[4].text == "Not compared", "{}: {}", tr.id, row[4].text);
+            let own = tr.measurement.is_some_and(|m| m.area.get_ref() == "medway");
+            assert_eq!(row[5].text.starts_with("Target set for"), !own, "{}: {}", tr.id, row[5].text);
         }
     }
     assert!(tables >= 3, "{tables}");
