@@ -116,6 +116,11 @@ impl AppState {
         self.blocking(move |s| Ok(s.app().observations(&plan_id, &indicators)?)).await
     }
 
+    /// What the data shows in one area of the served plan (see [`App::area_readings`]).
+    pub async fn area_readings(&self, plan: Arc<Plan>, area: String) -> Result<Vec<assure_app::AreaReading>, WebError> {
+        self.blocking(move |s| Ok(s.app().area_readings(&plan, &area)?)).await
+    }
+
     /// The served plan's revision, now. Asked on every request: one indexed query. On
     /// SQLite it runs in place on this worker (cheaper than a hand-off to the blocking
     /// pool); the PostgreSQL client drives its own runtime, which may not be entered from

@@ -44,6 +44,17 @@ pub fn page(title: &str, crumbs: &[(String, String)], body: Markup) -> Markup {
                             }
                         }
                     }
+                    nav class="nhsuk-header__navigation" aria-label="Menu" {
+                        div class="nhsuk-header__navigation-container nhsuk-width-container" {
+                            ul class="nhsuk-header__navigation-list" {
+                                @for (label, href) in MENU {
+                                    li class="nhsuk-header__navigation-item" {
+                                        a class="nhsuk-header__navigation-link" href=(href) aria-current=[(title == label).then_some("page")] { (label) }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
                 div class="nhsuk-width-container" {
                     @if !crumbs.is_empty() || title != "Home" {
@@ -82,6 +93,16 @@ pub fn page(title: &str, crumbs: &[(String, String)], body: Markup) -> Markup {
         }
     }
 }
+
+/// The header's menu: what a visitor comes for, each a page title and its address.
+const MENU: [(&str, &str); 6] = [
+    ("Progress", "/progress"),
+    ("Places", "/places"),
+    ("Indicators", "/indicators"),
+    ("Milestones and delivery", "/delivery"),
+    ("Reports", "/reports"),
+    ("Glossary", "/glossary"),
+];
 
 /// The account links in the header: who is signed in and "Sign out", or "Sign in".
 fn account_links() -> Markup {

@@ -4,12 +4,14 @@
 
 mod delivery;
 mod forms;
+mod glossary;
 mod layout;
 mod links;
 mod status;
 
 pub use delivery::*;
 pub use forms::*;
+pub use glossary::*;
 pub use layout::*;
 pub use links::*;
 pub use status::*;

@@ -1,7 +1,7 @@
 //! Tables and tags: the NHS.UK table, status tags, and the table of indicators with
 //! their status.
 
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 
 /// An NHS.UK tag, e.g. a plan's status.
 pub fn tag(text: &str, colour: &str) -> Markup {
@@ -10,8 +10,13 @@ pub fn tag(text: &str, colour: &str) -> Markup {
 
 /// An NHS.UK table: its caption (visually hidden when a heading already says it), the
 /// column headers (`true` for numeric, right-aligned columns) and the body rows.
+///
+/// The table scrolls sideways inside its own region when it is wider than the screen, so
+/// that the page itself never does; the region is named by the caption and can be reached
+/// by keyboard to scroll it.
 pub fn table(caption: Markup, caption_hidden: bool, headers: &[(&str, bool)], rows: Markup) -> Markup {
     html! {
+        div class="assure-table-scroll" role="region" tabindex="0" aria-label=(PreEscaped(text_of(&caption))) {
         table class="nhsuk-table" {
             caption class={ "nhsuk-table__caption" @if caption_hidden { " nhsuk-u-visually-hidden" } } { (caption) }
             thead class="nhsuk-table__head" {
@@ -23,7 +28,23 @@ pub fn table(caption: Markup, caption_hidden: bool, headers: &[(&str, bool)], ro
             }
             tbody class="nhsuk-table__body" { (rows) }
         }
+        }
     }
+}
+
+/// The text of some markup, still escaped, without its tags (for an attribute).
+fn text_of(markup: &Markup) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in markup.0.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
 }
 
 /// A status as an NHS.UK tag.
@@ -53,7 +74,15 @@ pub fn indicator_status_table(indicators: &[&assure_plan::Indicator], tracking: 
                         }
                         td class="nhsuk-table__cell" { (status_tag(a.map_or(assure_tracking::Status::NoData, |a| a.status))) }
                         td class="nhsuk-table__cell" { @if let Some(a) = a { (crate::charts::sparkline(&a.series)) } }
-                        td class="nhsuk-table__cell nhsuk-body-s" { @if let Some(a) = a { (a.reason) } }
+                        td class="nhsuk-table__cell nhsuk-body-s" {
+                            @if let Some(a) = a {
+                                (assure_tracking::plain::sentence(t, a))
+                                details class="nhsuk-details nhsuk-u-margin-bottom-0 nhsuk-u-margin-top-1" {
+                                    summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "More detail" } }
+                                    div class="nhsuk-details__text" { (a.reason) }
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -3,9 +3,9 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use crate::components::source;
 use crate::components::table;
 use crate::components::{delivering_plan_links, missing, outcome_crumb, page};
+use crate::components::{glossed, source};
 use crate::{AppState, WebError};
 
 pub async fn show_example(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {
@@ -18,7 +18,7 @@ pub async fn show_example(State(state): State<AppState>, Path(id): Path<String>)
         html! {
             span class="nhsuk-caption-l" { "Shared delivery example, outcome " (n) }
             h1 { (e.title) }
-            @for p in &e.summary { p { (p) } }
+            @for p in &e.summary { p { (glossed(p)) } }
             (source(&plan, e.line))
             @if !e.plans.is_empty() { p { "Delivered through: " (delivering_plan_links(&plan, &e.plans)) } }
             h2 { "Milestones" }

@@ -27,15 +27,44 @@ pub async fn show_home(State(state): State<AppState>) -> Result<Markup, WebError
                 (stats.delivery_examples) " shared delivery examples."
             }
             h2 { "Progress on the strategic indicators" }
-            p { "Each indicator (and each part of a compound one) is judged against the plan's target. " a href="/how-we-judge-progress" { "How we judge progress" } "." }
-            (table(html! { "Indicator status by outcome" }, true, &std::iter::once(("Outcome", false)).chain(Status::ALL.iter().map(|s| (s.label(), true))).collect::<Vec<_>>(), html! {
+            @let measures = plan.indicators.iter().map(|i| i.tracked().len()).sum::<usize>();
+            p {
+                "The plan's " (plan.indicators.len()) " indicator statements set " (measures) " measurable targets: a statement with several targets (for example healthy weight maintained and severe obesity reduced) counts once for each. "
+                a href="/progress" { "See every indicator's progress" } " or " a href="/how-we-judge-progress" { "how we judge progress" } "."
+            }
+            (table(html! { "Indicator status by outcome" }, false, &std::iter::once(("Outcome", false)).chain(Status::ALL.iter().map(|s| (s.label(), true))).collect::<Vec<_>>(), html! {
                 @for o in &plan.outcomes {
                     @let n = *o.number.get_ref();
                     @let statuses: Vec<Status> = plan.indicators.iter().filter(|i| *i.outcome.get_ref() == n).flat_map(|i| tracking.statuses(i)).collect();
                     tr class="nhsuk-table__row" {
                         td class="nhsuk-table__cell" { a href={ "/outcomes/" (n) } { "Outcome " (n) ": " (o.title) } }
-                        @for s in Status::ALL {
-                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (statuses.iter().filter(|x| **x == s).count()) }
+                        @if statuses.is_empty() {
+                            td class="nhsuk-table__cell" colspan=(Status::ALL.len()) {
+                                "No strategic indicators yet"
+                                @if !o.indicator_theme.is_empty() {
+                                    ": the plan names themes they are likely to cover ("
+                                    @for (k, t) in o.indicator_theme.iter().enumerate() { @if k > 0 { ", " } (t.text.to_lowercase()) }
+                                    ")"
+                                }
+                                "."
+                            }
+                        } @else {
+                            @for s in Status::ALL {
+                                @let c = statuses.iter().filter(|x| **x == s).count();
+                                td class="nhsuk-table__cell nhsuk-table__cell--numeric" {
+                                    @if c > 0 { a href={ "/progress?outcome=" (n) "&status=" (s.as_str()) } aria-label={ (c) " " (s.label().to_lowercase()) " in outcome " (n) } { (c) } } @else { "0" }
+                                }
+                            }
+                        }
+                    }
+                }
+                @let all: Vec<Status> = plan.indicators.iter().flat_map(|i| tracking.statuses(i)).collect();
+                tr class="nhsuk-table__row" {
+                    th class="nhsuk-table__header" scope="row" { a href="/progress" { "All outcomes" } }
+                    @for s in Status::ALL {
+                        @let c = all.iter().filter(|x| **x == s).count();
+                        td class="nhsuk-table__cell nhsuk-table__cell--numeric" {
+                            @if c > 0 { a href={ "/progress?status=" (s.as_str()) } aria-label={ (c) " " (s.label().to_lowercase()) " in all outcomes" } { strong { (c) } } } @else { "0" }
                         }
                     }
                 }
@@ -63,12 +92,14 @@ pub async fn show_home(State(state): State<AppState>) -> Result<Markup, WebError
             }
             h2 { "Browse" }
             ul class="nhsuk-list nhsuk-list--bullet" {
+                li { a href="/progress" { "Progress on every indicator" } }
                 li { a href="/indicators" { "Strategic indicators" } }
                 li { a href="/plans" { "Strategies and plans" } }
                 li { a href="/organisations" { "Organisations and what they lead" } }
                 li { a href="/places" { "Places: Health and Care Partnerships and districts" } }
                 li { a href="/enablers" { "Enablers: research, system leadership and estate, engaging communities" } }
                 li { a href="/source" { "The plan as published, line by line" } }
+                li { a href="/glossary" { "Glossary: the plan's abbreviations in plain English" } }
             }
             @if !plan.facts.is_empty() {
                 h2 { "Kent and Medway in numbers" }

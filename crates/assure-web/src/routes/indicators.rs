@@ -121,7 +121,14 @@ fn tracked_section(
         @if let Some(a) = assessment {
             h2 class=(if is_part { "nhsuk-heading-m" } else { "" }) { "Progress" }
             p { (status_tag(a.status)) }
-            p { (a.reason) }
+            p { (assure_tracking::plain::sentence(t, a)) }
+            details class="nhsuk-details" {
+                summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "More detail: how this status was reached" } }
+                div class="nhsuk-details__text" {
+                    p { (a.reason) }
+                    p class="nhsuk-body-s" { "Words used here: " a href="/glossary#trajectory" { "trajectory" } ", " a href="/glossary#confidence-interval" { "confidence interval" } ", " a href="/glossary#prediction-interval" { "prediction interval" } ", " a href="/glossary#polarity" { "polarity" } ". " a href="/how-we-judge-progress" { "How we judge progress" } "." }
+                }
+            }
             @if a.comparison != assure_tracking::Comparison::NotCompared {
                 p { "Compared with England in " (a.latest().map(|l| l.period.as_str()).unwrap_or_default()) ": " strong { (a.comparison.to_string().to_lowercase()) } "." }
             }

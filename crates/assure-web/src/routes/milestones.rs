@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use maud::{Markup, html};
 
 use crate::components::delivery_section;
-use crate::components::source;
 use crate::components::{crumb, missing, outcome_crumb, page};
+use crate::components::{glossed, source};
 use crate::{AppState, WebError};
 
 pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {
@@ -42,7 +42,7 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
                 @if let Some(e) = m.example && let Some(pm) = e.milestones.iter().find(|x| x.id.get_ref() == m.id) {
                     div class="nhsuk-summary-list__row" {
                         dt class="nhsuk-summary-list__key" { "As the plan puts it" }
-                        dd class="nhsuk-summary-list__value" { (pm.text) }
+                        dd class="nhsuk-summary-list__value" { (glossed(&pm.text)) }
                     }
                 }
                 @if let Some(a) = m.added {

@@ -7,6 +7,7 @@ mod audit;
 mod commitments;
 mod enablers;
 mod examples;
+mod glossary;
 mod health;
 mod home;
 mod indicators;
@@ -43,6 +44,9 @@ pub fn routes() -> Router<AppState> {
         .route("/indicators/{id}", get(indicators::show_indicator))
         .route("/indicators/{id}/data.csv", get(indicators::indicator_csv))
         .route("/how-we-judge-progress", get(progress::show_rule))
+        .route("/progress", get(progress::show_progress))
+        .route("/progress.csv", get(progress::progress_csv))
+        .route("/glossary", get(glossary::show_glossary))
         .route("/examples/{id}", get(examples::show_example))
         .route("/milestones/{id}", get(milestones::show_milestone))
         .route("/enablers", get(enablers::list_enablers))

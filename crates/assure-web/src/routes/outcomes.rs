@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use crate::components::source;
+use crate::components::{glossed, source};
 use crate::components::{links_table, missing, outcome_crumb, page};
 use crate::{AppState, WebError};
 
@@ -25,7 +25,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
             h2 { "Priorities" }
             @for p in &d.priorities {
                 h3 { a href={ "/priorities/" (p.priority.id.get_ref()) } { (p.priority.id.get_ref()) " " (p.priority.title) } }
-                p { (p.priority.description) }
+                p { (glossed(&p.priority.description)) }
                 @if !p.commitments.is_empty() {
                     ul class="nhsuk-list nhsuk-list--bullet" {
                         @for c in &p.commitments {
@@ -59,7 +59,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
             @if !d.place_priorities.is_empty() {
                 h2 { "Place priorities that address this outcome" }
                 ul class="nhsuk-list nhsuk-list--bullet" {
-                    @for (place, p) in &d.place_priorities { li { strong { (place) } ": " (p.title) } }
+                    @for (place, p) in &d.place_priorities { li { strong { (place) } ": " (glossed(&p.title)) } }
                 }
             }
         },
@@ -77,7 +77,7 @@ pub async fn show_priority(State(state): State<AppState>, Path(id): Path<String>
         html! {
             span class="nhsuk-caption-l" { "Priority " (id) " of outcome " (n) }
             h1 { (p.title) }
-            p class="nhsuk-lede-text" { (p.description) }
+            p class="nhsuk-lede-text" { (glossed(&p.description)) }
             (source(&plan, p.line))
             h2 { "Commitments" }
             @for c in &d.commitments {

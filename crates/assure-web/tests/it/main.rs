@@ -5,6 +5,8 @@ mod access;
 mod api;
 mod outage;
 mod pages;
+mod places;
+mod progress;
 mod reports;
 
 use assure_store::testing::{TestDb, databases};
@@ -49,6 +51,20 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Load the illustrative data into the served plan, through the same path as `assure
+    /// demo-data` (prepared, then stored), and give back the plan.
+    pub fn load_illustrative_data(&self) -> assure_plan::Plan {
+        let store = self.db.open();
+        let plan = assure_plan::bundled().unwrap();
+        let options = assure_tracking::PrepareOptions { illustrative: true, ..Default::default() };
+        let rows =
+            assure_tracking::prepare(&plan, assure_tracking::demo::generate(&plan), "demo", &options).unwrap().rows;
+        let file =
+            assure_store::DataFile { name: "demo".into(), checksum: "x".into(), format: "demo".into(), skipped: 0 };
+        store.import_observations(plan.meta.id.get_ref(), &rows, &file, assure_store::ImportMode::Merge, "t").unwrap();
+        plan
+    }
+
     /// A client with its own cookies, like a browser.
     pub fn browser(&self) -> Browser {
         Browser::new(&self.base)

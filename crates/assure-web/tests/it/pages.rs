@@ -42,8 +42,15 @@ fn every_page_type_renders_its_content() {
                 ],
             ),
             ("/indicators/year-6-healthy-weight", &["Children in Year 6 who are a healthy weight"]),
-            ("/places", &["Place priorities by shared outcome", "SO 1"]),
-            ("/places/dover", &["The plan lists no priorities for this place", "No priority of this place addresses"]),
+            ("/places", &["Place priorities by shared outcome", "SO 1", "Health and Care Partnerships", "Districts"]),
+            (
+                "/places/dover",
+                &[
+                    "The plan lists no priorities for Dover",
+                    "place report",
+                    "No indicator data is stored for Dover yet",
+                ],
+            ),
             ("/search?q=family+hub", &["result", "Strategies and plans", "/plans/"]),
             ("/search", &["Words to look for"]),
             ("/enablers", &["Enabler 1:", "/enablers/engaging-communities"]),
@@ -139,14 +146,8 @@ fn indicator_tracking_shows_statuses_charts_tables_and_the_illustrative_banner()
         assert!(!home.contains("Illustrative data"), "{name}: no banner without illustrative data");
 
         // Load the illustrative data through the same path as `assure demo-data`.
+        let plan = app.load_illustrative_data();
         let store = app.db.open();
-        let plan = assure_plan::bundled().unwrap();
-        let options = assure_tracking::PrepareOptions { illustrative: true, ..Default::default() };
-        let rows =
-            assure_tracking::prepare(&plan, assure_tracking::demo::generate(&plan), "demo", &options).unwrap().rows;
-        let file =
-            assure_store::DataFile { name: "demo".into(), checksum: "x".into(), format: "demo".into(), skipped: 0 };
-        store.import_observations(plan.meta.id.get_ref(), &rows, &file, assure_store::ImportMode::Merge, "t").unwrap();
         let expected = assure_tracking::status::assess_plan(&plan, |id, areas| {
             store.headline_observations(plan.meta.id.get_ref(), id, areas)
         })
@@ -328,14 +329,7 @@ fn repeated_ids(page: &str) -> Vec<&str> {
 fn pages_with_several_charts_give_each_id_once() {
     for app in apps() {
         let name = app.db.name;
-        let store = app.db.open();
-        let plan = assure_plan::bundled().unwrap();
-        let options = assure_tracking::PrepareOptions { illustrative: true, ..Default::default() };
-        let rows =
-            assure_tracking::prepare(&plan, assure_tracking::demo::generate(&plan), "demo", &options).unwrap().rows;
-        let file =
-            assure_store::DataFile { name: "demo".into(), checksum: "x".into(), format: "demo".into(), skipped: 0 };
-        store.import_observations(plan.meta.id.get_ref(), &rows, &file, assure_store::ImportMode::Merge, "t").unwrap();
+        app.load_illustrative_data();
         // A compound indicator: a trend and an area chart for each of its parts.
         let (status, _, page) = app.get("/indicators/year-6-healthy-weight");
         assert_eq!(status, 200, "{name}");
