@@ -1,6 +1,7 @@
 // Accessibility checks of every page type in a real browser (Debian's Chromium):
-// axe-core at WCAG 2.2 A/AA, keyboard-only navigation reaching every link, and
-// screenshots at desktop and mobile widths.
+// axe-core at WCAG 2.2 A/AA, keyboard-only navigation reaching every link, no sideways
+// scrolling of the page at phone widths (375 and 320 px), chart text at least 12 px as
+// displayed, and screenshots at desktop and phone widths.
 //
 // Usage: node check.mjs BASE_URL ARTIFACT_DIR PATH...
 // A PATH starting with "@" is opened signed in: with the session cookie given in the
@@ -22,7 +23,7 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
-const viewports = { desktop: { width: 1280, height: 900 }, mobile: { width: 375, height: 812 } };
+const viewports = { desktop: { width: 1280, height: 900 }, mobile: { width: 375, height: 812 }, narrow: { width: 320, height: 640 } };
 const report = [];
 let failed = false;
 
@@ -52,6 +53,33 @@ for (const asked of paths) {
       });
       return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
     });
+    // The page itself must not scroll sideways: a wide table or chart scrolls in its own region.
+    const overflow = await page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const over = document.documentElement.scrollWidth - width;
+      if (over <= 0) return null;
+      // Name the outermost elements that stick out, to say what to fix.
+      const culprits = [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > width + 1)
+        .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 1)
+        .slice(0, 3)
+        .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${[...el.classList].join('.')}`);
+      return { by: over, culprits };
+    });
+    // Chart text, as displayed (the SVG scaled to its box), must be at least 12 px.
+    const smallest = await page.evaluate(() => {
+      let min = null;
+      for (const svg of document.querySelectorAll('svg[viewBox]')) {
+        const box = svg.viewBox.baseVal;
+        const shown = svg.getBoundingClientRect().width;
+        if (!box || box.width === 0 || shown === 0) continue;
+        for (const t of svg.querySelectorAll('text')) {
+          const px = parseFloat(getComputedStyle(t).fontSize) * (shown / box.width);
+          if (min === null || px < min) min = px;
+        }
+      }
+      return min;
+    });
     const file = `${artifacts}/${(signedIn ? 'signed-in' : '') + path.replace(/[^a-z0-9]+/gi, '_').replace(/^_|_$/g, '') || 'home'}-${name}.png`;
     await page.screenshot({ path: file, fullPage: true });
 
@@ -59,12 +87,17 @@ for (const asked of paths) {
     let focused = 0;
     if (name === 'desktop') {
       // Every visible link, in document order, must take focus from the keyboard alone.
+      // (A link inside a closed <details> is reached by opening it first, not counted.)
       const links = await page.evaluate(() => [...document.querySelectorAll('a[href]')]
+        .filter((a) => !a.closest('details:not([open])') || a.closest('summary'))
         .filter((a) => a.offsetParent !== null || a.getClientRects().length > 0)
         .map((a, i) => { a.dataset.kbd = String(i); return String(i); }));
       const seen = new Set();
       await page.evaluate(() => document.activeElement?.blur());
-      for (let i = 0; i < links.length + 20; i++) {
+      // Every other tab stop (a summary, a form field, a scrolling region) takes a press too.
+      const stops = await page.evaluate(() => document.querySelectorAll(
+        'a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex="-1"])').length);
+      for (let i = 0; i < stops + 20; i++) {
         await page.keyboard.press('Tab');
         const id = await page.evaluate(() => document.activeElement?.dataset?.kbd ?? null);
         if (id !== null) seen.add(id);
@@ -73,8 +106,9 @@ for (const asked of paths) {
       focused = seen.size;
       unreachable = links.filter((l) => !seen.has(l));
     }
-    const entry = { path: asked, landed: ((u) => u.pathname + u.search)(new URL(page.url())), viewport: name, status: response.status(), violations: axe, csp_violations: csp, links_focused: focused, unreachable: unreachable.length, screenshot: file };
-    if (axe.length > 0 || unreachable.length > 0 || csp.length > 0) failed = true;
+    const entry = { path: asked, landed: ((u) => u.pathname + u.search)(new URL(page.url())), viewport: name, status: response.status(), violations: axe, csp_violations: csp, links_focused: focused, unreachable: unreachable.length, overflow, chart_text_px: smallest, screenshot: file };
+    const tooSmall = smallest !== null && smallest < 11.95;
+    if (axe.length > 0 || unreachable.length > 0 || csp.length > 0 || overflow || tooSmall) failed = true;
     report.push(entry);
     await context.close();
   }

@@ -1,6 +1,6 @@
 //! Every page type in a real browser (Debian's Chromium, driven by playwright-core from
 //! `tests/browser/check.mjs`): zero axe-core violations at WCAG 2.2 A/AA, every link
-//! reachable from the keyboard, screenshots at desktop and mobile widths saved under
+//! reachable from the keyboard, screenshots at desktop and phone widths (1280, 375 and 320 px) saved under
 //! `target/browser-artifacts/`. `scripts/browser-setup` (run by `scripts/test`) installs
 //! what it needs; without it the test says so loudly, and fails under `CI=true`.
 
@@ -55,6 +55,13 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         format!("/examples/{example}"),
         "/places".into(),
         format!("/places/{place}"),
+        "/places/medway".into(),
+        "/places/kent".into(),
+        "/places/hcp-east-kent".into(),
+        "/places/swale".into(),
+        "/progress".into(),
+        "/progress?place=medway&sort=status".into(),
+        "/glossary".into(),
         "/search?q=family+hub".into(),
         "/enablers".into(),
         "/enablers/engaging-communities".into(),
@@ -130,7 +137,7 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         panic!("no report from check.mjs ({e}): {stdout}\n{}", String::from_utf8_lossy(&out.stderr))
     });
     let entries = report.as_array().unwrap();
-    assert_eq!(entries.len(), paths.len() * 2, "every page at two widths");
+    assert_eq!(entries.len(), paths.len() * 3, "every page at three widths");
     let mut problems = Vec::new();
     for e in entries {
         let path = e["path"].as_str().unwrap();
@@ -150,6 +157,13 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         }
         for v in e["csp_violations"].as_array().map_or(&[][..], Vec::as_slice) {
             problems.push(format!("{path} ({}): Content-Security-Policy: {v}", e["viewport"]));
+        }
+        if !e["overflow"].is_null() {
+            problems.push(format!("{path} ({}): the page scrolls sideways: {}", e["viewport"], e["overflow"]));
+        }
+        if e["chart_text_px"].as_f64().is_some_and(|px| px < 11.95) {
+            problems
+                .push(format!("{path} ({}): chart text shown at {} px, under 12", e["viewport"], e["chart_text_px"]));
         }
         if e["unreachable"] != 0 {
             problems.push(format!("{path}: {} links not reachable by keyboard", e["unreachable"]));
