@@ -48,7 +48,7 @@ pub const GLOSSARY: &[(&str, &str, &str)] = &[
     ),
     (
         "ipph",
-        "IPPH",
+        "IPPH (Inequalities, Prevention and Population Health Committee)",
         "The Inequalities, Prevention and Population Health Committee of NHS Kent and Medway, which reports to the ICP on delivering the strategy.",
     ),
     (
@@ -88,7 +88,7 @@ pub const GLOSSARY: &[(&str, &str, &str)] = &[
     ),
     (
         "vcse",
-        "VCSE",
+        "VCSE (voluntary, community and social enterprise sector)",
         "The voluntary, community and social enterprise sector: charities, community groups and social enterprises.",
     ),
 ];
