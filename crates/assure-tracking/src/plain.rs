@@ -61,7 +61,7 @@ pub fn headline(polarity: Polarity, a: &Assessment) -> String {
 
 /// The measure as it reads inside a sentence: "mothers smoking at time of delivery"
 /// (a leading capital kept for names and initials such as "NHS").
-fn in_sentence(measure: &str) -> String {
+pub fn in_sentence(measure: &str) -> String {
     let mut chars = measure.chars();
     match (chars.next(), chars.next()) {
         (Some(first), Some(second)) if first.is_uppercase() && second.is_lowercase() => {

@@ -43,7 +43,7 @@ pub async fn show_home(State(state): State<AppState>) -> Result<Markup, WebError
                                 "No strategic indicators yet"
                                 @if !o.indicator_theme.is_empty() {
                                     ": the plan names themes they are likely to cover ("
-                                    @for (k, t) in o.indicator_theme.iter().enumerate() { @if k > 0 { ", " } (t.text.to_lowercase()) }
+                                    @for (k, t) in o.indicator_theme.iter().enumerate() { @if k > 0 { ", " } (assure_tracking::plain::in_sentence(&t.text)) }
                                     ")"
                                 }
                                 "."

@@ -189,6 +189,14 @@ fn indicators_here(
         plan.indicators.iter().flat_map(|i| i.tracked()).map(|t| (t.id, t)).collect();
     let count = |c: Comparison| readings.iter().filter(|r| r.values.comparison == c).count();
     let area_id = a.id.get_ref().as_str();
+    // A column for the status against the target only where some target is this place's own.
+    let own_target = |t: &assure_plan::Tracked<'_>| t.measurement.is_some_and(|m| m.area.get_ref() == area_id);
+    let any_own = readings.iter().any(|r| tracked.get(r.tracked.as_str()).is_some_and(own_target));
+    let headings: &[&str] = if any_own {
+        &["Indicator", "Latest", "England", "Compared with England", "Against the target", "Trend"]
+    } else {
+        &["Indicator", "Latest", "England", "Compared with England", "Trend"]
+    };
     html! {
         h2 { "How things are going in " (a.name) }
         @if readings.is_empty() {
@@ -201,12 +209,14 @@ fn indicators_here(
                 @if other > 0 { ", " (other) " not compared (no England value for the period, or no interval)" }
                 "."
             }
-            p { "The plan sets most targets for Kent and Medway as a whole; where it sets one for " (a.name) " itself, its status is shown against it." }
+            p { "The plan sets most targets for Kent and Medway as a whole"
+                @if any_own { "; where it sets one for " (a.name) " itself, the status against it is shown" } @else { ", none for " (a.name) " alone, so its values are compared with England's" }
+                "." }
             table class="nhsuk-table-responsive" {
                 caption class="nhsuk-table__caption" { "Indicators in " (a.name) }
                 thead class="nhsuk-table__head" {
                     tr class="nhsuk-table__row" {
-                        @for h in ["Indicator", "Latest", "England", "Compared with England", "Against the target", "Trend"] {
+                        @for h in headings {
                             th class="nhsuk-table__header" scope="col" { (h) }
                         }
                     }
@@ -214,7 +224,7 @@ fn indicators_here(
                 tbody class="nhsuk-table__body" {
                     @for r in readings {
                         @if let (Some(t), Some(latest)) = (tracked.get(r.tracked.as_str()), r.values.latest()) {
-                            @let own = t.measurement.is_some_and(|m| m.area.get_ref() == area_id);
+                            @let own = own_target(t);
                             tr class="nhsuk-table__row" {
                                 td class="nhsuk-table__cell assure-cell--wide" {
                                     span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Indicator " }
@@ -236,6 +246,7 @@ fn indicators_here(
                                     span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Compared with England " }
                                     span { (comparison_tag(r.values.comparison)) }
                                 }
+                                @if any_own {
                                 td class="nhsuk-table__cell assure-cell--wide" {
                                     span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Against the target " }
                                     span {
@@ -249,6 +260,7 @@ fn indicators_here(
                                             span class="nhsuk-u-visually-hidden" { "The target is set for " (t.geography) "." }
                                         }
                                     }
+                                }
                                 }
                                 td class="nhsuk-table__cell" {
                                     span class="nhsuk-table-responsive__heading" aria-hidden="true" { "Trend " }
