@@ -3,6 +3,7 @@
 mod browser;
 mod cli;
 mod crosscheck;
+mod read_only_disk;
 mod stats_cli;
 mod store_cli;
 mod tidy;
