@@ -114,6 +114,9 @@ pub enum Publication {
 }
 
 impl Publication {
+    /// Every publication state.
+    pub const ALL: [Publication; 3] = [Publication::Published, Publication::Pending, Publication::Rejected];
+
     /// The name used in data.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,9 +1,12 @@
 //! The JSON API's response types (`…Response`, `…Summary`), with their JSON Schemas for
 //! the OpenAPI document. Built from the domain types; no field is computed twice.
 
+use assure_plan::delivery::{DeliveryStatus, Publication};
+use assure_plan::model::PlanStatus;
 use assure_plan::{Plan, Sp};
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// A reference to another item: its id and its name.
 #[derive(Serialize, JsonSchema)]
@@ -261,6 +264,7 @@ pub struct DeliveringPlanSummary {
     /// Name.
     pub name: String,
     /// `in place`, `in development`, `to be confirmed` or `to be developed`.
+    #[schemars(schema_with = "plan_status_schema")]
     pub status: String,
     /// How many delivery links name it.
     pub delivery_links: usize,
@@ -288,7 +292,8 @@ pub struct DeliveringPlanResponse {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Status.
+    /// `in place`, `in development`, `to be confirmed` or `to be developed`.
+    #[schemars(schema_with = "plan_status_schema")]
     pub status: String,
     /// Other names the source uses.
     pub aliases: Vec<String>,
@@ -552,6 +557,7 @@ pub struct MilestoneResponse {
 #[derive(Serialize, JsonSchema)]
 pub struct ProgressResponse {
     /// The latest published status: not_started, on_track, at_risk, off_track, complete or closed; null before any update.
+    #[schemars(schema_with = "optional_delivery_status_schema")]
     pub status: Option<String>,
     /// When it is expected now (the latest published new date, or the plan's).
     pub due: String,
@@ -575,6 +581,7 @@ pub struct UpdateResponse {
     /// The milestone's or plan's id.
     pub item: String,
     /// not_started, on_track, at_risk, off_track, complete or closed.
+    #[schemars(schema_with = "delivery_status_schema")]
     pub status: String,
     /// What has happened.
     pub narrative: String,
@@ -585,6 +592,7 @@ pub struct UpdateResponse {
     /// Why the date changed.
     pub expected_reason: Option<String>,
     /// `published`, `pending` (awaiting an admin's approval) or `rejected`.
+    #[schemars(schema_with = "publication_schema")]
     pub publication: String,
     /// Who wrote it.
     pub author: String,
@@ -597,6 +605,7 @@ pub struct UpdateResponse {
 #[serde(deny_unknown_fields)]
 pub struct UpdateRequest {
     /// not_started, on_track, at_risk, off_track, complete or closed.
+    #[schemars(schema_with = "delivery_status_schema")]
     pub status: String,
     /// What has happened since the last update.
     pub narrative: String,
@@ -614,4 +623,32 @@ pub struct UpdateRequest {
 /// `snake_case` of a serde enum value.
 pub fn enum_name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+// The domain's enums carry no schemas (`assure-plan` does not depend on schemars), and
+// the API writes them as text; their schemas list the values from the domain's own lists,
+// so that a new value cannot be left out of the document.
+
+/// A string that is one of `values`.
+fn one_of(values: impl IntoIterator<Item = &'static str>) -> Schema {
+    let values: Vec<&str> = values.into_iter().collect();
+    json_schema!({ "type": "string", "enum": values })
+}
+
+fn delivery_status_schema(_: &mut SchemaGenerator) -> Schema {
+    one_of(DeliveryStatus::ALL.map(DeliveryStatus::as_str))
+}
+
+fn optional_delivery_status_schema(_: &mut SchemaGenerator) -> Schema {
+    let mut values: Vec<Value> = DeliveryStatus::ALL.iter().map(|s| Value::from(s.as_str())).collect();
+    values.push(Value::Null);
+    json_schema!({ "type": ["string", "null"], "enum": values })
+}
+
+fn plan_status_schema(_: &mut SchemaGenerator) -> Schema {
+    one_of(PlanStatus::ALL.map(PlanStatus::label))
+}
+
+fn publication_schema(_: &mut SchemaGenerator) -> Schema {
+    one_of(Publication::ALL.map(Publication::as_str))
 }
