@@ -428,5 +428,7 @@ fn a_control_character_written_as_a_toml_escape_is_refused_where_it_is() {
     let found: Vec<_> = problems.iter().map(|p| (p.file.rsplit('/').next(), p.line, p.field.as_deref())).collect();
     assert!(found.contains(&(Some("indicators.toml"), Some(nested), Some("source"))), "{}", lines(&problems));
     assert!(found.contains(&(Some("organisations.toml"), Some(listed), Some("aliases"))), "{}", lines(&problems));
-    assert!(problems.iter().any(|p| p.message.contains("U+001B")) && problems.iter().any(|p| p.message.contains("U+007F")));
+    assert!(
+        problems.iter().any(|p| p.message.contains("U+001B")) && problems.iter().any(|p| p.message.contains("U+007F"))
+    );
 }
