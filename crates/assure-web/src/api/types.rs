@@ -1,7 +1,7 @@
 //! The JSON API's response types (`…Response`, `…Summary`), with their JSON Schemas for
 //! the OpenAPI document. Built from the domain types; no field is computed twice.
 
-use assure_plan::delivery::{DeliveryStatus, Publication};
+use assure_plan::delivery::{DeliveryStatus, MAX_EVIDENCE_LINKS, MAX_NARRATIVE_CHARS, Publication};
 use assure_plan::model::PlanStatus;
 use assure_plan::{Plan, Sp};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -607,18 +607,31 @@ pub struct UpdateRequest {
     /// not_started, on_track, at_risk, off_track, complete or closed.
     #[schemars(schema_with = "delivery_status_schema")]
     pub status: String,
-    /// What has happened since the last update.
+    /// What has happened since the last update (not blank; no control character but line breaks and tabs).
+    #[schemars(length(max = MAX_NARRATIVE_CHARS), regex(pattern = NARRATIVE))]
     pub narrative: String,
-    /// Links to evidence (https://…).
+    /// Links to evidence (https://…; blank entries are ignored).
     #[serde(default)]
+    #[schemars(length(max = MAX_EVIDENCE_LINKS), inner(length(max = 2000), regex(pattern = LINK)))]
     pub evidence: Vec<String>,
     /// A new expected date (`March 2026`, `2026`, `2025/26`), with `expected_reason`.
+    #[schemars(length(max = 40), regex(pattern = LINE))]
     pub expected: Option<String>,
     /// Why the date changed.
+    #[schemars(length(max = MAX_NARRATIVE_CHARS), regex(pattern = TEXT))]
     pub expected_reason: Option<String>,
     /// A note for partners, never shown to the public.
+    #[schemars(length(max = MAX_NARRATIVE_CHARS), regex(pattern = TEXT))]
     pub internal_note: Option<String>,
 }
+
+// The update's text rules (`delivery::text_problem`) as patterns, for the document: no
+// control character (U+0000–U+001F, U+007F–U+009F) but a line break or tab in text, none
+// on one line; a narrative that is not blank; a link that is a web address.
+const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+const NARRATIVE: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+const LINK: &str = r"^(https?://[^\s\u0000-\u001F\u007F-\u009F]*)?$";
 
 /// `snake_case` of a serde enum value.
 pub fn enum_name<T: Serialize>(v: &T) -> String {
