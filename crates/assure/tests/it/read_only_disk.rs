@@ -89,24 +89,26 @@ fn a_read_only_database_wal_or_shm_under_a_running_server_refuses_writes_and_the
         let said = run(assure(&db).args(["token", "add", "--user", crate::ADMIN.0, "--name", "probe"]));
         let token = said.lines().nth(1).unwrap().trim().to_owned();
         let (mut server, base, _stderr) = crate::spawn_serve(assure(&db), "warn");
-        let mut client = Browser::new(&base);
+        // A new connection for each request: a refused write closes its connection
+        // (its body may be unread), and the client need not know that.
+        let client = || Browser::new(&base);
         let update = "/api/v1/milestones/move-together-active-kent-medway-strategy-m1/updates";
         let body = r#"{"status":"on_track","narrative":"Going as planned."}"#;
-        let r = client.post_json(update, Some(&token), body);
+        let r = client().post_json(update, Some(&token), body);
         assert_eq!(r.status, 201, "{suffix}: {}", r.body);
-        assert_eq!(client.get("/healthz").body, r#"{"status":"ok","plan":"kent-and-medway-2024-26"}"#, "{suffix}");
+        assert_eq!(client().get("/healthz").body, r#"{"status":"ok","plan":"kent-and-medway-2024-26"}"#, "{suffix}");
 
         let file = PathBuf::from(format!("{}{suffix}", db.display()));
         assert!(file.exists(), "{} exists while the server runs", file.display());
         let Some(frozen) = Immutable::set(&file) else { return };
         for _ in 0..2 {
-            let r = client.post_json(update, Some(&token), body);
+            let r = client().post_json(update, Some(&token), body);
             assert_eq!(r.status, 503, "{suffix}: a write is unavailable, not an error: {}", r.body);
             assert!(r.retry_after.is_some(), "{suffix}: 503 says when to retry");
             assert!(r.body.contains("the database is unavailable"), "{suffix}: the JSON envelope says why: {}", r.body);
         }
-        let read = client.get("/api/v1/outcomes");
-        let health = client.get("/healthz");
+        let read = client().get("/api/v1/outcomes");
+        let health = client().get("/healthz");
         if reads_served {
             assert_eq!(read.status, 200, "{suffix}: reads go on: {}", read.body);
             assert_eq!(health.status, 200, "{suffix}: {}", health.body);
@@ -129,9 +131,9 @@ fn a_read_only_database_wal_or_shm_under_a_running_server_refuses_writes_and_the
         assert!(server.try_wait().unwrap().is_none(), "{suffix}: the server is still running");
 
         drop(frozen);
-        let r = client.post_json(update, Some(&token), body);
+        let r = client().post_json(update, Some(&token), body);
         assert_eq!(r.status, 201, "{suffix}: writes again once the disk is writable: {}", r.body);
-        assert_eq!(client.get("/healthz").body, r#"{"status":"ok","plan":"kent-and-medway-2024-26"}"#, "{suffix}");
+        assert_eq!(client().get("/healthz").body, r#"{"status":"ok","plan":"kent-and-medway-2024-26"}"#, "{suffix}");
         assert!(server.try_wait().unwrap().is_none(), "{suffix}: the server is still running");
     }
 }
