@@ -114,6 +114,9 @@ pub enum Publication {
 }
 
 impl Publication {
+    /// Every publication state.
+    pub const ALL: [Publication; 3] = [Publication::Published, Publication::Pending, Publication::Rejected];
+
     /// The name used in data.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -171,11 +174,18 @@ pub const MAX_NARRATIVE_CHARS: usize = 5000;
 /// The most evidence links one update may give.
 pub const MAX_EVIDENCE_LINKS: usize = 20;
 
-/// What is wrong with a text a person typed, if anything: a control character (other
-/// than a line break or tab where `multiline`), or more than `max` characters. The same
-/// rule for both databases (PostgreSQL refuses a NUL byte that SQLite would store).
+/// The first control character in `text` that no stored text may hold: any, except a
+/// line break or tab where `multiline`. The one rule for every text Assure stores (data
+/// cells, updates, accounts, the plan's own text), the same for both databases
+/// (PostgreSQL refuses a NUL byte that SQLite would store).
+pub fn forbidden_control(text: &str, multiline: bool) -> Option<char> {
+    text.chars().find(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// What is wrong with a text a person typed, if anything: a control character (see
+/// [`forbidden_control`]), or more than `max` characters.
 pub fn text_problem(text: &str, max: usize, multiline: bool) -> Option<String> {
-    if let Some(bad) = text.chars().find(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t'))) {
+    if let Some(bad) = forbidden_control(text, multiline) {
         return Some(format!("Remove the control character U+{:04X}: it cannot be stored", u32::from(bad)));
     }
     let length = text.chars().count();

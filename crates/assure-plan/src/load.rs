@@ -259,12 +259,43 @@ fn parse<T: for<'de> Deserialize<'de>>(
         return None;
     };
     match toml::from_str::<T>(&file.text) {
-        Ok(v) => Some(v),
+        Ok(v) => {
+            control_characters(file, problems);
+            Some(v)
+        }
         Err(e) => {
             let offset = e.span().map_or(0, |s| s.start);
             problems.push(Locator::new(file).diagnostic(offset, e.message().trim().to_owned()));
             None
         }
+    }
+}
+
+/// Report every string of a parsed file that holds a control character (a TOML escape
+/// such as `"\u0000"` gets one past the TOML parser): the rule every stored text follows
+/// ([`crate::delivery::forbidden_control`]), line breaks and tabs allowed, at the string's
+/// position and named by its key.
+fn control_characters(file: &PlanFile, problems: &mut Vec<Diagnostic>) {
+    use toml::de::{DeTable, DeValue};
+    fn walk(key: &str, value: &toml::Spanned<DeValue<'_>>, locator: &Locator, problems: &mut Vec<Diagnostic>) {
+        match value.get_ref() {
+            DeValue::String(text) => {
+                if let Some(bad) = crate::delivery::forbidden_control(text, true) {
+                    let message =
+                        format!("contains the control character U+{:04X}, which no text may hold", u32::from(bad));
+                    problems.push(locator.diagnostic(value.span().start, message).in_field(key));
+                }
+            }
+            DeValue::Array(items) => items.iter().for_each(|item| walk(key, item, locator, problems)),
+            DeValue::Table(table) => table.iter().for_each(|(k, v)| walk(k.get_ref(), v, locator, problems)),
+            DeValue::Integer(_) | DeValue::Float(_) | DeValue::Boolean(_) | DeValue::Datetime(_) => {}
+        }
+    }
+    // The file has parsed once already; this second reading keeps every value's position.
+    let Ok(table) = DeTable::parse(&file.text) else { return };
+    let locator = Locator::new(file);
+    for (k, v) in table.get_ref() {
+        walk(k.get_ref(), v, &locator, problems);
     }
 }
 

@@ -258,6 +258,10 @@ pub enum PlanStatus {
 }
 
 impl PlanStatus {
+    /// Every status, from the furthest on.
+    pub const ALL: [PlanStatus; 4] =
+        [PlanStatus::InPlace, PlanStatus::InDevelopment, PlanStatus::Tbc, PlanStatus::ToBeDeveloped];
+
     /// Words for people.
     pub fn label(self) -> &'static str {
         match self {

@@ -243,7 +243,7 @@ impl Row<'_> {
         // its index size; SQLite would store them): checked here, where the line is known.
         let free_text = self.names[c].contains("note") || self.names[c].contains("source");
         let (max, what) = if free_text { (MAX_NOTE_CHARS, "a note or source") } else { (MAX_KEY_CHARS, "this column") };
-        if let Some(bad) = s.chars().find(|ch| ch.is_control() && !(free_text && matches!(ch, '\n' | '\t'))) {
+        if let Some(bad) = crate::delivery::forbidden_control(s, free_text) {
             self.problem(
                 c,
                 format!("contains the control character U+{:04X}, which no value may hold", u32::from(bad)),

@@ -17,6 +17,7 @@
 mod accounts;
 mod archive;
 mod audit;
+mod disk;
 pub mod migrate;
 mod observations;
 mod plans;
@@ -120,6 +121,15 @@ pub enum StoreError {
     /// PostgreSQL said no.
     #[error("PostgreSQL: {}", sql::pg_message(.0))]
     Postgres(#[from] r2d2_postgres::postgres::Error),
+    /// A file of the SQLite database cannot be written (a read-only disk, an immutable
+    /// file): writes wait until it can; so do reads when it is the `-shm`.
+    #[error("the database cannot be written: {path}: {reason}")]
+    ReadOnly {
+        /// The file, or the directory a missing file would be created in.
+        path: String,
+        /// What the system said.
+        reason: String,
+    },
     /// No connection could be had from the pool in time.
     #[error("no database connection available: {0}")]
     Pool(#[from] r2d2_postgres::r2d2::Error),
@@ -132,7 +142,7 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         use r2d2_sqlite::rusqlite::ErrorCode;
         match self {
-            StoreError::Open { .. } | StoreError::Pool(_) => true,
+            StoreError::Open { .. } | StoreError::Pool(_) | StoreError::ReadOnly { .. } => true,
             StoreError::Sqlite(e) => matches!(
                 e.sqlite_error_code(),
                 Some(
@@ -264,6 +274,14 @@ impl Store {
     /// The database, for messages (password hidden).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Whether writes can be made now: for SQLite, whether the database, its `-wal` and
+    /// `-shm` (or the directory a missing one goes in) can be written
+    /// ([`StoreError::ReadOnly`] naming the first that cannot); PostgreSQL says so itself
+    /// when a write is tried.
+    pub fn writable(&self) -> Result<(), StoreError> {
+        self.pool.writable()
     }
 
     /// Which database this is.

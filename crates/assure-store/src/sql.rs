@@ -18,6 +18,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use r2d2_sqlite::rusqlite::{self, types::ToSqlOutput, types::ValueRef};
 
 use crate::StoreError;
+use crate::disk::SqliteFiles;
 
 /// A value bound to or read from a statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,8 +163,68 @@ pub enum BackendKind {
 /// A pool of connections to one database.
 #[derive(Clone)]
 pub(crate) enum Pool {
-    Sqlite(r2d2::Pool<SqliteConnectionManager>),
+    Sqlite { pool: r2d2::Pool<SqliteManager>, files: Arc<SqliteFiles> },
     Postgres(r2d2::Pool<PostgresConnectionManager<NoTls>>),
+}
+
+/// SQLite connections that know their database's files: a connection is not opened while
+/// the `-shm` cannot be written, and one closed then does not checkpoint (closing the
+/// last connection checkpoints, which writes the `-shm`, which would end the process).
+pub(crate) struct SqliteManager {
+    inner: SqliteConnectionManager,
+    files: Arc<SqliteFiles>,
+}
+
+/// A pooled SQLite connection (see [`SqliteManager`]).
+pub(crate) struct SqliteConnection {
+    conn: rusqlite::Connection,
+    files: Arc<SqliteFiles>,
+}
+
+impl std::ops::Deref for SqliteConnection {
+    type Target = rusqlite::Connection;
+    fn deref(&self) -> &rusqlite::Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for SqliteConnection {
+    fn deref_mut(&mut self) -> &mut rusqlite::Connection {
+        &mut self.conn
+    }
+}
+
+impl Drop for SqliteConnection {
+    fn drop(&mut self) {
+        if self.files.shm_unwritable().is_some() {
+            // Leave the WAL for the next process to checkpoint; a failure here leaves
+            // nothing worse than the checkpoint it would have tried.
+            let _ = self.conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+        }
+    }
+}
+
+impl r2d2::ManageConnection for SqliteManager {
+    type Connection = SqliteConnection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<SqliteConnection, rusqlite::Error> {
+        if let Some(u) = self.files.shm_unwritable() {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some(u.to_error().to_string()),
+            ));
+        }
+        Ok(SqliteConnection { conn: self.inner.connect()?, files: self.files.clone() })
+    }
+
+    fn is_valid(&self, conn: &mut SqliteConnection) -> Result<(), rusqlite::Error> {
+        self.inner.is_valid(&mut conn.conn)
+    }
+
+    fn has_broken(&self, conn: &mut SqliteConnection) -> bool {
+        self.inner.has_broken(&mut conn.conn)
+    }
 }
 
 /// How long a request waits for a connection from the pool before the store answers
@@ -184,15 +245,28 @@ impl Pool {
                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 30000;",
             )
         });
+        let files = Arc::new(SqliteFiles::new(path));
+        let open_error = |message: String| StoreError::Open { url: path.display().to_string(), message };
+        // Say at once, by name, what cannot be written: SQLite would fail to create its
+        // -wal and the pool would retry until its timeout.
+        if let Some(u) = files.unwritable() {
+            return Err(open_error(format!(
+                "{} cannot be written ({}); SQLite writes the database and creates its -wal and -shm files beside it",
+                u.path.display(),
+                u.error
+            )));
+        }
+        let manager = SqliteManager { inner: manager, files: files.clone() };
+        // Connect once directly, so that any other failure is reported now, with SQLite's
+        // reason, instead of after the pool's timeout.
+        drop(r2d2::ManageConnection::connect(&manager).map_err(|e| open_error(e.to_string()))?);
         let pool = r2d2::Pool::builder()
             .max_size(4)
             .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(30))
             .build(manager)
-            .map_err(|e| StoreError::Open { url: path.display().to_string(), message: e.to_string() })?;
-        // Open one connection now, so that a bad path is reported here, by name.
-        pool.get().map_err(|e| StoreError::Open { url: path.display().to_string(), message: e.to_string() })?;
-        Ok(Pool::Sqlite(pool))
+            .map_err(|e| open_error(e.to_string()))?;
+        Ok(Pool::Sqlite { pool, files })
     }
 
     pub(crate) fn postgres(url: &str, shown: &str) -> Result<Pool, StoreError> {
@@ -223,15 +297,26 @@ impl Pool {
 
     pub(crate) fn kind(&self) -> BackendKind {
         match self {
-            Pool::Sqlite(_) => BackendKind::Sqlite,
+            Pool::Sqlite { .. } => BackendKind::Sqlite,
             Pool::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Whether a write transaction could be started (see [`crate::Store::writable`]).
+    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+        match self {
+            Pool::Sqlite { files, .. } => files.unwritable().map_or(Ok(()), |u| Err(u.to_error())),
+            Pool::Postgres(_) => Ok(()),
         }
     }
 
     /// Run `f` in a transaction that takes the write lock at once and commits if `f` succeeds.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         match self {
-            Pool::Sqlite(pool) => {
+            Pool::Sqlite { pool, files } => {
+                if let Some(u) = files.unwritable() {
+                    return Err(u.to_error());
+                }
                 let mut conn = pool.get()?;
                 let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
                 let mut tx = Tx::Sqlite(tx);
@@ -254,8 +339,8 @@ impl Pool {
     /// none): for the small query asked on every web request.
     pub(crate) fn query_once(&self, table: &'static str, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let rows = match self {
-            Pool::Sqlite(pool) => {
-                let conn = pool.get()?;
+            Pool::Sqlite { pool, files } => {
+                let conn = sqlite_reader(pool, files)?;
                 let mut stmt = conn.prepare_cached(sql)?;
                 sqlite_rows(&mut stmt, params)?
             }
@@ -287,8 +372,8 @@ impl Pool {
     /// Run `f` in a read-only transaction that sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         match self {
-            Pool::Sqlite(pool) => {
-                let mut conn = pool.get()?;
+            Pool::Sqlite { pool, files } => {
+                let mut conn = sqlite_reader(pool, files)?;
                 let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
                 f(&mut Tx::Sqlite(tx))
             }
@@ -303,6 +388,19 @@ impl Pool {
             }
         }
     }
+}
+
+/// A connection to read with: refused while the `-shm` cannot be written (a read would
+/// write to its mapping and end the process); a read-only database, `-wal` or directory
+/// still reads.
+fn sqlite_reader(
+    pool: &r2d2::Pool<SqliteManager>,
+    files: &SqliteFiles,
+) -> Result<r2d2::PooledConnection<SqliteManager>, StoreError> {
+    if let Some(u) = files.shm_unwritable() {
+        return Err(u.to_error());
+    }
+    Ok(pool.get()?)
 }
 
 /// An open transaction on either database. Dropped without [`Tx::commit`], it rolls back.

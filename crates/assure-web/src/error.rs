@@ -71,7 +71,9 @@ impl From<StoreError> for WebError {
             StoreError::PlanExists(_) | StoreError::WouldDrop { .. } => {
                 WebError::Invalid(vec![("plan", e.to_string())])
             }
-            StoreError::Open { .. } | StoreError::Pool(_) => WebError::Unavailable(e.to_string()),
+            StoreError::Open { .. } | StoreError::Pool(_) | StoreError::ReadOnly { .. } => {
+                WebError::Unavailable(e.to_string())
+            }
             StoreError::Sqlite(_) | StoreError::Postgres(_) if e.is_unavailable() => {
                 WebError::Unavailable(e.to_string())
             }

@@ -14,6 +14,8 @@ pub struct Reply {
     pub set_cookies: Vec<String>,
     /// Whether the server said `Connection: close`.
     pub closes: bool,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
     /// The body.
     pub body: String,
 }
@@ -63,11 +65,13 @@ impl Browser {
         let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
         let location = location.strip_prefix(&self.base).unwrap_or(location).to_owned();
         let closes = r.headers().get("connection").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"));
+        let retry_after = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
         Reply {
             status: r.status().as_u16(),
             location,
             set_cookies,
             closes,
+            retry_after,
             body: r.body_mut().read_to_string().unwrap_or_default(),
         }
     }

@@ -410,3 +410,25 @@ fn a_plan_file_that_is_not_utf8_is_one_problem_at_its_first_bad_byte() {
     assert!(p.message.contains("not UTF-8 (byte 0xE9 here)"), "{p}");
     assert_eq!(p.to_string().matches("UTF-8").count(), 2, "said once, with the way out: {p}");
 }
+
+#[test]
+fn a_control_character_written_as_a_toml_escape_is_refused_where_it_is() {
+    let copy = Copy::new();
+    let line = copy.replace("indicators.toml", "measure = \"Mothers smoking", "measure = \"Mothers\\u0000 smoking");
+    let p = copy.expect_one("indicators.toml", line, "control character U+0000");
+    assert_eq!((p.column, p.field.as_deref()), (Some(11), Some("measure")), "{p}");
+    // Anywhere in the plan's text, in a nested table or a list as well; a line break or a
+    // tab in a text is not a control character to refuse.
+    let copy = Copy::new();
+    let nested = copy.replace("indicators.toml", "source = \"NHS England", "source = \"\\u001bNHS England");
+    let listed = copy.replace("organisations.toml", "aliases = [\"", "aliases = [\"\\u007f");
+    copy.replace("outcomes.toml", "title = \"", "title = \"\\t\\n");
+    let problems = copy.problems();
+    assert_eq!(problems.len(), 2, "{}", lines(&problems));
+    let found: Vec<_> = problems.iter().map(|p| (p.file.rsplit('/').next(), p.line, p.field.as_deref())).collect();
+    assert!(found.contains(&(Some("indicators.toml"), Some(nested), Some("source"))), "{}", lines(&problems));
+    assert!(found.contains(&(Some("organisations.toml"), Some(listed), Some("aliases"))), "{}", lines(&problems));
+    assert!(
+        problems.iter().any(|p| p.message.contains("U+001B")) && problems.iter().any(|p| p.message.contains("U+007F"))
+    );
+}

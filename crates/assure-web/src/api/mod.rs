@@ -262,7 +262,7 @@ pub fn openapi() -> Value {
             .collect();
         if e.list {
             params.push(json!({"name": "page", "in": "query", "required": false, "description": "Page number, from 1",
-                               "schema": {"type": "integer", "minimum": 1, "default": 1}}));
+                               "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}}));
             params.push(json!({"name": "per_page", "in": "query", "required": false, "description": "Items per page",
                                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}}));
             params.push(json!({"name": "format", "in": "query", "required": false,
@@ -327,6 +327,9 @@ pub fn openapi() -> Value {
 
 const DEFAULT_PER_PAGE: usize = 50;
 const MAX_PER_PAGE: usize = 200;
+/// The highest page number asked for: far beyond any list (200 × 100,000 items), and a
+/// bound the OpenAPI document can state.
+const MAX_PAGE: usize = 100_000;
 
 /// How a list was asked for.
 pub enum ListFormat {
@@ -349,7 +352,7 @@ pub fn list_format(query: &HashMap<String, String>) -> Result<ListFormat, ApiErr
         return Err(ApiError::bad(unknown, "unknown parameter (expected page, per_page or format)".to_owned()));
     }
     // Checked whatever the format: a CSV download with `page=0` is as wrong as a JSON one.
-    let page = number("page", 1, usize::MAX)?;
+    let page = number("page", 1, MAX_PAGE)?;
     let per_page = number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
     match query.get("format").map(String::as_str) {
         Some("csv") => Ok(ListFormat::Csv),

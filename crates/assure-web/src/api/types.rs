@@ -1,9 +1,12 @@
 //! The JSON API's response types (`…Response`, `…Summary`), with their JSON Schemas for
 //! the OpenAPI document. Built from the domain types; no field is computed twice.
 
+use assure_plan::delivery::{DeliveryStatus, MAX_EVIDENCE_LINKS, MAX_NARRATIVE_CHARS, Publication};
+use assure_plan::model::PlanStatus;
 use assure_plan::{Plan, Sp};
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// A reference to another item: its id and its name.
 #[derive(Serialize, JsonSchema)]
@@ -261,6 +264,7 @@ pub struct DeliveringPlanSummary {
     /// Name.
     pub name: String,
     /// `in place`, `in development`, `to be confirmed` or `to be developed`.
+    #[schemars(schema_with = "plan_status_schema")]
     pub status: String,
     /// How many delivery links name it.
     pub delivery_links: usize,
@@ -288,7 +292,8 @@ pub struct DeliveringPlanResponse {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Status.
+    /// `in place`, `in development`, `to be confirmed` or `to be developed`.
+    #[schemars(schema_with = "plan_status_schema")]
     pub status: String,
     /// Other names the source uses.
     pub aliases: Vec<String>,
@@ -552,6 +557,7 @@ pub struct MilestoneResponse {
 #[derive(Serialize, JsonSchema)]
 pub struct ProgressResponse {
     /// The latest published status: not_started, on_track, at_risk, off_track, complete or closed; null before any update.
+    #[schemars(schema_with = "optional_delivery_status_schema")]
     pub status: Option<String>,
     /// When it is expected now (the latest published new date, or the plan's).
     pub due: String,
@@ -575,6 +581,7 @@ pub struct UpdateResponse {
     /// The milestone's or plan's id.
     pub item: String,
     /// not_started, on_track, at_risk, off_track, complete or closed.
+    #[schemars(schema_with = "delivery_status_schema")]
     pub status: String,
     /// What has happened.
     pub narrative: String,
@@ -585,6 +592,7 @@ pub struct UpdateResponse {
     /// Why the date changed.
     pub expected_reason: Option<String>,
     /// `published`, `pending` (awaiting an admin's approval) or `rejected`.
+    #[schemars(schema_with = "publication_schema")]
     pub publication: String,
     /// Who wrote it.
     pub author: String,
@@ -597,21 +605,63 @@ pub struct UpdateResponse {
 #[serde(deny_unknown_fields)]
 pub struct UpdateRequest {
     /// not_started, on_track, at_risk, off_track, complete or closed.
+    #[schemars(schema_with = "delivery_status_schema")]
     pub status: String,
-    /// What has happened since the last update.
+    /// What has happened since the last update (not blank; no control character but line breaks and tabs).
+    #[schemars(length(max = MAX_NARRATIVE_CHARS), regex(pattern = NARRATIVE))]
     pub narrative: String,
-    /// Links to evidence (https://…).
+    /// Links to evidence (https://…; blank entries are ignored).
     #[serde(default)]
+    #[schemars(length(max = MAX_EVIDENCE_LINKS), inner(length(max = 2000), regex(pattern = LINK)))]
     pub evidence: Vec<String>,
     /// A new expected date (`March 2026`, `2026`, `2025/26`), with `expected_reason`.
+    #[schemars(length(max = 40), regex(pattern = LINE))]
     pub expected: Option<String>,
     /// Why the date changed.
+    #[schemars(length(max = MAX_NARRATIVE_CHARS), regex(pattern = TEXT))]
     pub expected_reason: Option<String>,
     /// A note for partners, never shown to the public.
+    #[schemars(length(max = MAX_NARRATIVE_CHARS), regex(pattern = TEXT))]
     pub internal_note: Option<String>,
 }
+
+// The update's text rules (`delivery::text_problem`) as patterns, for the document: no
+// control character (U+0000–U+001F, U+007F–U+009F) but a line break or tab in text, none
+// on one line; a narrative that is not blank; a link that is a web address.
+const TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+const LINE: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+const NARRATIVE: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+const LINK: &str = r"^(https?://[^\s\u0000-\u001F\u007F-\u009F]*)?$";
 
 /// `snake_case` of a serde enum value.
 pub fn enum_name<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+// The domain's enums carry no schemas (`assure-plan` does not depend on schemars), and
+// the API writes them as text; their schemas list the values from the domain's own lists,
+// so that a new value cannot be left out of the document.
+
+/// A string that is one of `values`.
+fn one_of(values: impl IntoIterator<Item = &'static str>) -> Schema {
+    let values: Vec<&str> = values.into_iter().collect();
+    json_schema!({ "type": "string", "enum": values })
+}
+
+fn delivery_status_schema(_: &mut SchemaGenerator) -> Schema {
+    one_of(DeliveryStatus::ALL.map(DeliveryStatus::as_str))
+}
+
+fn optional_delivery_status_schema(_: &mut SchemaGenerator) -> Schema {
+    let mut values: Vec<Value> = DeliveryStatus::ALL.iter().map(|s| Value::from(s.as_str())).collect();
+    values.push(Value::Null);
+    json_schema!({ "type": ["string", "null"], "enum": values })
+}
+
+fn plan_status_schema(_: &mut SchemaGenerator) -> Schema {
+    one_of(PlanStatus::ALL.map(PlanStatus::label))
+}
+
+fn publication_schema(_: &mut SchemaGenerator) -> Schema {
+    one_of(Publication::ALL.map(Publication::as_str))
 }

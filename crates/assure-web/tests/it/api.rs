@@ -55,6 +55,66 @@ fn every_documented_endpoint_answers_and_every_reference_resolves() {
 }
 
 #[test]
+fn the_document_types_every_status_as_the_enum_of_its_values_and_bounds_the_page() {
+    for app in apps() {
+        check_statuses_and_page(&app);
+    }
+}
+
+/// One database's document and answers.
+fn check_statuses_and_page(app: &crate::TestApp) {
+    let (_, doc) = json(app, "/api/v1/openapi.json");
+    let schemas = &doc["components"]["schemas"];
+    let values = |schema: &serde_json::Value| -> Vec<String> {
+        schema["enum"].as_array().unwrap_or_else(|| panic!("no enum: {schema}")).iter().map(|v| v.to_string()).collect()
+    };
+    let delivery =
+        [r#""not_started""#, r#""on_track""#, r#""at_risk""#, r#""off_track""#, r#""complete""#, r#""closed""#];
+    let planned = [r#""in place""#, r#""in development""#, r#""to be confirmed""#, r#""to be developed""#];
+    for (schema, expected) in [
+        ("UpdateResponse", &delivery[..]),
+        ("UpdateRequest", &delivery[..]),
+        ("DeliveringPlanSummary", &planned[..]),
+        ("DeliveringPlanResponse", &planned[..]),
+    ] {
+        let status = &schemas[schema]["properties"]["status"];
+        assert_eq!(status["type"], "string", "{schema}: {status}");
+        assert_eq!(values(status), expected, "{schema}");
+    }
+    let progress = &schemas["ProgressResponse"]["properties"]["status"];
+    assert_eq!(values(progress), [&delivery[..], &["null"]].concat(), "{progress}");
+    let publication = &schemas["UpdateResponse"]["properties"]["publication"];
+    assert_eq!(values(publication), [r#""published""#, r#""pending""#, r#""rejected""#], "{publication}");
+    let computed = &schemas["IndicatorSummary"]["properties"]["status"];
+    let computed = &schemas[computed["$ref"].as_str().unwrap().rsplit('/').next().unwrap()];
+    let consts: Vec<_> = computed["oneOf"].as_array().unwrap().iter().map(|v| v["const"].to_string()).collect();
+    assert_eq!(consts, [r#""achieved""#, r#""on_track""#, r#""at_risk""#, r#""off_track""#, r#""no_data""#]);
+
+    // Every status the API answers is one its schema lists.
+    let (_, plans) = json(app, "/api/v1/plans?per_page=200");
+    for p in plans["items"].as_array().unwrap() {
+        assert!(planned.contains(&p["status"].to_string().as_str()), "{p}");
+    }
+
+    // The page number is bounded, and the bound is the handler's.
+    let page = doc["paths"]["/api/v1/plans"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "page")
+        .unwrap()["schema"]
+        .clone();
+    let max = page["maximum"].as_u64().unwrap_or_else(|| panic!("the page number has no maximum: {page}"));
+    assert_eq!(page["minimum"], 1);
+    let (status, body) = json(app, &format!("/api/v1/plans?page={max}"));
+    assert_eq!(status, 400, "page {max} is in bounds but past the end: {body}");
+    assert!(body.to_string().contains("page(s)"), "{body}");
+    let (status, body) = json(app, &format!("/api/v1/plans?page={}", max + 1));
+    assert_eq!(status, 400, "{body}");
+    assert!(body.to_string().contains(&format!("from 1 to {max}")), "{body}");
+}
+
+#[test]
 fn responses_carry_the_plan() {
     for app in apps() {
         let (_, plan) = json(&app, "/api/v1/plan");

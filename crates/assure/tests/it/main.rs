@@ -3,6 +3,8 @@
 mod browser;
 mod cli;
 mod crosscheck;
+mod read_only_disk;
+mod schemathesis;
 mod stats_cli;
 mod store_cli;
 mod tidy;
