@@ -256,11 +256,14 @@ pub fn milestone_counts(inputs: &Inputs<'_>, caption: &str, milestones: &[Milest
     Block::table(caption, &["Status", "Milestones"], rows)
 }
 
-/// Counts in one row under their labels, each number in its label's tone: a table that
-/// takes two lines of a page.
+/// Counts in one row under their labels, each number but 0 in its label's tone: a table
+/// that takes two lines of a page.
 pub fn counts_across(caption: &str, counts: Vec<(Cell, usize)>) -> Block {
     let headers: Vec<&str> = counts.iter().map(|(label, _)| label.text.as_str()).collect();
-    let row = counts.iter().map(|(label, n)| Cell::tag(n.to_string(), label.tone.clone())).collect();
+    let row = counts
+        .iter()
+        .map(|(label, n)| if *n == 0 { Cell::text("0") } else { Cell::tag(n.to_string(), label.tone.clone()) })
+        .collect();
     Block::table(caption, &headers, vec![row])
 }
 
