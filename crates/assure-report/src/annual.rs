@@ -1,9 +1,9 @@
 //! The annual report of the Integrated Care Partnership, generated from live data: a
-//! one-page summary (indicators by status, those off track with why, overdue milestones),
-//! the exceptions (indicators off track or at risk; milestones and plans needing
-//! attention), and for each outcome, the indicators with their status, charts and reasons, the milestones by
-//! status with the exceptions, and what residents said; what changed since the previous
-//! report.
+//! one-page summary (indicators by status, those off track with why, overdue milestones);
+//! the exceptions (indicators off track or at risk, then milestones and plans that need
+//! attention); what changed since the previous report; and for each outcome, the
+//! indicators with their status, charts and reasons, the milestones by status, and what
+//! residents said.
 
 use assure_plan::delivery::ItemKind;
 use assure_tracking::Status;
@@ -132,7 +132,7 @@ fn summary(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>]) -> Vec<Block> {
     let compound: Vec<_> = plan.indicators.iter().filter(|i| i.parts.len() > 1).collect();
     let parts: usize = compound.iter().map(|i| i.parts.len()).sum();
     let counting = if compound.is_empty() {
-        format!("The plan's {} strategic indicators, each counted once.", plan.indicators.len())
+        format!("The plan's {} strategic indicators are each counted once.", plan.indicators.len())
     } else {
         format!(
             "The plan's {} strategic indicators are tracked as {}: {} of them are compound statements with {} parts between them, and each part has its own target and is counted on its own.",
@@ -163,41 +163,50 @@ fn summary(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>]) -> Vec<Block> {
         blocks.push(Block::table("Off track, and why", &["Indicator", "Why"], rows));
     }
 
-    blocks.push(Block::Heading("Overdue milestones".into()));
+    blocks.extend(overdue_milestones(inputs, milestones));
+    blocks.push(milestone_counts_across(inputs, "Milestones by status", milestones));
+    blocks
+}
+
+/// The overdue milestones under their heading: how many, the first [`OVERDUE_NAMED`] by
+/// name, and how many more the Exceptions list.
+fn overdue_milestones(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>]) -> Vec<Block> {
     let overdue: Vec<_> = milestones
         .iter()
         .filter_map(|m| {
             let p = inputs.delivery.progress(ItemKind::Milestone, m.id, m.due);
-            p.overdue.then(|| (m, p))
+            p.overdue.then_some((m, p))
         })
         .collect();
+    let mut blocks = vec![Block::Heading("Overdue milestones".into())];
     blocks.push(Block::Paragraph(match overdue.len() {
         0 => format!("None of the {} milestones is overdue.", milestones.len()),
+        1 => format!(
+            "1 of the {} milestones is overdue: its expected date has passed and it is not complete.",
+            milestones.len()
+        ),
         n => format!(
-            "{n} of the {} milestones {} overdue: {} expected date has passed and {} not complete.",
-            milestones.len(),
-            if n == 1 { "is" } else { "are" },
-            if n == 1 { "its" } else { "their" },
-            if n == 1 { "it is" } else { "they are" },
+            "{n} of the {} milestones are overdue: their expected date has passed and they are not complete.",
+            milestones.len()
         ),
     }));
-    if !overdue.is_empty() {
-        let named = if overdue.len() <= OVERDUE_NAMED { overdue.len() } else { OVERDUE_NAMED };
-        blocks.push(Block::List(
-            overdue[..named]
-                .iter()
-                .map(|(m, p)| {
-                    let leads = leads_text(inputs, ItemKind::Milestone, m.id);
-                    let led = if leads.is_empty() { String::new() } else { format!("; led by {leads}") };
-                    format!("{} (expected {}{led})", m.title, p.due)
-                })
-                .collect(),
-        ));
-        if named < overdue.len() {
-            blocks.push(Block::Paragraph(format!("And {} more, listed under Exceptions.", overdue.len() - named)));
-        }
+    if overdue.is_empty() {
+        return blocks;
     }
-    blocks.push(milestone_counts_across(inputs, "Milestones by status", milestones));
+    let named = overdue.len().min(OVERDUE_NAMED);
+    blocks.push(Block::List(
+        overdue[..named]
+            .iter()
+            .map(|(m, p)| {
+                let leads = leads_text(inputs, ItemKind::Milestone, m.id);
+                let led = if leads.is_empty() { String::new() } else { format!("; led by {leads}") };
+                format!("{} (expected {}{led})", m.title, p.due)
+            })
+            .collect(),
+    ));
+    if named < overdue.len() {
+        blocks.push(Block::Paragraph(format!("And {} more, listed under Exceptions.", overdue.len() - named)));
+    }
     blocks
 }
 
