@@ -1,14 +1,17 @@
-//! The annual report of the Integrated Care Partnership, generated from live data: for
-//! each outcome, the indicators with their status, charts and reasons, the milestones by
-//! status with the exceptions, and what residents said; what changed since the previous
-//! report.
+//! The annual report of the Integrated Care Partnership, generated from live data: a
+//! one-page summary (indicators by status, those off track with why, overdue milestones);
+//! the exceptions (indicators off track or at risk, then milestones and plans that need
+//! attention); what changed since the previous report; and for each outcome, the
+//! indicators with their status, charts and reasons, the milestones by status, and what
+//! residents said.
 
 use assure_plan::delivery::ItemKind;
 use assure_tracking::Status;
 use assure_tracking::delivery::MilestoneRef;
 
 use crate::blocks::{
-    Inputs, Snapshot, exceptions, indicator_charts, indicator_table, milestone_counts, milestone_table, status_tone,
+    Inputs, Snapshot, counts_across, exceptions, indicator_charts, indicator_exceptions, indicator_table,
+    indicators_with, leads_text, milestone_counts_across, milestone_table, one_line_reason, status_tone,
 };
 use crate::document::{Block, Cell, Report, Section};
 
@@ -112,41 +115,114 @@ fn changes(inputs: &Inputs<'_>, previous: Option<&Snapshot>, now: &Snapshot) -> 
     blocks
 }
 
+/// How many overdue milestones the summary names; past that it names this many and says
+/// how many more the Exceptions list.
+pub const OVERDUE_NAMED: usize = 5;
+
+/// The one-page summary a committee member reads first: indicators by status (saying how
+/// compound statements count), each indicator off track with why in one line, and the
+/// overdue milestones.
+fn summary(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>]) -> Vec<Block> {
+    let plan = inputs.plan;
+    let mut blocks = vec![Block::Paragraph(format!(
+        "This report shows how the partnership is delivering {}: the strategic indicators against their targets, and the milestones partners have reported on. Statuses are computed from the data, by the rule published on the site under \"How we judge progress\".",
+        plan.meta.title
+    ))];
+    let tracked: Vec<_> = plan.indicators.iter().flat_map(|i| i.tracked()).collect();
+    let compound: Vec<_> = plan.indicators.iter().filter(|i| i.parts.len() > 1).collect();
+    let parts: usize = compound.iter().map(|i| i.parts.len()).sum();
+    let counting = if compound.is_empty() {
+        format!("The plan's {} strategic indicators are each counted once.", plan.indicators.len())
+    } else {
+        format!(
+            "The plan's {} strategic indicators are tracked as {}: {} of them are compound statements with {} parts between them, and each part has its own target and is counted on its own.",
+            plan.indicators.len(),
+            tracked.len(),
+            compound.len(),
+            parts
+        )
+    };
+    blocks.push(Block::Paragraph(counting));
+    let statuses: Vec<Status> =
+        tracked.iter().map(|t| inputs.assessments.get(t.id).map_or(Status::NoData, |a| a.status)).collect();
+    blocks.push(counts_across(
+        "Strategic indicators and parts by status",
+        Status::ALL
+            .into_iter()
+            .map(|s| (Cell::tag(s.label(), status_tone(s)), statuses.iter().filter(|x| **x == s).count()))
+            .collect(),
+    ));
+
+    blocks.push(Block::Heading("Indicators off track".into()));
+    let off_track = indicators_with(inputs, &[Status::OffTrack]);
+    if off_track.is_empty() {
+        blocks.push(Block::Paragraph("No indicator is off track.".into()));
+    } else {
+        let rows =
+            off_track.iter().map(|(_, t, a)| vec![Cell::text(t.measure), Cell::text(one_line_reason(a))]).collect();
+        blocks.push(Block::table("Off track, and why", &["Indicator", "Why"], rows));
+    }
+
+    blocks.extend(overdue_milestones(inputs, milestones));
+    blocks.push(milestone_counts_across(inputs, "Milestones by status", milestones));
+    blocks
+}
+
+/// The overdue milestones under their heading: how many, the first [`OVERDUE_NAMED`] by
+/// name, and how many more the Exceptions list.
+fn overdue_milestones(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>]) -> Vec<Block> {
+    let overdue: Vec<_> = milestones
+        .iter()
+        .filter_map(|m| {
+            let p = inputs.delivery.progress(ItemKind::Milestone, m.id, m.due);
+            p.overdue.then_some((m, p))
+        })
+        .collect();
+    let mut blocks = vec![Block::Heading("Overdue milestones".into())];
+    blocks.push(Block::Paragraph(match overdue.len() {
+        0 => format!("None of the {} milestones is overdue.", milestones.len()),
+        1 => format!(
+            "1 of the {} milestones is overdue: its expected date has passed and it is not complete.",
+            milestones.len()
+        ),
+        n => format!(
+            "{n} of the {} milestones are overdue: their expected date has passed and they are not complete.",
+            milestones.len()
+        ),
+    }));
+    if overdue.is_empty() {
+        return blocks;
+    }
+    let named = overdue.len().min(OVERDUE_NAMED);
+    blocks.push(Block::List(
+        overdue[..named]
+            .iter()
+            .map(|(m, p)| {
+                let leads = leads_text(inputs, ItemKind::Milestone, m.id);
+                let led = if leads.is_empty() { String::new() } else { format!("; led by {leads}") };
+                format!("{} (expected {}{led})", m.title, p.due)
+            })
+            .collect(),
+    ));
+    if named < overdue.len() {
+        blocks.push(Block::Paragraph(format!("And {} more, listed under Exceptions.", overdue.len() - named)));
+    }
+    blocks
+}
+
 /// The annual report, and the snapshot to keep for the next one.
 pub fn annual(inputs: &Inputs<'_>, previous: Option<&Snapshot>) -> (Report, Snapshot) {
     let plan = inputs.plan;
     let now = inputs.snapshot();
     let all_milestones = inputs.delivery.milestones(plan);
     let plans: Vec<&str> = plan.delivering_plans.iter().map(|p| p.id.get_ref().as_str()).collect();
-    let indicators: Vec<_> = plan.indicators.iter().collect();
-
-    let mut summary = vec![Block::Paragraph(format!(
-        "This report shows how the partnership is delivering {}: the strategic indicators against their targets, and the milestones partners have reported on. Statuses are computed from the data, by the rule published on the site under \"How we judge progress\".",
-        plan.meta.title
-    ))];
-    let statuses: Vec<Status> = indicators
-        .iter()
-        .flat_map(|i| i.tracked())
-        .map(|t| inputs.assessments.get(t.id).map_or(Status::NoData, |a| a.status))
-        .collect();
-    summary.push(Block::table(
-        "Strategic indicators by status",
-        &["Status", "Indicators and parts"],
-        Status::ALL
-            .into_iter()
-            .map(|s| {
-                vec![
-                    Cell::tag(s.label(), status_tone(s)),
-                    Cell::text(statuses.iter().filter(|x| **x == s).count().to_string()),
-                ]
-            })
-            .collect(),
-    ));
-    summary.push(milestone_counts(inputs, "Milestones by status", &all_milestones));
 
     let mut sections = vec![
-        Section { heading: "Summary".into(), blocks: summary },
-        Section { heading: "Exceptions".into(), blocks: vec![exceptions(inputs, &all_milestones, &plans)] },
+        Section { heading: "Summary".into(), blocks: summary(inputs, &all_milestones) },
+        Section {
+            heading: "Exceptions".into(),
+            blocks: vec![indicator_exceptions(inputs), exceptions(inputs, &all_milestones, &plans)],
+        },
         Section { heading: "Changes since the previous report".into(), blocks: changes(inputs, previous, &now) },
     ];
     for o in &plan.outcomes {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication};
-use assure_plan::{Indicator, Plan};
+use assure_plan::{Indicator, Plan, Tracked};
 use assure_tracking::delivery::{Delivery, Freshness, MilestoneRef, Progress};
 use assure_tracking::{Assessment, Status};
 use serde::{Deserialize, Serialize};
@@ -105,29 +105,83 @@ pub fn flags(p: &Progress) -> String {
     out.join(", ")
 }
 
+/// How a tracked indicator is named in a table: the statement, and for a part of a
+/// compound one, the part's measure after it.
+pub fn tracked_name(i: &Indicator, t: &Tracked<'_>) -> String {
+    if i.parts.len() > 1 { format!("{} — {}", i.statement, t.measure) } else { i.statement.clone() }
+}
+
+/// The latest value in its unit with its period ("9.9% (2025/26)"; "" without data).
+pub fn latest_text(t: &Tracked<'_>, a: Option<&Assessment>) -> String {
+    a.and_then(Assessment::latest)
+        .map(|p| format!("{} ({})", assure_tracking::format::value(t.unit, p.value), p.period))
+        .unwrap_or_default()
+}
+
+/// Why an indicator has its status, in one line: the assessment's reason up to the end of
+/// its first sentence. (The one place a summary's short reason is made, so that a plainer
+/// sentence can replace it.)
+pub fn one_line_reason(a: &Assessment) -> String {
+    let reason = a.reason.trim();
+    // A sentence ends at a full stop followed by a space and a capital; a full stop inside
+    // a number ("9.9%") or an abbreviation followed by lower case does not end it.
+    let end = reason.char_indices().find_map(|(i, c)| {
+        let rest = &reason[i + c.len_utf8()..];
+        let next = rest.strip_prefix(' ')?.chars().next()?;
+        (c == '.' && next.is_uppercase()).then_some(i + 1)
+    });
+    reason[..end.unwrap_or(reason.len())].to_owned()
+}
+
+/// An indicator's row: its name, status, latest value and why.
+fn indicator_row(i: &Indicator, t: &Tracked<'_>, a: Option<&Assessment>) -> Vec<Cell> {
+    let status = a.map_or(Status::NoData, |a| a.status);
+    vec![
+        Cell::text(tracked_name(i, t)),
+        Cell::tag(status.label(), status_tone(status)),
+        Cell::text(latest_text(t, a)),
+        Cell::text(a.map(|a| a.reason.clone()).unwrap_or_default()),
+    ]
+}
+
+/// The columns of [`indicator_row`].
+const INDICATOR_COLUMNS: [&str; 4] = ["Indicator", "Status", "Latest", "Why"];
+
 /// A table of indicators (each part of a compound one on its own row): status, latest
 /// value, why.
 pub fn indicator_table(inputs: &Inputs<'_>, caption: &str, indicators: &[&Indicator]) -> Block {
-    let mut rows = Vec::new();
-    for i in indicators {
-        for t in i.tracked() {
-            let a = inputs.assessments.get(t.id);
-            let name =
-                if i.parts.len() > 1 { format!("{} — {}", i.statement, t.measure) } else { i.statement.clone() };
-            let status = a.map_or(Status::NoData, |a| a.status);
-            let latest = a
-                .and_then(Assessment::latest)
-                .map(|p| format!("{} ({})", assure_tracking::format::value(t.unit, p.value), p.period))
-                .unwrap_or_default();
-            rows.push(vec![
-                Cell::text(name),
-                Cell::tag(status.label(), status_tone(status)),
-                Cell::text(latest),
-                Cell::text(a.map(|a| a.reason.clone()).unwrap_or_default()),
-            ]);
-        }
-    }
-    Block::table(caption, &["Indicator", "Status", "Latest", "Why"], rows)
+    let rows = indicators
+        .iter()
+        .flat_map(|i| i.tracked().into_iter().map(move |t| (*i, t)))
+        .map(|(i, t)| indicator_row(i, &t, inputs.assessments.get(t.id)))
+        .collect();
+    Block::table(caption, &INDICATOR_COLUMNS, rows)
+}
+
+/// The indicators (and parts) whose status is one of `statuses`, in that order and then
+/// in plan order, with their assessment.
+pub fn indicators_with<'a>(
+    inputs: &Inputs<'a>,
+    statuses: &[Status],
+) -> Vec<(&'a Indicator, Tracked<'a>, &'a Assessment)> {
+    let all: Vec<_> = inputs
+        .plan
+        .indicators
+        .iter()
+        .flat_map(|i| i.tracked().into_iter().map(move |t| (i, t)))
+        .filter_map(|(i, t)| Some((i, t, inputs.assessments.get(t.id)?)))
+        .collect();
+    statuses.iter().flat_map(|s| all.iter().filter(move |(_, _, a)| a.status == *s).cloned()).collect()
+}
+
+/// Indicators that need attention: off track, then at risk, each with its status, latest
+/// value and reason.
+pub fn indicator_exceptions(inputs: &Inputs<'_>) -> Block {
+    let rows = indicators_with(inputs, &[Status::OffTrack, Status::AtRisk])
+        .into_iter()
+        .map(|(i, t, a)| indicator_row(i, &t, Some(a)))
+        .collect();
+    Block::table("Indicators off track or at risk", &INDICATOR_COLUMNS, rows)
 }
 
 /// A trend chart for each tracked indicator with data (its ids made from the tracked
@@ -178,23 +232,44 @@ pub fn milestone_table(inputs: &Inputs<'_>, caption: &str, milestones: &[Milesto
     Block::table(caption, &["Milestone", "Expected", "Status", "Flags", "Led by", "Latest update"], rows)
 }
 
-/// Counts of milestones by status, with overdue and stale.
-pub fn milestone_counts(inputs: &Inputs<'_>, caption: &str, milestones: &[MilestoneRef<'_>]) -> Block {
+/// Counts of milestones by status, then overdue and stale: each as a tag (the status in
+/// its tone) and a number.
+fn milestone_tally(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>]) -> Vec<(Cell, usize)> {
     let progress: Vec<Progress> =
         milestones.iter().map(|m| inputs.delivery.progress(ItemKind::Milestone, m.id, m.due)).collect();
-    let mut rows: Vec<Vec<Cell>> = DeliveryStatus::ALL
+    let mut tally: Vec<(Cell, usize)> = DeliveryStatus::ALL
         .into_iter()
         .map(Some)
         .chain([None])
-        .map(|s| vec![delivery_cell(s), Cell::text(progress.iter().filter(|p| p.status == s).count().to_string())])
+        .map(|s| (delivery_cell(s), progress.iter().filter(|p| p.status == s).count()))
         .collect();
-    rows.push(vec![
-        Cell::tag("Overdue", Tone::Bad),
-        Cell::text(progress.iter().filter(|p| p.overdue).count().to_string()),
-    ]);
+    tally.push((Cell::tag("Overdue", Tone::Bad), progress.iter().filter(|p| p.overdue).count()));
     let stale = progress.iter().filter(|p| matches!(p.freshness, Freshness::Stale(_))).count();
-    rows.push(vec![Cell::tag("Stale", Tone::Warning), Cell::text(stale.to_string())]);
+    tally.push((Cell::tag("Stale", Tone::Warning), stale));
+    tally
+}
+
+/// Counts of milestones by status, with overdue and stale: a row for each.
+pub fn milestone_counts(inputs: &Inputs<'_>, caption: &str, milestones: &[MilestoneRef<'_>]) -> Block {
+    let rows =
+        milestone_tally(inputs, milestones).into_iter().map(|(s, n)| vec![s, Cell::text(n.to_string())]).collect();
     Block::table(caption, &["Status", "Milestones"], rows)
+}
+
+/// Counts in one row under their labels, each number but 0 in its label's tone: a table
+/// that takes two lines of a page.
+pub fn counts_across(caption: &str, counts: Vec<(Cell, usize)>) -> Block {
+    let headers: Vec<&str> = counts.iter().map(|(label, _)| label.text.as_str()).collect();
+    let row = counts
+        .iter()
+        .map(|(label, n)| if *n == 0 { Cell::text("0") } else { Cell::tag(n.to_string(), label.tone.clone()) })
+        .collect();
+    Block::table(caption, &headers, vec![row])
+}
+
+/// Counts of milestones by status, with overdue and stale, in one row.
+pub fn milestone_counts_across(inputs: &Inputs<'_>, caption: &str, milestones: &[MilestoneRef<'_>]) -> Block {
+    counts_across(caption, milestone_tally(inputs, milestones))
 }
 
 /// Milestones and plans that need attention: overdue, off track, at risk or stale.
@@ -220,7 +295,7 @@ pub fn exceptions(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>], plans: &
         row("Plan", inputs.plan.delivering_plan_name(id), &p, leads_text(inputs, ItemKind::DeliveringPlan, id));
     }
     Block::table(
-        "Exceptions: overdue, off track, at risk or stale",
+        "Milestones and plans overdue, off track, at risk or stale",
         &["Item", "Status", "Expected", "Flags", "Led by"],
         rows,
     )

@@ -5,16 +5,66 @@
 //! Each indicator starts from its baseline and moves at a pace of its own (ahead of its
 //! trajectory, on it, behind it or the wrong way), so that every status appears. Rows
 //! for proportions carry counts only: their values and 95% intervals are computed by the
-//! statistics engine on import, as for real data.
+//! statistics engine on import, as for real data. The years run to the latest complete
+//! period before the end of 2026 ([`YEARS`]), so that there are values after the plan's
+//! publication in 2024 to judge from.
+//!
+//! **One series per measure.** Parts of a compound statement that measure the same thing
+//! (the same Fingertips ids or, without them, the same definition; e.g. reablement in
+//! Kent and in Medway) share their values: an area has one value per period whichever
+//! part it is read through, and England has one. Each part drives the values of its own
+//! area; every other area, England included, follows the measure's first part.
+//!
+//! **Breakdowns only where the measure has them.** The plan does not say which breakdowns
+//! a measure is published with, so [`breakdowns`] derives them from what is measured:
+//! - none for a value its source reports whole (method `reported` or `count`: a gap
+//!   between groups, a rate from a situation report, a count of placements), which is
+//!   not computed from records of individual people;
+//! - by sex only where both sexes are in scope: not where the definition's population is
+//!   one sex (mothers, maternities, pregnancies, women, men, girls, boys);
+//! - by deprivation quintile (most and least deprived) for every other measure of people.
+//!
+//! Breakdown rows are written for the areas the measure's parts are for.
 
 use assure_plan::observation::{Observation, ObservationKey};
-use assure_plan::{AreaKind, Method, Period, Plan, TargetKind, Tracked, Unit};
+use assure_plan::{AreaKind, Measurement, Method, Period, Plan, TargetKind, Tracked, Unit};
 use assure_stats::{ConfidenceLevel, crude_rate};
 
 use crate::time::{date_time, period_time};
 
-/// The first and last year of the data.
-pub const YEARS: (u16, u16) = (2016, 2024);
+/// The first and last year of the data: the last is the latest complete period before
+/// the end of 2026 (calendar year 2025, financial year 2025/26).
+pub const YEARS: (u16, u16) = (2016, 2025);
+
+/// A breakdown by sex, each group with how much worse than the whole it is (a share).
+const SEX: [(&str, f64); 2] = [("sex=Female", 0.04), ("sex=Male", -0.04)];
+
+/// A breakdown by deprivation, each group with how much worse than the whole it is.
+const DEPRIVATION: [(&str, f64); 2] =
+    [("Deprivation quintile=1 (most deprived)", 0.18), ("Deprivation quintile=5 (least deprived)", -0.14)];
+
+/// Words in a definition that say its population is of one sex.
+const ONE_SEX: &[&str] = &[
+    "mother",
+    "mothers",
+    "maternity",
+    "maternities",
+    "pregnant",
+    "pregnancy",
+    "pregnancies",
+    "woman",
+    "women",
+    "man",
+    "men",
+    "girl",
+    "girls",
+    "boy",
+    "boys",
+    "female",
+    "females",
+    "male",
+    "males",
+];
 
 /// Where illustrative rows say they come from.
 pub const SOURCE: &str = "Illustrative data (assure demo-data), not official statistics";
@@ -69,6 +119,45 @@ fn default_baseline(t: &Tracked<'_>) -> f64 {
     }
 }
 
+/// The breakdowns (each group with how much worse than the whole it is) a measure is
+/// given: see the module's documentation for the rule.
+pub fn breakdowns(m: &Measurement) -> Vec<(&'static str, f64)> {
+    if matches!(m.method.get_ref(), Method::Reported | Method::Count) {
+        return Vec::new();
+    }
+    let lower = m.definition.to_lowercase();
+    let one_sex = lower.split(|c: char| !c.is_alphabetic()).any(|w| ONE_SEX.contains(&w));
+    let sex: &[(&str, f64)] = if one_sex { &[] } else { &SEX };
+    sex.iter().chain(&DEPRIVATION).copied().collect()
+}
+
+/// What a measurement measures: its Fingertips ids, or its definition. Parts with the
+/// same key share one series.
+fn measure_key(m: &Measurement) -> String {
+    if m.fingertips.is_empty() {
+        m.definition.clone()
+    } else {
+        m.fingertips.iter().map(|f| f.get_ref().to_string()).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// The tracked indicators given data, grouped by what they measure, in plan order.
+fn measures(plan: &Plan) -> Vec<Vec<(Tracked<'_>, &Measurement)>> {
+    let mut groups: Vec<(String, Vec<(Tracked<'_>, &Measurement)>)> = Vec::new();
+    for t in plan.indicators.iter().flat_map(|i| i.tracked()) {
+        let Some(m) = t.measurement else { continue };
+        if *t.target.kind.get_ref() == TargetKind::Qualitative || t.unit == Unit::Qualitative {
+            continue;
+        }
+        let key = measure_key(m);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, parts)) => parts.push((t, m)),
+            None => groups.push((key, vec![(t, m)])),
+        }
+    }
+    groups.into_iter().map(|(_, parts)| parts).collect()
+}
+
 /// Generate the illustrative dataset for `plan`.
 pub fn generate(plan: &Plan) -> Vec<Observation> {
     let published = date_time(&plan.meta.published).unwrap_or(2024.5);
@@ -80,50 +169,39 @@ pub fn generate(plan: &Plan) -> Vec<Observation> {
         .collect();
     areas.push(("england", AreaKind::NhsRegion));
     let mut rows = Vec::new();
-    for t in plan.indicators.iter().flat_map(|i| i.tracked()) {
-        let Some(m) = t.measurement else { continue };
-        if *t.target.kind.get_ref() == TargetKind::Qualitative || t.unit == Unit::Qualitative {
-            continue;
-        }
-        let financial = t.target.by.as_ref().is_some_and(|b| b.get_ref().contains('/'));
-        let base = t.baseline.and_then(|b| b.value.as_ref()).map_or_else(|| default_baseline(&t), |v| *v.get_ref());
-        let slope = pace(&t, base, published);
-        let method = *m.method.get_ref();
-        let share = 0.004 + 0.03 * unit_random(&[t.id, "share"]);
+    for parts in measures(plan) {
+        let Some(&(first, first_m)) = parts.first() else { continue };
+        // The measure's own randomness comes from its first part, so that a measure of
+        // one part keeps the values it always had.
+        let seed = first.id;
+        let financial = first.target.by.as_ref().is_some_and(|b| b.get_ref().contains('/'));
+        let method = *first_m.method.get_ref();
+        let share = 0.004 + 0.03 * unit_random(&[seed, "share"]);
+        let groups: Vec<(&str, f64)> = std::iter::once(("", 0.0)).chain(breakdowns(first_m)).collect();
         for &(area, kind) in &areas {
+            // The part for this area drives it; any other area follows the first part.
+            let own = parts.iter().find(|(_, m)| m.area.get_ref() == area);
+            let (t, _) = own.copied().unwrap_or((first, first_m));
+            let base = t.baseline.and_then(|b| b.value.as_ref()).map_or_else(|| default_baseline(&t), |v| *v.get_ref());
+            let slope = pace(&t, base, published);
             // Areas differ from the whole by up to ±12%; England is a little better or worse.
-            let spread = if area == m.area.get_ref() { 0.0 } else { 0.24 * unit_random(&[t.id, area]) - 0.12 };
-            let groups: &[&str] = if area == m.area.get_ref() {
-                &[
-                    "",
-                    "sex=Female",
-                    "sex=Male",
-                    "Deprivation quintile=1 (most deprived)",
-                    "Deprivation quintile=5 (least deprived)",
-                ]
-            } else {
-                &[""]
-            };
+            let spread = if own.is_some() { 0.0 } else { 0.24 * unit_random(&[seed, area]) - 0.12 };
+            let groups = if own.is_some() { &groups[..] } else { &groups[..1] };
+            let worse = if t.polarity == assure_plan::Polarity::LowerIsBetter { 1.0 } else { -1.0 };
             for year in YEARS.0..=YEARS.1 {
                 let period = if financial { Period::FinancialYear(year) } else { Period::Year(year) }.to_string();
                 let Some(time) = period_time(&period) else { continue };
-                for &group in groups {
-                    let effect = match group {
-                        "sex=Female" => 0.04,
-                        "sex=Male" => -0.04,
-                        g if g.contains("most deprived") => 0.18,
-                        g if g.contains("least deprived") => -0.14,
-                        _ => 0.0,
-                    };
-                    let worse = if t.polarity == assure_plan::Polarity::LowerIsBetter { 1.0 } else { -1.0 };
-                    let noise = (unit_random(&[t.id, area, &period, group]) - 0.5) * 0.03;
+                for &(group, effect) in groups {
+                    let noise = (unit_random(&[seed, area, &period, group]) - 0.5) * 0.03;
                     let mut value = (base + slope * (time - published)) * (1.0 + spread + worse * effect + noise);
                     if t.unit == Unit::Percent {
                         value = value.clamp(0.5, 99.5);
                     }
                     value = value.max(0.0);
                     let people = population(area, kind) * share * if group.is_empty() { 1.0 } else { 0.2 };
-                    rows.push(observation(t.id, area, &period, group, method, t.unit, value, people));
+                    for (part, _) in &parts {
+                        rows.push(observation(part.id, area, &period, group, method, t.unit, value, people));
+                    }
                 }
             }
         }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use assure_report::annual::annual;
-use assure_report::blocks::status_tone;
+use assure_report::annual::{OVERDUE_NAMED, annual};
+use assure_report::blocks::{one_line_reason, status_tone, tracked_name};
 use assure_report::document::{Block, Tone};
 use assure_tracking::Status;
 
@@ -12,6 +12,7 @@ use crate::fixture::{
     AT_RISK, AT_RISK_NARRATIVE, COMPLETE, FIXTURE, MARKUP_NARRATIVE, OFF_TRACK_PLAN, OVERDUE, PENDING_NARRATIVE,
     headings, list_items, section, table, texts,
 };
+use crate::pdf_layout::{ADDED, LONG};
 
 #[test]
 fn summary_exceptions_changes_then_one_section_per_outcome_in_order() {
@@ -30,7 +31,7 @@ fn summary_exceptions_changes_then_one_section_per_outcome_in_order() {
 fn exceptions_are_exactly_the_overdue_off_track_and_at_risk_items() {
     let f = &*FIXTURE;
     let (report, _) = annual(&f.inputs(), None);
-    let t = table(section(&report, "Exceptions"), "Exceptions: overdue, off track, at risk or stale");
+    let t = table(section(&report, "Exceptions"), "Milestones and plans overdue, off track, at risk or stale");
     let items: BTreeSet<&str> = t.column("Item").into_iter().collect();
     let at_risk = format!("Milestone: {}", f.milestone_title(AT_RISK));
     let overdue = format!("Milestone: {}", f.milestone_title(OVERDUE));
@@ -56,11 +57,13 @@ fn the_summary_counts_indicators_and_milestones_by_status() {
     let f = &*FIXTURE;
     let (report, _) = annual(&f.inputs(), None);
     let summary = section(&report, "Summary");
-    let by_status = table(summary, "Strategic indicators by status");
-    for s in Status::ALL {
+    let by_status = table(summary, "Strategic indicators and parts by status");
+    assert_eq!(by_status.rows.len(), 1, "the counts in one row");
+    assert_eq!(by_status.headers, Status::ALL.map(Status::label));
+    for (s, cell) in Status::ALL.into_iter().zip(&by_status.rows[0]) {
         let n = f.assessments.values().filter(|a| a.status == s).count();
-        let row = by_status.row(s.label());
-        assert_eq!((row[1].text.as_str(), &row[0].tone), (n.to_string().as_str(), &status_tone(s)), "{s:?}");
+        let tone = if n == 0 { Tone::Plain } else { status_tone(s) };
+        assert_eq!((cell.text.as_str(), &cell.tone), (n.to_string().as_str(), &tone), "{s:?}");
     }
     let milestones = table(summary, "Milestones by status");
     let all = f.delivery.milestones(&f.plan).len();
@@ -74,8 +77,12 @@ fn the_summary_counts_indicators_and_milestones_by_status() {
         ("Overdue", 1),
         ("Stale", 0),
     ] {
-        assert_eq!(milestones.row(status)[1].text, n.to_string(), "{status}");
+        assert_eq!(milestones.column(status), [n.to_string()], "{status}");
     }
+    let overdue = milestones.headers.iter().position(|h| h == "Overdue").expect("an overdue column");
+    assert_eq!(milestones.rows[0][overdue].tone, Tone::Bad, "a count in its status's tone");
+    let off_track = milestones.headers.iter().position(|h| h == "Off track").expect("an off-track column");
+    assert_eq!(milestones.rows[0][off_track].tone, Tone::Plain, "no count, no colour");
 }
 
 #[test]
@@ -125,12 +132,12 @@ fn changes_since_the_previous_report_are_what_differs_from_its_snapshot() {
     let f = &*FIXTURE;
     let inputs = f.inputs();
     // The previous report saw the at-risk milestone on track, the complete one without
-    // an update, and loneliness on track; everything else as it is now.
+    // an update, and loneliness (now off track) on track; everything else as it is now.
     let mut before = inputs.snapshot();
     before.at = f.previous_at.clone();
     before.items.insert(format!("milestone:{AT_RISK}"), "on_track".to_owned());
     assert!(before.items.remove(&format!("milestone:{COMPLETE}")).is_some());
-    assert_eq!(before.indicators.insert("loneliness".to_owned(), "on_track".to_owned()).as_deref(), Some("at_risk"));
+    assert_eq!(before.indicators.insert("loneliness".to_owned(), "on_track".to_owned()).as_deref(), Some("off_track"));
 
     let (report, _) = annual(&inputs, Some(&before));
     let s = section(&report, "Changes since the previous report");
@@ -140,7 +147,7 @@ fn changes_since_the_previous_report_are_what_differs_from_its_snapshot() {
     assert_eq!(
         rows,
         [
-            vec![format!("Indicator: {loneliness}").as_str(), "On track", "At risk"],
+            vec![format!("Indicator: {loneliness}").as_str(), "On track", "Off track"],
             vec![format!("Milestone: {}", f.milestone_title(COMPLETE)).as_str(), "No update", "Complete"],
             vec![format!("Milestone: {}", f.milestone_title(AT_RISK)).as_str(), "On track", "At risk"],
         ]
@@ -186,6 +193,123 @@ fn the_snapshot_keeps_each_published_status() {
     assert_eq!(snapshot.items[&format!("plan:{OFF_TRACK_PLAN}")], "off_track");
     assert_eq!(snapshot.items.len(), 31, "30 milestones and the one plan with an update");
     assert_eq!(snapshot.indicators.len(), f.assessments.len());
-    assert_eq!(snapshot.indicators["loneliness"], "at_risk");
+    assert_eq!(snapshot.indicators["loneliness"], "off_track");
     assert_eq!(snapshot.at, f.inputs().generated_at);
+}
+
+/// A tracked indicator: its id, its name in a table, its measure and its assessment.
+type Judged = (&'static str, String, &'static str, &'static assure_tracking::Assessment);
+
+/// The tracked indicators with this status, in plan order.
+fn with_status(s: Status) -> Vec<Judged> {
+    let f = &*FIXTURE;
+    f.plan
+        .indicators
+        .iter()
+        .flat_map(|i| {
+            i.tracked().into_iter().map(move |t| (t.id, tracked_name(i, &t), t.measure, &f.assessments[t.id]))
+        })
+        .filter(|(_, _, _, a)| a.status == s)
+        .collect()
+}
+
+#[test]
+fn the_summary_says_how_compound_statements_count_and_why_each_off_track_indicator_is() {
+    let f = &*FIXTURE;
+    let (report, _) = annual(&f.inputs(), None);
+    let summary = section(&report, "Summary");
+    let compound: Vec<_> = f.plan.indicators.iter().filter(|i| i.parts.len() > 1).collect();
+    let tracked = f.plan.indicators.iter().flat_map(|i| i.tracked()).count();
+    let counting = format!(
+        "The plan's {} strategic indicators are tracked as {tracked}: {} of them are compound statements with {} parts between them, and each part has its own target and is counted on its own.",
+        f.plan.indicators.len(),
+        compound.len(),
+        compound.iter().map(|i| i.parts.len()).sum::<usize>()
+    );
+    assert!(summary.blocks.iter().any(|b| matches!(b, Block::Paragraph(p) if *p == counting)), "{counting}");
+    assert!(tracked > f.plan.indicators.len() && !compound.is_empty());
+
+    let off_track = with_status(Status::OffTrack);
+    assert!(!off_track.is_empty(), "the illustrative data has indicators off track");
+    let t = table(summary, "Off track, and why");
+    let rows: Vec<Vec<&str>> = t.rows.iter().map(|r| texts(r)).collect();
+    let reasons: Vec<String> = off_track.iter().map(|(_, _, _, a)| one_line_reason(a)).collect();
+    let expected: Vec<Vec<&str>> =
+        off_track.iter().zip(&reasons).map(|((_, _, measure, _), why)| vec![*measure, why.as_str()]).collect();
+    assert_eq!(rows, expected);
+    for ((id, _, _, a), why) in off_track.iter().zip(&reasons) {
+        // The first sentence of the reason, whole: it ends the sentence, and is shorter
+        // than the reason when the reason goes on (a projection, say).
+        assert!(a.reason.starts_with(why.as_str()) && why.ends_with('.'), "{id}: {why}");
+        assert!(!why.contains(". "), "{id}: more than one sentence: {why}");
+    }
+    assert!(
+        reasons.iter().zip(&off_track).any(|(why, (_, _, _, a))| why.len() < a.reason.len()),
+        "no off-track reason has a second sentence to cut: the cut is not exercised"
+    );
+}
+
+#[test]
+fn one_line_reason_stops_at_the_first_full_stop_that_ends_a_sentence() {
+    let f = &*FIXTURE;
+    let mut a = f.assessments.values().next().expect("an assessment").clone();
+    a.reason = "Latest 9.9% (9.5–10.3) in 2025/26; expected 9.5% on the trajectory to 6.0% by 2028/29. On the trend of its 10 values the projection is 8.1%.".into();
+    assert_eq!(
+        one_line_reason(&a),
+        "Latest 9.9% (9.5–10.3) in 2025/26; expected 9.5% on the trajectory to 6.0% by 2028/29."
+    );
+    a.reason = "No data yet for Kent and Medway.".into();
+    assert_eq!(one_line_reason(&a), a.reason);
+    a.reason = "Judged from milestones, e.g. the strategy. Then more".into();
+    assert_eq!(one_line_reason(&a), "Judged from milestones, e.g. the strategy.");
+}
+
+#[test]
+fn the_summary_lists_a_few_overdue_milestones_and_counts_the_rest() {
+    let f = &*FIXTURE;
+    // One overdue milestone: listed, nothing more to count.
+    let (report, _) = annual(&f.inputs(), None);
+    let summary = section(&report, "Summary");
+    assert!(summary.blocks.iter().any(|b| matches!(b, Block::Paragraph(p) if p == "1 of the 30 milestones is overdue: its expected date has passed and it is not complete.")));
+    let listed = list_items(summary);
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert!(
+        listed[0].starts_with(&format!("{} (expected March 2025; led by ", f.milestone_title(OVERDUE))),
+        "{}",
+        listed[0]
+    );
+    assert!(
+        !summary.blocks.iter().any(|b| matches!(b, Block::Paragraph(p) if p.contains("more, listed under Exceptions")))
+    );
+
+    // Sixty-one: the first few named, the rest counted and found under Exceptions.
+    let inputs = assure_report::Inputs { delivery: &LONG, ..f.inputs() };
+    let (report, _) = annual(&inputs, None);
+    let summary = section(&report, "Summary");
+    let overdue = ADDED + 1;
+    assert!(summary.blocks.iter().any(|b| matches!(b, Block::Paragraph(p) if p.starts_with(&format!("{overdue} of the {} milestones are overdue", 30 + ADDED)))));
+    assert_eq!(list_items(summary).len(), OVERDUE_NAMED);
+    let more = format!("And {} more, listed under Exceptions.", overdue - OVERDUE_NAMED);
+    assert!(summary.blocks.iter().any(|b| matches!(b, Block::Paragraph(p) if *p == more)), "{more}");
+    let exceptions = table(section(&report, "Exceptions"), "Milestones and plans overdue, off track, at risk or stale");
+    let flagged = exceptions.rows.iter().filter(|r| r[3].text.contains("Overdue")).count();
+    assert_eq!(flagged, overdue, "every overdue milestone is under Exceptions");
+}
+
+#[test]
+fn exceptions_list_the_indicators_off_track_then_at_risk_with_status_latest_value_and_reason() {
+    let f = &*FIXTURE;
+    let (report, _) = annual(&f.inputs(), None);
+    let t = table(section(&report, "Exceptions"), "Indicators off track or at risk");
+    assert_eq!(t.headers, ["Indicator", "Status", "Latest", "Why"]);
+    let expected: Vec<_> = with_status(Status::OffTrack).into_iter().chain(with_status(Status::AtRisk)).collect();
+    assert!(expected.iter().any(|(_, _, _, a)| a.status == Status::AtRisk), "the data has indicators at risk");
+    assert_eq!(t.rows.len(), expected.len());
+    for (row, (id, name, _, a)) in t.rows.iter().zip(&expected) {
+        assert_eq!(&row[0].text, name, "{id}");
+        assert_eq!((row[1].text.as_str(), &row[1].tone), (a.status.label(), &status_tone(a.status)), "{id}");
+        let latest = a.latest().expect("a status from data has a latest value");
+        assert!(row[2].text.ends_with(&format!("({})", latest.period)), "{id}: {}", row[2].text);
+        assert_eq!(row[3].text, a.reason, "{id}");
+    }
 }

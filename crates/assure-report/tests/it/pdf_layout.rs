@@ -22,7 +22,7 @@ use crate::place::medway_rows;
 
 /// How many milestones are added, all overdue: each is an exception, so the annual
 /// report's exceptions table alone has more rows than a page holds.
-const ADDED: usize = 60;
+pub const ADDED: usize = 60;
 
 /// How much two lines' boxes may share (points, each way) before they overlap: the
 /// boxes poppler gives a line reach from the font's ascender to its descender, so
@@ -40,7 +40,7 @@ fn mark(n: usize) -> String {
 
 /// The fixture's delivery, with [`ADDED`] milestones added to the Family Hub Programme
 /// (led by Kent and Medway councils, delivering commitments of outcome 1), due long ago.
-static LONG: LazyLock<Delivery> = LazyLock::new(|| {
+pub static LONG: LazyLock<Delivery> = LazyLock::new(|| {
     let f = &*FIXTURE;
     let added = (1..=ADDED)
         .map(|n| AddedMilestone {
@@ -249,7 +249,7 @@ fn no_report_pdf_overprints_loses_a_row_or_strands_a_heading() {
         .iter()
         .flat_map(|s| &s.blocks)
         .filter_map(|b| match b {
-            Block::Table { caption, rows, .. } if caption.starts_with("Exceptions") => Some(rows.len()),
+            Block::Table { caption, rows, .. } if caption.starts_with("Milestones and plans") => Some(rows.len()),
             _ => None,
         })
         .max();
@@ -273,4 +273,26 @@ fn no_report_pdf_overprints_loses_a_row_or_strands_a_heading() {
         found.extend(problems(name, report, &pages));
     }
     assert!(found.is_empty(), "{} problems in the PDFs:\n{}", found.len(), found.join("\n"));
+}
+
+/// The page a line reading exactly `text` is on (the first such page).
+fn page_of(pages: &[Vec<Line>], text: &str) -> Option<usize> {
+    pages.iter().position(|lines| lines.iter().any(|l| l.text() == text))
+}
+
+#[test]
+fn the_annual_summary_is_one_page() {
+    let f = &*FIXTURE;
+    for (name, inputs) in [("a few overdue", f.inputs()), ("sixty-one overdue", inputs())] {
+        let (report, _) = annual(&inputs, None);
+        let Some(pages) = layout(&report) else { return };
+        let summary = page_of(&pages, "Summary").expect("the summary's heading");
+        let exceptions = page_of(&pages, "Exceptions").expect("the exceptions' heading");
+        assert_eq!(exceptions, summary + 1, "{name}: the summary runs from page {} to {}", summary + 1, exceptions);
+        // Everything the summary holds is on its page: its last table's last row too.
+        let on_page: Vec<String> = pages[summary].iter().map(Line::text).collect();
+        for wanted in ["Indicators off track", "Overdue milestones", "Stale"] {
+            assert!(on_page.iter().any(|l| l.contains(wanted)), "{name}: '{wanted}' is not on the summary's page");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Indicator tracking: the status rule case by case, imports mapped and checked, and
 //! the illustrative data.
 
+mod demo;
 mod prepare;
 mod status;

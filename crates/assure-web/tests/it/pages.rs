@@ -162,9 +162,9 @@ fn indicator_tracking_shows_statuses_charts_tables_and_the_illustrative_banner()
             "<svg",
             "role=\"img\"",
             "Values for Kent and Medway Integrated Care System, with England",
-            "By area, 2024/25",
+            "By area, 2025/26",
             "Compared with England",
-            "By sex",
+            "By deprivation quintile",
             "Gap (highest − lowest)",
             "/indicators/smoking-at-time-of-delivery/data.csv",
         ] {
@@ -174,6 +174,8 @@ fn indicator_tracking_shows_statuses_charts_tables_and_the_illustrative_banner()
             page.contains(&smoking.reason.replace('\'', "&#39;")) || page.contains(&smoking.reason),
             "{name}: reason"
         );
+        // Mothers are one sex: no split by sex.
+        assert!(!page.contains("By sex"), "{name}: mothers smoking at delivery split by sex");
 
         let (_, _, outcome) = app.get("/outcomes/1");
         assert!(outcome.contains("assure-sparkline") && outcome.contains(smoking.status.label()), "{name}");

@@ -48,9 +48,11 @@ fn the_annual_report_shows_statuses_milestones_and_changes_since_the_last_one() 
         for needle in [
             "Annual report of the Integrated Care Partnership",
             "Illustrative data, not official statistics",
-            "Strategic indicators by status",
+            "Strategic indicators and parts by status",
             "Milestones by status",
-            "Exceptions: overdue, off track, at risk or stale",
+            "Milestones and plans overdue, off track, at risk or stale",
+            "Indicators off track or at risk",
+            "Overdue milestones",
             "This is the first report generated",
             "Outcome 1: Give children and young people the best start in life",
             "Outcome 6:",
