@@ -6,12 +6,12 @@
 //! residents said.
 
 use assure_plan::delivery::ItemKind;
-use assure_tracking::Status;
 use assure_tracking::delivery::MilestoneRef;
+use assure_tracking::{Status, plain};
 
 use crate::blocks::{
     Inputs, Snapshot, counts_across, exceptions, indicator_charts, indicator_exceptions, indicator_table,
-    indicators_with, leads_text, milestone_counts_across, milestone_table, one_line_reason, status_tone,
+    indicators_with, leads_text, milestone_counts_across, milestone_table, status_tone,
 };
 use crate::document::{Block, Cell, Report, Section};
 
@@ -117,7 +117,7 @@ fn changes(inputs: &Inputs<'_>, previous: Option<&Snapshot>, now: &Snapshot) -> 
 
 /// How many overdue milestones the summary names; past that it names this many and says
 /// how many more the Exceptions list.
-pub const OVERDUE_NAMED: usize = 5;
+pub const OVERDUE_NAMED: usize = 3;
 
 /// The one-page summary a committee member reads first: indicators by status (saying how
 /// compound statements count), each indicator off track with why in one line, and the
@@ -159,7 +159,7 @@ fn summary(inputs: &Inputs<'_>, milestones: &[MilestoneRef<'_>]) -> Vec<Block> {
         blocks.push(Block::Paragraph("No indicator is off track.".into()));
     } else {
         let rows =
-            off_track.iter().map(|(_, t, a)| vec![Cell::text(t.measure), Cell::text(one_line_reason(a))]).collect();
+            off_track.iter().map(|(_, t, a)| vec![Cell::text(t.measure), Cell::text(plain::short(t, a))]).collect();
         blocks.push(Block::table("Off track, and why", &["Indicator", "Why"], rows));
     }
 

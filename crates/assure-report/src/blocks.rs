@@ -118,21 +118,6 @@ pub fn latest_text(t: &Tracked<'_>, a: Option<&Assessment>) -> String {
         .unwrap_or_default()
 }
 
-/// Why an indicator has its status, in one line: the assessment's reason up to the end of
-/// its first sentence. (The one place a summary's short reason is made, so that a plainer
-/// sentence can replace it.)
-pub fn one_line_reason(a: &Assessment) -> String {
-    let reason = a.reason.trim();
-    // A sentence ends at a full stop followed by a space and a capital; a full stop inside
-    // a number ("9.9%") or an abbreviation followed by lower case does not end it.
-    let end = reason.char_indices().find_map(|(i, c)| {
-        let rest = &reason[i + c.len_utf8()..];
-        let next = rest.strip_prefix(' ')?.chars().next()?;
-        (c == '.' && next.is_uppercase()).then_some(i + 1)
-    });
-    reason[..end.unwrap_or(reason.len())].to_owned()
-}
-
 /// An indicator's row: its name, status, latest value and why.
 fn indicator_row(i: &Indicator, t: &Tracked<'_>, a: Option<&Assessment>) -> Vec<Cell> {
     let status = a.map_or(Status::NoData, |a| a.status);

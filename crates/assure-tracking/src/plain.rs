@@ -74,10 +74,32 @@ pub fn in_sentence(measure: &str) -> String {
 /// The assessment in one plain sentence: what it means, the latest value with its unit and
 /// period, and where it should be now on the way to the target.
 pub fn sentence(t: &Tracked<'_>, a: &Assessment) -> String {
+    words(t, a, Naming::Measure)
+}
+
+/// A shorter sentence for a row that already names the indicator and its target: "Behind
+/// where it should be and getting worse: 9.9% in 2024/25; about 9.5% expected by now."
+pub fn short(t: &Tracked<'_>, a: &Assessment) -> String {
+    words(t, a, Naming::Nothing)
+}
+
+/// Whether a sentence names what it is about.
+#[derive(Clone, Copy, PartialEq)]
+enum Naming {
+    Measure,
+    Nothing,
+}
+
+fn words(t: &Tracked<'_>, a: &Assessment, naming: Naming) -> String {
     let unit = t.unit;
     let show = |v: f64| format::value(unit, v);
     let measure = in_sentence(t.measure);
     let place = if t.geography.is_empty() { String::new() } else { format!(" in {}", t.geography) };
+    // "mothers smoking at time of delivery was 9.9% in Kent and Medway", or "9.9%".
+    let was = |value: String| match naming {
+        Naming::Measure => format!("{measure} was {value}{place}"),
+        Naming::Nothing => value,
+    };
     let kind = *t.target.kind.get_ref();
     if kind == TargetKind::Qualitative {
         return "Judged from the progress of its milestones and the evidence for them, rather than from a number."
@@ -92,15 +114,14 @@ pub fn sentence(t: &Tracked<'_>, a: &Assessment) -> String {
             TargetKind::National => "there is no England value for the same period to compare it with",
             _ => "there is no value after the baseline yet to judge progress from",
         };
-        return format!("Not yet judged: {measure} was {}{place} in {}, but {why}.", show(latest.value), latest.period);
+        return format!("Not yet judged: {} in {}, but {why}.", was(show(latest.value)), latest.period);
     }
     let head = headline(t.polarity, a);
     let value = |v: f64, other: Option<f64>| match other {
         Some(o) => format::distinct(unit, v, o).0,
         None => show(v),
     };
-    let now =
-        format!("{head}: {measure} was {}{place} in {}", value(latest.value, a.expected.or(a.goal)), latest.period);
+    let now = format!("{head}: {} in {}", was(value(latest.value, a.expected.or(a.goal))), latest.period);
     let aim = match (kind, a.goal) {
         (TargetKind::AtMost | TargetKind::LessThan | TargetKind::AtLeast | TargetKind::MoreThan, Some(goal)) => {
             let goal_text = match kind {
@@ -111,6 +132,9 @@ pub fn sentence(t: &Tracked<'_>, a: &Assessment) -> String {
             };
             match (a.status, a.expected) {
                 (Status::Achieved, _) => format!("the target is {goal_text}{by}"),
+                (_, Some(expected)) if naming == Naming::Nothing => {
+                    format!("about {} expected by now", format::distinct(unit, expected, latest.value).0)
+                }
                 (_, Some(expected)) => format!(
                     "to reach {goal_text}{by} it should now be about {}",
                     format::distinct(unit, expected, latest.value).0

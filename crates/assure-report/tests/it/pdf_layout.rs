@@ -288,7 +288,15 @@ fn the_annual_summary_is_one_page() {
         let Some(pages) = layout(&report) else { return };
         let summary = page_of(&pages, "Summary").expect("the summary's heading");
         let exceptions = page_of(&pages, "Exceptions").expect("the exceptions' heading");
-        assert_eq!(exceptions, summary + 1, "{name}: the summary runs from page {} to {}", summary + 1, exceptions);
+        let spilled: Vec<String> =
+            pages.get(summary + 1).map(|p| p.iter().take(8).map(Line::text).collect()).unwrap_or_default();
+        assert_eq!(
+            exceptions,
+            summary + 1,
+            "{name}: the summary runs from page {} to {}; the next page begins {spilled:?}",
+            summary + 1,
+            exceptions
+        );
         // Everything the summary holds is on its page: its last table's last row too.
         let on_page: Vec<String> = pages[summary].iter().map(Line::text).collect();
         for wanted in ["Indicators off track", "Overdue milestones", "Stale"] {
