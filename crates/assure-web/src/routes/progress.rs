@@ -209,6 +209,23 @@ fn rows<'a>(
     rows
 }
 
+/// What the page and its CSV are made from.
+struct Gathered {
+    plan: std::sync::Arc<Plan>,
+    filters: Filters,
+    tracking: std::sync::Arc<crate::state::Tracking>,
+    readings: HashMap<String, assure_app::AreaReading>,
+}
+
+/// The served plan, the checked filters, the assessments and the chosen place's readings.
+async fn gather(state: &AppState, query: &ProgressQuery) -> Result<Gathered, WebError> {
+    let plan = state.plan().await?;
+    let filters = query.check(&plan)?;
+    let tracking = state.tracking().await?;
+    let readings = readings(state, &plan, &filters).await?;
+    Ok(Gathered { plan, filters, tracking, readings })
+}
+
 /// The chosen place's readings by tracked indicator (none without a place).
 async fn readings(
     state: &AppState,
@@ -246,10 +263,7 @@ pub async fn show_progress(
     State(state): State<AppState>,
     Query(query): Query<ProgressQuery>,
 ) -> Result<Markup, WebError> {
-    let plan = state.plan().await?;
-    let filters = query.check(&plan)?;
-    let tracking = state.tracking().await?;
-    let readings = readings(&state, &plan, &filters).await?;
+    let Gathered { plan, filters, tracking, readings } = gather(&state, &query).await?;
     let all = rows(&plan, &tracking, &readings, &Filters { outcome: None, status: None, ..filters.clone() });
     let rows = rows(&plan, &tracking, &readings, &filters);
     let illustrative = tracking.illustrative || readings.values().any(|r| r.illustrative);
@@ -397,10 +411,7 @@ pub async fn progress_csv(
     State(state): State<AppState>,
     Query(query): Query<ProgressQuery>,
 ) -> Result<Response, WebError> {
-    let plan = state.plan().await?;
-    let filters = query.check(&plan)?;
-    let tracking = state.tracking().await?;
-    let readings = readings(&state, &plan, &filters).await?;
+    let Gathered { plan, filters, tracking, readings } = gather(&state, &query).await?;
     let area = filters.place.as_ref().map(|(_, n)| n.clone());
     let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
