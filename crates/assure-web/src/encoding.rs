@@ -25,11 +25,11 @@ const BROTLI_WINDOW: u32 = 22;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Encoding {
     /// The bytes as they are.
-    Identity,
+    Identity = 0,
     /// `gzip` (RFC 1952).
-    Gzip,
+    Gzip = 1,
     /// `br` (RFC 7932).
-    Brotli,
+    Brotli = 2,
 }
 
 impl Encoding {
@@ -65,8 +65,8 @@ impl Encoding {
         }
     }
 
-    /// The `Content-Encoding` value, and the suffix that makes the entity tag differ
-    /// between codings (RFC 9110 8.8.3: a strong tag names one representation).
+    /// The `Content-Encoding` value (the entity tag differs between codings too: RFC 9110
+    /// 8.8.3, a strong tag names one representation).
     fn token(self) -> Option<&'static str> {
         match self {
             Encoding::Identity => None,
@@ -102,7 +102,8 @@ impl Encoding {
 pub struct Encoded {
     headers: HeaderMap,
     plain: Bytes,
-    tag: String,
+    /// The entity tag of each coding: identity, gzip, brotli.
+    tags: [HeaderValue; 3],
     gzip: OnceLock<Option<Bytes>>,
     brotli: OnceLock<Option<Bytes>>,
 }
@@ -115,7 +116,12 @@ impl Encoded {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(&plain);
         let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..18]);
-        Encoded { headers, plain, tag, gzip: OnceLock::new(), brotli: OnceLock::new() }
+        // Base64url and quotes only: always a valid header value.
+        let tagged = |suffix: &str| {
+            HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).unwrap_or(HeaderValue::from_static("\"\""))
+        };
+        let tags = [tagged(""), tagged("-gzip"), tagged("-br")];
+        Encoded { headers, plain, tags, gzip: OnceLock::new(), brotli: OnceLock::new() }
     }
 
     /// The bytes in `encoding`, compressed now if this is the first demand; `None` when
@@ -137,17 +143,14 @@ impl Encoded {
             Some(b) => (wanted, b.clone()),
             None => (Encoding::Identity, self.plain.clone()),
         };
-        let etag = match encoding.token() {
-            Some(t) => format!("\"{}-{t}\"", self.tag),
-            None => format!("\"{}\"", self.tag),
-        };
+        let etag = &self.tags[encoding as usize];
         let fresh = request
             .get_all(header::IF_NONE_MATCH)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .map(|t| t.trim())
-            .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag);
+            .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t).as_bytes() == etag.as_bytes());
         let mut response = match fresh {
             true => {
                 let mut r = Response::new(Body::empty());
@@ -169,9 +172,7 @@ impl Encoded {
             }
         };
         let headers = response.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            headers.insert(header::ETAG, v);
-        }
+        headers.insert(header::ETAG, etag.clone());
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         response
     }
