@@ -44,8 +44,9 @@ def wait_for(url: str) -> None:
     raise SystemExit(f"{url} did not answer")
 
 
-def wrk(url: str, duration: int) -> dict:
-    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{duration}s", "--latency", url],
+def wrk(url: str, duration: int, encoding: str | None = None) -> dict:
+    header = ["-H", f"Accept-Encoding: {encoding}"] if encoding else []
+    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{duration}s", "--latency", *header, url],
                          check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
@@ -76,6 +77,9 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=30)
     ap.add_argument("--postgres", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"))
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--pages", nargs="+", default=PAGES, help="the pages to measure (default: all four)")
+    ap.add_argument("--gzip", action="store_true",
+                    help="measure each page also with 'Accept-Encoding: gzip' (nginx serves its file as it is)")
     a = ap.parse_args()
     work = Path(a.workdir).resolve()
     shutil.rmtree(work, ignore_errors=True)
@@ -96,7 +100,7 @@ def main() -> None:
         servers["postgres"] = (start_assure(assure, pg, 18302, env), 18302)
 
     # The same bytes for nginx, rendered by the SQLite server.
-    for page in PAGES:
+    for page in a.pages:
         body = urllib.request.urlopen(f"http://127.0.0.1:18301{page}").read()
         path = work / "www" / (page.strip("/") or "index.html")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,14 +112,15 @@ def main() -> None:
 
     results = []
     try:
-        for page in PAGES:
+        for page, encoding in [(p, e) for p in a.pages for e in [None] + (["gzip"] if a.gzip else [])]:
             for name, port in [("nginx", 18300)] + [(n, p) for n, (_, p) in servers.items()]:
                 url = f"http://127.0.0.1:{port}{page}"
                 urllib.request.urlopen(url).read()
-                r = wrk(url, a.duration)
-                r.update(page=page, server=name)
+                r = wrk(url, a.duration, encoding)
+                label = page + (f" ({encoding})" if encoding else "")
+                r.update(page=label, server=name)
                 results.append(r)
-                print(f"{page:22} {name:9} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
+                print(f"{label:22} {name:9} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
                       + (f"  non-2xx {r['non2xx']}" if r["non2xx"] else ""), file=sys.stderr)
     finally:
         subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-s", "stop"], stderr=subprocess.DEVNULL)

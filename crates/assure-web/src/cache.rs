@@ -1,19 +1,28 @@
 //! Rendered pages (HTML, JSON, CSV) kept per plan revision: a page is a function of the
 //! plan at a revision, so it is rendered once and then served from memory until the plan
-//! changes.
+//! changes, compressed once per coding asked for, with a strong `ETag` made from its
+//! bytes (so `If-None-Match` answers `304 Not Modified` until the page changes).
 //! Every request still asks the store for the revision, so no process serves a stale page.
 //! Pages for people signed in are never kept: they show drafts the public does not see.
 
-use axum::body::Body;
+use std::sync::Arc;
+
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
+use crate::encoding::Encoded;
 
 /// Largest page kept (the biggest organisation page is about 100 KB).
 const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// What a kept page may be: the content types rendered from the plan alone.
+const KEPT_TYPES: [&str; 3] = ["text/html; charset=utf-8", "application/json", "text/csv; charset=utf-8"];
+
+/// The headers of a rendered page that every later answer of it carries.
+const KEPT_HEADERS: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::CONTENT_DISPOSITION];
 
 pub async fn cache_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
@@ -28,26 +37,44 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
         Ok(r) => r,
         Err(e) => return e.answer_for(request.uri().path()),
     };
-    if let Some((kind, page)) = state.cached_page(&revision, &key) {
-        let mut response = Response::new(Body::from(page));
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-        return response;
+    if let Some(page) = state.cached_page(&revision, &key) {
+        return page.answer(request.headers());
     }
+    let asked = conditional_headers(request.headers());
     let response = next.run(request).await;
-    let kind = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| {
-        ["text/html; charset=utf-8", "application/json", "text/csv; charset=utf-8"].into_iter().find(|k| *k == v)
-    });
+    let kept_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| KEPT_TYPES.iter().any(|k| v.as_bytes() == k.as_bytes()));
     // A page that sets a cookie (the sign-in form's token) belongs to one visitor.
     let personal = response.headers().contains_key(header::SET_COOKIE);
-    let Some(kind) = kind.filter(|_| response.status() == StatusCode::OK && !personal) else {
+    if !kept_type || response.status() != StatusCode::OK || personal {
         return response;
-    };
+    }
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(bytes) => {
-            state.keep_page(revision, key, (kind, bytes.clone()));
-            Response::from_parts(parts, Body::from(bytes))
+            let mut headers = HeaderMap::new();
+            for name in KEPT_HEADERS {
+                if let Some(v) = parts.headers.get(&name) {
+                    headers.insert(name, v.clone());
+                }
+            }
+            let page = Arc::new(Encoded::new(headers, bytes));
+            state.keep_page(revision, key, page.clone());
+            page.answer(&asked)
         }
         Err(e) => crate::WebError::Internal(format!("page body: {e}")).into_response(),
     }
+}
+
+/// The request headers a kept answer depends on, kept while the request is handled.
+fn conditional_headers(request: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    for name in [header::ACCEPT_ENCODING, header::IF_NONE_MATCH] {
+        for v in request.get_all(&name) {
+            kept.append(name.clone(), v.clone());
+        }
+    }
+    kept
 }

@@ -3,16 +3,19 @@
 //!
 //! [`router`] builds the axum application over an [`AppState`] (a store and a cache of
 //! the plan that is checked against the store on every request, so that several
-//! processes can serve one database); [`serve`] runs it until a shutdown signal.
+//! processes can serve one database); [`serve`] runs it until a shutdown signal, each
+//! connection bounded in time and in number ([`Limits`]).
 
 mod access;
 mod api;
 mod assets;
 mod cache;
 mod components;
+mod encoding;
 mod error;
 mod routes;
 mod security;
+mod server;
 mod state;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -28,9 +31,11 @@ use tracing::Level;
 
 pub use api::openapi;
 pub use error::WebError;
+pub use server::{Limits, RESERVE_CONNECTIONS, serve_with};
 pub use state::AppState;
 
-/// The whole application: pages, assets and health check.
+/// The whole application: pages, assets and health check; answers compressed when the
+/// client accepts it.
 pub fn router(state: AppState) -> Router {
     // One log line per request, with method, path, status and latency as fields.
     let trace = TraceLayer::new_for_http()
@@ -42,20 +47,22 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), cache::cache_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), access::authenticate))
+        .layer(axum::middleware::from_fn(server::refuse_beyond_limit))
         .layer(axum::middleware::from_fn(access::close_after_refused_writes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::security_headers))
+        .layer(encoding::on_the_fly())
         .layer(trace)
         .with_state(state)
 }
 
-/// Serve on `listener` until `shutdown` completes; requests in flight are finished first.
+/// Serve on `listener` within the default [`Limits`] until `shutdown` completes; requests
+/// in flight are finished first.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    serve_with(listener, state, Limits::default(), shutdown).await
 }
 
 /// The answer for any URL that is not one of ours: the JSON envelope under `/api/`,

@@ -11,15 +11,14 @@ use std::sync::{Arc, Mutex, RwLock};
 use assure_app::App;
 use assure_plan::Plan;
 use assure_store::Store;
-use axum::body::Bytes;
 
 use crate::WebError;
 
 /// Rendered pages kept per revision, at most this many.
 const PAGE_CACHE_ENTRIES: usize = 4096;
 
-/// A rendered page: its content type and bytes.
-pub type Page = (&'static str, Bytes);
+/// A rendered page: its headers and bytes, with their compressed forms once asked for.
+pub type Page = Arc<crate::encoding::Encoded>;
 
 /// Shared by every request; cheap to clone.
 #[derive(Clone)]
@@ -186,7 +185,7 @@ impl AppState {
         Ok(delivery)
     }
 
-    /// A page rendered at this revision, if kept, with its content type.
+    /// A page rendered at this revision, if kept.
     pub fn cached_page(&self, revision: &Revision, key: &str) -> Option<Page> {
         let guard = self.0.pages.lock().ok()?;
         if guard.0.as_ref() != Some(revision) {

@@ -28,6 +28,45 @@ pub(crate) struct DbOptions {
     empty: bool,
 }
 
+/// How long each step of a connection may take, and how many may be open at once
+/// (`assure serve`): stalled, idle or hoarded connections are closed, not kept.
+#[derive(clap::Args)]
+pub(crate) struct ConnectionLimits {
+    /// Time for a request's head to arrive whole, from the connection opening or the
+    /// head's first byte (e.g. 10s, 500ms); a half-sent head is then closed.
+    #[arg(long, env = "ASSURE_HEADER_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    header_timeout: std::time::Duration,
+    /// Time a kept-alive connection may wait for its next request before it is closed.
+    #[arg(long, env = "ASSURE_IDLE_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration)]
+    idle_timeout: std::time::Duration,
+    /// Time a request body may go without sending a byte before the request fails.
+    #[arg(long, env = "ASSURE_BODY_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    body_timeout: std::time::Duration,
+    /// Connections served at once; beyond them a few more are taken to answer /healthz
+    /// (anything else there: 503 with Retry-After), and the rest are closed at once.
+    #[arg(long, env = "ASSURE_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+}
+
+impl ConnectionLimits {
+    fn limits(&self) -> anyhow::Result<assure_web::Limits> {
+        let timeouts = [
+            ("--header-timeout", self.header_timeout),
+            ("--idle-timeout", self.idle_timeout),
+            ("--body-timeout", self.body_timeout),
+        ];
+        if let Some((flag, _)) = timeouts.iter().find(|(_, t)| t.is_zero()) {
+            bail!("{flag} must be more than 0");
+        }
+        Ok(assure_web::Limits {
+            header_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            body_timeout: self.body_timeout,
+            max_connections: self.max_connections as usize,
+        })
+    }
+}
+
 /// The commands that use the database.
 #[derive(Subcommand)]
 pub(crate) enum DbCommand {
@@ -52,6 +91,9 @@ pub(crate) enum DbCommand {
         /// through a TLS proxy (browsers then refuse plain HTTP to the site for a year).
         #[arg(long, env = "ASSURE_HSTS")]
         hsts: bool,
+        /// How long, and how many, connections may be open.
+        #[command(flatten)]
+        limits: ConnectionLimits,
     },
     /// Bring the database schema up to date (also done at every start).
     Migrate,
@@ -323,7 +365,8 @@ fn load_dir_reporting(dir: &Path) -> anyhow::Result<Plan> {
 
 pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -> anyhow::Result<ExitCode> {
     match command {
-        DbCommand::Serve { addr, plan, log, trusted_proxies, hsts } => {
+        DbCommand::Serve { addr, plan, log, trusted_proxies, hsts, limits } => {
+            let limits = limits.limits()?;
             let filter = tracing_subscriber::EnvFilter::try_new(&log).with_context(|| format!("--log '{log}'"))?;
             use std::io::IsTerminal;
             tracing_subscriber::fmt()
@@ -344,7 +387,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 let local = listener.local_addr()?;
                 eprintln!("serving {url} on http://{local}/ (Ctrl-C to stop)");
                 let state = assure_web::AppState::behind_proxies(store, plan, trusted_proxies).with_hsts(hsts);
-                assure_web::serve(listener, state, shutdown_signal()).await?;
+                assure_web::serve_with(listener, state, limits, shutdown_signal()).await?;
                 eprintln!("stopped");
                 anyhow::Ok(())
             })?;

@@ -8,6 +8,7 @@ mod pages;
 mod places;
 mod progress;
 mod reports;
+mod transport;
 
 use assure_store::testing::{TestDb, databases};
 pub use assure_web::testing::{Browser, Reply};
@@ -26,14 +27,20 @@ pub struct TestApp {
 impl TestApp {
     /// Start a server over `db` with the bundled plan imported.
     pub fn start(db: TestDb) -> TestApp {
+        TestApp::start_with_limits(db, assure_web::Limits::default())
+    }
+
+    /// The same, with these connection limits.
+    pub fn start_with_limits(db: TestDb, limits: assure_web::Limits) -> TestApp {
         let store = db.open();
         store.import_plan(&assure_store::ImportPlanRequest::new(&assure_plan::bundled().unwrap(), "tester")).unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        runtime.spawn(assure_web::serve(
+        runtime.spawn(assure_web::serve_with(
             listener,
             assure_web::AppState::new(store.clone(), None),
+            limits,
             std::future::pending(),
         ));
         TestApp { base, db, runtime: Some(runtime), store: Some(store) }

@@ -9,7 +9,8 @@ use crate::{TestApp, apps};
 
 const PLAN: &str = "kent-and-medway-2024-26";
 
-fn load_demo(app: &TestApp) {
+/// Load the illustrative data, as `assure demo-data` does.
+pub(crate) fn load_demo(app: &TestApp) {
     let store = app.db.open();
     let plan = assure_plan::bundled().unwrap();
     let options = assure_tracking::PrepareOptions { illustrative: true, ..Default::default() };
