@@ -17,7 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-PAGES = ["/", "/outcomes/2", "/organisations/kcc", "/api/v1/outcomes/2"]
+PAGES = ["/", "/outcomes/2", "/organisations/kcc", "/api/v1/outcomes/2", "/progress", "/places/medway"]
 NGINX = """worker_processes auto;
 pid {work}/nginx.pid;
 error_log {work}/nginx-error.log;
