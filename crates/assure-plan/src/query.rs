@@ -145,6 +145,20 @@ impl Plan {
         parent.into_iter().chain(partnerships).collect()
     }
 
+    /// The places of the plan whose priorities apply to an area: its own, and those of the
+    /// areas it lies in (the partnership a district belongs to).
+    pub fn places_covering<'a>(&'a self, area: &'a Area) -> Vec<&'a Place> {
+        let around: Vec<&str> = self.areas_around(area).iter().map(|a| a.id.get_ref().as_str()).collect();
+        self.places
+            .iter()
+            .filter(|p| {
+                p.area
+                    .as_ref()
+                    .is_some_and(|a| a.get_ref() == area.id.get_ref() || around.contains(&a.get_ref().as_str()))
+            })
+            .collect()
+    }
+
     /// The organisations serving an area: those whose area it is, with their directorates
     /// and services.
     pub fn serving_organisations(&self, area: &str) -> Vec<&Organisation> {

@@ -4,7 +4,7 @@
 
 use assure_plan::delivery::ItemKind;
 use assure_plan::observation::Observation;
-use assure_plan::{Area, OrganisationKind, Place};
+use assure_plan::{Area, OrganisationKind};
 use assure_tracking::Comparison;
 use assure_tracking::series::in_area;
 
@@ -27,23 +27,6 @@ pub fn area<'a>(plan: &'a assure_plan::Plan, key: &str) -> Result<&'a Area, Plac
     let by_place = plan.place(key).and_then(|p| p.area.as_ref()).map(|a| a.get_ref().as_str());
     let id = by_place.unwrap_or(key);
     plan.areas.iter().find(|a| a.id.get_ref() == id).ok_or_else(|| PlaceError::Unknown(key.to_owned()))
-}
-
-/// The places whose area is this area or contains it (an HCP containing a council area).
-fn places_covering<'a>(plan: &'a assure_plan::Plan, area: &Area) -> Vec<&'a Place> {
-    let id = area.id.get_ref();
-    plan.places
-        .iter()
-        .filter(|p| {
-            p.area.as_ref().is_some_and(|pa| {
-                pa.get_ref() == id
-                    || plan
-                        .areas
-                        .iter()
-                        .any(|a| a.id.get_ref() == pa.get_ref() && a.members.iter().any(|m| m.area.get_ref() == id))
-            })
-        })
-        .collect()
 }
 
 /// The place report for an area; `observations` are the headline rows of every tracked
@@ -137,7 +120,7 @@ pub fn place(inputs: &Inputs<'_>, area: &Area, observations: &[Observation]) -> 
 
     // Place priorities.
     let mut priorities = Vec::new();
-    for p in places_covering(plan, area) {
+    for p in plan.places_covering(area) {
         priorities.push(Block::Heading(p.name.clone()));
         priorities.push(Block::List(
             p.priorities

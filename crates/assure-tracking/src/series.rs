@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use assure_plan::Polarity;
 use assure_plan::observation::Observation;
-use assure_stats::{Comparison, Interval, compare};
+use assure_stats::{Comparison, compare};
 use serde::Serialize;
 
 use crate::status::{Point, points};
@@ -46,11 +46,7 @@ pub fn latest_by_area(
         .filter(|o| o.key.area != "england")
         .filter_map(|o| {
             let point = points(std::slice::from_ref(*o)).pop()?;
-            let interval = match (point.lower, point.upper) {
-                (Some(lower), Some(upper)) => Some(Interval { lower, upper }),
-                _ => None,
-            };
-            let comparison = compare(interval, england, crate::status::stats_polarity(polarity));
+            let comparison = compare(point.interval(), england, crate::status::stats_polarity(polarity));
             Some(AreaValue { area: o.key.area.clone(), point, comparison })
         })
         .collect();
@@ -89,8 +85,7 @@ pub fn in_area(observations: &[Observation], area: &str, polarity: Polarity) -> 
         .filter(headline)
         .find(|o| o.key.area == "england" && o.key.period == latest.period)
         .and_then(|o| o.value);
-    let interval = latest.lower.zip(latest.upper).map(|(lower, upper)| Interval { lower, upper });
-    let comparison = compare(interval, england, crate::status::stats_polarity(polarity));
+    let comparison = compare(latest.interval(), england, crate::status::stats_polarity(polarity));
     Some(InArea { series, england, comparison })
 }
 

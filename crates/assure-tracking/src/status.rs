@@ -142,7 +142,8 @@ pub struct Point {
 }
 
 impl Point {
-    fn interval(&self) -> Option<Interval> {
+    /// Its 95% interval, where it has both limits.
+    pub fn interval(&self) -> Option<Interval> {
         Some(Interval { lower: self.lower?, upper: self.upper? })
     }
 }

@@ -23,18 +23,6 @@ fn covers(place: &Place, outcome: u8) -> usize {
     place.priorities.iter().filter(|p| p.outcomes.iter().any(|o| *o.get_ref() == outcome)).count()
 }
 
-/// The places of the plan whose priorities apply to an area: its own, and those of the
-/// partnerships it belongs to.
-fn places_for<'a>(plan: &'a Plan, area: &Area) -> Vec<&'a Place> {
-    let around: Vec<&str> = plan.areas_around(area).iter().map(|a| a.id.get_ref().as_str()).collect();
-    plan.places
-        .iter()
-        .filter(|p| {
-            p.area.as_ref().is_some_and(|a| a.get_ref() == area.id.get_ref() || around.contains(&a.get_ref().as_str()))
-        })
-        .collect()
-}
-
 /// The heading of a group of places on the list.
 fn group(kind: AreaKind) -> &'static str {
     match kind {
@@ -134,7 +122,7 @@ pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -
     let name = area.map_or_else(|| place.map_or(id.as_str(), |p| p.name.as_str()), |a| a.name.as_str());
     let priorities_from: Vec<&Place> = match (place, area) {
         (Some(p), _) => vec![p],
-        (None, Some(a)) => places_for(&plan, a),
+        (None, Some(a)) => plan.places_covering(a),
         (None, None) => Vec::new(),
     };
     Ok(page(
