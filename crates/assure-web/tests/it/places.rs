@@ -54,8 +54,10 @@ fn every_kind_of_place_has_a_page_that_says_what_is_happening_there() {
             .indicators
             .iter()
             .flat_map(|i| i.tracked())
-            .find(|t| t.measurement.is_some_and(|m| m.area.get_ref() == "medway"));
-        if let Some(t) = reablement {
+            .find(|t| t.measurement.is_some_and(|m| m.area.get_ref() == "medway"))
+            .expect("the plan measures reablement for Medway");
+        {
+            let t = reablement;
             let row = medway.split(&format!(">{}</a>", t.measure)).nth(1).unwrap().split("</tr>").next().unwrap();
             assert!(row.contains("nhsuk-tag"), "{name}: {} has its status on the Medway page: {row}", t.measure);
         }
