@@ -36,6 +36,12 @@ pub enum AppError {
     /// The store failed, or refused.
     #[error(transparent)]
     Store(StoreError),
+    /// Too many submissions from one address or email: try again after this many seconds.
+    #[error("Too many submissions: try again in {retry_after} seconds.")]
+    TooMany {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
     /// A report could not be typeset.
     #[error("the report could not be generated: {0}")]
     Report(String),

@@ -16,6 +16,7 @@ mod delivery;
 mod error;
 mod reports;
 mod views;
+mod voice;
 
 use assure_store::Store;
 
@@ -25,6 +26,11 @@ pub use delivery::{may_update, refusal, require_admin, require_item, require_may
 pub use error::AppError;
 pub use reports::{ReportFormat, ReportRequest};
 pub use views::{AreaReading, Tracking, Views};
+pub use voice::{
+    ADDRESS_LIMIT, AGE_BANDS, DecisionFields, HELP, HIDE_AFTER_REPORTS, ListeningFields, MAX_WORDS, MIN_FORM_AGE,
+    PublicContribution, PublicVoice, REASON_CODES, ResponseFields, Said, SayFields, SayRequest, VOICE_FIELDS,
+    may_moderate, month_label, recent_months, safeguarding_concern, say_areas, shown_count, text_problems,
+};
 
 /// The application: every use-case, over one store. Cheap to clone.
 #[derive(Clone, Debug)]

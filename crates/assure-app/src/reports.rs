@@ -72,7 +72,8 @@ impl App {
             delivery: &views.delivery,
             generated_at: assure_store::now_rfc3339(),
         };
-        let report = match request {
+        let mut scope = crate::voice::ReportScope::All;
+        let mut report = match request {
             ReportRequest::Annual => {
                 let before = self
                     .store
@@ -88,6 +89,9 @@ impl App {
             ReportRequest::Place(key) => {
                 let area = assure_report::place::area(plan, key)
                     .map_err(|_| AppError::NotFound { what: "area or place", id: key.clone() })?;
+                let mut areas = vec![area.id.get_ref().as_str()];
+                areas.extend(plan.areas_within(area).iter().map(|(a, _)| a.id.get_ref().as_str()));
+                scope = crate::voice::ReportScope::Areas(areas);
                 let mut rows = Vec::new();
                 for i in &plan.indicators {
                     for t in i.tracked() {
@@ -102,15 +106,18 @@ impl App {
             }
             ReportRequest::Indicator(id) => {
                 let i = plan.indicator(id).ok_or_else(|| AppError::NotFound { what: "indicator", id: id.clone() })?;
+                scope = crate::voice::ReportScope::Outcome(*i.outcome.get_ref());
                 let ids: Vec<String> = i.tracked().iter().map(|t| t.id.to_owned()).collect();
                 let observations = self.observations(plan_id, &ids)?;
                 assure_report::deep_dive::indicator(&inputs, i, &observations)
             }
             ReportRequest::Commitment(id) => {
                 let c = plan.commitment(id).ok_or_else(|| AppError::NotFound { what: "commitment", id: id.clone() })?;
+                scope = crate::voice::ReportScope::Outcome(*c.outcome.get_ref());
                 assure_report::deep_dive::commitment(&inputs, c)
             }
         };
+        report.sections.push(assure_report::residents::section(&self.residents(plan, &scope)?));
         match format {
             ReportFormat::Pdf => assure_report::pdf::render(&report).map_err(|e| AppError::Report(e.to_string())),
             ReportFormat::Html => Ok(assure_report::html::render(&report).into_bytes()),

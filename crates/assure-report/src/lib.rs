@@ -15,6 +15,7 @@ pub mod document;
 pub mod html;
 pub mod pdf;
 pub mod place;
+pub mod residents;
 
 pub use blocks::{Inputs, Snapshot};
 pub use document::Report;

@@ -28,6 +28,7 @@ mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod updates;
+mod voice;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -51,6 +52,10 @@ pub use sessions::{
     SIGN_IN_FORM_LIFETIME, Session, SignInForm,
 };
 pub use sql::BackendKind;
+pub use voice::{
+    Channel, Contribution, ContributionState, Decision, DecisionRequest, NewContribution, NewResponse, Purged,
+    Response, ResponseScope, ResponseStatus, Theme, receipt_hash,
+};
 
 use sql::Pool;
 
@@ -112,6 +117,9 @@ pub enum StoreError {
     /// No delivery update with this number.
     #[error("no delivery update {0}")]
     NoSuchUpdate(i64),
+    /// No contribution with this number.
+    #[error("there is no contribution {0}")]
+    NoSuchContribution(i64),
     /// Stored rows that do not make a valid item (the database was edited by hand).
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),

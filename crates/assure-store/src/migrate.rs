@@ -37,7 +37,8 @@ pub const MIGRATIONS: &[Migration] = migrations![
     (4, "tracking"),
     (5, "workflow"),
     (6, "reports"),
-    (7, "archive")
+    (7, "archive"),
+    (9, "voice"),
 ];
 
 impl Migration {

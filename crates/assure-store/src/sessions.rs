@@ -89,7 +89,7 @@ pub(crate) fn random_secret() -> String {
     hex(&bytes)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -333,7 +333,7 @@ pub struct SignInForm {
     pub token: String,
 }
 
-fn unix_now() -> u64 {
+pub(crate) fn unix_now() -> u64 {
     SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
@@ -346,8 +346,20 @@ fn sign_in_token(secret: &str, nonce: &str) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
+/// HMAC-SHA256 of `value` under `secret`, for one `purpose` (so that a value signed
+/// for one use is not accepted for another), in hex.
+pub(crate) fn keyed(secret: &str, purpose: &str, value: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    // Any key length is accepted by HMAC; the error arm cannot happen.
+    let Ok(mut mac) = hmac::Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return String::new() };
+    mac.update(purpose.as_bytes());
+    mac.update(b"\0");
+    mac.update(value.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
 /// Equal, compared in time that does not depend on where they differ.
-fn same(a: &str, b: &str) -> bool {
+pub(crate) fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -355,7 +367,7 @@ impl Store {
     /// The database's secret for sign-in forms, created the first time it is asked for
     /// (by whichever process asks first; every process then uses the same one, so a
     /// form drawn by one server is accepted by another on the same database).
-    fn sign_in_secret(&self) -> Result<String, StoreError> {
+    pub(crate) fn sign_in_secret(&self) -> Result<String, StoreError> {
         let read = |tx: &mut Tx<'_>| -> Result<Option<String>, StoreError> {
             let rows = tx.rows("setting", "SELECT value FROM setting WHERE key = $1", &[SIGN_IN_SECRET.into()])?;
             rows.first().map(|r| r.text(0)).transpose()

@@ -95,6 +95,42 @@ impl TestDb {
 }
 
 impl TestDb {
+    /// The tables (of every table in the schema, the audit log included) with a row in
+    /// which any column, read as text, contains `needle`: to prove that something is
+    /// stored nowhere.
+    pub fn tables_containing(&self, needle: &str) -> Vec<String> {
+        let tables = self.open().schema().unwrap();
+        let pattern = format!("%{}%", needle.replace('\'', "''"));
+        let mut found = Vec::new();
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let c = r2d2_sqlite::rusqlite::Connection::open(path).unwrap();
+                for (table, columns) in &tables {
+                    let any = columns
+                        .iter()
+                        .map(|col| format!("CAST(\"{col}\" AS TEXT) LIKE '{pattern}'"))
+                        .collect::<Vec<_>>();
+                    let sql = format!("SELECT COUNT(*) FROM \"{table}\" WHERE {}", any.join(" OR "));
+                    let n: i64 = c.query_row(&sql, [], |r| r.get(0)).unwrap();
+                    if n > 0 {
+                        found.push(table.clone());
+                    }
+                }
+            }
+            DatabaseUrl::Postgres(url) => {
+                let mut c = postgres::Client::connect(url, postgres::NoTls).unwrap();
+                for (table, _) in &tables {
+                    let sql = format!("SELECT COUNT(*) FROM \"{table}\" t WHERE t::text LIKE '{pattern}'");
+                    let n: i64 = c.query_one(&sql, &[]).unwrap().get(0);
+                    if n > 0 {
+                        found.push(table.clone());
+                    }
+                }
+            }
+        }
+        found
+    }
+
     /// Whether another process is writing observation rows into this database right now:
     /// on SQLite, the write-ahead log has grown past 1 MB (rows are going in); on
     /// PostgreSQL, a transaction holds the row-writing lock on this schema's `observation`.

@@ -47,7 +47,9 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| KEPT_TYPES.iter().any(|k| v.as_bytes() == k.as_bytes()));
     // A page that sets a cookie (the sign-in form's token) belongs to one visitor.
-    let personal = response.headers().contains_key(header::SET_COOKIE);
+    // So does one that says `no-store` (a public form with its signed stamp).
+    let personal = response.headers().contains_key(header::SET_COOKIE)
+        || response.headers().get(header::CACHE_CONTROL).is_some_and(|v| v.as_bytes().starts_with(b"no-store"));
     if !kept_type || response.status() != StatusCode::OK || personal {
         return response;
     }

@@ -47,6 +47,9 @@ pub enum WebError {
     /// The request's body is larger than the route takes (the message says how much it takes).
     #[error("{0}")]
     TooLarge(String),
+    /// Too many requests from one address or email: try again after this many seconds.
+    #[error("Too many submissions. Try again in {} minutes.", .0.div_ceil(60))]
+    TooMany(u64),
     /// The database holds no plan to show.
     #[error("the database holds no plan; load one with `assure import DIR`")]
     NoPlan,
@@ -65,6 +68,7 @@ impl From<StoreError> for WebError {
             StoreError::NoSuchAccount(u) => WebError::NotFound(format!("There is no account '{u}'.")),
             StoreError::NoSuchToken(id) => WebError::NotFound(format!("There is no API token {id}.")),
             StoreError::NoSuchUpdate(id) => WebError::NotFound(format!("There is no update {id}.")),
+            StoreError::NoSuchContribution(id) => WebError::NotFound(format!("There is no published item {id}.")),
             StoreError::NoSuchArchive(id) => WebError::NotFound(format!("There is no archive {id}.")),
             StoreError::Rejected { field, message } => WebError::Invalid(vec![(field, message)]),
             StoreError::Observations(problems) => WebError::Invalid(vec![("file", problems.to_string())]),
@@ -96,6 +100,7 @@ impl From<AppError> for WebError {
             AppError::Forbidden(m) => WebError::Forbidden(m),
             AppError::Store(e) => e.into(),
             AppError::Report(m) => WebError::Internal(m),
+            AppError::TooMany { retry_after } => WebError::TooMany(retry_after),
         }
     }
 }
@@ -110,6 +115,7 @@ impl WebError {
             WebError::SignIn(_) => StatusCode::SEE_OTHER,
             WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             WebError::NoPlan | WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -141,6 +147,9 @@ impl WebError {
     pub fn decorate(&self, response: &mut Response) {
         if self.status() == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+        }
+        if let WebError::TooMany(seconds) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
         }
     }
 }
@@ -225,6 +234,7 @@ impl IntoResponse for ApiError {
                 )
             }
             WebError::Forbidden(m) | WebError::NotFound(m) | WebError::TooLarge(m) => one(m.clone(), None),
+            WebError::TooMany(_) => one(self.0.to_string(), None),
             WebError::NoPlan => one(self.0.to_string(), None),
             WebError::Unavailable(_) | WebError::Internal(_) => {
                 let reference = self.0.log().unwrap_or_default();

@@ -537,3 +537,69 @@ pub async fn post_plan_update(
 ) -> Answer {
     post_update(state, signed.map(|e| e.0), ItemKind::DeliveringPlan, id, body).await
 }
+
+async fn voice(state: &AppState, plan: &Plan) -> Result<assure_app::PublicVoice, ApiError> {
+    let plan_id = plan.meta.id.get_ref().clone();
+    Ok(state.blocking(move |s| Ok(s.app().public_voice(&plan_id)?)).await?)
+}
+
+pub async fn list_contributions(State(state): State<AppState>) -> Answer {
+    let plan = state.plan().await?;
+    let v = voice(&state, &plan).await?;
+    let items: Vec<ContributionSummary> = v
+        .contributions
+        .into_iter()
+        .map(|c| ContributionSummary {
+            id: c.id,
+            outcome: c.outcome,
+            area: c.area,
+            commitment: c.commitment,
+            text: c.text,
+            month: c.experienced,
+            display_name: c.display_name,
+            channel: c.channel.as_str().to_owned(),
+            redacted: c.redacted,
+            published_at: c.published_at,
+            themes: c.themes,
+        })
+        .collect();
+    Ok(json_response(&items))
+}
+
+pub async fn list_themes(State(state): State<AppState>) -> Answer {
+    let plan = state.plan().await?;
+    let v = voice(&state, &plan).await?;
+    let items: Vec<ThemeSummary> = v
+        .themes
+        .iter()
+        .map(|t| ThemeSummary {
+            id: t.id.clone(),
+            outcome: t.outcome,
+            label: t.label.clone(),
+            published: v.contributions.iter().filter(|c| c.themes.contains(&t.id)).count(),
+        })
+        .collect();
+    Ok(json_response(&items))
+}
+
+pub async fn list_responses(State(state): State<AppState>) -> Answer {
+    let plan = state.plan().await?;
+    let v = voice(&state, &plan).await?;
+    let items: Vec<ResponseSummary> = v
+        .responses
+        .into_iter()
+        .map(|r| ResponseSummary {
+            id: r.id,
+            scope: r.scope.as_str().to_owned(),
+            scope_id: r.scope_id,
+            you_said: r.you_said,
+            we_did: r.we_did,
+            status: r.status.as_str().to_owned(),
+            reason: r.reason,
+            organisation: Ref::organisation(&plan, &r.organisation),
+            at: r.at,
+            links: r.links.into_iter().map(|(kind, id)| ResponseLink { kind, id }).collect(),
+        })
+        .collect();
+    Ok(json_response(&items))
+}

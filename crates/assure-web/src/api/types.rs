@@ -665,3 +665,78 @@ fn plan_status_schema(_: &mut SchemaGenerator) -> Schema {
 fn publication_schema(_: &mut SchemaGenerator) -> Schema {
     one_of(Publication::ALL.map(Publication::as_str))
 }
+
+/// A published contribution ("Have your say"): what the public may see, never a contact
+/// detail, age band or receipt code.
+#[derive(Serialize, JsonSchema)]
+pub struct ContributionSummary {
+    /// Its number.
+    pub id: i64,
+    /// The outcome it is about.
+    pub outcome: u8,
+    /// The district or unitary area, when the resident said.
+    pub area: Option<String>,
+    /// The commitment it is about, if any.
+    pub commitment: Option<String>,
+    /// What they said, as published (with any redactions).
+    pub text: String,
+    /// The month it happened (`YYYY-MM`).
+    pub month: String,
+    /// The name it is published under (a pseudonym or a first name).
+    pub display_name: String,
+    /// How it reached us: `web`, `assisted`, `listening_event` or `paper`.
+    pub channel: String,
+    /// Whether a moderator removed words.
+    pub redacted: bool,
+    /// When it was published (RFC 3339).
+    pub published_at: Option<String>,
+    /// Its themes' ids.
+    pub themes: Vec<String>,
+}
+
+/// A theme of an outcome.
+#[derive(Serialize, JsonSchema)]
+pub struct ThemeSummary {
+    /// Its id.
+    pub id: String,
+    /// The outcome.
+    pub outcome: u8,
+    /// Its name.
+    pub label: String,
+    /// Published contributions with this theme.
+    pub published: usize,
+}
+
+/// What a response is linked to.
+#[derive(Serialize, JsonSchema)]
+pub struct ResponseLink {
+    /// `contribution`, `commitment`, `milestone` or `plan`.
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+}
+
+/// A partner's response: "You said … / We did …".
+#[derive(Serialize, JsonSchema)]
+pub struct ResponseSummary {
+    /// Its number.
+    pub id: i64,
+    /// `theme`, `outcome` or `place`.
+    pub scope: String,
+    /// Which theme, outcome or area.
+    pub scope_id: String,
+    /// You said.
+    pub you_said: String,
+    /// We did.
+    pub we_did: String,
+    /// `acknowledged`, `considering`, `change_planned`, `change_made`, `not_taking_forward` or `referred`.
+    pub status: String,
+    /// Why not taken forward, or where referred.
+    pub reason: Option<String>,
+    /// The organisation responding.
+    pub organisation: Ref,
+    /// When (RFC 3339).
+    pub at: String,
+    /// What it is linked to.
+    pub links: Vec<ResponseLink>,
+}

@@ -95,13 +95,14 @@ pub fn page(title: &str, crumbs: &[(String, String)], body: Markup) -> Markup {
 }
 
 /// The header's menu: what a visitor comes for, each a page title and its address.
-const MENU: [(&str, &str); 6] = [
+const MENU: [(&str, &str); 7] = [
     ("Progress", "/progress"),
     ("Places", "/places"),
     ("Indicators", "/indicators"),
     ("Milestones and delivery", "/delivery"),
     ("Reports", "/reports"),
     ("Glossary", "/glossary"),
+    ("Have your say", "/have-your-say"),
 ];
 
 /// The account links in the header: who is signed in and "Sign out", or "Sign in".
@@ -194,6 +195,7 @@ impl axum::response::IntoResponse for crate::WebError {
             WebError::Forbidden(m) => ("You cannot do this", m.clone()),
             WebError::NotFound(m) => ("Page not found", m.clone()),
             WebError::TooLarge(m) => ("The file is too large", m.clone()),
+            WebError::TooMany(_) => ("Too many submissions", self.to_string()),
             WebError::BadRequest { .. } | WebError::Invalid(_) => {
                 ("There is a problem with the request", self.to_string())
             }

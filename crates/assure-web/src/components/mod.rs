@@ -1,5 +1,5 @@
 //! Shared page components, the layer between access and the pages: the page shell, form
-//! helpers, links, tables and tags, delivery sections. Everything two pages draw alike is
+//! helpers, links, tables and tags, delivery sections, what residents said. Everything two pages draw alike is
 //! here, never in one of the routes; components import only error, state and access.
 
 mod delivery;
@@ -8,6 +8,7 @@ mod glossary;
 mod layout;
 mod links;
 mod status;
+mod voice;
 
 pub use delivery::*;
 pub use forms::*;
@@ -15,3 +16,4 @@ pub use glossary::*;
 pub use layout::*;
 pub use links::*;
 pub use status::*;
+pub use voice::*;

@@ -5,8 +5,8 @@ use assure_plan::delivery::ItemKind;
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use crate::components::delivery_section;
 use crate::components::{crumb, missing, outcome_crumb, page};
+use crate::components::{delivery_section, linked_responses, public_voice};
 use crate::components::{glossed, source};
 use crate::{AppState, WebError};
 
@@ -28,6 +28,7 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
         }
         (None, None) => return Err(missing("milestone", &id)),
     };
+    let voice = public_voice(&state, &plan).await?;
     Ok(page(
         m.title,
         &crumbs,
@@ -56,6 +57,7 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
                 (source(&plan, pm.line))
             }
             (delivery_section(&plan, &delivery, ItemKind::Milestone, m.id, Some(m.due)))
+            (linked_responses(&plan, &voice, "milestone", m.id))
         },
     ))
 }

@@ -22,6 +22,7 @@ mod search;
 mod source;
 mod updates;
 mod upload;
+mod voice;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -79,6 +80,20 @@ pub fn routes() -> Router<AppState> {
                 .post(upload::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
         )
+        .route("/have-your-say", get(voice::show_say).post(voice::submit_say))
+        .route("/have-your-say/receipt", get(voice::show_receipt_form).post(voice::show_receipt))
+        .route("/have-your-say/withdraw", post(voice::withdraw))
+        .route("/have-your-say/appeal", post(voice::appeal))
+        .route("/have-your-say/privacy", get(voice::show_privacy))
+        .route("/have-your-say/published.csv", get(voice::published_csv))
+        .route("/contributions/{id}", get(voice::show_contribution))
+        .route("/contributions/{id}/report", get(voice::show_report).post(voice::report))
+        .route("/listening", get(voice::show_listening).post(voice::record_listening))
+        .route("/moderation", get(voice::show_queue))
+        .route("/moderation/{id}", get(voice::show_item).post(voice::decide))
+        .route("/admin/themes", get(voice::show_themes).post(voice::add_theme))
+        .route("/responses/new", get(voice::show_response_form))
+        .route("/responses", post(voice::add_response))
         .route("/audit", get(audit::show_audit))
         .route("/reports", get(reports::list_reports))
         .route("/reports/annual", get(reports::annual))

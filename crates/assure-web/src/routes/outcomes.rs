@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use maud::{Markup, html};
 
 use crate::components::{glossed, source};
-use crate::components::{links_table, missing, outcome_crumb, page};
+use crate::components::{links_table, missing, outcome_crumb, page, public_voice, voice_section};
 use crate::{AppState, WebError};
 
 pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<String>) -> Result<Markup, WebError> {
@@ -13,6 +13,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
     let o = plan.outcome(n).ok_or_else(|| missing("outcome", &number))?;
     let d = assure_plan::query::outcome_detail(&plan, o);
     let tracking = state.tracking().await?;
+    let voice = public_voice(&state, &plan).await?;
     Ok(page(
         &format!("Outcome {n}: {}", o.title),
         &[],
@@ -62,6 +63,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
                     @for (place, p) in &d.place_priorities { li { strong { (place) } ": " (glossed(&p.title)) } }
                 }
             }
+            (voice_section(&plan, &voice, &voice.about_outcome(n), &voice.responses_on_outcome(n), &format!("/have-your-say?outcome={n}")))
         },
     ))
 }

@@ -120,6 +120,12 @@ pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -
     let tracking = state.tracking().await?;
     let delivery = state.delivery().await?;
     let name = area.map_or_else(|| place.map_or(id.as_str(), |p| p.name.as_str()), |a| a.name.as_str());
+    let voice = crate::components::public_voice(&state, &plan).await?;
+    let mut voice_areas: Vec<&str> = Vec::new();
+    if let Some(a) = area {
+        voice_areas.push(a.id.get_ref());
+        voice_areas.extend(plan.areas_within(a).iter().map(|(x, _)| x.id.get_ref().as_str()));
+    }
     let priorities_from: Vec<&Place> = match (place, area) {
         (Some(p), _) => vec![p],
         (None, Some(a)) => plan.places_covering(a),
@@ -142,6 +148,9 @@ pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -
             @if let Some(a) = area { (indicators_here(&plan, &tracking, a, &readings)) }
             @if let Some(a) = area { (delivered_here(&plan, &delivery, a)) }
             (priorities(&plan, place, area, &priorities_from))
+            @if let Some(a) = area {
+                (crate::components::voice_section(&plan, &voice, &voice.in_areas(&voice_areas), &voice.responses_in_areas(&voice_areas), &format!("/have-your-say?area={}", a.id.get_ref())))
+            }
         },
     ))
 }
