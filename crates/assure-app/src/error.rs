@@ -42,6 +42,9 @@ pub enum AppError {
         /// Seconds to wait.
         retry_after: u64,
     },
+    /// An email could not be sent.
+    #[error(transparent)]
+    Mail(crate::MailError),
     /// A report could not be typeset.
     #[error("the report could not be generated: {0}")]
     Report(String),

@@ -101,6 +101,7 @@ impl From<AppError> for WebError {
             AppError::Store(e) => e.into(),
             AppError::Report(m) => WebError::Internal(m),
             AppError::TooMany { retry_after } => WebError::TooMany(retry_after),
+            AppError::Mail(e) => WebError::Internal(e.to_string()),
         }
     }
 }
