@@ -47,7 +47,7 @@ pub struct Job {
 }
 
 /// Every scheduled job. A feature that needs one adds it here.
-pub const JOBS: &[Job] = &[];
+pub const JOBS: &[Job] = &[Job { name: "engagement-purge", schedule: Schedule::Daily, run: crate::voice::purge_job }];
 
 /// What happened to one due job.
 #[derive(Debug, Clone, PartialEq, Eq)]

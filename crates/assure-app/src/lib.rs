@@ -45,6 +45,8 @@ pub struct App {
     mailer: Option<std::sync::Arc<Mailer>>,
     /// The site's public address, for links in messages.
     public_url: String,
+    /// Who is told when what a resident wrote suggests someone may be at risk.
+    safeguarding_lead: Option<String>,
 }
 
 /// Where links in messages point when the public address is not configured.
@@ -53,7 +55,7 @@ pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
 impl App {
     /// The application over this store.
     pub fn new(store: Store) -> App {
-        App { store, mailer: None, public_url: DEFAULT_PUBLIC_URL.to_owned() }
+        App { store, mailer: None, public_url: DEFAULT_PUBLIC_URL.to_owned(), safeguarding_lead: None }
     }
 
     /// The store, for the reads that are no more than a query (lists of accounts,

@@ -634,7 +634,57 @@ impl App {
         c.receipt = Some(receipt.clone());
         let ids = self.store.add_contributions(plan_id, std::slice::from_ref(&c), &keys, "public")?;
         let id = ids.first().copied().ok_or_else(|| AppError::Report("nothing was stored".into()))?;
+        if safeguarding {
+            self.tell_safeguarding_lead(id)?;
+        }
         Ok(Said::Received { id, receipt, safeguarding })
+    }
+
+    /// This application, telling `lead` (an email address) of every item held for
+    /// safeguarding.
+    pub fn with_safeguarding_lead(mut self, lead: &str) -> App {
+        self.safeguarding_lead = Some(lead.trim().to_owned()).filter(|l| !l.is_empty());
+        self
+    }
+
+    /// Email the safeguarding lead (when one and a relay are configured) that an item is
+    /// held: a link to it, never its words (email is not where they should travel).
+    /// The item is stored and in the moderators' queue first, so a relay that fails
+    /// loses nothing; the failure is returned for the face to report.
+    fn tell_safeguarding_lead(&self, id: i64) -> Result<bool, AppError> {
+        let Some(lead) = &self.safeguarding_lead else { return Ok(false) };
+        self.send_email(&crate::Email {
+            to: lead.clone(),
+            subject: format!("Have your say: item {id} is held for safeguarding"),
+            text: format!(
+                "What a resident wrote on Have your say suggests that they or someone else may be at risk.\n\n\
+                 It is held and will not be published. Read it (sign in first):\n{}/moderation/{id}\n",
+                self.public_url()
+            ),
+            unsubscribe: None,
+        })
+    }
+
+    /// Tell the author what the moderator decided and why, when they left an email and
+    /// agreed to be contacted.
+    fn tell_author(&self, c: &Contribution, reason: &str, note: &str) -> Result<bool, AppError> {
+        if !c.consent_contact {
+            return Ok(false);
+        }
+        let Some(to) = self.store.contribution_contact(c.id)? else { return Ok(false) };
+        let reason = REASON_CODES.iter().find(|(code, _)| *code == reason).map_or(reason, |(_, l)| l);
+        self.send_email(&crate::Email {
+            to,
+            subject: format!("Have your say: {}", c.state.label().to_lowercase()),
+            text: format!(
+                "Thank you for having your say.\n\nA moderator has decided: {}.\nWhy: {reason}.\n{note}\n\n\
+                 With your receipt code you can see it, withdraw it, or appeal a decision not to publish it:\n\
+                 {}/have-your-say/receipt\n",
+                c.state.label(),
+                self.public_url()
+            ),
+            unsubscribe: None,
+        })
     }
 
     fn check_rate(&self, kind: &str, key: &str, limit: u64, window: Duration, now: SystemTime) -> Result<(), AppError> {
@@ -803,7 +853,9 @@ impl App {
             redacted_body,
             themes,
         };
-        Ok(self.store.decide(id, &request, &account.username)?)
+        let decided = self.store.decide(id, &request, &account.username)?;
+        self.tell_author(&decided, &request.reason_code, &request.public_note)?;
+        Ok(decided)
     }
 
     /// The item a receipt code was given for.
@@ -962,7 +1014,8 @@ impl App {
 
     /// Delete what is kept no longer, as of `now`: unconfirmed items after 7 days,
     /// contact details after 24 months, rate-limit keys after a day.
-    pub fn purge_voice(&self, now: SystemTime, actor: &str) -> Result<Purged, AppError> {
+    pub fn purge_voice(&self, now: jiff::Timestamp, actor: &str) -> Result<Purged, AppError> {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_millis(u64::try_from(now.as_millisecond()).unwrap_or(0));
         Ok(self.store.purge_voice(
             &rfc3339(now - UNCONFIRMED_KEPT),
             &rfc3339(now - CONTACT_KEPT),
@@ -970,6 +1023,11 @@ impl App {
             actor,
         )?)
     }
+}
+
+/// The daily job: [`App::purge_voice`] as at `now`.
+pub(crate) fn purge_job(app: &App, now: jiff::Timestamp) -> Result<String, AppError> {
+    Ok(app.purge_voice(now, "engagement-purge")?.to_string())
 }
 
 /// The field names of the voices on the listening form: (outcome, area, text) of each.

@@ -422,6 +422,16 @@ pub struct Purged {
     pub attempts: u64,
 }
 
+impl std::fmt::Display for Purged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "deleted {} unconfirmed item(s), {} contact detail(s) and {} rate-limit key(s)",
+            self.unconfirmed, self.contacts, self.attempts
+        )
+    }
+}
+
 /// The SHA-256 of a receipt code, as stored (the code's letters upper-cased, spaces and
 /// dashes ignored, so that it can be typed loosely).
 pub fn receipt_hash(code: &str) -> String {

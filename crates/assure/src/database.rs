@@ -34,6 +34,9 @@ pub(crate) struct DbOptions {
     /// Who email comes from.
     #[arg(long, global = true, env = "ASSURE_MAIL_FROM", value_name = "ADDRESS", default_value = assure_app::DEFAULT_SENDER)]
     mail_from: String,
+    /// Who is emailed when what a resident wrote suggests someone may be at risk.
+    #[arg(long, global = true, env = "ASSURE_SAFEGUARDING_EMAIL", value_name = "ADDRESS")]
+    safeguarding_email: Option<String>,
     /// The site's public address, which links in email start with.
     #[arg(long, global = true, env = "ASSURE_PUBLIC_URL", value_name = "URL", default_value = assure_app::DEFAULT_PUBLIC_URL)]
     public_url: String,
@@ -42,7 +45,10 @@ pub(crate) struct DbOptions {
 /// The application over `store`, sending email as configured (`--smtp-url`, `--mail-from`)
 /// with links under `--public-url`.
 pub(crate) fn app(db: &DbOptions, store: Store) -> anyhow::Result<App> {
-    let app = App::new(store).with_public_url(&db.public_url);
+    let mut app = App::new(store).with_public_url(&db.public_url);
+    if let Some(lead) = &db.safeguarding_email {
+        app = app.with_safeguarding_lead(lead);
+    }
     Ok(match &db.smtp_url {
         Some(url) => app.with_mailer(assure_app::Mailer::from_url(url, &db.mail_from)?),
         None => app,
@@ -222,6 +228,22 @@ pub(crate) enum DbCommand {
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+    /// Residents' voice ("Have your say"): retention.
+    Engagement {
+        #[command(subcommand)]
+        command: EngagementCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum EngagementCommand {
+    /// Delete what is kept no longer: unconfirmed items after 7 days, contact details
+    /// after 24 months (also run daily by `assure serve`, as the job engagement-purge).
+    Purge {
+        /// Purge as at this time (RFC 3339) instead of now.
+        #[arg(long, value_name = "TIME")]
+        now: Option<jiff::Timestamp>,
     },
 }
 
@@ -461,6 +483,11 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             if failed {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        DbCommand::Engagement { command: EngagementCommand::Purge { now } } => {
+            let app = app(db, open(db, false)?)?;
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
+            writeln!(out, "{}", app.purge_voice(now, &actor(db))?)?;
         }
         DbCommand::Jobs { command: JobsCommand::List { limit, json } } => {
             let runs = open(db, false)?.job_runs(limit)?;

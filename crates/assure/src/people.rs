@@ -47,6 +47,14 @@ pub(crate) enum UserCommand {
         /// The username.
         username: String,
     },
+    /// Let an account moderate what residents say (or, with --off, no longer).
+    Moderator {
+        /// The username.
+        username: String,
+        /// Take the permission away.
+        #[arg(long)]
+        off: bool,
+    },
     /// Give an account a new password (made up and printed once, or read with
     /// --password-stdin); its sessions end.
     Reset {
@@ -176,6 +184,10 @@ pub(crate) fn user(db: &DbOptions, command: UserCommand, out: &mut dyn Write) ->
         }
         UserCommand::Disable { username } => set_disabled(&store, &username, true, &by, out)?,
         UserCommand::Enable { username } => set_disabled(&store, &username, false, &by, out)?,
+        UserCommand::Moderator { username, off } => {
+            store.set_moderator(&username, !off, &by)?;
+            writeln!(out, "{username} {} moderate what residents say", if off { "can no longer" } else { "can now" })?;
+        }
         UserCommand::Reset { username, password_stdin } => {
             let (password, made) = password(password_stdin)?;
             store.set_password(&username, &password, &by)?;

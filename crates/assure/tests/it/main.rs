@@ -10,6 +10,7 @@ mod schemathesis;
 mod stats_cli;
 mod store_cli;
 mod tidy;
+mod voice_cli;
 mod workflow_cli;
 
 /// The admin the workflow tests sign in as, and their passphrase.
