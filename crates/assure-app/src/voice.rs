@@ -476,9 +476,11 @@ fn check(plan: &Plan, f: &SayFields, months: &[String]) -> Result<NewContributio
         let name = f.first_name.trim();
         if name.is_empty() {
             problems.push(("first_name", "Enter your first name, or choose a made-up name".into()));
-        } else if name.split_whitespace().count() > 1 || name.chars().count() > 30 {
-            problems.push(("first_name", "Enter your first name only".into()));
-        } else if !text_problems(name).is_empty() || name.contains('@') {
+        } else if name.split_whitespace().count() > 1
+            || name.chars().count() > 30
+            || !text_problems(name).is_empty()
+            || name.contains('@')
+        {
             problems.push(("first_name", "Enter your first name only".into()));
         }
         name.to_owned()
@@ -1043,47 +1045,6 @@ fn not_found_receipt(_code: &str) -> AppError {
     AppError::NotFound { what: "item with this receipt code", id: "the code you entered".into() }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn contact_details_and_nhs_numbers_are_found() {
-        assert!(text_problems("The GP was kind and listened").is_empty());
-        assert!(text_problems("mail me at jo.bloggs@example.com please")[0].contains("email"));
-        assert!(text_problems("see https://example.org/x")[0].contains("web address"));
-        assert!(text_problems("see www.example.org")[0].contains("web address"));
-        assert!(text_problems("see example.co.uk for more")[0].contains("web address"));
-        assert!(text_problems("ring 01795 123456 after 6")[0].contains("phone"));
-        assert!(text_problems("ring +44 7700 900123")[0].contains("phone"));
-        assert!(text_problems("my number is 943 476 5919")[0].contains("NHS number"));
-        assert!(text_problems("my number is 9434765919.")[0].contains("NHS number"));
-        // Dates, years and small numbers are not phone numbers.
-        assert!(text_problems("In 2025 I waited 12 weeks, from 3 March to 2 June 2025").is_empty());
-        assert!(text_problems("It took 3.5 hours").is_empty());
-    }
-
-    #[test]
-    fn counts_of_one_to_four_are_not_shown() {
-        assert_eq!(shown_count(0), "0");
-        assert_eq!(shown_count(1), "fewer than 5");
-        assert_eq!(shown_count(4), "fewer than 5");
-        assert_eq!(shown_count(5), "5");
-    }
-
-    #[test]
-    fn safeguarding_terms_are_found_and_months_listed() {
-        assert!(safeguarding_concern("Some days I want to die"));
-        assert!(!safeguarding_concern("I felt lonely after moving"));
-        let months = recent_months(humantime::parse_rfc3339("2026-01-15T00:00:00Z").unwrap());
-        assert_eq!(months[0], "2026-01");
-        assert_eq!(months[1], "2025-12");
-        assert_eq!(months.len(), 24);
-        assert_eq!(month_label("2025-12"), "December 2025");
-        assert!(receipt_code().len() == 14);
-    }
-}
-
 /// Which items a report's "What residents told us" covers.
 pub(crate) enum ReportScope<'a> {
     /// Everything published.
@@ -1151,5 +1112,46 @@ impl App {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_details_and_nhs_numbers_are_found() {
+        assert!(text_problems("The GP was kind and listened").is_empty());
+        assert!(text_problems("mail me at jo.bloggs@example.com please")[0].contains("email"));
+        assert!(text_problems("see https://example.org/x")[0].contains("web address"));
+        assert!(text_problems("see www.example.org")[0].contains("web address"));
+        assert!(text_problems("see example.co.uk for more")[0].contains("web address"));
+        assert!(text_problems("ring 01795 123456 after 6")[0].contains("phone"));
+        assert!(text_problems("ring +44 7700 900123")[0].contains("phone"));
+        assert!(text_problems("my number is 943 476 5919")[0].contains("NHS number"));
+        assert!(text_problems("my number is 9434765919.")[0].contains("NHS number"));
+        // Dates, years and small numbers are not phone numbers.
+        assert!(text_problems("In 2025 I waited 12 weeks, from 3 March to 2 June 2025").is_empty());
+        assert!(text_problems("It took 3.5 hours").is_empty());
+    }
+
+    #[test]
+    fn counts_of_one_to_four_are_not_shown() {
+        assert_eq!(shown_count(0), "0");
+        assert_eq!(shown_count(1), "fewer than 5");
+        assert_eq!(shown_count(4), "fewer than 5");
+        assert_eq!(shown_count(5), "5");
+    }
+
+    #[test]
+    fn safeguarding_terms_are_found_and_months_listed() {
+        assert!(safeguarding_concern("Some days I want to die"));
+        assert!(!safeguarding_concern("I felt lonely after moving"));
+        let months = recent_months(humantime::parse_rfc3339("2026-01-15T00:00:00Z").unwrap());
+        assert_eq!(months[0], "2026-01");
+        assert_eq!(months[1], "2025-12");
+        assert_eq!(months.len(), 24);
+        assert_eq!(month_label("2025-12"), "December 2025");
+        assert!(receipt_code().len() == 14);
     }
 }

@@ -90,6 +90,20 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         "@/data/upload".into(),
         "@/audit".into(),
         "@/reports".into(),
+        // Residents' voice: the public form, receipt, privacy notice, a published item
+        // with its report form, the outcome page with counts and a response; and, signed
+        // in, the moderation queue and a decision, listening, themes and responses.
+        "/have-your-say".into(),
+        "/have-your-say/receipt".into(),
+        "/have-your-say/privacy".into(),
+        "/contributions/1".into(),
+        "/contributions/1/report".into(),
+        "/outcomes/2".into(),
+        "@/moderation".into(),
+        "@/moderation/2".into(),
+        "@/listening".into(),
+        "@/admin/themes".into(),
+        "@/responses/new".into(),
     ];
 
     // With the illustrative data, so that statuses, charts, area and group tables are checked too.
@@ -117,6 +131,61 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         ("internal_note", "Chase the chair".to_owned()),
     ];
     assert_eq!(admin.post_form(&format!("/milestones/{MILESTONE}/update"), &update, true).status, 303);
+    // Residents' voice: two items (one published with a theme and a response, one waiting).
+    let store = assure_store::Store::open(
+        &assure_store::DatabaseUrl::parse(&dir.path().join("assure.db").display().to_string()).unwrap(),
+    )
+    .unwrap()
+    .0;
+    let voice = |body: &str| assure_store::NewContribution {
+        outcome: 2,
+        area: Some("swale".into()),
+        commitment: None,
+        body: body.into(),
+        experienced: "2026-11".into(),
+        display_name: "Heron 301".into(),
+        first_name: false,
+        consent_publish: true,
+        consent_contact: false,
+        consent_health: false,
+        age_band: None,
+        channel: assure_store::Channel::Web,
+        state: assure_store::ContributionState::Pending,
+        hold_reason: None,
+        recorded_by: None,
+        event: None,
+        receipt: Some(format!("RECEIPT-{}", body.len())),
+        email: None,
+    };
+    let plan_id = plan.meta.id.get_ref();
+    store
+        .add_contributions(
+            plan_id,
+            &[voice("I felt lonely until the walking group."), voice("The bus stopped.")],
+            &[],
+            "t",
+        )
+        .unwrap();
+    drop(store);
+    let theme = [("outcome", "2".to_owned()), ("label", "Loneliness and isolation".to_owned())];
+    assert_eq!(admin.post_form("/admin/themes", &theme, true).status, 303);
+    let publish = [
+        ("decision", "published".to_owned()),
+        ("reason_code", "meets-guidelines".to_owned()),
+        ("public_note", "Thank you.".to_owned()),
+        ("themes", "2-loneliness-and-isolation".to_owned()),
+    ];
+    assert_eq!(admin.post_form("/moderation/1", &publish, true).status, 303);
+    let response = [
+        ("about", "outcome:2".to_owned()),
+        ("organisation", "kcc".to_owned()),
+        ("you_said", "Walking groups help with loneliness.".to_owned()),
+        ("we_did", "We will fund more of them.".to_owned()),
+        ("status", "change_planned".to_owned()),
+        ("milestones", "move-together-active-kent-medway-strategy-m1".to_owned()),
+        ("contributions", "1".to_owned()),
+    ];
+    assert_eq!(admin.post_form("/responses", &response, true).status, 303);
     let session = admin.cookies["assure_session"].clone();
     let artifacts = root.join("target/browser-artifacts");
     let out = Command::new("node")
