@@ -41,12 +41,9 @@ fn value_of(body: &str, name: &str) -> String {
         .to_owned()
 }
 
-/// The form's stamp, and the newest month it offers.
-fn form(b: &mut Browser) -> (String, String) {
-    let page = b.get("/have-your-say");
-    assert_eq!(page.status, 200);
-    let month = page
-        .body
+/// The newest month a form's `experienced` list offers.
+fn newest_month(body: &str) -> String {
+    let month = body
         .split("id=\"experienced\"")
         .nth(1)
         .and_then(|s| s.split("<option value=\"").nth(2))
@@ -54,7 +51,14 @@ fn form(b: &mut Browser) -> (String, String) {
         .unwrap_or_default()
         .to_owned();
     assert_eq!(month.len(), 7, "a month like 2026-11: {month}");
-    (value_of(&page.body, "stamp"), month)
+    month
+}
+
+/// The form's stamp, and the newest month it offers.
+fn form(b: &mut Browser) -> (String, String) {
+    let page = b.get("/have-your-say");
+    assert_eq!(page.status, 200);
+    (value_of(&page.body, "stamp"), newest_month(&page.body))
 }
 
 fn say(b: &mut Browser, stamp: &str, month: &str, area: &str, body: &str) -> Reply {
@@ -390,14 +394,7 @@ fn partners_record_several_voices_from_a_listening_event() {
         let mut b = signed_in(&app, "vcse");
         let page = b.get("/listening");
         assert_eq!(page.status, 200, "{db}");
-        let month = page
-            .body
-            .split("id=\"experienced\"")
-            .nth(1)
-            .and_then(|s| s.split("<option value=\"").nth(2))
-            .and_then(|s| s.split('"').next())
-            .unwrap_or_default()
-            .to_owned();
+        let month = newest_month(&page.body);
         let fields = [
             ("channel", "listening_event".to_owned()),
             ("event", "Sittingbourne community café".to_owned()),
