@@ -16,6 +16,7 @@ mod delivery;
 mod error;
 mod reports;
 mod views;
+mod work;
 
 use assure_store::Store;
 
@@ -25,6 +26,7 @@ pub use delivery::{may_update, refusal, require_admin, require_item, require_may
 pub use error::AppError;
 pub use reports::{ReportFormat, ReportRequest};
 pub use views::{AreaReading, Tracking, Views};
+pub use work::{DeliveryFilter, Scope, WorkItem, by_attention, my_work, place_organisations, work_items};
 
 /// The application: every use-case, over one store. Cheap to clone.
 #[derive(Clone, Debug)]

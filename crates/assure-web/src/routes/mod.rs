@@ -22,6 +22,7 @@ mod search;
 mod source;
 mod updates;
 mod upload;
+mod work;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -56,6 +57,9 @@ pub fn routes() -> Router<AppState> {
         .route("/places/{id}", get(places::show_place))
         .route("/search", get(search::search))
         .route("/delivery", get(updates::list_delivery))
+        .route("/delivery.csv", get(updates::delivery_csv))
+        .route("/my-work", get(work::show_my_work))
+        .route("/my-work.csv", get(work::my_work_csv))
         .route("/milestones/{id}/update", get(updates::show_milestone_form).post(updates::submit_milestone))
         .route("/plans/{id}/update", get(updates::show_plan_form).post(updates::submit_plan))
         .route("/plans/{id}/milestones/new", get(updates::show_new_milestone))

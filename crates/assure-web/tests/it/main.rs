@@ -9,6 +9,7 @@ mod places;
 mod progress;
 mod reports;
 mod transport;
+mod work;
 
 use assure_store::testing::{TestDb, databases};
 pub use assure_web::testing::{Browser, Reply};
