@@ -49,14 +49,35 @@ pub fn flag_tags(p: &Progress) -> Markup {
     }
 }
 
-/// One update: status, date, author, narrative, evidence, date change, and (for people
-/// signed in) its publication state and internal note.
-pub fn update_summary(u: &DeliveryUpdate, signed_in: bool) -> Markup {
+/// Who wrote each update, for the history: username → their organisations (ids).
+pub type Authors = std::collections::HashMap<String, Vec<String>>;
+
+/// The authors of updates, from the accounts.
+pub fn authors(accounts: Vec<assure_store::Account>) -> Authors {
+    accounts.into_iter().map(|a| (a.username, a.organisations)).collect()
+}
+
+/// The organisation an update came from: the author's organisation that leads the item
+/// (or one of its parts does), else their first; an account without one reported for the
+/// partnership.
+fn reported_for(plan: &Plan, authors: &Authors, author: &str, leads: &[&str]) -> String {
+    let orgs = authors.get(author).map(Vec::as_slice).unwrap_or_default();
+    let leading = orgs.iter().find(|o| plan.led_by_any(leads, std::slice::from_ref(o)));
+    match leading.or(orgs.first()) {
+        Some(o) => plan.organisation_name(o).to_owned(),
+        None => "the partnership".to_owned(),
+    }
+}
+
+/// One update: status, date, the organisation it came from (and, for people signed in,
+/// who wrote it), narrative, evidence, date change, and (signed in) its publication
+/// state and internal note.
+pub fn update_summary(u: &DeliveryUpdate, signed_in: bool, from: &str) -> Markup {
     html! {
         p class="assure-meta" {
             (delivery_tag(Some(u.draft.status)))
             @if u.publication != Publication::Published { " " (tag(u.publication.label(), if u.publication == Publication::Pending { "purple" } else { "grey" })) }
-            " " span class="nhsuk-body-s" { (u.at.get(..10).unwrap_or(&u.at)) " by " (u.author) }
+            " " span class="nhsuk-body-s" { (u.at.get(..10).unwrap_or(&u.at)) " from " (from) @if signed_in { " (" (u.author) ")" } }
         }
         p { (u.draft.narrative) }
         @if let Some(e) = &u.draft.expected {
@@ -76,6 +97,25 @@ pub fn update_summary(u: &DeliveryUpdate, signed_in: bool) -> Markup {
     }
 }
 
+/// The query of an item's page after an update was saved.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Updated {
+    /// `published` or `pending`.
+    pub updated: Option<String>,
+}
+
+/// What the page of an item shows after an update was saved (`?updated=published` or
+/// `?updated=pending`), as a success banner.
+pub fn saved_banner(updated: Option<&str>) -> Markup {
+    match updated {
+        Some("published") => super::success_banner("Your update has been saved and published."),
+        Some("pending") => {
+            super::success_banner("Your update has been saved. It will be published when an admin approves it.")
+        }
+        _ => html! {},
+    }
+}
+
 /// The delivery section of a milestone or plan page: where it stands, who leads it,
 /// the links to update it, and its history.
 pub fn delivery_section(
@@ -84,6 +124,7 @@ pub fn delivery_section(
     kind: ItemKind,
     item: &str,
     planned_due: Option<&str>,
+    authors: &Authors,
 ) -> Markup {
     let signed = access::current();
     let signed_in = signed.is_some();
@@ -135,7 +176,7 @@ pub fn delivery_section(
         h3 { "History" }
         @if history.is_empty() { p { "No update has been published yet." } }
         @for u in history.iter().rev() {
-            div class="assure-update" { (update_summary(u, signed_in)) }
+            div class="assure-update" { (update_summary(u, signed_in, &reported_for(plan, authors, &u.author, &leads))) }
         }
     }
 }

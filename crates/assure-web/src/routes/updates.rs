@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use crate::access::{self, Signed, SignedForm};
 use crate::components::{
-    FieldError, choices, crumb, csrf_field, delivery_tag, error_summary, form_title, input, item_href, item_title,
-    missing, page, table, textarea, work_csv, work_table,
+    FieldError, crumb, csrf_field, delivery_tag, error_summary, form_title, hinted_choices, input, item_href,
+    item_title, missing, page, table, textarea, work_csv, work_table,
 };
 use crate::state::Delivery;
 use crate::{AppState, WebError};
@@ -282,16 +282,27 @@ struct UpdateForm {
     internal_note: String,
 }
 
+/// What the form is about: the item's title and page, and when it is expected now and
+/// was planned.
+struct Item {
+    title: String,
+    back: String,
+    due: Option<(String, String)>,
+}
+
 fn update_page(
     signed: &Signed,
-    title: &str,
-    back: &str,
+    it: &Item,
     kind: ItemKind,
     f: &UpdateForm,
     errors: &[FieldError],
     approval: bool,
 ) -> Markup {
     let what = if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" };
+    let (title, back) = (&it.title, &it.back);
+    let status_hint = html! {
+        strong { "Complete" } " means it has been done. " strong { "Closed" } " means it has stopped without being completed (no longer needed, replaced or merged into other work): say why in the update. Either way it is no longer reported as overdue."
+    };
     page(
         &form_title(&format!("Update: {title}"), errors),
         &[crumb(title, back)],
@@ -300,14 +311,17 @@ fn update_page(
                 (error_summary(errors))
                 span class="nhsuk-caption-l" { "Give an update" }
                 h1 { (title) }
+                @if let Some((now, planned)) = &it.due {
+                    p { "Expected: " strong { (now) } @if now != planned { " (the plan said " (planned) ")" } "." }
+                }
                 @if approval { div class="nhsuk-inset-text" { p { "Updates wait for an admin's approval before the public sees them." } } }
                 form method="post" action={ (back) "/update" } novalidate {
                     (csrf_field(signed))
-                    (choices("radio", "status", &format!("How is the {what} going?"), &status_options(), std::slice::from_ref(&f.status), errors))
+                    (hinted_choices("radio", "status", (&format!("How is the {what} going?"), Some(status_hint)), &status_options(), std::slice::from_ref(&f.status), errors))
                     (textarea("narrative", "What has happened since the last update", Some("Published as written."), &f.narrative, errors))
                     (textarea("evidence", "Evidence (optional)", Some("Web addresses of papers, minutes or dashboards, one per line."), &f.evidence, errors))
                     (input("expected", "text", "New expected date (optional)", Some("Only if the date has changed: a month ('March 2026'), a year ('2026') or a financial year ('2025/26')."), &f.expected, errors))
-                    (textarea("expected_reason", "Why the date has changed", None, &f.expected_reason, errors))
+                    (textarea("expected_reason", "Why the date has changed (required if you give a new date)", Some("Published with the new date."), &f.expected_reason, errors))
                     (textarea("internal_note", "Internal note (optional)", Some("Seen only by people signed in, never by the public."), &f.internal_note, errors))
                     button class="nhsuk-button" type="submit" { "Submit update" }
                 }
@@ -327,20 +341,26 @@ fn empty_update() -> UpdateForm {
     }
 }
 
-/// The title and page of an item, or 404.
-fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<(String, String), WebError> {
+/// The item a form is about, or 404.
+fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<Item, WebError> {
     assure_app::require_item(plan, delivery, kind, id)?;
-    Ok((item_title(plan, delivery, kind, id), item_href(kind, id)))
+    let due = match kind {
+        ItemKind::Milestone => {
+            delivery.milestone(plan, id).map(|m| (delivery.progress(kind, id, m.due).due, m.due.to_owned()))
+        }
+        ItemKind::DeliveringPlan => None,
+    };
+    Ok(Item { title: item_title(plan, delivery, kind, id), back: item_href(kind, id), due })
 }
 
 async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request) -> Result<Response, WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    let (title, back) = item(&plan, &delivery, kind, &id)?;
+    let it = item(&plan, &delivery, kind, &id)?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     assure_app::require_may_update(&s.account, &plan, &delivery, kind, &id)?;
     let approval = delivery.approval_required && s.account.role != Role::Admin;
-    Ok(update_page(&s, &title, &back, kind, &empty_update(), &[], approval).into_response())
+    Ok(update_page(&s, &it, kind, &empty_update(), &[], approval).into_response())
 }
 
 pub async fn show_milestone_form(
@@ -362,7 +382,7 @@ pub async fn show_plan_form(
 async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -> Result<Response, WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    let (title, back) = item(&plan, &delivery, kind, &id)?;
+    let it = item(&plan, &delivery, kind, &id)?;
     let fields = UpdateFields {
         status: form.get("status").to_owned(),
         narrative: form.get("narrative").to_owned(),
@@ -374,7 +394,7 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
     let (account, p, d, item, f) =
         (form.signed.account.clone(), plan.clone(), delivery.clone(), id.clone(), fields.clone());
     match state.blocking(move |s| Ok(s.app().record_update(&account, &p, &d, kind, &item, &f))).await? {
-        Ok(_) => Ok(Redirect::to(&format!("{back}#delivery")).into_response()),
+        Ok(u) => Ok(Redirect::to(&format!("{}?updated={}", it.back, u.publication.as_str())).into_response()),
         Err(AppError::Rejected(errors)) => {
             let f = UpdateForm {
                 status: fields.status,
@@ -385,10 +405,7 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
                 internal_note: fields.internal_note,
             };
             let approval = delivery.approval_required && form.signed.account.role != Role::Admin;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                update_page(&form.signed, &title, &back, kind, &f, &errors, approval),
-            )
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, update_page(&form.signed, &it, kind, &f, &errors, approval))
                 .into_response())
         }
         Err(e) => Err(e.into()),

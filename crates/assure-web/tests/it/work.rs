@@ -213,3 +213,72 @@ fn the_delivery_list_filters_by_organisation_place_outcome_status_overdue_and_st
         assert_eq!(csv.lines().count(), led_by(&plan, &["medway-council"]).len() + 1, "{name}");
     }
 }
+
+#[test]
+fn the_update_form_says_every_problem_inline_and_confirms_what_was_saved() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "kcc", Role::Editor, &["kcc"]);
+        let (mut b, _) = signed_in(&app, "kcc");
+        let milestone = "technology-enhanced-lives-m1";
+        let plan = assure_plan::bundled().unwrap();
+        let planned = plan.milestone(milestone).unwrap().1.due.get_ref().clone();
+        let path = format!("/milestones/{milestone}/update");
+        let form = b.get(&path);
+        assert_eq!(form.status, 200, "{name}");
+        for needle in [
+            "Why the date has changed (required if you give a new date)",
+            "<strong>Closed</strong> means it has stopped without being completed",
+            "aria-describedby=\"status-hint\"",
+            &format!("Expected: <strong>{planned}</strong>"),
+        ] {
+            assert!(form.body.contains(needle), "{name}: the form lacks {needle:?}");
+        }
+        // Errors: the summary takes focus; each field's every problem is inline.
+        let r = b.post_form(
+            &path,
+            &[
+                ("status", "on_track".into()),
+                ("narrative", "Going".into()),
+                ("evidence", "not a link\nftp://also.bad".into()),
+                ("expected", "March 2030".into()),
+            ],
+            true,
+        );
+        assert_eq!(r.status, 422, "{name}");
+        assert!(r.body.contains("<title>Error: "), "{name}");
+        assert!(r.body.contains("data-module=\"nhsuk-error-summary\""), "{name}");
+        assert!(r.body.contains("tabindex=\"-1\" autofocus"), "{name}: focus moves to the summary");
+        let inline = r.body.split("id=\"evidence-error\"").nth(1).unwrap().split("</span></span>").next().unwrap();
+        assert!(inline.contains("not a link") && r.body.contains("ftp://also.bad"), "{name}: {inline}");
+        let evidence_inline = r.body.split("id=\"evidence-error\"").nth(1).unwrap().split("<textarea").next().unwrap();
+        assert!(
+            evidence_inline.contains("'not a link'") && evidence_inline.contains("'ftp://also.bad'"),
+            "{name}: both evidence problems inline: {evidence_inline}"
+        );
+        assert!(r.body.contains("id=\"expected_reason-error\""), "{name}: the reason is required with a new date");
+        assert!(store.updates(plan.meta.id.get_ref(), None).unwrap().is_empty(), "{name}: nothing saved");
+        // Success: a banner on the item's page, the head shows the new date, and the public
+        // history names the organisation, the person only to people signed in.
+        let r = b.post_form(
+            &path,
+            &[
+                ("status", "at_risk".into()),
+                ("narrative", "Procurement slipped".into()),
+                ("expected", "March 2030".into()),
+                ("expected_reason", "The supplier withdrew".into()),
+            ],
+            true,
+        );
+        assert_eq!((r.status, r.location.as_str()), (303, &*format!("/milestones/{milestone}?updated=published")));
+        let shown = b.get(&r.location).body;
+        assert!(shown.contains("Your update has been saved and published."), "{name}");
+        assert!(shown.contains(&format!("March 2030 (the plan said {planned})")), "{name}: the head has the new date");
+        assert!(shown.contains("from Kent County Council (kcc)"), "{name}: signed in: organisation and person");
+        let (_, _, public) = app.get(&format!("/milestones/{milestone}"));
+        assert!(public.contains("from Kent County Council"), "{name}: the public sees the organisation");
+        assert!(!public.contains("(kcc)") && !public.contains("Your update"), "{name}: and not the person");
+        assert!(b.get(&path).body.contains("Expected: <strong>March 2030</strong> (the plan said"), "{name}");
+    }
+}
