@@ -15,6 +15,7 @@ mod data;
 mod delivery;
 mod error;
 mod reports;
+mod rounds;
 mod views;
 mod work;
 
@@ -25,6 +26,7 @@ pub use data::{DataImportRequest, DataImported, DataSource, parse_mapping};
 pub use delivery::{may_update, refusal, require_admin, require_item, require_may_update};
 pub use error::AppError;
 pub use reports::{ReportFormat, ReportRequest};
+pub use rounds::{OpenRound, Return, RoundReturns, item_key};
 pub use views::{AreaReading, Tracking, Views};
 pub use work::{DeliveryFilter, Scope, WorkItem, by_attention, my_work, place_organisations, work_items};
 

@@ -22,6 +22,7 @@ pub mod migrate;
 mod observations;
 mod plans;
 mod reports;
+mod rounds;
 mod sessions;
 mod settings;
 mod sql;
@@ -46,6 +47,7 @@ pub use audit::{AuditEntry, AuditFilter};
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
 pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};
+pub use rounds::{NewRound, Round, RoundItem};
 pub use sessions::{
     ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME, Refusal, SESSION_LIFETIME,
     SIGN_IN_FORM_LIFETIME, Session, SignInForm,
@@ -112,6 +114,9 @@ pub enum StoreError {
     /// No delivery update with this number.
     #[error("no delivery update {0}")]
     NoSuchUpdate(i64),
+    /// No reporting round with this number.
+    #[error("no reporting round {0}")]
+    NoSuchRound(i64),
     /// Stored rows that do not make a valid item (the database was edited by hand).
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),

@@ -19,25 +19,26 @@ pub struct Migration {
 }
 
 macro_rules! migrations {
-    ($(($version:literal, $name:literal)),* $(,)?) => {
+    ($(($number:literal, $version:literal, $name:literal)),* $(,)?) => {
         &[$(Migration {
             version: $version,
             name: $name,
-            sqlite: include_str!(concat!("../migrations/sqlite/000", $version, "_", $name, ".sql")),
-            postgres: include_str!(concat!("../migrations/postgres/000", $version, "_", $name, ".sql")),
+            sqlite: include_str!(concat!("../migrations/sqlite/", $number, "_", $name, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $number, "_", $name, ".sql")),
         }),*]
     };
 }
 
 /// Every migration, in order.
 pub const MIGRATIONS: &[Migration] = migrations![
-    (1, "plans"),
-    (2, "observations"),
-    (3, "audit"),
-    (4, "tracking"),
-    (5, "workflow"),
-    (6, "reports"),
-    (7, "archive")
+    ("0001", 1, "plans"),
+    ("0002", 2, "observations"),
+    ("0003", 3, "audit"),
+    ("0004", 4, "tracking"),
+    ("0005", 5, "workflow"),
+    ("0006", 6, "reports"),
+    ("0007", 7, "archive"),
+    ("0010", 10, "cycle"),
 ];
 
 impl Migration {

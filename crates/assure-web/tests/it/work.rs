@@ -282,3 +282,117 @@ fn the_update_form_says_every_problem_inline_and_confirms_what_was_saved() {
         assert!(b.get(&path).body.contains("Expected: <strong>March 2030</strong> (the plan said"), "{name}");
     }
 }
+
+#[test]
+fn a_medway_round_asks_the_medway_leads_counts_returns_and_closes_into_the_place_report() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        let plan = assure_plan::bundled().unwrap();
+        account(&store, "admin", Role::Admin, &[]);
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        account(&store, "kcc", Role::Editor, &["kcc"]);
+        let (mut admin, _) = signed_in(&app, "admin");
+        // The form refuses what it cannot take, naming each field.
+        let r = admin.post_form(
+            "/rounds",
+            &[("name", "".into()), ("deadline", "soon".into()), ("scope", "place:atlantis".into())],
+            true,
+        );
+        assert_eq!(r.status, 422, "{name}");
+        for field in ["#name", "#deadline", "#scope"] {
+            assert!(r.body.contains(&format!("href=\"{field}\"")), "{name}: {field} in the summary");
+        }
+        // Editors cannot open rounds.
+        let (mut kcc, _) = signed_in(&app, "kcc");
+        let r = kcc.post_form(
+            "/rounds",
+            &[("name", "x".into()), ("deadline", "2099-01-01".into()), ("scope", "all".into())],
+            true,
+        );
+        assert_eq!(r.status, 403, "{name}");
+        // Open "Medway 6-month update" for Medway's scope.
+        let deadline = "2099-01-31";
+        let r = admin.post_form(
+            "/rounds",
+            &[
+                ("name", "Medway 6-month update".into()),
+                ("deadline", deadline.into()),
+                ("scope", "place:medway".into()),
+            ],
+            true,
+        );
+        assert_eq!(r.status, 303, "{name}: {}", r.body);
+        let round_path = r.location.split('?').next().unwrap().to_owned();
+        let id: i64 = round_path.trim_start_matches("/rounds/").parse().unwrap();
+        // It asks exactly about the items the organisations of Medway lead.
+        let orgs = assure_app::place_organisations(&plan, "medway");
+        let refs: Vec<&str> = orgs.iter().map(String::as_str).collect();
+        let want = led_by(&plan, &refs);
+        let round = store.round(plan.meta.id.get_ref(), id).unwrap();
+        let asked: Vec<String> =
+            sorted(round.items.iter().map(|i| format!("{}:{}", i.kind.as_str(), i.item)).collect());
+        assert_eq!(asked, want, "{name}: the round asks about the Medway-led items");
+        // The Medway editor sees the round on My work, on each of their items it asks about.
+        let (mut medway, _) = signed_in(&app, "medway");
+        let mine = medway.get("/my-work").body;
+        assert!(mine.contains("The reporting round <a href=\"/rounds/"), "{name}");
+        let medway_items = led_by(&plan, &["medway-council"]);
+        assert_eq!(
+            mine.matches("Asked for in Medway 6-month update (by 2099-01-31)").count(),
+            medway_items.len(),
+            "{name}: each of Medway Council's items is marked with the round"
+        );
+        // KCC leads none of Medway's items: nothing asked of them on My work, unless shared.
+        // Two items answered.
+        for key in medway_items.iter().take(2) {
+            let (kind, id) = key.split_once(':').unwrap();
+            let path = if kind == "plan" { format!("/plans/{id}/update") } else { format!("/milestones/{id}/update") };
+            let r = medway.post_form(
+                &path,
+                &[("status", "on_track".into()), ("narrative", "Reported for the committee".into())],
+                true,
+            );
+            assert_eq!(r.status, 303, "{name}: {}", r.body);
+        }
+        let page = admin.get(&round_path).body;
+        let rate = 2 * 100 / want.len();
+        assert!(
+            page.contains(&format!("<strong>{rate}%</strong>: 2 of {} items updated; 0 late", want.len())),
+            "{name}"
+        );
+        assert!(page.contains("Medway Council"), "{name}");
+        assert_eq!(page.matches(">Responded</strong>").count(), 2, "{name}");
+        let mine = medway.get("/my-work").body;
+        assert_eq!(
+            mine.matches("Asked for in Medway 6-month update").count(),
+            medway_items.len() - 2,
+            "{name}: answered items are no longer marked"
+        );
+        // After the deadline the rest are late.
+        let app_ = assure_app::App::new(store.clone());
+        let delivery = app_.delivery(plan.meta.id.get_ref()).unwrap();
+        let after = app_.round_on(&plan, &delivery, id, "2099-02-01".parse().unwrap()).unwrap();
+        assert_eq!(after.responded(), 2, "{name}");
+        assert_eq!(after.returns.iter().filter(|r| r.late).count(), want.len() - 2, "{name}: the others are late");
+        // Closing keeps the snapshot; the Medway place report reads it.
+        let r = admin.post_form(&format!("{round_path}/close"), &[], true);
+        assert_eq!((r.status, r.location.as_str()), (303, &*format!("{round_path}?closed=1")), "{name}");
+        let closed = store.round(plan.meta.id.get_ref(), id).unwrap();
+        let snapshot: serde_json::Value = serde_json::from_str(closed.snapshot.as_deref().unwrap()).unwrap();
+        assert_eq!(snapshot["items"][&medway_items[0]], "on_track", "{name}: the snapshot keeps the reported status");
+        assert!(admin.post_form(&format!("{round_path}/close"), &[], true).status == 422, "{name}: closes once");
+        let (s, _, report) = app.get("/reports/places/medway");
+        assert_eq!(s, 200, "{name}");
+        assert!(report.contains("Reporting round: Medway 6-month update"), "{name}: the place report reads the round");
+        assert!(report.contains(&format!("responded ({rate}%)")), "{name}");
+        // Every write is audited.
+        let audited = store
+            .audit(&assure_store::AuditFilter { entity: Some("reporting_round".into()), ..Default::default() })
+            .unwrap();
+        assert_eq!(audited.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["close", "open"], "{name}");
+        // The list of rounds.
+        let list = admin.get("/rounds").body;
+        assert!(list.contains("Medway 6-month update") && list.contains("Closed"), "{name}");
+    }
+}
