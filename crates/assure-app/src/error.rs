@@ -36,6 +36,9 @@ pub enum AppError {
     /// The store failed, or refused.
     #[error(transparent)]
     Store(StoreError),
+    /// An email could not be sent.
+    #[error(transparent)]
+    Mail(crate::MailError),
     /// A report could not be typeset.
     #[error("the report could not be generated: {0}")]
     Report(String),

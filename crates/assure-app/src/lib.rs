@@ -5,7 +5,8 @@
 //! (its indicators' [`Tracking`] and its [`Delivery`]), the import of indicator data
 //! (one pipeline for `assure data import`, the upload page and illustrative data), the
 //! recording and review of delivery updates with the rule of who may make them, the
-//! partnership's settings, and reports rendered to HTML or PDF bytes.
+//! partnership's settings, reports rendered to HTML or PDF bytes, email ([`Mailer`]) and
+//! the scheduled jobs ([`JOBS`], run once per slot across servers).
 //!
 //! Synchronous, like the store: the web calls it from blocking tasks and caches what it
 //! returns; nothing here knows HTTP, a terminal or an async runtime.
@@ -14,6 +15,8 @@ mod accounts;
 mod data;
 mod delivery;
 mod error;
+mod jobs;
+mod mail;
 mod reports;
 mod rounds;
 mod views;
@@ -25,6 +28,8 @@ pub use accounts::organisation_ids;
 pub use data::{DataImportRequest, DataImported, DataSource, parse_mapping};
 pub use delivery::{may_update, refusal, require_admin, require_item, require_may_update};
 pub use error::AppError;
+pub use jobs::{JOBS, Job, JobRun, Schedule};
+pub use mail::{DEFAULT_SENDER, Email, MailError, Mailer};
 pub use reports::{ReportFormat, ReportRequest};
 pub use rounds::{OpenRound, Return, RoundReturns, item_key};
 pub use views::{AreaReading, Tracking, Views};
@@ -34,12 +39,19 @@ pub use work::{DeliveryFilter, Scope, WorkItem, by_attention, my_work, place_org
 #[derive(Clone, Debug)]
 pub struct App {
     store: Store,
+    /// The relay mail goes through; none: nothing is sent.
+    mailer: Option<std::sync::Arc<Mailer>>,
+    /// The site's public address, for links in messages.
+    public_url: String,
 }
+
+/// Where links in messages point when the public address is not configured.
+pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
 
 impl App {
     /// The application over this store.
     pub fn new(store: Store) -> App {
-        App { store }
+        App { store, mailer: None, public_url: DEFAULT_PUBLIC_URL.to_owned() }
     }
 
     /// The store, for the reads that are no more than a query (lists of accounts,

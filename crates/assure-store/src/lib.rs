@@ -18,6 +18,7 @@ mod accounts;
 mod archive;
 mod audit;
 mod disk;
+mod jobs;
 pub mod migrate;
 mod observations;
 mod plans;
@@ -44,6 +45,7 @@ pub use assure_plan::delivery::{
 };
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
+pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
 pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};

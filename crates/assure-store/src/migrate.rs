@@ -38,6 +38,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     ("0005", 5, "workflow"),
     ("0006", 6, "reports"),
     ("0007", 7, "archive"),
+    ("0008", 8, "jobs"),
     ("0010", 10, "cycle"),
 ];
 

@@ -97,6 +97,7 @@ impl From<AppError> for WebError {
             AppError::Forbidden(m) => WebError::Forbidden(m),
             AppError::Store(e) => e.into(),
             AppError::Report(m) => WebError::Internal(m),
+            AppError::Mail(e) => WebError::Internal(e.to_string()),
         }
     }
 }

@@ -55,9 +55,15 @@ impl AppState {
     /// The same, behind reverse proxies at these addresses: requests from them are taken
     /// to come from the client their `X-Forwarded-For` names (for sign-in throttling).
     pub fn behind_proxies(store: Store, plan_id: Option<String>, trusted_proxies: Vec<std::net::IpAddr>) -> AppState {
+        AppState::serving(App::new(store), plan_id, trusted_proxies)
+    }
+
+    /// The same, with the use-cases run by `app` as configured (one that sends email, and
+    /// writes links under the site's public address).
+    pub fn serving(app: App, plan_id: Option<String>, trusted_proxies: Vec<std::net::IpAddr>) -> AppState {
         AppState(Arc::new(Inner {
-            app: App::new(store.clone()),
-            store,
+            store: app.store().clone(),
+            app,
             plan_id,
             plan: RwLock::new(None),
             tracking: RwLock::new(None),

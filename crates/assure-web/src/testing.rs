@@ -135,10 +135,16 @@ impl Browser {
         body.push_str(&format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
         ));
+        self.post_bytes(path, &format!("multipart/form-data; boundary={boundary}"), body.as_bytes())
+    }
+
+    /// POST any bytes as the body, with this content type (for forms built by hand, or
+    /// broken on purpose).
+    pub fn post_bytes(&mut self, path: &str, content_type: &str, body: &[u8]) -> Reply {
         let r = self
             .prepare(self.agent.post(&format!("{}{path}", self.base)))
-            .content_type(&format!("multipart/form-data; boundary={boundary}"))
-            .send(body.as_bytes())
+            .content_type(content_type)
+            .send(body)
             .unwrap();
         self.reply(r)
     }

@@ -26,6 +26,27 @@ pub(crate) struct DbOptions {
     /// Do not load the bundled Kent and Medway plan into a new SQLite database.
     #[arg(long, global = true)]
     empty: bool,
+    /// The SMTP relay email goes through: `smtp://host:port` (local relay),
+    /// `smtps://user:password@host` or `smtp://user:password@host:587?tls=required`.
+    /// Without it no email is sent (confirmations and reminders are then not made).
+    #[arg(long, global = true, env = "ASSURE_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Who email comes from.
+    #[arg(long, global = true, env = "ASSURE_MAIL_FROM", value_name = "ADDRESS", default_value = assure_app::DEFAULT_SENDER)]
+    mail_from: String,
+    /// The site's public address, which links in email start with.
+    #[arg(long, global = true, env = "ASSURE_PUBLIC_URL", value_name = "URL", default_value = assure_app::DEFAULT_PUBLIC_URL)]
+    public_url: String,
+}
+
+/// The application over `store`, sending email as configured (`--smtp-url`, `--mail-from`)
+/// with links under `--public-url`.
+pub(crate) fn app(db: &DbOptions, store: Store) -> anyhow::Result<App> {
+    let app = App::new(store).with_public_url(&db.public_url);
+    Ok(match &db.smtp_url {
+        Some(url) => app.with_mailer(assure_app::Mailer::from_url(url, &db.mail_from)?),
+        None => app,
+    })
 }
 
 /// How long each step of a connection may take, and how many may be open at once
@@ -195,6 +216,31 @@ pub(crate) enum DbCommand {
     Settings {
         #[command(subcommand)]
         command: crate::people::SettingsCommand,
+    },
+    /// Scheduled jobs (retention, reminder digests): `assure serve` runs them every
+    /// minute, once per slot across every server on the database.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum JobsCommand {
+    /// Run the jobs that are due and not yet run by any server, once.
+    Run {
+        /// Run as at this time (RFC 3339, e.g. 2027-01-01T09:00:00Z) instead of now.
+        #[arg(long, value_name = "TIME")]
+        now: Option<jiff::Timestamp>,
+    },
+    /// The latest runs, newest first.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -375,7 +421,9 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 .with_writer(std::io::stderr)
                 .init();
             let store = open(db, true)?;
+            let app = app(db, store.clone())?;
             let url = store.url().to_owned();
+            run_jobs_every_minute(app.clone());
             // The PostgreSQL client closes its connection by driving its own runtime,
             // which may not happen on a thread of ours: this handle outlives the server,
             // so the last connections are closed here, after the runtime has stopped.
@@ -386,13 +434,49 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("cannot listen on {addr}"))?;
                 let local = listener.local_addr()?;
                 eprintln!("serving {url} on http://{local}/ (Ctrl-C to stop)");
-                let state = assure_web::AppState::behind_proxies(store, plan, trusted_proxies).with_hsts(hsts);
+                let state = assure_web::AppState::serving(app, plan, trusted_proxies).with_hsts(hsts);
                 assure_web::serve_with(listener, state, limits, shutdown_signal()).await?;
                 eprintln!("stopped");
                 anyhow::Ok(())
             })?;
             drop(runtime);
             drop(last_handle);
+        }
+        DbCommand::Jobs { command: JobsCommand::Run { now } } => {
+            let app = app(db, open(db, false)?)?;
+            let runs = app.run_due_jobs(now.unwrap_or_else(jiff::Timestamp::now))?;
+            if runs.is_empty() {
+                writeln!(out, "no job was due")?;
+            }
+            let mut failed = false;
+            for run in &runs {
+                match &run.outcome {
+                    Ok(said) => writeln!(out, "{} ({}): {said}", run.name, run.slot)?,
+                    Err(why) => {
+                        failed = true;
+                        writeln!(out, "{} ({}): FAILED: {why}", run.name, run.slot)?;
+                    }
+                }
+            }
+            if failed {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        DbCommand::Jobs { command: JobsCommand::List { limit, json } } => {
+            let runs = open(db, false)?.job_runs(limit)?;
+            if json {
+                print_json(out, &runs)?;
+            } else if runs.is_empty() {
+                writeln!(out, "no job has run")?;
+            }
+            for r in runs.iter().filter(|_| !json) {
+                let ended = match (&r.finished_at, &r.outcome) {
+                    (Some(at), Some(said)) if r.failed => format!("failed at {at}: {said}"),
+                    (Some(at), Some(said)) => format!("finished at {at}: {said}"),
+                    _ => "running, or stopped before it finished".to_owned(),
+                };
+                writeln!(out, "{} {} by {} at {}, {ended}", r.name, r.slot, r.claimed_by, r.claimed_at)?;
+            }
         }
         DbCommand::Migrate => {
             let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
@@ -707,6 +791,30 @@ fn report_archived(out: &mut dyn Write, a: &assure_store::Archived) -> anyhow::R
     render_dropped(out, &a.dropped)?;
     writeln!(out, "to put them back, import a plan that has their items, then `assure archive restore {}`", a.id)?;
     Ok(())
+}
+
+/// Run the due scheduled jobs now and then every minute, on a thread of their own, for as
+/// long as the process lives; what each did is logged.
+fn run_jobs_every_minute(app: App) {
+    let spawned = std::thread::Builder::new().name("jobs".into()).spawn(move || {
+        loop {
+            match app.run_due_jobs(jiff::Timestamp::now()) {
+                Ok(runs) => {
+                    for run in runs {
+                        match run.outcome {
+                            Ok(said) => tracing::info!(job = run.name, slot = run.slot, "{said}"),
+                            Err(why) => tracing::error!(job = run.name, slot = run.slot, "job failed: {why}"),
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("scheduled jobs not run: {e}"),
+            }
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!("scheduled jobs will not run: {e}");
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM: the server then finishes the requests in flight.

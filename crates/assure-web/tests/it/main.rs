@@ -3,6 +3,7 @@
 
 mod access;
 mod api;
+mod fuzz;
 mod outage;
 mod pages;
 mod places;

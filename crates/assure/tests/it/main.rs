@@ -3,6 +3,8 @@
 mod browser;
 mod cli;
 mod crosscheck;
+mod mail_and_jobs;
+mod mailbox;
 mod read_only_disk;
 mod schemathesis;
 mod stats_cli;
