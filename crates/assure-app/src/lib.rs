@@ -18,8 +18,10 @@ mod error;
 mod jobs;
 mod mail;
 mod reports;
+mod rounds;
 mod views;
 mod voice;
+mod work;
 
 use assure_store::Store;
 
@@ -30,12 +32,14 @@ pub use error::AppError;
 pub use jobs::{JOBS, Job, JobRun, Schedule};
 pub use mail::{DEFAULT_SENDER, Email, MailError, Mailer};
 pub use reports::{ReportFormat, ReportRequest};
+pub use rounds::{OpenRound, Return, RoundReturns, item_key};
 pub use views::{AreaReading, Tracking, Views};
 pub use voice::{
     ADDRESS_LIMIT, AGE_BANDS, DecisionFields, HELP, HIDE_AFTER_REPORTS, ListeningFields, MAX_WORDS, MIN_FORM_AGE,
     PublicContribution, PublicVoice, REASON_CODES, ResponseFields, Said, SayFields, SayRequest, VOICE_FIELDS,
     may_moderate, month_label, recent_months, safeguarding_concern, say_areas, shown_count, text_problems,
 };
+pub use work::{DeliveryFilter, Scope, WorkItem, by_attention, my_work, place_organisations, work_items};
 
 /// The application: every use-case, over one store. Cheap to clone.
 #[derive(Clone, Debug)]

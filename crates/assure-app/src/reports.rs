@@ -102,7 +102,47 @@ impl App {
                         )?);
                     }
                 }
-                assure_report::place::place(&inputs, area, &rows)
+                let mut report = assure_report::place::place(&inputs, area, &rows);
+                // The latest closed round for this place: what its leads reported for the meeting.
+                let rounds = self.rounds(plan, &views.delivery)?;
+                let scope = crate::Scope::Place(area.id.get_ref().clone());
+                if let Some(r) = rounds.iter().find(|r| !r.is_open() && r.scope == scope)
+                    && let (Some(snapshot), Some(closed)) = (r.snapshot(), r.round.closed_at.as_deref())
+                {
+                    let items = r
+                        .returns
+                        .iter()
+                        .map(|x| {
+                            let kind = x.item.kind;
+                            let title = match kind {
+                                assure_plan::delivery::ItemKind::Milestone => views
+                                    .delivery
+                                    .milestone(plan, &x.item.item)
+                                    .map_or_else(|| x.item.item.clone(), |m| m.title.to_owned()),
+                                assure_plan::delivery::ItemKind::DeliveringPlan => {
+                                    plan.delivering_plan_name(&x.item.item).to_owned()
+                                }
+                            };
+                            let leads: Vec<&str> = x.item.leads.iter().map(|l| plan.organisation_name(l)).collect();
+                            (
+                                crate::item_key(kind, &x.item.item),
+                                title,
+                                leads.join(", "),
+                                x.responded.is_some(),
+                                x.late,
+                            )
+                        })
+                        .collect();
+                    let returns = assure_report::place::RoundReturns {
+                        name: &r.round.name,
+                        deadline: &r.round.deadline,
+                        closed_at: closed,
+                        snapshot: &snapshot,
+                        items,
+                    };
+                    report.sections.insert(1, assure_report::place::round_section(&returns));
+                }
+                report
             }
             ReportRequest::Indicator(id) => {
                 let i = plan.indicator(id).ok_or_else(|| AppError::NotFound { what: "indicator", id: id.clone() })?;

@@ -240,3 +240,56 @@ pub fn place(inputs: &Inputs<'_>, area: &Area, observations: &[Observation]) -> 
         ],
     }
 }
+
+/// A reporting round closed for a meeting, as a report shows it: its name, when it
+/// closed, its return rate, and each item asked about with the status its snapshot kept.
+#[derive(Debug, Clone)]
+pub struct RoundReturns<'a> {
+    /// The round's name ("Medway 6-month update").
+    pub name: &'a str,
+    /// Its deadline (`YYYY-MM-DD`).
+    pub deadline: &'a str,
+    /// When it closed (RFC 3339).
+    pub closed_at: &'a str,
+    /// What it showed when it closed.
+    pub snapshot: &'a crate::Snapshot,
+    /// Each item asked about: key (`milestone:id`, `plan:id`), title, leads in words,
+    /// whether its lead responded, whether late.
+    pub items: Vec<(String, String, String, bool, bool)>,
+}
+
+/// The section of a place (or annual) report that reads a closed round's snapshot: the
+/// statuses the leads reported for the meeting, not whatever they are on the day the
+/// report is printed.
+pub fn round_section(round: &RoundReturns<'_>) -> Section {
+    let responded = round.items.iter().filter(|i| i.3).count();
+    let total = round.items.len();
+    let rate = if total == 0 { 100 } else { responded * 100 / total };
+    let rows = round
+        .items
+        .iter()
+        .map(|(key, title, leads, done, late)| {
+            let status = round.snapshot.items.get(key).and_then(|s| assure_plan::delivery::DeliveryStatus::parse(s));
+            let mut ret = if *done { "Responded".to_owned() } else { "No response".to_owned() };
+            if *late {
+                ret.push_str(" (late)");
+            }
+            vec![Cell::text(title.clone()), Cell::text(leads.clone()), delivery_cell(status), Cell::text(ret)]
+        })
+        .collect();
+    Section {
+        heading: format!("Reporting round: {}", round.name),
+        blocks: vec![
+            Block::Paragraph(format!(
+                "The leads of {total} items were asked for an update by {}; {responded} responded ({rate}%). The statuses below are those kept when the round closed on {}.",
+                round.deadline,
+                round.closed_at.get(..10).unwrap_or(round.closed_at)
+            )),
+            Block::Table {
+                caption: format!("Returns to {}", round.name),
+                headers: vec!["Item".into(), "Led by".into(), "Status at the round".into(), "Return".into()],
+                rows,
+            },
+        ],
+    }
+}

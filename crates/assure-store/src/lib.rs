@@ -23,6 +23,7 @@ pub mod migrate;
 mod observations;
 mod plans;
 mod reports;
+mod rounds;
 mod sessions;
 mod settings;
 mod sql;
@@ -49,6 +50,7 @@ pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
 pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};
+pub use rounds::{NewRound, Round, RoundItem};
 pub use sessions::{
     ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME, Refusal, SESSION_LIFETIME,
     SIGN_IN_FORM_LIFETIME, Session, SignInForm,
@@ -122,6 +124,9 @@ pub enum StoreError {
     /// No contribution with this number.
     #[error("there is no contribution {0}")]
     NoSuchContribution(i64),
+    /// No reporting round with this number.
+    #[error("no reporting round {0}")]
+    NoSuchRound(i64),
     /// Stored rows that do not make a valid item (the database was edited by hand).
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),

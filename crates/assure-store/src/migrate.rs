@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     ("0007", 7, "archive"),
     ("0008", 8, "jobs"),
     ("0009", 9, "voice"),
+    ("0010", 10, "cycle"),
 ];
 
 impl Migration {

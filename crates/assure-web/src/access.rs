@@ -35,6 +35,9 @@ pub struct Signed {
     pub csrf: Option<String>,
     /// The session's token (to end it on sign-out); `None` for an API token.
     pub session: Option<String>,
+    /// How many of the items their organisations lead need attention (overdue, off
+    /// track, at risk, stale or never updated): the count on "My work" in the header.
+    pub attention: Option<usize>,
 }
 
 tokio::task_local! {
@@ -108,18 +111,29 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         .map(|t| t.trim().to_owned());
     let session = cookie(request.headers(), SESSION_COOKIE);
     let path = request.uri().path().to_owned();
-    let found = match (bearer, session) {
+    let mut found = match (bearer, session) {
         (Some(token), _) => match state.blocking(move |s| Ok(s.store().token_account(&token)?)).await {
-            Ok(Some(account)) => Some(Signed { account, csrf: None, session: None }),
+            Ok(Some(account)) => Some(Signed { account, csrf: None, session: None, attention: None }),
             Ok(None) => return crate::error::unauthorised("The API token is not valid, or has been revoked."),
             Err(e) => return e.answer_for(&path),
         },
         (None, Some(token)) => match state.blocking(move |s| Ok(s.store().session(&token)?)).await {
-            Ok(found) => found.map(|s| Signed { account: s.account, csrf: Some(s.csrf), session: Some(s.token) }),
+            Ok(found) => found.map(|s| Signed {
+                account: s.account,
+                csrf: Some(s.csrf),
+                session: Some(s.token),
+                attention: None,
+            }),
             Err(e) => return e.answer_for(&path),
         },
         (None, None) => None,
     };
+    if let Some(s) = &mut found
+        && s.csrf.is_some()
+        && !s.account.organisations.is_empty()
+    {
+        s.attention = attention(&state, &s.account).await;
+    }
     if let Some(s) = &found {
         request.extensions_mut().insert(s.clone());
     }
@@ -129,6 +143,14 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// How many of what the person's organisations lead need attention (`None` when there is
+/// no plan to judge, or it cannot be read: the header then shows no count).
+async fn attention(state: &AppState, account: &Account) -> Option<usize> {
+    let plan = state.plan().await.ok()?;
+    let delivery = state.delivery().await.ok()?;
+    Some(assure_app::my_work(account, &plan, &delivery).iter().filter(|i| i.needs_attention()).count())
 }
 
 /// A write refused before its body was read (not signed in, a bad token, not allowed)

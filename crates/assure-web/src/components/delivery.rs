@@ -49,14 +49,35 @@ pub fn flag_tags(p: &Progress) -> Markup {
     }
 }
 
-/// One update: status, date, author, narrative, evidence, date change, and (for people
-/// signed in) its publication state and internal note.
-pub fn update_summary(u: &DeliveryUpdate, signed_in: bool) -> Markup {
+/// Who wrote each update, for the history: username → their organisations (ids).
+pub type Authors = std::collections::HashMap<String, Vec<String>>;
+
+/// The authors of updates, from the accounts.
+pub fn authors(accounts: Vec<assure_store::Account>) -> Authors {
+    accounts.into_iter().map(|a| (a.username, a.organisations)).collect()
+}
+
+/// The organisation an update came from: the author's organisation that leads the item
+/// (or one of its parts does), else their first; an account without one reported for the
+/// partnership.
+fn reported_for(plan: &Plan, authors: &Authors, author: &str, leads: &[&str]) -> String {
+    let orgs = authors.get(author).map(Vec::as_slice).unwrap_or_default();
+    let leading = orgs.iter().find(|o| plan.led_by_any(leads, std::slice::from_ref(o)));
+    match leading.or(orgs.first()) {
+        Some(o) => plan.organisation_name(o).to_owned(),
+        None => "the partnership".to_owned(),
+    }
+}
+
+/// One update: status, date, the organisation it came from (and, for people signed in,
+/// who wrote it), narrative, evidence, date change, and (signed in) its publication
+/// state and internal note.
+pub fn update_summary(u: &DeliveryUpdate, signed_in: bool, from: &str) -> Markup {
     html! {
         p class="assure-meta" {
             (delivery_tag(Some(u.draft.status)))
             @if u.publication != Publication::Published { " " (tag(u.publication.label(), if u.publication == Publication::Pending { "purple" } else { "grey" })) }
-            " " span class="nhsuk-body-s" { (u.at.get(..10).unwrap_or(&u.at)) " by " (u.author) }
+            " " span class="nhsuk-body-s" { (u.at.get(..10).unwrap_or(&u.at)) " from " (from) @if signed_in { " (" (u.author) ")" } }
         }
         p { (u.draft.narrative) }
         @if let Some(e) = &u.draft.expected {
@@ -76,6 +97,25 @@ pub fn update_summary(u: &DeliveryUpdate, signed_in: bool) -> Markup {
     }
 }
 
+/// The query of an item's page after an update was saved.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Updated {
+    /// `published` or `pending`.
+    pub updated: Option<String>,
+}
+
+/// What the page of an item shows after an update was saved (`?updated=published` or
+/// `?updated=pending`), as a success banner.
+pub fn saved_banner(updated: Option<&str>) -> Markup {
+    match updated {
+        Some("published") => super::success_banner("Your update has been saved and published."),
+        Some("pending") => {
+            super::success_banner("Your update has been saved. It will be published when an admin approves it.")
+        }
+        _ => html! {},
+    }
+}
+
 /// The delivery section of a milestone or plan page: where it stands, who leads it,
 /// the links to update it, and its history.
 pub fn delivery_section(
@@ -84,6 +124,7 @@ pub fn delivery_section(
     kind: ItemKind,
     item: &str,
     planned_due: Option<&str>,
+    authors: &Authors,
 ) -> Markup {
     let signed = access::current();
     let signed_in = signed.is_some();
@@ -135,7 +176,118 @@ pub fn delivery_section(
         h3 { "History" }
         @if history.is_empty() { p { "No update has been published yet." } }
         @for u in history.iter().rev() {
-            div class="assure-update" { (update_summary(u, signed_in)) }
+            div class="assure-update" { (update_summary(u, signed_in, &reported_for(plan, authors, &u.author, &leads))) }
         }
     }
+}
+
+/// Milestones and delivering plans in a table: each with what it belongs to, when it is
+/// expected, its status and flags, who leads it and, with `update`, a button to update it.
+/// `marks` adds a line under an item's title (the reporting round asking about it).
+pub fn work_table(
+    plan: &Plan,
+    caption: Markup,
+    items: &[assure_app::WorkItem],
+    update: bool,
+    marks: &dyn Fn(&assure_app::WorkItem) -> Option<String>,
+) -> Markup {
+    let mut headers = vec![("Item", false), ("Expected", false), ("Status", false), ("Led by", false)];
+    if update {
+        headers.push(("Action", false));
+    }
+    super::table(
+        caption,
+        false,
+        &headers,
+        html! {
+            @for i in items {
+                @let href = item_href(i.kind, &i.id);
+                tr class="nhsuk-table__row" {
+                    td class="nhsuk-table__cell" {
+                        a href=(href) { (i.title) }
+                        p class="nhsuk-body-s nhsuk-u-margin-bottom-0" {
+                            @match i.kind { ItemKind::Milestone => "Milestone", ItemKind::DeliveringPlan => "Strategy or plan" }
+                            @if !i.context.is_empty() { " of " (i.context) }
+                        }
+                        @if let Some(m) = marks(i) { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { strong { (m) } } }
+                    }
+                    td class="nhsuk-table__cell" { (i.progress.due) }
+                    td class="nhsuk-table__cell" {
+                        (delivery_tag(i.progress.status)) (flag_tags(&i.progress))
+                        @match i.progress.freshness {
+                            Freshness::NoUpdate => {}
+                            Freshness::Fresh(d) | Freshness::Stale(d) => { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { "Updated " (d) " days ago" } }
+                        }
+                    }
+                    td class="nhsuk-table__cell nhsuk-body-s" {
+                        @for (n, l) in i.leads.iter().enumerate() { @if n > 0 { ", " } (plan.organisation_name(l)) }
+                    }
+                    @if update {
+                        td class="nhsuk-table__cell" {
+                            a class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0" href={ (href) "/update" } {
+                                "Update" span class="nhsuk-u-visually-hidden" { " " (i.title) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// Milestones and delivering plans as a CSV download (every cell formula-neutralised, as
+/// spreadsheets would otherwise run a cell starting `=`).
+pub fn work_csv(
+    plan: &Plan,
+    items: &[assure_app::WorkItem],
+    file_name: &str,
+) -> Result<axum::response::Response, crate::WebError> {
+    use axum::response::IntoResponse;
+    let fail = |e: &dyn std::fmt::Display| crate::WebError::Internal(format!("{file_name}: {e}"));
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "kind",
+        "id",
+        "title",
+        "belongs_to",
+        "led_by",
+        "expected",
+        "status",
+        "overdue",
+        "stale",
+        "days_since_update",
+        "address",
+    ];
+    out.write_record(header).map_err(|e| fail(&e))?;
+    for i in items {
+        let days = match i.progress.freshness {
+            Freshness::NoUpdate => String::new(),
+            Freshness::Fresh(d) | Freshness::Stale(d) => d.to_string(),
+        };
+        let leads: Vec<&str> = i.leads.iter().map(|l| plan.organisation_name(l)).collect();
+        let cells = [
+            i.kind.as_str().to_owned(),
+            i.id.clone(),
+            i.title.clone(),
+            i.context.clone(),
+            leads.join("; "),
+            i.progress.due.clone(),
+            i.progress.status.map_or("No update", DeliveryStatus::label).to_owned(),
+            if i.progress.overdue { "yes" } else { "no" }.to_owned(),
+            if matches!(i.progress.freshness, Freshness::Stale(_)) { "yes" } else { "no" }.to_owned(),
+            days,
+            item_href(i.kind, &i.id),
+        ];
+        out.write_record(cells.iter().map(|c| assure_plan::spreadsheet::neutralise(c).into_owned()))
+            .map_err(|e| fail(&e))?;
+    }
+    let body = out.into_inner().map_err(|e| fail(&e))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        body,
+    )
+        .into_response())
 }

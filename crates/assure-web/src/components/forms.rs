@@ -12,7 +12,9 @@ pub use crate::error::FieldError;
 pub fn error_summary(errors: &[FieldError]) -> Markup {
     html! {
         @if !errors.is_empty() {
-            div class="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" {
+            // Focused when the page loads (autofocus without JavaScript; the frontend's
+            // error summary module with it), so that a screen reader starts here.
+            div class="nhsuk-error-summary" data-module="nhsuk-error-summary" aria-labelledby="error-summary-title" role="alert" tabindex="-1" autofocus {
                 h2 class="nhsuk-error-summary__title" id="error-summary-title" { "There is a problem" }
                 div class="nhsuk-error-summary__body" {
                     ul class="nhsuk-list nhsuk-error-summary__list" {
@@ -35,6 +37,20 @@ fn field_error<'a>(errors: &'a [FieldError], name: &str) -> Option<&'a str> {
     errors.iter().find(|(f, _)| *f == name).map(|(_, m)| m.as_str())
 }
 
+/// Every problem of a field, inline under its label (one line each).
+fn field_messages(errors: &[FieldError], name: &str) -> Markup {
+    html! {
+        @if field_error(errors, name).is_some() {
+            span class="nhsuk-error-message" id={ (name) "-error" } {
+                @for (i, (_, m)) in errors.iter().filter(|(f, _)| *f == name).enumerate() {
+                    @if i > 0 { br; }
+                    span class="nhsuk-u-visually-hidden" { "Error: " } (m)
+                }
+            }
+        }
+    }
+}
+
 /// The hidden field every form of a session carries: the CSRF token of the person the
 /// page is drawn for. It takes them rather than reading who is asking from the request,
 /// so that a form cannot be drawn without its token. (Someone signed in with an API
@@ -46,14 +62,12 @@ pub fn csrf_field(signed: &Signed) -> Markup {
 
 /// A form group: label, hint, inline error, and the control.
 fn form_group(name: &str, label: &str, hint: Option<&str>, errors: &[FieldError], control: Markup) -> Markup {
-    let error = field_error(errors, name);
+    let error = field_error(errors, name).is_some();
     html! {
-        div class={ "nhsuk-form-group" @if error.is_some() { " nhsuk-form-group--error" } } {
+        div class={ "nhsuk-form-group" @if error { " nhsuk-form-group--error" } } {
             label class="nhsuk-label" for=(name) { (label) }
             @if let Some(h) = hint { div class="nhsuk-hint" id={ (name) "-hint" } { (h) } }
-            @if let Some(e) = error {
-                span class="nhsuk-error-message" id={ (name) "-error" } { span class="nhsuk-u-visually-hidden" { "Error: " } (e) }
-            }
+            (field_messages(errors, name))
             (control)
         }
     }
@@ -115,15 +129,31 @@ pub fn choices(
     checked: &[String],
     errors: &[FieldError],
 ) -> Markup {
+    hinted_choices(kind, name, (legend, None), options, checked, errors)
+}
+
+/// The same, with a hint under the legend (`(legend, hint)`).
+pub fn hinted_choices(
+    kind: &str,
+    name: &str,
+    (legend, hint): (&str, Option<Markup>),
+    options: &[(String, String)],
+    checked: &[String],
+    errors: &[FieldError],
+) -> Markup {
     let error = field_error(errors, name);
+    let described: Vec<String> =
+        [hint.as_ref().map(|_| format!("{name}-hint")), error.map(|_| format!("{name}-error"))]
+            .into_iter()
+            .flatten()
+            .collect();
     let class = if kind == "radio" { "nhsuk-radios" } else { "nhsuk-checkboxes" };
     html! {
         div class={ "nhsuk-form-group" @if error.is_some() { " nhsuk-form-group--error" } } {
-            fieldset class="nhsuk-fieldset" aria-describedby=[error.map(|_| format!("{name}-error"))] {
+            fieldset class="nhsuk-fieldset" aria-describedby=[(!described.is_empty()).then(|| described.join(" "))] {
                 legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { (legend) }
-                @if let Some(e) = error {
-                    span class="nhsuk-error-message" id={ (name) "-error" } { span class="nhsuk-u-visually-hidden" { "Error: " } (e) }
-                }
+                @if let Some(h) = hint { div class="nhsuk-hint" id={ (name) "-hint" } { (h) } }
+                (field_messages(errors, name))
                 div class=(class) {
                     @for (i, (value, label)) in options.iter().enumerate() {
                         @let id = if i == 0 { name.to_owned() } else { format!("{name}-{i}") };

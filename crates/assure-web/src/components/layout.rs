@@ -112,6 +112,16 @@ fn account_links() -> Markup {
         nav class="nhsuk-header__account" aria-label="Account" {
             ul class="nhsuk-header__account-list" {
                 @if let Some(s) = signed {
+                    @if s.account.role != assure_store::Role::Viewer {
+                        li class="nhsuk-header__account-item" {
+                            a class="nhsuk-header__account-link" href="/my-work" {
+                                "My work"
+                                @if let Some(n) = s.attention {
+                                    " (" (n) span class="nhsuk-u-visually-hidden" { " need attention" } ")"
+                                }
+                            }
+                        }
+                    }
                     li class="nhsuk-header__account-item" {
                         a class="nhsuk-header__account-link" href="/account" { (s.account.display_name) " (" (s.account.role.label()) ")" }
                     }

@@ -77,6 +77,12 @@ pub async fn sign_in(State(state): State<AppState>, request: Request) -> Result<
         let (u, p) = (username.clone(), password.clone());
         match state.blocking(move |s| Ok(s.store().sign_in(&u, &p, &client)?)).await? {
             Ok(session) => {
+                // Someone who reports lands on their work unless they were on their way elsewhere.
+                let location = if next == "/" && session.account.role != assure_store::Role::Viewer {
+                    header::HeaderValue::from_static("/my-work")
+                } else {
+                    location
+                };
                 let cookie = access::set_cookie(SESSION_COOKIE, Some(&session.token), cookie::SameSite::Lax);
                 let clear = access::set_cookie(SIGN_IN_COOKIE, None, cookie::SameSite::Strict);
                 let mut response = (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();

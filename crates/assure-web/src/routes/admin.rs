@@ -362,7 +362,7 @@ pub async fn list_approvals(State(state): State<AppState>, request: Request) -> 
                     h2 class="nhsuk-card__heading nhsuk-heading-m" {
                         a href=(crate::components::item_href(u.kind, &u.item)) { (crate::components::item_title(&plan, &delivery, u.kind, &u.item)) }
                     }
-                    (crate::components::update_summary(u, true))
+                    (crate::components::update_summary(u, true, &u.author))
                     form method="post" action={ "/admin/approvals/" (u.id) } {
                         (csrf_field(&signed))
                         div class="nhsuk-button-group" {

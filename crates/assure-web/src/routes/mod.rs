@@ -18,11 +18,13 @@ mod places;
 mod plans;
 mod progress;
 mod reports;
+mod rounds;
 mod search;
 mod source;
 mod updates;
 mod upload;
 mod voice;
+mod work;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -57,6 +59,13 @@ pub fn routes() -> Router<AppState> {
         .route("/places/{id}", get(places::show_place))
         .route("/search", get(search::search))
         .route("/delivery", get(updates::list_delivery))
+        .route("/delivery.csv", get(updates::delivery_csv))
+        .route("/my-work", get(work::show_my_work))
+        .route("/my-work.csv", get(work::my_work_csv))
+        .route("/rounds", get(rounds::list_rounds).post(rounds::open_round))
+        .route("/rounds/new", get(rounds::show_new_round))
+        .route("/rounds/{id}", get(rounds::show_round))
+        .route("/rounds/{id}/close", post(rounds::close_round))
         .route("/milestones/{id}/update", get(updates::show_milestone_form).post(updates::submit_milestone))
         .route("/plans/{id}/update", get(updates::show_plan_form).post(updates::submit_plan))
         .route("/plans/{id}/milestones/new", get(updates::show_new_milestone))

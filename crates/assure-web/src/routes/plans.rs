@@ -1,13 +1,13 @@
 //! Delivering plans ("strategies / plans in place to deliver"): the list, and one plan
 //! with every commitment it delivers and who leads it.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use maud::{Markup, html};
 
 use assure_plan::delivery::ItemKind;
 
+use crate::components::{Updated, authors, delivery_section, delivery_tag, flag_tags, saved_banner};
 use crate::components::{crumb, missing, organisation_links, page};
-use crate::components::{delivery_section, delivery_tag, flag_tags};
 use crate::components::{source, table, tag};
 use crate::{AppState, WebError};
 
@@ -43,15 +43,21 @@ pub async fn list_plans(State(state): State<AppState>) -> Result<Markup, WebErro
     ))
 }
 
-pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) -> Result<Markup, WebError> {
+pub async fn show_plan(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(updated): Query<Updated>,
+) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
+    let authors = authors(state.blocking(|s| Ok(s.store().accounts()?)).await?);
     let p = plan.delivering_plan(&id).ok_or_else(|| missing("strategy or plan", &id))?;
     let d = assure_plan::query::plan_detail(&plan, p);
     Ok(page(
         &p.name,
         &[crumb("Strategies and plans", "/plans")],
         html! {
+            (saved_banner(updated.updated.as_deref()))
             span class="nhsuk-caption-l" { "Strategy or plan" }
             h1 { (p.name) }
             p class="assure-meta" { (status_tag(*p.status.get_ref())) }
@@ -91,7 +97,7 @@ pub async fn show_plan(State(state): State<AppState>, Path(id): Path<String>) ->
                     }
                 }))
             }
-            (delivery_section(&plan, &delivery, ItemKind::DeliveringPlan, &id, None))
+            (delivery_section(&plan, &delivery, ItemKind::DeliveringPlan, &id, None, &authors))
         },
     ))
 }

@@ -2,43 +2,257 @@
 //! milestone and plan pages, and the forms with which leads report and add milestones.
 
 use assure_app::AppError;
+use assure_app::{DeliveryFilter, WorkItem};
 use assure_plan::Plan;
 use assure_plan::delivery::{DeliveryStatus, ItemKind, UpdateFields};
 use assure_store::Role;
 use assure_tracking::delivery::{Freshness, Progress};
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
+use serde::Deserialize;
 
 use crate::access::{self, Signed, SignedForm};
 use crate::components::{
-    FieldError, choices, crumb, csrf_field, delivery_tag, error_summary, flag_tags, form_title, input, item_href,
-    item_title, missing, page, table, textarea,
+    FieldError, crumb, csrf_field, delivery_tag, error_summary, form_title, hinted_choices, input, item_href,
+    item_title, missing, page, table, textarea, work_csv, work_table,
 };
 use crate::state::Delivery;
 use crate::{AppState, WebError};
 
-/// Every milestone with where it stands; counts and exceptions first.
-pub async fn list_delivery(State(state): State<AppState>) -> Result<Markup, WebError> {
+/// The filters of the delivery list, as the URL gives them.
+#[derive(Deserialize, Default, Clone)]
+pub struct DeliveryQuery {
+    what: Option<String>,
+    organisation: Option<String>,
+    place: Option<String>,
+    outcome: Option<String>,
+    status: Option<String>,
+    overdue: Option<String>,
+    stale: Option<String>,
+}
+
+/// Which kinds of item the list shows.
+#[derive(Clone, Copy, PartialEq)]
+enum What {
+    Milestones,
+    Plans,
+    All,
+}
+
+impl What {
+    fn as_str(self) -> &'static str {
+        match self {
+            What::Milestones => "milestones",
+            What::Plans => "plans",
+            What::All => "all",
+        }
+    }
+    fn shows(self, kind: ItemKind) -> bool {
+        match self {
+            What::All => true,
+            What::Milestones => kind == ItemKind::Milestone,
+            What::Plans => kind == ItemKind::DeliveringPlan,
+        }
+    }
+}
+
+fn bad(field: &str, detail: String) -> WebError {
+    WebError::BadRequest { field: field.to_owned(), detail }
+}
+
+impl DeliveryQuery {
+    /// The filters, checked against the plan: an unknown value is a 400 naming the field.
+    fn check(&self, plan: &Plan) -> Result<(What, DeliveryFilter), WebError> {
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let what = match given(&self.what).as_deref() {
+            None | Some("milestones") => What::Milestones,
+            Some("plans") => What::Plans,
+            Some("all") => What::All,
+            Some(o) => return Err(bad("what", format!("'{o}' is not one of milestones, plans or all"))),
+        };
+        let organisation = match given(&self.organisation) {
+            Some(o) => Some(
+                plan.organisation(&o)
+                    .map(|o| o.id.get_ref().clone())
+                    .ok_or_else(|| bad("organisation", format!("'{o}' is not an organisation of the plan")))?,
+            ),
+            None => None,
+        };
+        let place = match given(&self.place) {
+            Some(p) if plan.place_areas().any(|a| *a.id.get_ref() == p) => Some(p),
+            Some(p) => return Err(bad("place", format!("'{p}' is not a place of the plan (see /places)"))),
+            None => None,
+        };
+        let outcome = match given(&self.outcome) {
+            Some(o) => Some(o.parse::<u8>().ok().filter(|n| plan.outcome(*n).is_some()).ok_or_else(|| {
+                bad("outcome", format!("'{o}' is not an outcome of the plan (1 to {})", plan.outcomes.len()))
+            })?),
+            None => None,
+        };
+        let status = match given(&self.status).as_deref() {
+            None => None,
+            Some("none") => Some(None),
+            Some(s) => Some(Some(DeliveryStatus::parse(s).ok_or_else(|| {
+                let names: Vec<&str> = DeliveryStatus::ALL.iter().map(|s| s.as_str()).collect();
+                bad("status", format!("'{s}' is not a status (one of {} or none)", names.join(", ")))
+            })?)),
+        };
+        let flag = |v: &Option<String>| given(v).is_some_and(|v| v != "0" && v != "false");
+        let filter = DeliveryFilter {
+            organisation,
+            place,
+            outcome,
+            status,
+            overdue: flag(&self.overdue),
+            stale: flag(&self.stale),
+        };
+        Ok((what, filter))
+    }
+}
+
+/// The address of the list with these filters.
+fn delivery_href(what: What, f: &DeliveryFilter) -> String {
+    let mut params = Vec::new();
+    if what != What::Milestones {
+        params.push(format!("what={}", what.as_str()));
+    }
+    if let Some(o) = &f.organisation {
+        params.push(format!("organisation={o}"));
+    }
+    if let Some(p) = &f.place {
+        params.push(format!("place={p}"));
+    }
+    if let Some(o) = f.outcome {
+        params.push(format!("outcome={o}"));
+    }
+    if let Some(s) = f.status {
+        params.push(format!("status={}", s.map_or("none", DeliveryStatus::as_str)));
+    }
+    if f.overdue {
+        params.push("overdue=1".into());
+    }
+    if f.stale {
+        params.push("stale=1".into());
+    }
+    if params.is_empty() { "/delivery".to_owned() } else { format!("/delivery?{}", params.join("&")) }
+}
+
+fn select(name: &str, label: &str, options: &[(String, String)], chosen: &str) -> Markup {
+    html! {
+        div class="nhsuk-form-group" {
+            label class="nhsuk-label" for={ "filter-" (name) } { (label) }
+            select class="nhsuk-select" id={ "filter-" (name) } name=(name) {
+                @for (value, text) in options {
+                    option value=(value) selected[value == chosen] { (text) }
+                }
+            }
+        }
+    }
+}
+
+/// The items the list shows, filtered.
+async fn delivery_rows(
+    state: &AppState,
+    query: &DeliveryQuery,
+) -> Result<(std::sync::Arc<Plan>, std::sync::Arc<Delivery>, What, DeliveryFilter, Vec<WorkItem>), WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    let rows: Vec<_> = delivery
-        .milestones(&plan)
+    let (what, filter) = query.check(&plan)?;
+    let rows: Vec<_> = assure_app::work_items(&plan, &delivery)
         .into_iter()
-        .map(|m| {
-            let p = delivery.progress(ItemKind::Milestone, m.id, m.due);
-            (m, p)
-        })
+        .filter(|i| what.shows(i.kind) && filter.keeps(&plan, i))
         .collect();
-    let count = |f: &dyn Fn(&Progress) -> bool| rows.iter().filter(|(_, p)| f(p)).count();
+    Ok((plan, delivery, what, filter, rows))
+}
+
+/// The delivery list, filtered, as CSV.
+pub async fn delivery_csv(
+    State(state): State<AppState>,
+    Query(query): Query<DeliveryQuery>,
+) -> Result<Response, WebError> {
+    let (plan, _, _, _, rows) = delivery_rows(&state, &query).await?;
+    work_csv(&plan, &rows, "delivery.csv")
+}
+
+/// Every milestone (or delivering plan) with where it stands, filtered; counts first.
+pub async fn list_delivery(
+    State(state): State<AppState>,
+    Query(query): Query<DeliveryQuery>,
+) -> Result<Markup, WebError> {
+    let (plan, delivery, what, filter, rows) = delivery_rows(&state, &query).await?;
+    let count = |f: &dyn Fn(&Progress) -> bool| rows.iter().filter(|i| f(&i.progress)).count();
+    let any = |o: &str| (String::new(), o.to_owned());
+    let mut organisations: Vec<_> = plan
+        .organisations
+        .iter()
+        .filter(|o| {
+            plan.delivering_plans
+                .iter()
+                .any(|p| plan.delivering_plan_leads(p.id.get_ref()).contains(&o.id.get_ref().as_str()))
+        })
+        .map(|o| (o.id.get_ref().clone(), o.name.clone()))
+        .collect();
+    organisations.sort_by(|a, b| a.1.cmp(&b.1));
+    organisations.insert(0, any("Any organisation"));
+    let mut places: Vec<_> = plan.place_areas().map(|a| (a.id.get_ref().clone(), a.name.clone())).collect();
+    places.insert(0, any("Any place"));
+    let mut outcomes: Vec<_> = plan
+        .outcomes
+        .iter()
+        .map(|o| (o.number.get_ref().to_string(), format!("{}: {}", o.number.get_ref(), o.title)))
+        .collect();
+    outcomes.insert(0, any("Any outcome"));
+    let mut statuses: Vec<_> =
+        DeliveryStatus::ALL.iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect();
+    statuses.insert(0, any("Any status"));
+    statuses.push(("none".into(), "No update yet".into()));
+    let kinds = [("milestones", "Milestones"), ("plans", "Strategies and plans"), ("all", "Both")]
+        .map(|(v, t)| (v.to_owned(), t.to_owned()));
+    let filtered = filter != DeliveryFilter::default();
+    let noun = match what {
+        What::Milestones => "milestones",
+        What::Plans => "strategies and plans",
+        What::All => "items",
+    };
     Ok(page(
         "Milestones and delivery",
         &[],
         html! {
             h1 { "Milestones and delivery" }
-            p { "Each milestone with the status its lead last reported. A milestone is " strong { "overdue" } " when its expected date has passed and it is neither complete nor closed, and " strong { "stale" } " when no update has been published for more than " (delivery.stale_days) " days." }
-            (table(html! { "Milestones by status" }, false, &[("Status", false), ("Milestones", true)], html! {
+            p { "Each milestone and strategy or plan with the status its lead last reported. An item is " strong { "overdue" } " when its expected date has passed and it is neither complete nor closed, and " strong { "stale" } " when no update has been published for more than " (delivery.stale_days) " days." }
+            form class="assure-filters" method="get" action="/delivery" {
+                fieldset class="nhsuk-fieldset" {
+                    legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Filter the list" }
+                    (select("what", "Show", &kinds, what.as_str()))
+                    (select("organisation", "Led by", &organisations, filter.organisation.as_deref().unwrap_or_default()))
+                    (select("place", "Place", &places, filter.place.as_deref().unwrap_or_default()))
+                    (select("outcome", "Outcome", &outcomes, &filter.outcome.map(|o| o.to_string()).unwrap_or_default()))
+                    (select("status", "Status", &statuses, &filter.status.map(|s| s.map_or("none", DeliveryStatus::as_str).to_owned()).unwrap_or_default()))
+                    div class="nhsuk-checkboxes nhsuk-checkboxes--small nhsuk-u-margin-bottom-4" {
+                        div class="nhsuk-checkboxes__item" {
+                            input class="nhsuk-checkboxes__input" id="filter-overdue" name="overdue" type="checkbox" value="1" checked[filter.overdue];
+                            label class="nhsuk-label nhsuk-checkboxes__label" for="filter-overdue" { "Only overdue" }
+                        }
+                        div class="nhsuk-checkboxes__item" {
+                            input class="nhsuk-checkboxes__input" id="filter-stale" name="stale" type="checkbox" value="1" checked[filter.stale];
+                            label class="nhsuk-label nhsuk-checkboxes__label" for="filter-stale" { "Only stale" }
+                        }
+                    }
+                    button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Apply filters" }
+                }
+            }
+            p {
+                "Quick filters: "
+                a href=(delivery_href(what, &DeliveryFilter { overdue: true, ..filter.clone() })) { "overdue" } ", "
+                a href=(delivery_href(what, &DeliveryFilter { stale: true, ..filter.clone() })) { "stale" } ", "
+                a href=(delivery_href(what, &DeliveryFilter { status: Some(Some(DeliveryStatus::OffTrack)), ..filter.clone() })) { "off track" }
+                @if filtered { ". " a href=(delivery_href(what, &DeliveryFilter::default())) { "Clear the filters" } }
+                "."
+            }
+            p { "Download this list as " a href=(delivery_href(what, &filter).replacen("/delivery", "/delivery.csv", 1)) { "CSV" } "." }
+            (table(html! { "By status: " (rows.len()) " " (noun) @if filtered { " matching the filters" } }, false, &[("Status", false), ("Items", true)], html! {
                 @for s in DeliveryStatus::ALL {
                     tr class="nhsuk-table__row" { td class="nhsuk-table__cell" { (delivery_tag(Some(s))) } td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (count(&|p| p.status == Some(s))) } }
                 }
@@ -46,21 +260,11 @@ pub async fn list_delivery(State(state): State<AppState>) -> Result<Markup, WebE
                 tr class="nhsuk-table__row" { td class="nhsuk-table__cell" { "Overdue" } td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (count(&|p| p.overdue)) } }
                 tr class="nhsuk-table__row" { td class="nhsuk-table__cell" { "Stale" } td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (count(&|p| matches!(p.freshness, Freshness::Stale(_)))) } }
             }))
-            (table(html! { "Every milestone" }, false, &[("Milestone", false), ("Expected", false), ("Status", false), ("Led by", false)], html! {
-                @for (m, p) in &rows {
-                    @let leads = delivery.leads(&plan, ItemKind::Milestone, m.id);
-                    tr class="nhsuk-table__row" {
-                        td class="nhsuk-table__cell" {
-                            a href={ "/milestones/" (m.id) } { (m.title) }
-                            @if let Some(e) = m.example { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { (e.title) } }
-                            @if let Some(a) = m.added { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { (plan.delivering_plan_name(&a.delivering_plan)) " (added by a partner)" } }
-                        }
-                        td class="nhsuk-table__cell" { (p.due) }
-                        td class="nhsuk-table__cell" { (delivery_tag(p.status)) (flag_tags(p)) }
-                        td class="nhsuk-table__cell nhsuk-body-s" { @for (i, l) in leads.iter().enumerate() { @if i > 0 { ", " } (plan.organisation_name(l)) } }
-                    }
-                }
-            }))
+            @if rows.is_empty() {
+                p { "Nothing matches these filters. " a href=(delivery_href(what, &DeliveryFilter::default())) { "Clear the filters" } "." }
+            } @else {
+                (work_table(&plan, html! { "Every " (noun) @if filtered { " matching the filters" } }, &rows, false, &|_| None))
+            }
         },
     ))
 }
@@ -78,16 +282,27 @@ struct UpdateForm {
     internal_note: String,
 }
 
+/// What the form is about: the item's title and page, and when it is expected now and
+/// was planned.
+struct Item {
+    title: String,
+    back: String,
+    due: Option<(String, String)>,
+}
+
 fn update_page(
     signed: &Signed,
-    title: &str,
-    back: &str,
+    it: &Item,
     kind: ItemKind,
     f: &UpdateForm,
     errors: &[FieldError],
     approval: bool,
 ) -> Markup {
     let what = if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" };
+    let (title, back) = (&it.title, &it.back);
+    let status_hint = html! {
+        strong { "Complete" } " means it has been done. " strong { "Closed" } " means it has stopped without being completed (no longer needed, replaced or merged into other work): say why in the update. Either way it is no longer reported as overdue."
+    };
     page(
         &form_title(&format!("Update: {title}"), errors),
         &[crumb(title, back)],
@@ -96,14 +311,17 @@ fn update_page(
                 (error_summary(errors))
                 span class="nhsuk-caption-l" { "Give an update" }
                 h1 { (title) }
+                @if let Some((now, planned)) = &it.due {
+                    p { "Expected: " strong { (now) } @if now != planned { " (the plan said " (planned) ")" } "." }
+                }
                 @if approval { div class="nhsuk-inset-text" { p { "Updates wait for an admin's approval before the public sees them." } } }
                 form method="post" action={ (back) "/update" } novalidate {
                     (csrf_field(signed))
-                    (choices("radio", "status", &format!("How is the {what} going?"), &status_options(), std::slice::from_ref(&f.status), errors))
+                    (hinted_choices("radio", "status", (&format!("How is the {what} going?"), Some(status_hint)), &status_options(), std::slice::from_ref(&f.status), errors))
                     (textarea("narrative", "What has happened since the last update", Some("Published as written."), &f.narrative, errors))
                     (textarea("evidence", "Evidence (optional)", Some("Web addresses of papers, minutes or dashboards, one per line."), &f.evidence, errors))
                     (input("expected", "text", "New expected date (optional)", Some("Only if the date has changed: a month ('March 2026'), a year ('2026') or a financial year ('2025/26')."), &f.expected, errors))
-                    (textarea("expected_reason", "Why the date has changed", None, &f.expected_reason, errors))
+                    (textarea("expected_reason", "Why the date has changed (required if you give a new date)", Some("Published with the new date."), &f.expected_reason, errors))
                     (textarea("internal_note", "Internal note (optional)", Some("Seen only by people signed in, never by the public."), &f.internal_note, errors))
                     button class="nhsuk-button" type="submit" { "Submit update" }
                 }
@@ -123,20 +341,26 @@ fn empty_update() -> UpdateForm {
     }
 }
 
-/// The title and page of an item, or 404.
-fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<(String, String), WebError> {
+/// The item a form is about, or 404.
+fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<Item, WebError> {
     assure_app::require_item(plan, delivery, kind, id)?;
-    Ok((item_title(plan, delivery, kind, id), item_href(kind, id)))
+    let due = match kind {
+        ItemKind::Milestone => {
+            delivery.milestone(plan, id).map(|m| (delivery.progress(kind, id, m.due).due, m.due.to_owned()))
+        }
+        ItemKind::DeliveringPlan => None,
+    };
+    Ok(Item { title: item_title(plan, delivery, kind, id), back: item_href(kind, id), due })
 }
 
 async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request) -> Result<Response, WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    let (title, back) = item(&plan, &delivery, kind, &id)?;
+    let it = item(&plan, &delivery, kind, &id)?;
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     assure_app::require_may_update(&s.account, &plan, &delivery, kind, &id)?;
     let approval = delivery.approval_required && s.account.role != Role::Admin;
-    Ok(update_page(&s, &title, &back, kind, &empty_update(), &[], approval).into_response())
+    Ok(update_page(&s, &it, kind, &empty_update(), &[], approval).into_response())
 }
 
 pub async fn show_milestone_form(
@@ -158,7 +382,7 @@ pub async fn show_plan_form(
 async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -> Result<Response, WebError> {
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    let (title, back) = item(&plan, &delivery, kind, &id)?;
+    let it = item(&plan, &delivery, kind, &id)?;
     let fields = UpdateFields {
         status: form.get("status").to_owned(),
         narrative: form.get("narrative").to_owned(),
@@ -170,7 +394,7 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
     let (account, p, d, item, f) =
         (form.signed.account.clone(), plan.clone(), delivery.clone(), id.clone(), fields.clone());
     match state.blocking(move |s| Ok(s.app().record_update(&account, &p, &d, kind, &item, &f))).await? {
-        Ok(_) => Ok(Redirect::to(&format!("{back}#delivery")).into_response()),
+        Ok(u) => Ok(Redirect::to(&format!("{}?updated={}", it.back, u.publication.as_str())).into_response()),
         Err(AppError::Rejected(errors)) => {
             let f = UpdateForm {
                 status: fields.status,
@@ -181,10 +405,7 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
                 internal_note: fields.internal_note,
             };
             let approval = delivery.approval_required && form.signed.account.role != Role::Admin;
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                update_page(&form.signed, &title, &back, kind, &f, &errors, approval),
-            )
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, update_page(&form.signed, &it, kind, &f, &errors, approval))
                 .into_response())
         }
         Err(e) => Err(e.into()),

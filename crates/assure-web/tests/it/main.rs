@@ -11,6 +11,7 @@ mod progress;
 mod reports;
 mod transport;
 mod voice;
+mod work;
 
 use assure_store::testing::{TestDb, databases};
 pub use assure_web::testing::{Browser, Reply};

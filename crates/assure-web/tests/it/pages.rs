@@ -57,7 +57,7 @@ fn every_page_type_renders_its_content() {
             ("/enablers/engaging-communities", &["Enabler 3", "Way we may deliver this", "Led by"]),
             (
                 "/milestones/children-young-people-vision-statement-m1",
-                &["Vision Statement co-produced, agreed and shared", "Due", "/examples/"],
+                &["Vision Statement co-produced, agreed and shared", "Expected", "/examples/"],
             ),
             ("/source", &["The plan as published", "id=\"L211\"", "Kent and Medway Integrated Care Strategy"]),
         ];

@@ -68,7 +68,12 @@ fn an_admin_makes_a_medway_editor_who_updates_only_medway_work_and_the_report_sh
             ("expected_reason", "Charter signing moved to the autumn board".to_owned()),
         ];
         let r = editor.post_form(&format!("{medway}/update"), &update, true);
-        assert_eq!((r.status, r.location.as_str()), (303, format!("{medway}#delivery").as_str()), "{name}: {}", r.body);
+        assert_eq!(
+            (r.status, r.location.as_str()),
+            (303, format!("{medway}?updated=published").as_str()),
+            "{name}: {}",
+            r.body
+        );
         let public = Browser::new(&base).get(medway);
         assert!(public.body.contains("Leisure partners slow to sign the charter"), "{name}: published");
         assert!(public.body.contains("September 2026"), "{name}: the new date");

@@ -1,0 +1,73 @@
+//! My work: where someone who reports lands after signing in. Everything their
+//! organisations lead, through their directorates, with where each item stands and a
+//! button to update it, what needs attention first.
+
+use axum::extract::{Request, State};
+use axum::response::Response;
+use maud::{Markup, html};
+
+use crate::access::{self, Signed};
+use crate::components::{page, work_csv, work_table};
+use crate::{AppState, WebError};
+
+/// The signed-in person's items.
+pub async fn show_my_work(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
+    let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let items = assure_app::my_work(&s.account, &plan, &delivery);
+    let (account, p, d) = (s.account.clone(), plan.clone(), delivery.clone());
+    let asked = state.blocking(move |st| Ok(st.app().asked_of(&account, &p, &d)?)).await?;
+    let marks = |i: &assure_app::WorkItem| {
+        let rounds: Vec<String> = asked
+            .iter()
+            .filter(|(k, _)| *k == i.key())
+            .map(|(_, r)| format!("Asked for in {} (by {})", r.name, r.deadline))
+            .collect();
+        (!rounds.is_empty()).then(|| rounds.join("; "))
+    };
+    let attention = items.iter().filter(|i| i.needs_attention()).count();
+    let orgs: Vec<&str> = s.account.organisations.iter().map(|o| plan.organisation_name(o)).collect();
+    Ok(page(
+        "My work",
+        &[],
+        html! {
+            h1 { "My work" }
+            @if orgs.is_empty() {
+                p { "Your account is not linked to an organisation, so nothing here is yours to report on. Ask an admin to add your organisation to your account." }
+            } @else {
+                p class="nhsuk-lede-text" {
+                    "Everything " (orgs.join(" and ")) " lead" @if orgs.len() == 1 { "s" } ", through " @if orgs.len() == 1 { "its" } @else { "their" } " directorates: "
+                    strong { (items.len()) } " item" @if items.len() != 1 { "s" } ", of which " strong { (attention) } " need" @if attention == 1 { "s" } " attention."
+                }
+                @for (name, deadline, id) in open_rounds(&asked) {
+                    div class="nhsuk-inset-text" { p { "The reporting round " a href={ "/rounds/" (id) } { (name) } " asks for an update on items below by " strong { (deadline) } "." } }
+                }
+                p { "What needs attention comes first: overdue, then off track, at risk, stale (no update for more than " (delivery.stale_days) " days) and never updated." }
+                @if items.is_empty() {
+                    p { "The plan names none of your organisations as a lead." }
+                } @else {
+                    p { "Download this list as " a href="/my-work.csv" { "CSV" } "." }
+                    (work_table(&plan, html! { "Your milestones and strategies or plans" }, &items, true, &marks))
+                }
+            }
+        },
+    ))
+}
+
+/// The signed-in person's items as CSV.
+pub async fn my_work_csv(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
+    let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    work_csv(&plan, &assure_app::my_work(&s.account, &plan, &delivery), "my-work.csv")
+}
+
+/// The distinct rounds asking something of the person: (name, deadline, id).
+fn open_rounds(asked: &[(String, assure_store::Round)]) -> Vec<(String, String, i64)> {
+    let mut out: Vec<(String, String, i64)> =
+        asked.iter().map(|(_, r)| (r.name.clone(), r.deadline.clone(), r.id)).collect();
+    out.sort_by_key(|r| r.2);
+    out.dedup();
+    out
+}
