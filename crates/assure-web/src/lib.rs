@@ -13,6 +13,7 @@ mod cache;
 mod components;
 mod encoding;
 mod error;
+mod export;
 mod routes;
 mod security;
 mod server;

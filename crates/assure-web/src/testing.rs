@@ -82,6 +82,14 @@ impl Browser {
         self.reply(r)
     }
 
+    /// GET with the cookies, for a binary answer (a PDF, a workbook): the status, the
+    /// content type and the bytes.
+    pub fn get_bytes(&mut self, path: &str) -> (u16, String, Vec<u8>) {
+        let mut r = self.prepare(self.agent.get(&format!("{}{path}", self.base))).call().unwrap();
+        let kind = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        (r.status().as_u16(), kind, r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap())
+    }
+
     /// The value of the first `name="csrf"` field in a page.
     pub fn csrf_in(body: &str) -> String {
         body.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default().to_owned()

@@ -191,103 +191,110 @@ pub fn work_table(
     update: bool,
     marks: &dyn Fn(&assure_app::WorkItem) -> Option<String>,
 ) -> Markup {
-    let mut headers = vec![("Item", false), ("Expected", false), ("Status", false), ("Led by", false)];
+    let mut headers = vec!["Item", "Expected", "Status", "Led by"];
     if update {
-        headers.push(("Action", false));
+        headers.push("Action");
     }
-    super::table(
-        caption,
-        false,
-        &headers,
-        html! {
-            @for i in items {
-                @let href = item_href(i.kind, &i.id);
+    // Reflows into one block per item on a phone (the frontend's responsive table), so
+    // a partner lead sees each item whole instead of scrolling a five-column table.
+    let heading = |h: &str| html! { span class="nhsuk-table-responsive__heading" aria-hidden="true" { (h) " " } };
+    html! {
+        table class="nhsuk-table-responsive" {
+            caption class="nhsuk-table__caption" { (caption) }
+            thead class="nhsuk-table__head" {
                 tr class="nhsuk-table__row" {
-                    td class="nhsuk-table__cell" {
-                        a href=(href) { (i.title) }
-                        p class="nhsuk-body-s nhsuk-u-margin-bottom-0" {
-                            @match i.kind { ItemKind::Milestone => "Milestone", ItemKind::DeliveringPlan => "Strategy or plan" }
-                            @if !i.context.is_empty() { " of " (i.context) }
+                    @for h in &headers { th class="nhsuk-table__header" scope="col" { (h) } }
+                }
+            }
+            tbody class="nhsuk-table__body" {
+                @for i in items {
+                    @let href = item_href(i.kind, &i.id);
+                    tr class="nhsuk-table__row" {
+                        td class="nhsuk-table__cell assure-cell--wide" {
+                            (heading("Item"))
+                            span {
+                                a href=(href) { (i.title) }
+                                br;
+                                span class="assure-small" {
+                                    @match i.kind { ItemKind::Milestone => "Milestone", ItemKind::DeliveringPlan => "Strategy or plan" }
+                                    @if !i.context.is_empty() { " of " (i.context) }
+                                }
+                                @if let Some(m) = marks(i) { br; span class="assure-small" { strong { (m) } } }
+                            }
                         }
-                        @if let Some(m) = marks(i) { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { strong { (m) } } }
-                    }
-                    td class="nhsuk-table__cell" { (i.progress.due) }
-                    td class="nhsuk-table__cell" {
-                        (delivery_tag(i.progress.status)) (flag_tags(&i.progress))
-                        @match i.progress.freshness {
-                            Freshness::NoUpdate => {}
-                            Freshness::Fresh(d) | Freshness::Stale(d) => { p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { "Updated " (d) " days ago" } }
-                        }
-                    }
-                    td class="nhsuk-table__cell nhsuk-body-s" {
-                        @for (n, l) in i.leads.iter().enumerate() { @if n > 0 { ", " } (plan.organisation_name(l)) }
-                    }
-                    @if update {
+                        td class="nhsuk-table__cell" { (heading("Expected")) span { (i.progress.due) } }
                         td class="nhsuk-table__cell" {
-                            a class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0" href={ (href) "/update" } {
-                                "Update" span class="nhsuk-u-visually-hidden" { " " (i.title) }
+                            (heading("Status"))
+                            span {
+                                (delivery_tag(i.progress.status)) (flag_tags(&i.progress))
+                                @match i.progress.freshness {
+                                    Freshness::NoUpdate => {}
+                                    Freshness::Fresh(d) | Freshness::Stale(d) => { br; span class="assure-small" { "Updated " (d) " days ago" } }
+                                }
+                            }
+                        }
+                        td class="nhsuk-table__cell" {
+                            (heading("Led by"))
+                            span class="assure-small" {
+                                @for (n, l) in i.leads.iter().enumerate() { @if n > 0 { ", " } (plan.organisation_name(l)) }
+                            }
+                        }
+                        @if update {
+                            td class="nhsuk-table__cell" {
+                                (heading("Action"))
+                                span {
+                                    a class="nhsuk-button nhsuk-button--secondary nhsuk-button--small nhsuk-u-margin-bottom-0" href={ (href) "/update" } {
+                                        "Update" span class="nhsuk-u-visually-hidden" { " " (i.title) }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
-        },
-    )
+        }
+    }
 }
 
-/// Milestones and delivering plans as a CSV download (every cell formula-neutralised, as
-/// spreadsheets would otherwise run a cell starting `=`).
-pub fn work_csv(
-    plan: &Plan,
-    items: &[assure_app::WorkItem],
-    file_name: &str,
-) -> Result<axum::response::Response, crate::WebError> {
-    use axum::response::IntoResponse;
-    let fail = |e: &dyn std::fmt::Display| crate::WebError::Internal(format!("{file_name}: {e}"));
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "kind",
-        "id",
-        "title",
-        "belongs_to",
-        "led_by",
-        "expected",
-        "status",
-        "overdue",
-        "stale",
-        "days_since_update",
-        "address",
-    ];
-    out.write_record(header).map_err(|e| fail(&e))?;
+/// Milestones and delivering plans as a list to download (CSV or spreadsheet): the
+/// expected date as a date where the plan gives one.
+pub fn work_sheet(plan: &Plan, items: &[assure_app::WorkItem], name: &'static str) -> crate::export::Sheet {
+    use crate::export::{Cell, Sheet};
+    let mut sheet = Sheet::new(
+        name,
+        &[
+            "kind",
+            "id",
+            "title",
+            "belongs_to",
+            "led_by",
+            "expected",
+            "status",
+            "overdue",
+            "stale",
+            "days_since_update",
+            "address",
+        ],
+    );
     for i in items {
         let days = match i.progress.freshness {
-            Freshness::NoUpdate => String::new(),
-            Freshness::Fresh(d) | Freshness::Stale(d) => d.to_string(),
+            Freshness::NoUpdate => None,
+            Freshness::Fresh(d) | Freshness::Stale(d) => Some(d as f64),
         };
         let leads: Vec<&str> = i.leads.iter().map(|l| plan.organisation_name(l)).collect();
-        let cells = [
-            i.kind.as_str().to_owned(),
-            i.id.clone(),
-            i.title.clone(),
-            i.context.clone(),
-            leads.join("; "),
-            i.progress.due.clone(),
-            i.progress.status.map_or("No update", DeliveryStatus::label).to_owned(),
-            if i.progress.overdue { "yes" } else { "no" }.to_owned(),
-            if matches!(i.progress.freshness, Freshness::Stale(_)) { "yes" } else { "no" }.to_owned(),
-            days,
-            item_href(i.kind, &i.id),
-        ];
-        out.write_record(cells.iter().map(|c| assure_plan::spreadsheet::neutralise(c).into_owned()))
-            .map_err(|e| fail(&e))?;
+        sheet.push(vec![
+            Cell::text(i.kind.as_str()),
+            Cell::text(i.id.clone()),
+            Cell::text(i.title.clone()),
+            Cell::text(i.context.clone()),
+            Cell::text(leads.join("; ")),
+            Cell::due(&i.progress.due),
+            Cell::text(i.progress.status.map_or("No update", DeliveryStatus::label)),
+            Cell::Yes(i.progress.overdue),
+            Cell::Yes(matches!(i.progress.freshness, Freshness::Stale(_))),
+            Cell::number(days),
+            Cell::text(item_href(i.kind, &i.id)),
+        ]);
     }
-    let body = out.into_inner().map_err(|e| fail(&e))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-        ],
-        body,
-    )
-        .into_response())
+    sheet
 }

@@ -115,10 +115,13 @@ fn account_links() -> Markup {
                     @if s.account.role != assure_store::Role::Viewer {
                         li class="nhsuk-header__account-item" {
                             a class="nhsuk-header__account-link" href="/my-work" {
-                                "My work"
-                                @if let Some(n) = s.attention {
-                                    " (" (n) span class="nhsuk-u-visually-hidden" { " need attention" } ")"
+                                // The link is a flex box with a gap: the visible words are one
+                                // item, or the count's closing bracket stands apart.
+                                span {
+                                    "My work"
+                                    @if let Some(n) = s.attention { " (" (n) ")" }
                                 }
+                                @if s.attention.is_some() { span class="nhsuk-u-visually-hidden" { " need attention" } }
                             }
                         }
                     }

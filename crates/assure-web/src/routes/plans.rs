@@ -9,6 +9,7 @@ use assure_plan::delivery::ItemKind;
 use crate::components::{Updated, authors, delivery_section, delivery_tag, flag_tags, saved_banner};
 use crate::components::{crumb, missing, organisation_links, page};
 use crate::components::{source, table, tag};
+use crate::export::{Cell, Download, Sheet, download_links};
 use crate::{AppState, WebError};
 
 fn status_tag(status: assure_plan::PlanStatus) -> Markup {
@@ -30,6 +31,7 @@ pub async fn list_plans(State(state): State<AppState>) -> Result<Markup, WebErro
         html! {
             h1 { "Strategies and plans" }
             p { (plans.len()) " strategies and plans deliver the commitments of the plan." }
+            (download_links("/plans.csv"))
             (table(html! { "Strategies and plans" }, true, &[("Strategy or plan", false), ("Status", false), ("Commitments", true)], html! {
                     @for p in plans {
                         tr class="nhsuk-table__row" {
@@ -41,6 +43,58 @@ pub async fn list_plans(State(state): State<AppState>) -> Result<Markup, WebErro
                 }))
         },
     ))
+}
+
+/// The register of strategies and plans as CSV.
+pub async fn register_csv(state: State<AppState>) -> Result<axum::response::Response, WebError> {
+    register(state, Download::Csv).await
+}
+
+/// The register of strategies and plans as a spreadsheet.
+pub async fn register_xlsx(state: State<AppState>) -> Result<axum::response::Response, WebError> {
+    register(state, Download::Xlsx).await
+}
+
+/// The register: one row for every place a strategy or plan delivers a commitment (or an
+/// enabler), with who leads it there, as the plan writes it and as the registry reads it.
+async fn register(State(state): State<AppState>, format: Download) -> Result<axum::response::Response, WebError> {
+    let plan = state.plan().await?;
+    let mut plans: Vec<_> = plan.delivering_plans.iter().collect();
+    plans.sort_by_key(|p| p.name.to_lowercase());
+    let mut sheet = Sheet::new(
+        "plan-register",
+        &[
+            "plan_id",
+            "strategy_or_plan",
+            "status",
+            "outcome",
+            "commitment_or_enabler",
+            "title",
+            "as_written",
+            "led_by",
+            "led_by_as_written",
+            "source_line",
+        ],
+    );
+    for p in plans {
+        let d = assure_plan::query::plan_detail(&plan, p);
+        for u in &d.uses {
+            let leads: Vec<&str> = u.led_by.iter().map(|l| plan.organisation_name(l.get_ref())).collect();
+            sheet.push(vec![
+                Cell::text(p.id.get_ref().clone()),
+                Cell::text(p.name.clone()),
+                Cell::text(p.status.get_ref().label()),
+                Cell::number(u.outcome.map(f64::from)),
+                Cell::text(u.under),
+                Cell::text(u.title),
+                Cell::text(u.plan_text),
+                Cell::text(leads.join("; ")),
+                Cell::text(u.led_by_text),
+                Cell::Number(f64::from(u.line)),
+            ]);
+        }
+    }
+    sheet.download(format)
 }
 
 pub async fn show_plan(

@@ -6,8 +6,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -16,6 +15,7 @@ use assure_tracking::status::Point;
 use assure_tracking::{Assessment, Comparison, Status, format, plain};
 
 use crate::components::{illustrative_banner, page, status_tag};
+use crate::export::{Cell, Download, Sheet};
 use crate::{AppState, WebError, charts};
 
 /// The filters and order of the progress table, as the URL gives them.
@@ -333,7 +333,8 @@ pub async fn show_progress(
                 strong { (rows.len()) } " of " (all.len()) " measures shown"
                 @if let Some(name) = place_name { ", with their values in " strong { (name) } }
                 ". Each part of a compound statement counts once. "
-                a href=(filters.href("/progress.csv", None, None, None)) { "Download these rows (CSV)" }
+                "Download these rows as " a href=(filters.href("/progress.csv", None, None, None)) { "CSV" }
+                " or as a " a href=(filters.href("/progress.xlsx", None, None, None)) { "spreadsheet (Excel)" } "."
             }
             @if rows.is_empty() {
                 p { "No measure matches these filters. " a href="/progress" { "Show every measure" } "." }
@@ -406,75 +407,70 @@ pub async fn show_progress(
     ))
 }
 
-/// The same rows as CSV, for a spreadsheet.
-pub async fn progress_csv(
+/// The same rows as CSV.
+pub async fn progress_csv(state: State<AppState>, query: Query<ProgressQuery>) -> Result<Response, WebError> {
+    progress_download(state, query, Download::Csv).await
+}
+
+/// The same rows as a spreadsheet.
+pub async fn progress_xlsx(state: State<AppState>, query: Query<ProgressQuery>) -> Result<Response, WebError> {
+    progress_download(state, query, Download::Xlsx).await
+}
+
+async fn progress_download(
     State(state): State<AppState>,
     Query(query): Query<ProgressQuery>,
+    format: Download,
 ) -> Result<Response, WebError> {
     let Gathered { plan, filters, tracking, readings } = gather(&state, &query).await?;
     let area = filters.place.as_ref().map(|(_, n)| n.clone());
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "outcome",
-        "indicator",
-        "measure_id",
-        "measure",
-        "area",
-        "period",
-        "value",
-        "lower_95",
-        "upper_95",
-        "expected_now",
-        "target",
-        "status",
-        "in_plain_words",
-        "reason",
-        "england",
-        "compared_with_england",
-    ];
-    let write = |out: &mut csv::Writer<Vec<u8>>, cells: &[String]| {
-        out.write_record(cells.iter().map(|c| assure_plan::spreadsheet::neutralise(c).into_owned()))
-            .map_err(|e| WebError::Internal(format!("progress CSV: {e}")))
-    };
-    write(&mut out, &header.map(str::to_owned))?;
+    let mut sheet = Sheet::new(
+        "progress",
+        &[
+            "outcome",
+            "indicator",
+            "measure_id",
+            "measure",
+            "area",
+            "period",
+            "value",
+            "lower_95",
+            "upper_95",
+            "expected_now",
+            "target",
+            "status",
+            "in_plain_words",
+            "reason",
+            "england",
+            "compared_with_england",
+        ],
+    );
     for r in rows(&plan, &tracking, &readings, &filters) {
         let latest = r.latest();
-        let number = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        write(
-            &mut out,
-            &[
-                r.outcome.to_string(),
-                r.indicator.id.get_ref().clone(),
-                r.tracked.id.to_owned(),
-                r.tracked.measure.to_owned(),
-                area.clone().unwrap_or_else(|| r.tracked.geography.to_owned()),
-                latest.map(|p| p.period.clone()).unwrap_or_default(),
-                number(latest.map(|p| p.value)),
-                number(latest.and_then(|p| p.lower)),
-                number(latest.and_then(|p| p.upper)),
-                number(r.assessment.and_then(|a| a.expected).filter(|_| filters.place.is_none())),
-                r.tracked.target.describe(r.tracked.unit),
-                r.status.label().to_owned(),
-                r.sentence(),
-                r.assessment.map(|a| a.reason.clone()).unwrap_or_default(),
-                number(r.england),
-                if r.comparison == Comparison::NotCompared {
-                    String::new()
-                } else {
-                    plain::against_england(r.comparison).to_owned()
-                },
-            ],
-        )?;
+        sheet.push(vec![
+            Cell::Number(f64::from(r.outcome)),
+            Cell::text(r.indicator.id.get_ref().clone()),
+            Cell::text(r.tracked.id),
+            Cell::text(r.tracked.measure),
+            Cell::text(area.clone().unwrap_or_else(|| r.tracked.geography.to_owned())),
+            Cell::text(latest.map(|p| p.period.clone()).unwrap_or_default()),
+            Cell::number(latest.map(|p| p.value)),
+            Cell::number(latest.and_then(|p| p.lower)),
+            Cell::number(latest.and_then(|p| p.upper)),
+            Cell::number(r.assessment.and_then(|a| a.expected).filter(|_| filters.place.is_none())),
+            Cell::text(r.tracked.target.describe(r.tracked.unit)),
+            Cell::text(r.status.label()),
+            Cell::text(r.sentence()),
+            Cell::text(r.assessment.map(|a| a.reason.clone()).unwrap_or_default()),
+            Cell::number(r.england),
+            if r.comparison == Comparison::NotCompared {
+                Cell::Empty
+            } else {
+                Cell::text(plain::against_england(r.comparison))
+            },
+        ]);
     }
-    let body = out.into_inner().map_err(|e| WebError::Internal(format!("progress CSV: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"progress.csv\""),
-        ],
-        body,
-    )
-        .into_response())
+    sheet.download(format)
 }
 
 /// "How we judge progress": the status rule, in words, as the code applies it.

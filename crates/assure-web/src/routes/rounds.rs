@@ -13,6 +13,7 @@ use crate::components::{
     FieldError, crumb, csrf_field, error_summary, form_title, input, item_href, item_title, page, success_banner,
     table, tag,
 };
+use crate::export::{Cell, Download, Sheet, download_links};
 use crate::{AppState, WebError};
 
 fn state_tag(r: &RoundReturns) -> Markup {
@@ -174,6 +175,7 @@ pub async fn show_round(
                 }
             }))
             h2 { "Items" }
+            (download_links(&format!("/rounds/{}/returns.csv", r.round.id)))
             (table(html! { "Items asked about" }, true, &[("Item", false), ("Led by", false), ("Return", false)], html! {
                 @for x in &r.returns {
                     tr class="nhsuk-table__row" {
@@ -198,6 +200,51 @@ pub async fn show_round(
             }
         },
     ))
+}
+
+/// A round's returns as CSV.
+pub async fn returns_csv(state: State<AppState>, id: Path<i64>, request: Request) -> Result<Response, WebError> {
+    returns_download(state, id, request, Download::Csv).await
+}
+
+/// A round's returns as a spreadsheet.
+pub async fn returns_xlsx(state: State<AppState>, id: Path<i64>, request: Request) -> Result<Response, WebError> {
+    returns_download(state, id, request, Download::Xlsx).await
+}
+
+/// Each item asked about: who leads it, when its lead responded, whether late.
+async fn returns_download(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    request: Request,
+    format: Download,
+) -> Result<Response, WebError> {
+    access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
+    let plan = state.plan().await?;
+    let delivery = state.delivery().await?;
+    let (p, d) = (plan.clone(), delivery.clone());
+    let r = state.blocking(move |st| Ok(st.app().round(&p, &d, id)?)).await?;
+    let mut sheet = Sheet::new(
+        "round-returns",
+        &["round", "deadline", "kind", "id", "item", "led_by", "responded", "responded_on", "late", "address"],
+    );
+    for x in &r.returns {
+        let leads: Vec<&str> = x.item.leads.iter().map(|l| plan.organisation_name(l)).collect();
+        let on = x.responded.as_deref().and_then(|at| at.get(..10)).and_then(|d| d.parse().ok());
+        sheet.push(vec![
+            Cell::text(r.round.name.clone()),
+            r.round.deadline.parse().map_or_else(|_| Cell::text(r.round.deadline.clone()), Cell::Date),
+            Cell::text(x.item.kind.as_str()),
+            Cell::text(x.item.item.clone()),
+            Cell::text(item_title(&plan, &delivery, x.item.kind, &x.item.item)),
+            Cell::text(leads.join("; ")),
+            Cell::Yes(x.responded.is_some()),
+            on.map_or(Cell::Empty, Cell::Date),
+            Cell::Yes(x.late),
+            Cell::text(item_href(x.item.kind, &x.item.item)),
+        ]);
+    }
+    sheet.download(format)
 }
 
 /// Close a round into its snapshot (admins).

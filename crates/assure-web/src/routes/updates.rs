@@ -16,8 +16,9 @@ use serde::Deserialize;
 use crate::access::{self, Signed, SignedForm};
 use crate::components::{
     FieldError, crumb, csrf_field, delivery_tag, error_summary, form_title, hinted_choices, input, item_href,
-    item_title, missing, page, table, textarea, work_csv, work_table,
+    item_title, missing, page, table, textarea, work_sheet, work_table,
 };
+use crate::export::{Download, download_links};
 use crate::state::Delivery;
 use crate::{AppState, WebError};
 
@@ -168,12 +169,22 @@ async fn delivery_rows(
 }
 
 /// The delivery list, filtered, as CSV.
-pub async fn delivery_csv(
+pub async fn delivery_csv(state: State<AppState>, query: Query<DeliveryQuery>) -> Result<Response, WebError> {
+    delivery_download(state, query, Download::Csv).await
+}
+
+/// The delivery list, filtered, as a spreadsheet.
+pub async fn delivery_xlsx(state: State<AppState>, query: Query<DeliveryQuery>) -> Result<Response, WebError> {
+    delivery_download(state, query, Download::Xlsx).await
+}
+
+async fn delivery_download(
     State(state): State<AppState>,
     Query(query): Query<DeliveryQuery>,
+    format: Download,
 ) -> Result<Response, WebError> {
     let (plan, _, _, _, rows) = delivery_rows(&state, &query).await?;
-    work_csv(&plan, &rows, "delivery.csv")
+    work_sheet(&plan, &rows, "delivery").download(format)
 }
 
 /// Every milestone (or delivering plan) with where it stands, filtered; counts first.
@@ -251,7 +262,7 @@ pub async fn list_delivery(
                 @if filtered { ". " a href=(delivery_href(what, &DeliveryFilter::default())) { "Clear the filters" } }
                 "."
             }
-            p { "Download this list as " a href=(delivery_href(what, &filter).replacen("/delivery", "/delivery.csv", 1)) { "CSV" } "." }
+            (download_links(&delivery_href(what, &filter).replacen("/delivery", "/delivery.csv", 1)))
             (table(html! { "By status: " (rows.len()) " " (noun) @if filtered { " matching the filters" } }, false, &[("Status", false), ("Items", true)], html! {
                 @for s in DeliveryStatus::ALL {
                     tr class="nhsuk-table__row" { td class="nhsuk-table__cell" { (delivery_tag(Some(s))) } td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (count(&|p| p.status == Some(s))) } }

@@ -7,7 +7,8 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use crate::access::{self, Signed};
-use crate::components::{page, work_csv, work_table};
+use crate::components::{page, work_sheet, work_table};
+use crate::export::{Download, download_links};
 use crate::{AppState, WebError};
 
 /// The signed-in person's items.
@@ -47,7 +48,7 @@ pub async fn show_my_work(State(state): State<AppState>, request: Request) -> Re
                 @if items.is_empty() {
                     p { "The plan names none of your organisations as a lead." }
                 } @else {
-                    p { "Download this list as " a href="/my-work.csv" { "CSV" } "." }
+                    (download_links("/my-work.csv"))
                     (work_table(&plan, html! { "Your milestones and strategies or plans" }, &items, true, &marks))
                 }
             }
@@ -56,11 +57,24 @@ pub async fn show_my_work(State(state): State<AppState>, request: Request) -> Re
 }
 
 /// The signed-in person's items as CSV.
-pub async fn my_work_csv(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
+pub async fn my_work_csv(state: State<AppState>, request: Request) -> Result<Response, WebError> {
+    my_work_download(state, request, Download::Csv).await
+}
+
+/// The signed-in person's items as a spreadsheet.
+pub async fn my_work_xlsx(state: State<AppState>, request: Request) -> Result<Response, WebError> {
+    my_work_download(state, request, Download::Xlsx).await
+}
+
+async fn my_work_download(
+    State(state): State<AppState>,
+    request: Request,
+    format: Download,
+) -> Result<Response, WebError> {
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    work_csv(&plan, &assure_app::my_work(&s.account, &plan, &delivery), "my-work.csv")
+    work_sheet(&plan, &assure_app::my_work(&s.account, &plan, &delivery), "my-work").download(format)
 }
 
 /// The distinct rounds asking something of the person: (name, deadline, id).

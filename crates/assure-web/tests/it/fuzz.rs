@@ -158,3 +158,150 @@ fn the_upload_form_survives_broken_uploads_and_stores_nothing_it_refuses() {
         assert!(accepted.get() > 0 || cases < 20, "{name}: no upload was accepted in {cases} cases");
     }
 }
+
+/// The engagement form's fields as a resident's browser sends them, one accepted whole.
+const SAY_FIELDS: [(&str, &str); 13] = [
+    ("stamp", ""),
+    ("website", ""),
+    ("outcome", "2"),
+    ("area", "swale"),
+    ("commitment", ""),
+    ("body", "The bus to the surgery was cancelled again, so I missed my appointment."),
+    ("experienced", ""),
+    ("name_choice", "pseudonym"),
+    ("first_name", ""),
+    ("consent_publish", "yes"),
+    ("consent_contact", "no"),
+    ("email", ""),
+    ("age_band", "65 to 74"),
+];
+
+/// One broken submission of "Have your say": some fields replaced by arbitrary text
+/// (any Unicode, long, or raw bytes that are not UTF-8 or not valid percent-encoding),
+/// some dropped or sent twice, and the whole body cut.
+#[derive(Debug, Clone)]
+struct Say {
+    /// For each field: keep it, replace its value, drop it, or send it twice.
+    changes: Vec<(usize, Change)>,
+    cut_at: usize,
+    form_type: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Change {
+    Value(String),
+    Raw(Vec<u8>),
+    Drop,
+    Twice,
+}
+
+fn says() -> impl Strategy<Value = Say> {
+    let change = prop_oneof![
+        3 => "\\PC{0,40}".prop_map(Change::Value),
+        1 => "[a-z ]{900,1200}".prop_map(Change::Value),
+        1 => proptest::collection::vec(any::<u8>(), 0..24).prop_map(Change::Raw),
+        1 => Just(Change::Raw(b"%zz%%%F0%9F".to_vec())),
+        1 => Just(Change::Drop),
+        1 => Just(Change::Twice),
+    ];
+    (
+        proptest::collection::vec((0..SAY_FIELDS.len(), change), 0..4),
+        prop_oneof![4 => Just(usize::MAX), 1 => any::<usize>()],
+        prop_oneof![6 => Just(true), 1 => Just(false)],
+    )
+        .prop_map(|(changes, cut_at, form_type)| Say { changes, cut_at, form_type })
+}
+
+impl Say {
+    /// The request's content type and body, with the form's own stamp and month.
+    fn request(&self, stamp: &str, month: &str) -> (String, Vec<u8>) {
+        let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let mut body: Vec<u8> = Vec::new();
+        for (i, (name, value)) in SAY_FIELDS.iter().enumerate() {
+            let value = match *name {
+                "stamp" => stamp,
+                "experienced" => month,
+                _ => value,
+            };
+            let mut pairs: Vec<Vec<u8>> = vec![format!("{name}={}", encode(value)).into_bytes()];
+            for (_, change) in self.changes.iter().filter(|(f, _)| *f == i) {
+                match change {
+                    Change::Value(v) => pairs = vec![format!("{name}={}", encode(v)).into_bytes()],
+                    Change::Raw(bytes) => pairs = vec![[format!("{name}=").as_bytes(), bytes].concat()],
+                    Change::Drop => pairs.clear(),
+                    Change::Twice => pairs.extend(pairs.clone()),
+                }
+            }
+            for pair in pairs {
+                if !body.is_empty() {
+                    body.push(b'&');
+                }
+                body.extend(pair);
+            }
+        }
+        body.truncate(self.cut_at.min(body.len()));
+        let kind = if self.form_type { "application/x-www-form-urlencoded" } else { "text/plain" };
+        (kind.to_owned(), body)
+    }
+}
+
+#[test]
+fn the_engagement_form_survives_broken_submissions_and_stores_only_what_it_receipts() {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        let mut resident: Browser = app.browser();
+        let page = resident.get("/have-your-say").body;
+        let value = |field: &str| {
+            page.split(&format!("name=\"{field}\""))
+                .nth(1)
+                .and_then(|s| s.split("value=\"").nth(1))
+                .and_then(|s| s.split('"').next())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let stamp = value("stamp");
+        let month = page
+            .split("id=\"experienced\"")
+            .nth(1)
+            .and_then(|s| s.split("<option value=\"").nth(2))
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(!stamp.is_empty() && month.len() == 7, "{name}: the form's stamp {stamp:?} and month {month:?}");
+        // A real person takes more than a few seconds to write; so does this test.
+        std::thread::sleep(assure_app::MIN_FORM_AGE + std::time::Duration::from_millis(200));
+        let resident = std::cell::RefCell::new(resident);
+        let received = std::cell::Cell::new(0);
+        let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+        let result = runner.run(&says(), |say| {
+            let before = store.contributions(PLAN, &[]).unwrap().len();
+            let mut resident = resident.borrow_mut();
+            let (kind, body) = say.request(&stamp, &month);
+            let r = resident.post_bytes("/have-your-say", &kind, &body);
+            let said = format!("{name}: {} {}", r.status, r.body.chars().take(400).collect::<String>());
+            prop_assert!([200, 400, 413, 415, 422, 429].contains(&r.status), "{said}");
+            prop_assert!(!r.body.is_empty(), "{said}");
+            let after = store.contributions(PLAN, &[]).unwrap().len();
+            if r.status == 200 && r.body.contains("assure-receipt") {
+                received.set(received.get() + 1);
+                prop_assert_eq!(after, before + 1, "{}: a receipt, so one item stored", said);
+            } else {
+                prop_assert_eq!(after, before, "{}: no receipt, yet stored", said);
+            }
+            let health = resident.get("/healthz");
+            if health.status != 200 {
+                return Err(TestCaseError::fail(format!("{name}: /healthz {} after {said}", health.status)));
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            panic!("{name}: {e}");
+        }
+        eprintln!(
+            "{name}: {} of {cases} broken submissions were received (the rest refused or rate-limited)",
+            received.get()
+        );
+    }
+}

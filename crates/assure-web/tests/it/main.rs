@@ -3,6 +3,7 @@
 
 mod access;
 mod api;
+mod downloads;
 mod fuzz;
 mod outage;
 mod pages;

@@ -32,10 +32,7 @@ fn update(app: &TestApp, item: &str, status: DeliveryStatus, narrative: &str) {
 }
 
 fn get_bytes(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut r = agent.get(&format!("{}{path}", app.base)).call().unwrap();
-    let kind = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    (r.status().as_u16(), kind, r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap())
+    app.browser().get_bytes(path)
 }
 
 #[test]

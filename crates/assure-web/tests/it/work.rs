@@ -95,8 +95,9 @@ fn an_editor_lands_on_my_work_and_sees_exactly_what_their_organisations_lead() {
             let mine = assure_app::my_work(&store.account(user).unwrap().unwrap(), &plan, &delivery);
             let attention = mine.iter().filter(|i| i.needs_attention()).count();
             assert!(
-                page.body
-                    .contains(&format!("My work ({attention}<span class=\"nhsuk-u-visually-hidden\"> need attention")),
+                page.body.contains(&format!(
+                    "My work ({attention})</span><span class=\"nhsuk-u-visually-hidden\"> need attention"
+                )),
                 "{name}: {user}'s header counts {attention}"
             );
             assert_eq!(shown, mine.iter().map(|i| i.key()).collect::<Vec<_>>(), "{name}: in order of attention");
