@@ -1147,8 +1147,13 @@ fn header(method: &Method, levels: &[ConfidenceLevel]) -> String {
 /// Where results go: a temporary file renamed on success, or straight to stdout or a
 /// device (such as /dev/null) that cannot have a file beside it.
 enum Sink {
-    File { tmp: tempfile::NamedTempFile, path: PathBuf },
+    File {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
     Direct(Box<dyn Write + Send>),
+    /// A first pass that only checks and totals: nothing is written anywhere.
+    Discard(io::Sink),
 }
 
 impl Sink {
@@ -1184,6 +1189,7 @@ impl Sink {
         match self {
             Sink::File { tmp, .. } => tmp.as_file_mut(),
             Sink::Direct(w) => w,
+            Sink::Discard(w) => w,
         }
     }
 
@@ -1193,6 +1199,7 @@ impl Sink {
                 tmp.persist(&path).with_context(|| format!("cannot write {}", path.display()))?;
             }
             Sink::Direct(mut w) => w.flush()?,
+            Sink::Discard(_) => {}
         }
         Ok(())
     }
@@ -1307,7 +1314,8 @@ pub fn run(method: &Method, o: &Options) -> anyhow::Result<u64> {
                         rows.len() as u64
                     }
                     Err(e) => {
-                        log.push(RowError { line: 1, column: String::new(), message: format!("no funnel: {e}") });
+                        let message = format!("no funnel can be drawn (no rows, or no denominators above zero): {e}");
+                        log.push(RowError { line: 1, column: String::new(), message });
                         0
                     }
                 }
@@ -1317,7 +1325,7 @@ pub fn run(method: &Method, o: &Options) -> anyhow::Result<u64> {
             // Significance against the average of all areas needs a first pass for it.
             let average = if *part == FunnelPart::Significance && !matches!(statistic, FunnelStatistic::Ratio(_)) {
                 let mut totals = FunnelTotals::default();
-                let nowhere = Sink::Direct(Box::new(io::sink()));
+                let nowhere = Sink::Discard(io::sink());
                 drive(&name, o, blocks, nowhere, String::new(), |batch, _, log, _| {
                     add_funnel_totals(batch, &cols, *statistic, o, &mut totals, log);
                     0

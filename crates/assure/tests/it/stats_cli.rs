@@ -477,4 +477,18 @@ fn funnel_limits_points_and_significance_with_errors_by_line() {
         "-:2: column 'denominator': is needed where there are no events",
     );
     refused(&["funnel", "points", "--input", "-", "--output", "-"], input, "funnel points are for rates");
+    // Significance reads the file twice; a bad row found in the first pass still leaves no output file.
+    let dir = tempfile::tempdir().unwrap();
+    let (bad, out) = (dir.path().join("bad.csv"), dir.path().join("out.csv"));
+    std::fs::write(&bad, "id,numerator,denominator\na,1,2\nb,x,\n").unwrap();
+    assure()
+        .args(["stats", "funnel", "significance", "--input"])
+        .arg(&bad)
+        .arg("--output")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!("{}:3: column 'denominator': is missing", bad.display())))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert!(!out.exists());
 }
