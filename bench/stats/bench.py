@@ -6,7 +6,12 @@ rows per second, peak memory (max RSS of the process) and the ratios. PHStatsMet
 timed on a smaller sample (it applies Python functions row by row) and its rows/second
 is compared as a rate.
 
+The methods added later (isr, mean, quantile, compare, funnel limits / points /
+significance) are compared with PHStatsMethods only (it has all but compare), by input
+rows per second.
+
 usage: bench.py ASSURE_BINARY WORKDIR [--rows N] [--dsr-groups N] [--phsm-rows N] [--runs N]
+                [--methods proportion,rate,dsr,isr,mean,quantile,compare,funnel_limits,...]
 """
 import argparse
 import os
@@ -50,6 +55,71 @@ def generate(path, kind, rows, seed):
             done += k
 
 
+# Later methods: input header, one chunk of rows (from a start row), assure arguments.
+def isr_chunk(rng, start, k):
+    groups = k // 19
+    n = rng.integers(500, 50000, groups * 19)
+    return {"id": ["g%d" % i for i in np.repeat(np.arange(start // 19, start // 19 + groups), 19)],
+            "numerator": rng.integers(1, 60, groups * 19), "denominator": n,
+            "ref_numerator": np.tile(np.arange(100, 100 + 19 * 50, 50), groups),
+            "ref_denominator": np.full(groups * 19, 1_000_000)}
+
+
+def mean_chunk(rng, start, k):
+    return {"id": ["m%d" % (i // 10) for i in range(start, start + k)], "value": np.round(rng.normal(50, 10, k), 3)}
+
+
+def quantile_chunk(rng, start, k):
+    return {"id": ["a%d" % i for i in range(start, start + k)], "parent": ["p%d" % (i // 100) for i in range(start, start + k)],
+            "value": np.round(rng.random(k) * 100, 3)}
+
+
+def compare_chunk(rng, start, k):
+    v = rng.random(k) * 100
+    w1, w2 = rng.random(k) * 5, rng.random(k) * 8
+    return {"id": ["r%d" % i for i in range(start, start + k)], "lower_95": v - w1, "upper_95": v + w1,
+            "lower_99_8": v - w2, "upper_99_8": v + w2}
+
+
+def funnel_chunk(rng, start, k):
+    n = rng.integers(1000, 100000, k)
+    return {"id": ["f%d" % i for i in range(start, start + k)], "numerator": rng.binomial(n, 0.2), "denominator": n}
+
+
+def funnel_rate_chunk(rng, start, k):
+    n = rng.integers(1000, 100000, k)
+    x = rng.poisson(n * 0.002)
+    return {"id": ["f%d" % i for i in range(start, start + k)], "numerator": x,
+            "rate": np.where(x > 0, x / n * 100000, 0.0), "denominator": n}
+
+
+# name: (input chunk, the `assure stats` words, whether PHStatsMethods has it)
+LATER = {
+    "isr": (isr_chunk, ["isr"], True),
+    "mean": (mean_chunk, ["mean"], True),
+    "quantile": (quantile_chunk, ["quantile"], True),
+    "compare": (compare_chunk, ["compare", "--comparator", "50", "--polarity", "high-is-good"], False),
+    "funnel_limits": (funnel_chunk, ["funnel", "limits"], True),
+    "funnel_significance": (funnel_chunk, ["funnel", "significance"], True),
+    "funnel_rate_points": (funnel_rate_chunk, ["funnel", "points", "--statistic", "rate"], True),
+    "funnel_rate_significance": (funnel_rate_chunk, ["funnel", "significance", "--statistic", "rate"], True),
+}
+
+
+def generate_later(path, method, rows, seed):
+    if path.exists():
+        return
+    rng = np.random.default_rng(seed)
+    chunk_rows = 1_000_000 - 1_000_000 % 19 if method == "isr" else 1_000_000
+    with open(path, "w") as f:
+        done = 0
+        while done < rows:
+            k = min(chunk_rows, rows - done)
+            df = pd.DataFrame(LATER[method][0](rng, done, k))
+            df.to_csv(f, header=done == 0, index=False)
+            done += len(df)
+
+
 def timed(cmd):
     """Wall time and peak RSS of one run. GNU time measures the command itself: a child
     forked from this harness would otherwise count the harness's own memory."""
@@ -80,7 +150,7 @@ def main():
     ap.add_argument("--phsm-rows", type=int, default=100_000)
     ap.add_argument("--phsm-dsr-groups", type=int, default=5_000)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--methods", default="proportion,rate,dsr", help="comma-separated subset to run")
+    ap.add_argument("--methods", default=",".join(["proportion", "rate", "dsr", *LATER]), help="comma-separated subset to run")
     a = ap.parse_args()
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -100,14 +170,39 @@ def main():
         ours_rps, numpy_rps, phsm_rps = unit / ours[0], unit / numpy[0], unit_small / phsm[0]
         results.append((method, unit, ours, numpy, phsm, unit_small, ours_rps, numpy_rps, phsm_rps))
         print(f"{method}: done", file=sys.stderr)
+    later = []
+    for method in [m for m in LATER if m in a.methods.split(",")]:
+        rows = a.rows - a.rows % 19 if method == "isr" else a.rows
+        phsm_rows = a.phsm_rows - a.phsm_rows % 19 if method == "isr" else a.phsm_rows
+        big, small = work / f"{method}_{rows}.csv", work / f"{method}_{phsm_rows}.csv"
+        generate_later(big, method, rows, 1)
+        ours = measure([a.assure, "stats", *LATER[method][1], "--input", big, "--output", work / "ours.csv"], a.runs)
+        phsm = None
+        if LATER[method][2]:  # PHStatsMethods has no comparison with a comparator
+            generate_later(small, method, phsm_rows, 2)
+            phsm = measure([py, HERE / "phsm_run.py", method, small, work / "phsm.csv"], 1)
+        later.append((method, rows, ours, phsm_rows, phsm))
+        print(f"{method}: done", file=sys.stderr)
     what = {"proportion": "rows", "rate": "rows", "dsr": "groups"}
-    print(f"\nmedian of {a.runs} runs (PHStatsMethods: 1 run on a sample); rows = input rows, DSR counted in groups of 19 bands")
-    print(f"{'method':<11}{'n':>11} {'impl':<16}{'median s':>10}{'per second':>14}{'peak MiB':>10}{'ours is':>12}")
-    for method, unit, ours, numpy, phsm, unit_small, o_rps, n_rps, p_rps in results:
-        print(f"{method:<11}{unit:>11,} {'assure':<16}{ours[0]:>10.2f}{o_rps:>14,.0f}{ours[1]:>10.0f}{'':>12}")
-        print(f"{'':<11}{unit:>11,} {'numpy/scipy':<16}{numpy[0]:>10.2f}{n_rps:>14,.0f}{numpy[1]:>10.0f}{o_rps / n_rps:>11.1f}x")
-        print(f"{'':<11}{unit_small:>11,} {'PHStatsMethods':<16}{phsm[0]:>10.2f}{p_rps:>14,.0f}{phsm[1]:>10.0f}{o_rps / p_rps:>11.0f}x")
-        print(f"{'':<11}{'':>11} {'':16}all runs, s: assure {', '.join(f'{t:.2f}' for t in ours[2])}; numpy {', '.join(f'{t:.2f}' for t in numpy[2])}  ({what[method]})")
+    if results:
+        print(f"\nmedian of {a.runs} runs (PHStatsMethods: 1 run on a sample); rows = input rows, DSR counted in groups of 19 bands")
+        print(f"{'method':<11}{'n':>11} {'impl':<16}{'median s':>10}{'per second':>14}{'peak MiB':>10}{'ours is':>12}")
+        for method, unit, ours, numpy, phsm, unit_small, o_rps, n_rps, p_rps in results:
+            print(f"{method:<11}{unit:>11,} {'assure':<16}{ours[0]:>10.2f}{o_rps:>14,.0f}{ours[1]:>10.0f}{'':>12}")
+            print(f"{'':<11}{unit:>11,} {'numpy/scipy':<16}{numpy[0]:>10.2f}{n_rps:>14,.0f}{numpy[1]:>10.0f}{o_rps / n_rps:>11.1f}x")
+            print(f"{'':<11}{unit_small:>11,} {'PHStatsMethods':<16}{phsm[0]:>10.2f}{p_rps:>14,.0f}{phsm[1]:>10.0f}{o_rps / p_rps:>11.0f}x")
+            print(f"{'':<11}{'':>11} {'':16}all runs, s: assure {', '.join(f'{t:.2f}' for t in ours[2])}; numpy {', '.join(f'{t:.2f}' for t in numpy[2])}  ({what[method]})")
+
+    if later:
+        print(f"\nlater methods, median of {a.runs} runs (PHStatsMethods: 1 run on a sample); input rows per second")
+        print(f"{'method':<26}{'rows':>11} {'impl':<16}{'median s':>10}{'per second':>14}{'peak MiB':>10}{'ours is':>12}")
+        for method, rows, ours, phsm_rows, phsm in later:
+            o_rps = rows / ours[0]
+            print(f"{method:<26}{rows:>11,} {'assure':<16}{ours[0]:>10.2f}{o_rps:>14,.0f}{ours[1]:>10.0f}{'':>12}")
+            if phsm:
+                p_rps = phsm_rows / phsm[0]
+                print(f"{'':<26}{phsm_rows:>11,} {'PHStatsMethods':<16}{phsm[0]:>10.2f}{p_rps:>14,.0f}{phsm[1]:>10.0f}{o_rps / p_rps:>11.0f}x")
+            print(f"{'':<26}{'':>11} {'':16}all runs, s: assure {', '.join(f'{t:.2f}' for t in ours[2])}")
 
 
 if __name__ == "__main__":

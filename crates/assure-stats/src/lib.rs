@@ -3,7 +3,7 @@
 //! proportions, exact Poisson and Byar's limits for counts and crude rates, Dobson
 //! intervals for directly standardised rates (2013 European Standard Population),
 //! indirectly standardised ratios and rates, t-based intervals for means, significance
-//! against a comparator, quantile assignment, and straight-line trends with prediction
+//! against a comparator, funnel plot limits and significance, quantile assignment, and straight-line trends with prediction
 //! intervals.
 //!
 //! Pure functions: no I/O, no global state. Invalid input is a [`StatsError`] naming the
@@ -13,6 +13,7 @@ mod compare;
 mod count;
 mod dsr;
 mod error;
+mod funnel;
 mod level;
 mod mean;
 mod quantile;
@@ -22,6 +23,10 @@ pub use compare::{Comparison, Polarity, compare};
 pub use count::{byar_limits, count_limits, exact_limits};
 pub use dsr::{AGE_BANDS, Dsr, ESP2013, dsr, isr, isr_rate};
 pub use error::StatsError;
+pub use funnel::{
+    FunnelLimit, FunnelStatistic, FunnelTotals, RateType, RatioType, funnel_denominator, funnel_limits, funnel_point,
+    funnel_significance, poisson_funnel, proportion_limit,
+};
 pub use level::ConfidenceLevel;
 pub use mean::{Mean, mean};
 pub use quantile::{Quantiles, quantiles};

@@ -11,16 +11,17 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use assure_stats::{AGE_BANDS, ConfidenceLevel, ESP2013, Interval, StatsError};
+use assure_stats::{
+    AGE_BANDS, ConfidenceLevel, ESP2013, FunnelStatistic, FunnelTotals, Interval, Polarity, RateType, StatsError,
+};
 use rayon::prelude::*;
 
 /// Size of one block of input handed to a worker.
 const BLOCK_BYTES: usize = 1 << 20;
 /// Errors listed before the rest are only counted.
 const MAX_LISTED_ERRORS: usize = 50;
-
 /// Which statistic.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Method {
     /// Wilson score interval for a proportion.
     Proportion,
@@ -28,6 +29,50 @@ pub enum Method {
     Rate,
     /// Directly standardised rate (Dobson, ESP 2013).
     Dsr,
+    /// Indirectly standardised ratio (`rate: false`) or rate (`rate: true`), with the
+    /// reference numerators and denominators per row or from a reference file by age band.
+    Isr {
+        /// The rate (ratio × the reference crude rate) instead of the ratio.
+        rate: bool,
+        /// A CSV of `age_band,numerator,denominator` for the reference population.
+        reference: Option<PathBuf>,
+    },
+    /// Mean of the values of each id with Student's t intervals.
+    Mean,
+    /// Quantiles of values within each parent area (or the whole input).
+    Quantile {
+        /// How many quantiles (10 for deciles).
+        quantiles: u32,
+        /// Quantile 1 holds the highest values.
+        invert: bool,
+    },
+    /// Fingertips' comparison of each interval with a comparator value.
+    Compare {
+        /// Which direction is better.
+        polarity: Polarity,
+        /// The comparator for every row; without it, each row's `comparator` column.
+        comparator: Option<f64>,
+    },
+    /// Funnel plots: the limits, rates' points, or each area's significance.
+    Funnel {
+        /// Which part.
+        part: FunnelPart,
+        /// What the funnel is drawn for.
+        statistic: FunnelStatistic,
+        /// Years of data the rates cover (rates only).
+        years: f64,
+    },
+}
+
+/// What `assure stats funnel` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FunnelPart {
+    /// 100 points along the axis with the limits at each (one row per point).
+    Limits,
+    /// Each rate's point: the rate and the one-year population it implies.
+    Points,
+    /// Each area against the limits: High/Low (tail) or Not significant.
+    Significance,
 }
 
 /// Options common to all methods.
@@ -145,37 +190,109 @@ fn last_record_end(data: &[u8]) -> Option<usize> {
     cut
 }
 
-/// Column positions found in the header.
+/// Column positions found in the header (those a method does not use are 0).
+#[derive(Default)]
 struct Columns {
     id: usize,
     numerator: usize,
     denominator: usize,
     age_band: Option<usize>,
+    value: usize,
+    parent: Option<usize>,
+    ref_numerator: usize,
+    ref_denominator: usize,
+    comparator: Option<usize>,
+    /// `lower_<level>`, `upper_<level>` for each level (compare).
+    limits: Vec<(usize, usize)>,
+    /// Funnels: the rate, and whether there is a denominator.
+    rate: usize,
+    has_denominator: bool,
 }
 
-fn read_header<R: BufRead>(reader: &mut R, method: Method) -> anyhow::Result<Columns> {
-    let mut line = Vec::new();
-    reader.read_until(b'\n', &mut line)?;
-    if line.is_empty() {
-        bail!("line 1: the input is empty (expected a header row)");
+/// A header row: column names, matched without regard to case (a UTF-8 BOM ignored).
+struct Header(csv::StringRecord);
+
+impl Header {
+    fn read<R: BufRead>(reader: &mut R) -> anyhow::Result<Header> {
+        let mut line = Vec::new();
+        reader.read_until(b'\n', &mut line)?;
+        if line.is_empty() {
+            bail!("line 1: the input is empty (expected a header row)");
+        }
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).trim(csv::Trim::All).from_reader(&line[..]);
+        let mut header = csv::StringRecord::new();
+        rdr.read_record(&mut header).context("line 1: header is not valid CSV")?;
+        Ok(Header(header))
     }
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).trim(csv::Trim::All).from_reader(&line[..]);
-    let mut header = csv::StringRecord::new();
-    rdr.read_record(&mut header).context("line 1: header is not valid CSV")?;
-    let find = |name: &str| header.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name));
-    let mut required = vec!["id", "numerator", "denominator"];
-    if method == Method::Dsr {
-        required.push("age_band");
+
+    fn find(&self, name: &str) -> Option<usize> {
+        self.0.iter().position(|h| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(name))
     }
-    let missing: Vec<&str> = required.iter().copied().filter(|c| find(c).is_none()).collect();
-    if !missing.is_empty() {
-        bail!("line 1: missing column(s) {} (expected {})", missing.join(", "), required.join(","));
+
+    /// The position of a column known to be there (or 0 for one the method does not use).
+    fn at(&self, name: &str) -> usize {
+        self.find(name).unwrap_or_default()
     }
+
+    /// Fail naming every required column that is missing.
+    fn require(&self, required: &[&str], hint: &str) -> anyhow::Result<()> {
+        let missing: Vec<&str> = required.iter().copied().filter(|c| self.find(c).is_none()).collect();
+        if !missing.is_empty() {
+            bail!("line 1: missing column(s) {} (expected {}){hint}", missing.join(", "), required.join(","));
+        }
+        Ok(())
+    }
+}
+
+fn read_header<R: BufRead>(reader: &mut R, method: &Method, levels: &[ConfidenceLevel]) -> anyhow::Result<Columns> {
+    let header = Header::read(reader)?;
+    let limit_names: Vec<(String, String)> =
+        levels.iter().map(|l| (format!("lower_{}", l.label()), format!("upper_{}", l.label()))).collect();
+    let mut required: Vec<&str> = vec!["id"];
+    match method {
+        Method::Funnel { part, statistic, .. } => {
+            if *part == FunnelPart::Limits {
+                required.clear();
+            }
+            required.push("numerator");
+            required.push(if matches!(statistic, FunnelStatistic::Rate(_)) { "rate" } else { "denominator" });
+        }
+        Method::Proportion | Method::Rate => required.extend(["numerator", "denominator"]),
+        Method::Dsr => required.extend(["age_band", "numerator", "denominator"]),
+        Method::Isr { reference: Some(_), .. } => required.extend(["age_band", "numerator", "denominator"]),
+        Method::Isr { reference: None, .. } => {
+            required.extend(["numerator", "denominator", "ref_numerator", "ref_denominator"])
+        }
+        Method::Mean | Method::Quantile { .. } => required.push("value"),
+        Method::Compare { comparator, .. } => {
+            for (l, u) in &limit_names {
+                required.extend([l.as_str(), u.as_str()]);
+            }
+            if comparator.is_none() {
+                required.push("comparator");
+            }
+        }
+    }
+    let hint = if matches!(method, Method::Compare { comparator: None, .. }) && header.find("comparator").is_none() {
+        " or give --comparator"
+    } else {
+        ""
+    };
+    header.require(&required, hint)?;
+    let at = |name: &str| header.at(name);
     Ok(Columns {
-        id: find("id").unwrap_or_default(),
-        numerator: find("numerator").unwrap_or_default(),
-        denominator: find("denominator").unwrap_or_default(),
-        age_band: find("age_band"),
+        id: at("id"),
+        numerator: at("numerator"),
+        denominator: at("denominator"),
+        age_band: header.find("age_band"),
+        value: at("value"),
+        parent: header.find("parent"),
+        ref_numerator: at("ref_numerator"),
+        ref_denominator: at("ref_denominator"),
+        comparator: header.find("comparator"),
+        limits: limit_names.iter().map(|(l, u)| (at(l), at(u))).collect(),
+        rate: at("rate"),
+        has_denominator: header.find("denominator").is_some(),
     })
 }
 
@@ -238,12 +355,21 @@ fn stats_error(e: StatsError, line: u64) -> RowError {
     let column = match &e {
         StatsError::NotFinite { field }
         | StatsError::Negative { field, .. }
-        | StatsError::NotPositive { field, .. } => (*field).to_owned(),
+        | StatsError::NotPositive { field, .. } => field.replace("reference ", "ref_"),
         StatsError::NumeratorAboveDenominator { .. } => "numerator".to_owned(),
         StatsError::EmptyBand { .. } | StatsError::ZeroPopulation { .. } => "denominator".to_owned(),
+        StatsError::ZeroExpected => "ref_numerator".to_owned(),
+        StatsError::TooFewValues(_) => "value".to_owned(),
         _ => String::new(),
     };
     RowError { line, column, message: e.to_string() }
+}
+
+/// A group's error, its message starting with the group's id.
+fn group_error(e: StatsError, id: &[u8], line: u64) -> RowError {
+    let mut err = stats_error(e, line);
+    err.message = format!("id '{}': {}", String::from_utf8_lossy(id), err.message);
+    err
 }
 
 fn write_id(out: &mut Vec<u8>, id: &[u8]) {
@@ -304,14 +430,58 @@ fn each_record(
     }
 }
 
-/// Proportion or rate over one block: output bytes and row count, or the block's errors.
-fn row_block(block: &Block, cols: &Columns, method: Method, o: &Options) -> (Vec<u8>, u64, Vec<RowError>) {
+/// An optional number: an empty cell is `None`, anything else must be a number.
+fn optional_number(rec: &csv::ByteRecord, i: usize, name: &str, line: u64, errors: &mut Vec<RowError>) -> Option<f64> {
+    if field(rec, i).is_empty() { None } else { number(rec, i, name, line, errors) }
+}
+
+/// The row-by-row methods (proportion, rate, compare) over one block: output bytes and
+/// row count, or the block's errors.
+fn row_block(block: &Block, cols: &Columns, method: &Method, o: &Options) -> (Vec<u8>, u64, Vec<RowError>) {
     let mut out = Vec::with_capacity(block.data.len() * 6); // output rows are ~5x input rows
     let mut errors = Vec::new();
     let mut intervals = Vec::with_capacity(o.levels.len());
     let mut fmt = ryu::Buffer::new();
     let mut rows = 0;
     each_record(block, &mut errors, |rec, line, errors| {
+        if let Method::Compare { polarity, comparator } = method {
+            let comparator = match comparator {
+                Some(c) => Some(*c),
+                None => optional_number(rec, cols.comparator.unwrap_or_default(), "comparator", line, errors),
+            };
+            let limits: Vec<Option<Interval>> = cols
+                .limits
+                .iter()
+                .zip(&o.levels)
+                .map(|(&(l, u), level)| {
+                    let (ln, un) = (format!("lower_{}", level.label()), format!("upper_{}", level.label()));
+                    let lower = optional_number(rec, l, &ln, line, errors);
+                    let upper = optional_number(rec, u, &un, line, errors);
+                    match (lower, upper) {
+                        (Some(lower), Some(upper)) if lower > upper => {
+                            errors.push(RowError {
+                                line,
+                                column: ln,
+                                message: format!("lower limit {lower} is above the upper limit {upper}"),
+                            });
+                            None
+                        }
+                        (Some(lower), Some(upper)) => Some(Interval { lower, upper }),
+                        _ => None,
+                    }
+                })
+                .collect();
+            if errors.is_empty() {
+                write_id(&mut out, field(rec, cols.id));
+                for i in limits {
+                    out.push(b',');
+                    out.extend_from_slice(assure_stats::compare(i, comparator, *polarity).to_string().as_bytes());
+                }
+                out.push(b'\n');
+                rows += 1;
+            }
+            return;
+        }
         let (Some(x), Some(n)) = (
             number(rec, cols.numerator, "numerator", line, errors),
             number(rec, cols.denominator, "denominator", line, errors),
@@ -334,49 +504,6 @@ fn row_block(block: &Block, cols: &Columns, method: Method, o: &Options) -> (Vec
         }
     });
     (out, rows, errors)
-}
-
-/// One id's bands, gathered from contiguous rows.
-struct Group {
-    id: Vec<u8>,
-    line: u64,
-    observed: [f64; 19],
-    population: [f64; 19],
-    seen: [bool; 19],
-}
-
-impl Group {
-    fn new(id: Vec<u8>, line: u64) -> Group {
-        Group { id, line, observed: [0.0; 19], population: [0.0; 19], seen: [false; 19] }
-    }
-
-    /// Add one band, refusing a band already there.
-    fn add(&mut self, band: usize, observed: f64, population: f64, line: u64) -> Result<(), RowError> {
-        if self.seen[band] {
-            return Err(RowError {
-                line,
-                column: "age_band".into(),
-                message: format!("id '{}' has age band {} twice", String::from_utf8_lossy(&self.id), AGE_BANDS[band]),
-            });
-        }
-        self.seen[band] = true;
-        self.observed[band] = observed;
-        self.population[band] = population;
-        Ok(())
-    }
-}
-
-/// A DSR block, grouped and computed by a worker. Groups wholly inside the block are
-/// done; the first and last may continue in the neighbouring blocks, so they go back
-/// to be stitched in order.
-struct DsrBlock {
-    head: Option<Group>,
-    body: Vec<u8>,
-    body_rows: u64,
-    /// Ids (with first lines and hashes) of the groups inside the block, for the not-together check.
-    body_ids: Vec<(Vec<u8>, u64, u64)>,
-    tail: Option<Group>,
-    errors: Vec<RowError>,
 }
 
 /// A hasher that passes on a hash computed elsewhere (by the workers).
@@ -444,25 +571,104 @@ fn not_seen_before(id: &[u8], hash: u64, line: u64, finished: &mut FinishedIds, 
     }
 }
 
-/// The stitching state of a DSR run: the group still open across block edges and the ids already finished.
-struct Stitch {
-    open: Option<Group>,
+/// A method over groups of contiguous rows sharing a key (an id, or a parent area).
+/// Rows are parsed and added by the workers; a group cut by a block edge is merged in
+/// input order by [`Stitch`], and each group is computed once it is complete.
+trait Grouped: Sync {
+    /// One parsed row.
+    type Row;
+    /// A group's rows so far.
+    type Acc: Send;
+    /// The group key of a row.
+    fn key<'r>(&self, rec: &'r csv::ByteRecord) -> &'r [u8];
+    /// Parse a row, reporting its problems.
+    fn parse(&self, rec: &csv::ByteRecord, line: u64, errors: &mut Vec<RowError>) -> Option<Self::Row>;
+    /// An empty group.
+    fn start(&self) -> Self::Acc;
+    /// Add a row to its group.
+    fn add(&self, acc: &mut Self::Acc, row: Self::Row, key: &[u8], line: u64) -> Result<(), RowError>;
+    /// Add the later part of a group cut by a block edge.
+    fn merge(&self, acc: &mut Self::Acc, later: Self::Acc, key: &[u8], line: u64) -> Result<(), RowError>;
+    /// Compute a complete group and write its output rows; returns how many.
+    fn finish(&self, g: &Group<Self::Acc>, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<u64, RowError>;
+}
+
+/// One group's rows, gathered from contiguous rows.
+struct Group<A> {
+    id: Vec<u8>,
+    line: u64,
+    acc: A,
+}
+
+/// A block grouped and computed by a worker. Groups wholly inside the block are done;
+/// the first and last may continue in the neighbouring blocks, so they go back to be
+/// stitched in order.
+struct GroupBlock<A> {
+    head: Option<Group<A>>,
+    body: Vec<u8>,
+    body_rows: u64,
+    /// Ids (with first lines and hashes) of the groups inside the block, for the not-together check.
+    body_ids: Vec<(Vec<u8>, u64, u64)>,
+    tail: Option<Group<A>>,
+    errors: Vec<RowError>,
+}
+
+fn group_block<M: Grouped>(m: &M, block: &Block) -> GroupBlock<M::Acc> {
+    let mut errors = Vec::new();
+    let mut groups: Vec<Group<M::Acc>> = Vec::new();
+    each_record(block, &mut errors, |rec, line, errors| {
+        let Some(row) = m.parse(rec, line, errors) else { return };
+        let id = m.key(rec);
+        if groups.last().is_none_or(|g| g.id != id) {
+            groups.push(Group { id: id.to_vec(), line, acc: m.start() });
+        }
+        let g = groups.last_mut().expect("a group was just ensured");
+        if let Err(e) = m.add(&mut g.acc, row, id, line) {
+            errors.push(e);
+        }
+    });
+    let mut groups = groups.into_iter();
+    let head = groups.next();
+    let mut rest: Vec<Group<M::Acc>> = groups.collect();
+    let tail = rest.pop();
+    let mut body = Vec::with_capacity(rest.len() * 100);
+    let mut fmt = ryu::Buffer::new();
+    let mut body_ids = Vec::with_capacity(rest.len());
+    let mut body_rows = 0;
+    for g in rest {
+        match m.finish(&g, &mut body, &mut fmt) {
+            Ok(n) => body_rows += n,
+            Err(e) => errors.push(e),
+        }
+        let hash = id_hash(&g.id);
+        body_ids.push((g.id, g.line, hash));
+    }
+    GroupBlock { head, body, body_rows, body_ids, tail, errors }
+}
+
+/// The stitching state of a grouped run: the group still open across block edges and the ids already finished.
+struct Stitch<A> {
+    open: Option<Group<A>>,
     finished: FinishedIds,
     fmt: ryu::Buffer,
 }
 
-impl Stitch {
+impl<A> Stitch<A> {
+    fn new() -> Stitch<A> {
+        Stitch { open: None, finished: FinishedIds::default(), fmt: ryu::Buffer::new() }
+    }
+
     /// Compute and queue the open group (no later row can continue it). Returns rows written.
-    fn close(&mut self, log: &mut ErrorLog, o: &Options, chunks: &mut Vec<Vec<u8>>) -> u64 {
+    fn close<M: Grouped<Acc = A>>(&mut self, m: &M, log: &mut ErrorLog, chunks: &mut Chunks) -> u64 {
         let Some(g) = self.open.take() else { return 0 };
         not_seen_before(&g.id, id_hash(&g.id), g.line, &mut self.finished, log);
         let mut bytes = Vec::with_capacity(128);
-        match dsr_group(&g, o, &mut bytes, &mut self.fmt) {
-            Ok(()) if log.count == 0 => {
+        match m.finish(&g, &mut bytes, &mut self.fmt) {
+            Ok(n) if log.count == 0 => {
                 chunks.push(bytes);
-                1
+                n
             }
-            Ok(()) => 0,
+            Ok(_) => 0,
             Err(e) => {
                 log.push(e);
                 0
@@ -471,7 +677,7 @@ impl Stitch {
     }
 
     /// Take a worker's block, in input order. Returns rows written.
-    fn take(&mut self, r: DsrBlock, log: &mut ErrorLog, o: &Options, chunks: &mut Vec<Vec<u8>>) -> u64 {
+    fn take<M: Grouped<Acc = A>>(&mut self, m: &M, r: GroupBlock<A>, log: &mut ErrorLog, chunks: &mut Chunks) -> u64 {
         let mut rows = 0;
         for e in r.errors {
             log.push(e);
@@ -480,21 +686,19 @@ impl Stitch {
         if let Some(h) = r.head {
             match self.open.as_mut() {
                 Some(g) if g.id == h.id => {
-                    for b in (0..19).filter(|&b| h.seen[b]) {
-                        if let Err(e) = g.add(b, h.observed[b], h.population[b], h.line) {
-                            log.push(e);
-                        }
+                    if let Err(e) = m.merge(&mut g.acc, h.acc, &h.id, h.line) {
+                        log.push(e);
                     }
                 }
                 _ => {
-                    rows += self.close(log, o, chunks);
+                    rows += self.close(m, log, chunks);
                     self.open = Some(h);
                 }
             }
         }
         // Anything after the first group means the open group is complete.
         if !r.body_ids.is_empty() || r.tail.is_some() {
-            rows += self.close(log, o, chunks);
+            rows += self.close(m, log, chunks);
             for (id, line, hash) in &r.body_ids {
                 not_seen_before(id, *hash, *line, &mut self.finished, log);
             }
@@ -506,14 +710,71 @@ impl Stitch {
         }
         rows
     }
+
+    /// Group and compute a batch of blocks in parallel, then stitch them in order.
+    fn batch<M: Grouped<Acc = A>>(
+        &mut self,
+        m: &M,
+        batch: &[Block],
+        last: bool,
+        log: &mut ErrorLog,
+        chunks: &mut Chunks,
+    ) -> u64
+    where
+        A: Send,
+    {
+        let results: Vec<GroupBlock<A>> = batch.par_iter().map(|b| group_block(m, b)).collect();
+        let mut rows = 0;
+        for r in results {
+            rows += self.take(m, r, log, chunks);
+        }
+        if last {
+            rows += self.close(m, log, chunks);
+        }
+        rows
+    }
 }
 
-fn dsr_block(block: &Block, cols: &Columns, o: &Options) -> DsrBlock {
-    let mut errors = Vec::new();
-    let mut groups: Vec<Group> = Vec::with_capacity(block.data.len() / 400);
-    let band_col = cols.age_band.unwrap_or_default();
-    each_record(block, &mut errors, |rec, line, errors| {
-        let raw_band = field(rec, band_col);
+/// Directly standardised rates: the 19 ESP 2013 bands of each id.
+struct DsrMethod<'a> {
+    cols: &'a Columns,
+    o: &'a Options,
+}
+
+/// One id's age bands.
+struct Bands {
+    observed: [f64; 19],
+    population: [f64; 19],
+    seen: [bool; 19],
+}
+
+impl Bands {
+    /// Add one band, refusing a band already there.
+    fn add(&mut self, band: usize, observed: f64, population: f64, id: &[u8], line: u64) -> Result<(), RowError> {
+        if self.seen[band] {
+            return Err(RowError {
+                line,
+                column: "age_band".into(),
+                message: format!("id '{}' has age band {} twice", String::from_utf8_lossy(id), AGE_BANDS[band]),
+            });
+        }
+        self.seen[band] = true;
+        self.observed[band] = observed;
+        self.population[band] = population;
+        Ok(())
+    }
+}
+
+impl Grouped for DsrMethod<'_> {
+    type Row = (usize, f64, f64);
+    type Acc = Bands;
+
+    fn key<'r>(&self, rec: &'r csv::ByteRecord) -> &'r [u8] {
+        field(rec, self.cols.id)
+    }
+
+    fn parse(&self, rec: &csv::ByteRecord, line: u64, errors: &mut Vec<RowError>) -> Option<Self::Row> {
+        let raw_band = field(rec, self.cols.age_band.unwrap_or_default());
         let band = age_band(raw_band);
         if band.is_none() {
             errors.push(RowError {
@@ -526,78 +787,358 @@ fn dsr_block(block: &Block, cols: &Columns, o: &Options) -> DsrBlock {
                 ),
             });
         }
-        let observed = number(rec, cols.numerator, "numerator", line, errors);
-        let population = number(rec, cols.denominator, "denominator", line, errors);
-        let (Some(band), Some(observed), Some(population)) = (band, observed, population) else { return };
-        let id = field(rec, cols.id);
-        if groups.last().is_none_or(|g| g.id != id) {
-            groups.push(Group::new(id.to_vec(), line));
+        let observed = number(rec, self.cols.numerator, "numerator", line, errors);
+        let population = number(rec, self.cols.denominator, "denominator", line, errors);
+        Some((band?, observed?, population?))
+    }
+
+    fn start(&self) -> Bands {
+        Bands { observed: [0.0; 19], population: [0.0; 19], seen: [false; 19] }
+    }
+
+    fn add(&self, acc: &mut Bands, (band, o, n): Self::Row, key: &[u8], line: u64) -> Result<(), RowError> {
+        acc.add(band, o, n, key, line)
+    }
+
+    fn merge(&self, acc: &mut Bands, later: Bands, key: &[u8], line: u64) -> Result<(), RowError> {
+        for b in (0..19).filter(|&b| later.seen[b]) {
+            acc.add(b, later.observed[b], later.population[b], key, line)?;
         }
-        if let Err(e) = groups.last_mut().expect("a group was just ensured").add(band, observed, population, line) {
-            errors.push(e);
+        Ok(())
+    }
+
+    fn finish(&self, g: &Group<Bands>, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<u64, RowError> {
+        let o = self.o;
+        let missing: Vec<&str> = AGE_BANDS.iter().zip(g.acc.seen).filter(|(_, s)| !s).map(|(b, _)| *b).collect();
+        if !missing.is_empty() {
+            return Err(RowError {
+                line: g.line,
+                column: "age_band".into(),
+                message: format!(
+                    "id '{}' has no row for age band(s) {}",
+                    String::from_utf8_lossy(&g.id),
+                    missing.join(", ")
+                ),
+            });
+        }
+        let d = assure_stats::dsr(
+            &g.acc.observed,
+            &g.acc.population,
+            &ESP2013,
+            o.multiplier,
+            &o.levels,
+            o.allow_empty_bands,
+        )
+        .map_err(|e| group_error(e, &g.id, g.line))?;
+        write_id(out, &g.id);
+        match &d.estimate {
+            Some(e) => {
+                write_values(out, e.value, &e.intervals, fmt);
+                out.push(b',');
+            }
+            None => {
+                out.extend(std::iter::repeat_n(b',', 1 + 2 * o.levels.len()));
+                out.push(b',');
+                out.extend_from_slice(d.note().unwrap_or_default().as_bytes());
+            }
+        }
+        out.push(b'\n');
+        Ok(1)
+    }
+}
+
+/// The reference population by age band label, for indirect standardisation.
+type Reference = std::collections::HashMap<Vec<u8>, (f64, f64)>;
+
+/// Read a reference file: `age_band,numerator,denominator`, one row per band.
+fn read_reference(path: &Path) -> anyhow::Result<Reference> {
+    let name = path.display().to_string();
+    let data = std::fs::read(path).with_context(|| format!("cannot open {name}"))?;
+    let mut reader = &data[..];
+    let header = Header::read(&mut reader).with_context(|| name.clone())?;
+    header
+        .require(&["age_band", "numerator", "denominator"], "")
+        .with_context(|| format!("{name} (a reference file has columns age_band,numerator,denominator)"))?;
+    let (band_col, numerator, denominator) = (header.at("age_band"), header.at("numerator"), header.at("denominator"));
+    let block = Block { data: reader.to_vec(), first_line: 2 };
+    let mut errors = Vec::new();
+    let mut reference = Reference::new();
+    each_record(&block, &mut errors, |rec, line, errors| {
+        let band = field(rec, band_col);
+        let r = number(rec, numerator, "numerator", line, errors);
+        let n = number(rec, denominator, "denominator", line, errors);
+        let (Some(r), Some(n)) = (r, n) else { return };
+        let err = |column: &str, message: String| RowError { line, column: column.into(), message };
+        if band.is_empty() {
+            errors.push(err("age_band", "is missing".into()));
+        } else if r < 0.0 {
+            errors.push(err("numerator", format!("is negative ({r})")));
+        } else if n < 0.0 || (n == 0.0 && r > 0.0) {
+            errors.push(err("denominator", format!("must be greater than zero (got {n})")));
+        } else if reference.insert(band.to_vec(), (r, n)).is_some() {
+            errors.push(err("age_band", format!("age band '{}' is given twice", String::from_utf8_lossy(band))));
         }
     });
-    let mut groups = groups.into_iter();
-    let head = groups.next();
-    let mut rest: Vec<Group> = groups.collect();
-    let tail = rest.pop();
-    let mut body = Vec::with_capacity(rest.len() * 100);
-    let mut fmt = ryu::Buffer::new();
-    let mut body_ids = Vec::with_capacity(rest.len());
-    let mut body_rows = 0;
-    for g in rest {
-        match dsr_group(&g, o, &mut body, &mut fmt) {
-            Ok(()) => body_rows += 1,
-            Err(e) => errors.push(e),
+    if !errors.is_empty() {
+        let mut msg = String::new();
+        for e in errors.iter().take(MAX_LISTED_ERRORS) {
+            let _ = writeln!(msg, "{name}:{}: column '{}': {}", e.line, e.column, e.message);
         }
-        let hash = id_hash(&g.id);
-        body_ids.push((g.id, g.line, hash));
+        bail!("{msg}{} invalid row(s) in the reference file {name}; nothing was written", errors.len());
     }
-    DsrBlock { head, body, body_rows, body_ids, tail, errors }
+    if reference.is_empty() {
+        bail!("{name}: the reference file has no rows");
+    }
+    Ok(reference)
 }
 
-fn dsr_group(g: &Group, o: &Options, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<(), RowError> {
-    let missing: Vec<&str> = AGE_BANDS.iter().zip(g.seen).filter(|(_, s)| !s).map(|(b, _)| *b).collect();
-    if !missing.is_empty() {
-        return Err(RowError {
-            line: g.line,
-            column: "age_band".into(),
-            message: format!(
-                "id '{}' has no row for age band(s) {}",
-                String::from_utf8_lossy(&g.id),
-                missing.join(", ")
+/// Indirectly standardised ratios and rates: the rows (age bands) of each id.
+struct IsrMethod<'a> {
+    cols: &'a Columns,
+    o: &'a Options,
+    rate: bool,
+    reference: Option<Reference>,
+}
+
+/// One id's observed total and, band by band, population and reference.
+#[derive(Default)]
+struct IsrAcc {
+    observed: f64,
+    population: Vec<f64>,
+    ref_observed: Vec<f64>,
+    ref_population: Vec<f64>,
+}
+
+impl Grouped for IsrMethod<'_> {
+    type Row = (f64, f64, f64, f64);
+    type Acc = IsrAcc;
+
+    fn key<'r>(&self, rec: &'r csv::ByteRecord) -> &'r [u8] {
+        field(rec, self.cols.id)
+    }
+
+    fn parse(&self, rec: &csv::ByteRecord, line: u64, errors: &mut Vec<RowError>) -> Option<Self::Row> {
+        let c = self.cols;
+        let o = number(rec, c.numerator, "numerator", line, errors);
+        let n = number(rec, c.denominator, "denominator", line, errors);
+        let (r, rn) = match &self.reference {
+            Some(reference) => {
+                let band = field(rec, c.age_band.unwrap_or_default());
+                match reference.get(band) {
+                    Some(&(r, rn)) => (Some(r), Some(rn)),
+                    None => {
+                        errors.push(RowError {
+                            line,
+                            column: "age_band".into(),
+                            message: format!("'{}' is not a band of the reference file", String::from_utf8_lossy(band)),
+                        });
+                        (None, None)
+                    }
+                }
+            }
+            None => (
+                number(rec, c.ref_numerator, "ref_numerator", line, errors),
+                number(rec, c.ref_denominator, "ref_denominator", line, errors),
             ),
-        });
-    }
-    let d = assure_stats::dsr(&g.observed, &g.population, &ESP2013, o.multiplier, &o.levels, o.allow_empty_bands)
-        .map_err(|e| {
-            let mut err = stats_error(e, g.line);
-            err.message = format!("id '{}': {}", String::from_utf8_lossy(&g.id), err.message);
-            err
-        })?;
-    write_id(out, &g.id);
-    match &d.estimate {
-        Some(e) => {
-            write_values(out, e.value, &e.intervals, fmt);
-            out.push(b',');
+        };
+        let row = (o?, n?, r?, rn?);
+        for (v, name) in [(row.0, "numerator"), (row.1, "denominator")] {
+            if v < 0.0 {
+                errors.push(RowError { line, column: name.into(), message: format!("is negative ({v})") });
+                return None;
+            }
         }
-        None => {
-            out.extend(std::iter::repeat_n(b',', 1 + 2 * o.levels.len()));
-            out.push(b',');
-            out.extend_from_slice(d.note().unwrap_or_default().as_bytes());
-        }
+        Some(row)
     }
-    out.push(b'\n');
-    Ok(())
+
+    fn start(&self) -> IsrAcc {
+        IsrAcc::default()
+    }
+
+    fn add(&self, acc: &mut IsrAcc, (o, n, r, rn): Self::Row, _: &[u8], _: u64) -> Result<(), RowError> {
+        acc.observed += o;
+        acc.population.push(n);
+        acc.ref_observed.push(r);
+        acc.ref_population.push(rn);
+        Ok(())
+    }
+
+    fn merge(&self, acc: &mut IsrAcc, later: IsrAcc, _: &[u8], _: u64) -> Result<(), RowError> {
+        acc.observed += later.observed;
+        acc.population.extend(later.population);
+        acc.ref_observed.extend(later.ref_observed);
+        acc.ref_population.extend(later.ref_population);
+        Ok(())
+    }
+
+    fn finish(&self, g: &Group<IsrAcc>, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<u64, RowError> {
+        let (a, o) = (&g.acc, self.o);
+        let f = if self.rate { assure_stats::isr_rate } else { assure_stats::isr };
+        let e = f(a.observed, &a.population, &a.ref_observed, &a.ref_population, o.multiplier, &o.levels)
+            .map_err(|e| group_error(e, &g.id, g.line))?;
+        write_id(out, &g.id);
+        write_values(out, e.value, &e.intervals, fmt);
+        out.push(b'\n');
+        Ok(1)
+    }
 }
 
-fn header(method: Method, levels: &[ConfidenceLevel]) -> String {
-    let mut h = String::from("id,value");
-    for l in levels {
-        let _ = write!(h, ",lower_{0},upper_{0}", l.label());
+/// Means of the values of each id.
+struct MeanMethod<'a> {
+    cols: &'a Columns,
+    o: &'a Options,
+}
+
+impl Grouped for MeanMethod<'_> {
+    type Row = f64;
+    type Acc = Vec<f64>;
+
+    fn key<'r>(&self, rec: &'r csv::ByteRecord) -> &'r [u8] {
+        field(rec, self.cols.id)
     }
-    if method == Method::Dsr {
-        h.push_str(",note");
+
+    fn parse(&self, rec: &csv::ByteRecord, line: u64, errors: &mut Vec<RowError>) -> Option<f64> {
+        number(rec, self.cols.value, "value", line, errors)
+    }
+
+    fn start(&self) -> Vec<f64> {
+        Vec::new()
+    }
+
+    fn add(&self, acc: &mut Vec<f64>, v: f64, _: &[u8], _: u64) -> Result<(), RowError> {
+        acc.push(v);
+        Ok(())
+    }
+
+    fn merge(&self, acc: &mut Vec<f64>, later: Vec<f64>, _: &[u8], _: u64) -> Result<(), RowError> {
+        acc.extend(later);
+        Ok(())
+    }
+
+    fn finish(&self, g: &Group<Vec<f64>>, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<u64, RowError> {
+        let m = assure_stats::mean(&g.acc, &self.o.levels).map_err(|e| group_error(e, &g.id, g.line))?;
+        write_id(out, &g.id);
+        write_values(out, m.estimate.value, &m.estimate.intervals, fmt);
+        out.push(b',');
+        let _ = write!(out, "{}", m.count);
+        out.push(b',');
+        out.extend_from_slice(fmt.format(m.std_dev).as_bytes());
+        out.push(b'\n');
+        Ok(1)
+    }
+}
+
+/// One row of a quantile group.
+struct QuantileRow {
+    id: Vec<u8>,
+    cell: Vec<u8>,
+    value: Option<f64>,
+}
+
+/// Quantiles within each parent area (the whole input without a `parent` column).
+struct QuantileMethod<'a> {
+    cols: &'a Columns,
+    quantiles: u32,
+    invert: bool,
+}
+
+impl Grouped for QuantileMethod<'_> {
+    /// The row's id, its value cell as given (echoed in the output) and its value (`None` when empty).
+    type Row = QuantileRow;
+    type Acc = Vec<QuantileRow>;
+
+    fn key<'r>(&self, rec: &'r csv::ByteRecord) -> &'r [u8] {
+        self.cols.parent.map_or(&[], |p| field(rec, p))
+    }
+
+    fn parse(&self, rec: &csv::ByteRecord, line: u64, errors: &mut Vec<RowError>) -> Option<Self::Row> {
+        let before = errors.len();
+        let v = optional_number(rec, self.cols.value, "value", line, errors);
+        (errors.len() == before).then(|| QuantileRow {
+            id: field(rec, self.cols.id).to_vec(),
+            cell: field(rec, self.cols.value).to_vec(),
+            value: v,
+        })
+    }
+
+    fn start(&self) -> Self::Acc {
+        Vec::new()
+    }
+
+    fn add(&self, acc: &mut Self::Acc, row: Self::Row, _: &[u8], _: u64) -> Result<(), RowError> {
+        acc.push(row);
+        Ok(())
+    }
+
+    fn merge(&self, acc: &mut Self::Acc, later: Self::Acc, _: &[u8], _: u64) -> Result<(), RowError> {
+        acc.extend(later);
+        Ok(())
+    }
+
+    fn finish(&self, g: &Group<Self::Acc>, out: &mut Vec<u8>, _: &mut ryu::Buffer) -> Result<u64, RowError> {
+        let values: Vec<f64> = g.acc.iter().map(|r| r.value.unwrap_or(f64::NAN)).collect();
+        let q = assure_stats::quantiles(&values, self.quantiles, self.invert);
+        for (row, assigned) in g.acc.iter().zip(&q.assigned) {
+            write_id(out, &row.id);
+            out.push(b',');
+            write_id(out, &g.id);
+            out.push(b',');
+            write_id(out, &row.cell);
+            out.push(b',');
+            if let Some(a) = assigned {
+                let _ = write!(out, "{a}");
+            }
+            out.push(b',');
+            if let Some(w) = &q.warning {
+                write_id(out, w.as_bytes());
+            }
+            out.push(b'\n');
+        }
+        Ok(g.acc.len() as u64)
+    }
+}
+
+fn header(method: &Method, levels: &[ConfidenceLevel]) -> String {
+    let mut h = String::from("id");
+    match method {
+        Method::Quantile { .. } => h.push_str(",parent,value,quantile,note"),
+        Method::Compare { .. } => {
+            for l in levels {
+                let _ = write!(h, ",comparison_{}", l.label());
+            }
+        }
+        Method::Funnel { part: FunnelPart::Limits, statistic, .. } => {
+            h.clear();
+            h.push_str(match statistic {
+                FunnelStatistic::Proportion => "population",
+                FunnelStatistic::Ratio(_) => "observed_events",
+                FunnelStatistic::Rate(_) => "events",
+            });
+            for l in levels {
+                let _ = write!(h, ",lower_{0},upper_{0}", l.label());
+            }
+            if matches!(statistic, FunnelStatistic::Rate(_)) {
+                for l in levels {
+                    let _ = write!(h, ",population_lower_{0},population_upper_{0}", l.label());
+                }
+            }
+            if !matches!(statistic, FunnelStatistic::Ratio(_)) {
+                h.push_str(",baseline");
+            }
+        }
+        Method::Funnel { part: FunnelPart::Points, .. } => h.push_str(",rate_chart,denominator_derived"),
+        Method::Funnel { part: FunnelPart::Significance, .. } => h.push_str(",significance"),
+        _ => {
+            h.push_str(",value");
+            for l in levels {
+                let _ = write!(h, ",lower_{0},upper_{0}", l.label());
+            }
+        }
+    }
+    match method {
+        Method::Dsr => h.push_str(",note"),
+        Method::Mean => h.push_str(",count,std_dev"),
+        _ => {}
     }
     h.push('\n');
     h
@@ -606,8 +1147,13 @@ fn header(method: Method, levels: &[ConfidenceLevel]) -> String {
 /// Where results go: a temporary file renamed on success, or straight to stdout or a
 /// device (such as /dev/null) that cannot have a file beside it.
 enum Sink {
-    File { tmp: tempfile::NamedTempFile, path: PathBuf },
+    File {
+        tmp: tempfile::NamedTempFile,
+        path: PathBuf,
+    },
     Direct(Box<dyn Write + Send>),
+    /// A first pass that only checks and totals: nothing is written anywhere.
+    Discard(io::Sink),
 }
 
 impl Sink {
@@ -643,6 +1189,7 @@ impl Sink {
         match self {
             Sink::File { tmp, .. } => tmp.as_file_mut(),
             Sink::Direct(w) => w,
+            Sink::Discard(w) => w,
         }
     }
 
@@ -652,6 +1199,7 @@ impl Sink {
                 tmp.persist(&path).with_context(|| format!("cannot write {}", path.display()))?;
             }
             Sink::Direct(mut w) => w.flush()?,
+            Sink::Discard(_) => {}
         }
         Ok(())
     }
@@ -707,26 +1255,321 @@ fn spawn_reader(
 }
 
 /// Run a method over a CSV input. Returns the number of output rows.
-pub fn run(method: Method, o: &Options) -> anyhow::Result<u64> {
+pub fn run(method: &Method, o: &Options) -> anyhow::Result<u64> {
     let name = o.input.display().to_string();
-    let input: Box<dyn Read + Send> = if o.input == Path::new("-") {
-        Box::new(io::stdin())
-    } else {
-        Box::new(std::fs::File::open(&o.input).with_context(|| format!("cannot open {name}"))?)
+    // A reference file is read (and checked) before the input.
+    let reference = match method {
+        Method::Isr { reference: Some(path), .. } => Some(read_reference(path)?),
+        _ => None,
     };
-    let mut reader = BufReader::with_capacity(1 << 16, input);
-    let cols = read_header(&mut reader, method).with_context(|| name.clone())?;
-    // Whatever the header read left in the buffer goes first.
-    let rest: Box<dyn Read + Send> = Box::new(io::Cursor::new(reader.buffer().to_vec()).chain(reader.into_inner()));
-    let (blocks, reader_thread) = spawn_reader(Blocks { reader: rest, carry: Vec::new(), next_line: 2, done: false });
+    let twice = matches!(
+        method,
+        Method::Funnel {
+            part: FunnelPart::Significance,
+            statistic: FunnelStatistic::Proportion | FunnelStatistic::Rate(_),
+            ..
+        }
+    );
+    let input = Input::new(o, twice)?;
+    let (cols, mut blocks) = input.open(method, &o.levels)?;
     let sink = Sink::open(&o.output)?;
-    let direct = sink.is_direct();
-    let (to_writer, writer_thread) = spawn_writer(sink, header(method, &o.levels));
+    let head = header(method, &o.levels);
+    match method {
+        Method::Proportion | Method::Rate | Method::Compare { .. } => {
+            drive(&name, o, blocks, sink, head, |batch, _, log, chunks| {
+                let results: Vec<_> = batch.par_iter().map(|b| row_block(b, &cols, method, o)).collect();
+                let mut rows = 0;
+                for (bytes, n, errs) in results {
+                    for e in errs {
+                        log.push(e);
+                    }
+                    if log.count == 0 {
+                        rows += n;
+                        chunks.push(bytes);
+                    }
+                }
+                rows
+            })
+        }
+        Method::Dsr => grouped(&name, o, blocks, sink, head, &DsrMethod { cols: &cols, o }),
+        Method::Isr { rate, .. } => {
+            let m = IsrMethod { cols: &cols, o, rate: *rate, reference };
+            grouped(&name, o, blocks, sink, head, &m)
+        }
+        Method::Mean => grouped(&name, o, blocks, sink, head, &MeanMethod { cols: &cols, o }),
+        Method::Quantile { quantiles, invert } => {
+            let m = QuantileMethod { cols: &cols, quantiles: *quantiles, invert: *invert };
+            grouped(&name, o, blocks, sink, head, &m)
+        }
+        Method::Funnel { part: FunnelPart::Limits, statistic, years } => {
+            let mut totals = FunnelTotals::default();
+            drive(&name, o, blocks, sink, head, |batch, last, log, chunks| {
+                add_funnel_totals(batch, &cols, *statistic, o, &mut totals, log);
+                if !last || log.count > 0 {
+                    return 0;
+                }
+                match assure_stats::funnel_limits(*statistic, &totals, o.multiplier, *years, &o.levels) {
+                    Ok((rows, baseline)) => {
+                        chunks.push(funnel_limit_rows(&rows, baseline));
+                        rows.len() as u64
+                    }
+                    Err(e) => {
+                        let message = format!("no funnel can be drawn (no rows, or no denominators above zero): {e}");
+                        log.push(RowError { line: 1, column: String::new(), message });
+                        0
+                    }
+                }
+            })
+        }
+        Method::Funnel { part, statistic, years } => {
+            // Significance against the average of all areas needs a first pass for it.
+            let average = if *part == FunnelPart::Significance && !matches!(statistic, FunnelStatistic::Ratio(_)) {
+                let mut totals = FunnelTotals::default();
+                let nowhere = Sink::Discard(io::sink());
+                drive(&name, o, blocks, nowhere, String::new(), |batch, _, log, _| {
+                    add_funnel_totals(batch, &cols, *statistic, o, &mut totals, log);
+                    0
+                })?;
+                let average =
+                    totals.average().map_err(|e| anyhow::anyhow!("{name}: no average to compare with: {e}"))?;
+                blocks = input.open(method, &o.levels)?.1;
+                average
+            } else {
+                1.0
+            };
+            let f = FunnelRows { cols: &cols, statistic: *statistic, part: *part, years: *years, average, o };
+            drive(&name, o, blocks, sink, head, |batch, _, log, chunks| {
+                let results: Vec<_> = batch.par_iter().map(|b| f.block(b)).collect();
+                let mut rows = 0;
+                for (bytes, n, errs) in results {
+                    for e in errs {
+                        log.push(e);
+                    }
+                    if log.count == 0 {
+                        rows += n;
+                        chunks.push(bytes);
+                    }
+                }
+                rows
+            })
+        }
+    }
+}
 
+/// Where the input comes from: a file, or standard input (kept in a temporary file when
+/// a method reads it twice).
+struct Input {
+    path: PathBuf,
+    name: String,
+    /// Standard input, copied for a second reading.
+    _spool: Option<tempfile::NamedTempFile>,
+}
+
+impl Input {
+    fn new(o: &Options, twice: bool) -> anyhow::Result<Input> {
+        let name = o.input.display().to_string();
+        if o.input == Path::new("-") && twice {
+            let mut spool =
+                tempfile::NamedTempFile::new().context("cannot make a temporary file for standard input")?;
+            io::copy(&mut io::stdin().lock(), spool.as_file_mut()).context("reading standard input")?;
+            return Ok(Input { path: spool.path().to_owned(), name, _spool: Some(spool) });
+        }
+        Ok(Input { path: o.input.clone(), name, _spool: None })
+    }
+
+    /// Open the input at its first data row: its header's columns and its blocks.
+    fn open(
+        &self,
+        method: &Method,
+        levels: &[ConfidenceLevel],
+    ) -> anyhow::Result<(Columns, Blocks<Box<dyn Read + Send>>)> {
+        let input: Box<dyn Read + Send> = if self.path == Path::new("-") {
+            Box::new(io::stdin())
+        } else {
+            Box::new(std::fs::File::open(&self.path).with_context(|| format!("cannot open {}", self.name))?)
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, input);
+        let cols = read_header(&mut reader, method, levels).with_context(|| self.name.clone())?;
+        // Whatever the header read left in the buffer goes first.
+        let rest: Box<dyn Read + Send> = Box::new(io::Cursor::new(reader.buffer().to_vec()).chain(reader.into_inner()));
+        Ok((cols, Blocks { reader: rest, carry: Vec::new(), next_line: 2, done: false }))
+    }
+}
+
+/// Parse a funnel row: its numerator and funnel denominator (none for a DSR without events).
+fn funnel_row(
+    rec: &csv::ByteRecord,
+    cols: &Columns,
+    statistic: FunnelStatistic,
+    o: &Options,
+    line: u64,
+    errors: &mut Vec<RowError>,
+) -> Option<(f64, Option<f64>)> {
+    let x = number(rec, cols.numerator, "numerator", line, errors);
+    let rate = matches!(statistic, FunnelStatistic::Rate(_));
+    let n = if rate && cols.has_denominator {
+        optional_number(rec, cols.denominator, "denominator", line, errors)
+    } else if rate {
+        None
+    } else {
+        number(rec, cols.denominator, "denominator", line, errors)
+    };
+    let r = if rate { optional_number(rec, cols.rate, "rate", line, errors) } else { None };
+    let x = x?;
+    if rate && x > 0.0 && r.is_none() {
+        errors.push(RowError { line, column: "rate".into(), message: "is missing (there are events)".into() });
+        return None;
+    }
+    if rate && x == 0.0 && n.is_none() && statistic == FunnelStatistic::Rate(RateType::Crude) {
+        errors.push(RowError {
+            line,
+            column: "denominator".into(),
+            message: "is needed where there are no events (the rate cannot give the population)".into(),
+        });
+        return None;
+    }
+    match assure_stats::funnel_denominator(statistic, x, n, r, o.multiplier) {
+        Ok(d) => Some((x, d)),
+        Err(e) => {
+            errors.push(stats_error(e, line));
+            None
+        }
+    }
+}
+
+/// Add a batch of blocks to the funnel's totals, in parallel.
+fn add_funnel_totals(
+    batch: &[Block],
+    cols: &Columns,
+    statistic: FunnelStatistic,
+    o: &Options,
+    totals: &mut FunnelTotals,
+    log: &mut ErrorLog,
+) {
+    let results: Vec<(FunnelTotals, Vec<RowError>)> = batch
+        .par_iter()
+        .map(|b| {
+            let mut t = FunnelTotals::default();
+            let mut errors = Vec::new();
+            each_record(b, &mut errors, |rec, line, errors| {
+                if let Some((x, d)) = funnel_row(rec, cols, statistic, o, line, errors) {
+                    t.add(x, d);
+                }
+            });
+            (t, errors)
+        })
+        .collect();
+    for (t, errors) in results {
+        totals.merge(&t);
+        for e in errors {
+            log.push(e);
+        }
+    }
+}
+
+/// The rows of a funnel's limits.
+fn funnel_limit_rows(rows: &[assure_stats::FunnelLimit], baseline: Option<f64>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * 200);
+    let mut fmt = ryu::Buffer::new();
+    for r in rows {
+        out.extend_from_slice(fmt.format(r.x).as_bytes());
+        for i in r.limits.iter().chain(&r.populations) {
+            out.push(b',');
+            out.extend_from_slice(fmt.format(i.lower).as_bytes());
+            out.push(b',');
+            out.extend_from_slice(fmt.format(i.upper).as_bytes());
+        }
+        if let Some(b) = baseline {
+            out.push(b',');
+            out.extend_from_slice(fmt.format(b).as_bytes());
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Funnel points or significance, row by row.
+struct FunnelRows<'a> {
+    cols: &'a Columns,
+    statistic: FunnelStatistic,
+    part: FunnelPart,
+    years: f64,
+    average: f64,
+    o: &'a Options,
+}
+
+impl FunnelRows<'_> {
+    fn block(&self, block: &Block) -> (Vec<u8>, u64, Vec<RowError>) {
+        let mut out = Vec::with_capacity(block.data.len() * 2);
+        let mut errors = Vec::new();
+        let mut fmt = ryu::Buffer::new();
+        let mut rows = 0;
+        each_record(block, &mut errors, |rec, line, errors| {
+            let Some((x, d)) = funnel_row(rec, self.cols, self.statistic, self.o, line, errors) else { return };
+            if !errors.is_empty() {
+                return;
+            }
+            write_id(&mut out, field(rec, self.cols.id));
+            out.push(b',');
+            match (self.part, self.statistic) {
+                (FunnelPart::Points, FunnelStatistic::Rate(kind)) => {
+                    let n = if self.cols.has_denominator {
+                        optional_number(rec, self.cols.denominator, "denominator", line, errors)
+                    } else {
+                        None
+                    };
+                    let r = optional_number(rec, self.cols.rate, "rate", line, errors).unwrap_or(0.0);
+                    match assure_stats::funnel_point(kind, x, n, r, self.o.multiplier, self.years) {
+                        Ok(Some((rate, population))) => {
+                            out.extend_from_slice(fmt.format(rate).as_bytes());
+                            out.push(b',');
+                            out.extend_from_slice(fmt.format(population).as_bytes());
+                        }
+                        Ok(None) => out.push(b','),
+                        Err(e) => errors.push(stats_error(e, line)),
+                    }
+                }
+                _ => {
+                    let s = assure_stats::funnel_significance(self.statistic, x, d, self.average, &self.o.levels);
+                    out.extend_from_slice(s.as_bytes());
+                }
+            }
+            out.push(b'\n');
+            rows += 1;
+        });
+        (out, rows, errors)
+    }
+}
+
+/// Run a grouped method.
+fn grouped<M: Grouped>(
+    name: &str,
+    o: &Options,
+    blocks: Blocks<Box<dyn Read + Send>>,
+    sink: Sink,
+    head: String,
+    m: &M,
+) -> anyhow::Result<u64> {
+    let mut stitch = Stitch::new();
+    drive(name, o, blocks, sink, head, |batch, last, log, chunks| stitch.batch(m, batch, last, log, chunks))
+}
+
+/// Read blocks, hand them in batches to `process` (which returns the rows it queued in
+/// `chunks`), write the results in order, and report every problem found.
+fn drive(
+    name: &str,
+    o: &Options,
+    blocks: Blocks<Box<dyn Read + Send>>,
+    sink: Sink,
+    head: String,
+    mut process: impl FnMut(&[Block], bool, &mut ErrorLog, &mut Chunks) -> u64,
+) -> anyhow::Result<u64> {
+    let (blocks, reader_thread) = spawn_reader(blocks);
+    let direct = sink.is_direct();
+    let (to_writer, writer_thread) = spawn_writer(sink, head);
     let batch_size = rayon::current_num_threads().max(1) * 2;
     let mut log = ErrorLog::default();
     let mut rows = 0u64;
-    let mut stitch = Stitch { open: None, finished: FinishedIds::default(), fmt: ryu::Buffer::new() };
     let mut read_error = None;
     loop {
         let mut batch = Vec::with_capacity(batch_size);
@@ -742,29 +1585,7 @@ pub fn run(method: Method, o: &Options) -> anyhow::Result<u64> {
         }
         let last = batch.len() < batch_size;
         let mut chunks = Vec::new();
-        match method {
-            Method::Proportion | Method::Rate => {
-                let results: Vec<_> = batch.par_iter().map(|b| row_block(b, &cols, method, o)).collect();
-                for (bytes, n, errs) in results {
-                    for e in errs {
-                        log.push(e);
-                    }
-                    if log.count == 0 {
-                        rows += n;
-                        chunks.push(bytes);
-                    }
-                }
-            }
-            Method::Dsr => {
-                let results: Vec<DsrBlock> = batch.par_iter().map(|b| dsr_block(b, &cols, o)).collect();
-                for r in results {
-                    rows += stitch.take(r, &mut log, o, &mut chunks);
-                }
-                if last {
-                    rows += stitch.close(&mut log, o, &mut chunks);
-                }
-            }
-        }
+        rows += process(&batch, last, &mut log, &mut chunks);
         if log.count == 0 && !chunks.is_empty() && to_writer.send(chunks).is_err() {
             break; // the writer failed; its error is reported below
         }

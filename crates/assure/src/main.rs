@@ -135,6 +135,144 @@ enum StatsMethod {
         #[arg(long)]
         allow_empty_bands: bool,
     },
+    /// Indirectly standardised ratios (observed / expected) or rates, with exact (observed < 10)
+    /// or Byar's limits. Input columns: id,numerator,denominator,ref_numerator,ref_denominator,
+    /// one row per age band, the rows of an id together; or, with --reference,
+    /// id,age_band,numerator,denominator.
+    Isr {
+        #[command(flatten)]
+        io: StatsIo,
+        /// The ratio, or the rate (the ratio times the reference crude rate).
+        #[arg(long = "type", value_enum, default_value_t = IsrType::Ratio)]
+        kind: IsrType,
+        /// Reference numerators and denominators by age band: a CSV with columns
+        /// age_band,numerator,denominator, joined to the input's age_band.
+        #[arg(long, value_name = "REF.csv")]
+        reference: Option<PathBuf>,
+        /// Output multiplier (default 1 for a ratio, 100000 for a rate).
+        #[arg(long)]
+        multiplier: Option<f64>,
+    },
+    /// Means with Student's t intervals. Input columns: id,value, the rows of an id together.
+    Mean {
+        #[command(flatten)]
+        io: StatsIo,
+    },
+    /// Quantiles (deciles by default) of values within each parent area. Input columns:
+    /// id,value and optionally parent (the rows of a parent together; without it, one group).
+    Quantile {
+        #[command(flatten)]
+        io: StatsIo,
+        /// How many quantiles.
+        #[arg(long, default_value_t = 10)]
+        quantiles: u32,
+        /// Quantile 1 holds the highest values (as deprivation deciles: 1 is the most deprived);
+        /// false: quantile 1 holds the lowest.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        invert: bool,
+    },
+    /// Fingertips' significance labels: each interval against a comparator value. Input
+    /// columns: id, lower_<level> and upper_<level> for each --confidence level (as the other
+    /// methods write them), and comparator unless --comparator is given.
+    Compare {
+        #[command(flatten)]
+        io: StatsIo,
+        /// Which direction is better (none: Higher/Lower instead of Better/Worse).
+        #[arg(long, value_enum, default_value_t = PolarityArg::None)]
+        polarity: PolarityArg,
+        /// The comparator value (e.g. England's) for every row.
+        #[arg(long)]
+        comparator: Option<f64>,
+    },
+    /// Funnel plots, as PHStatsMethods' calculate_funnel_limits, calculate_funnel_points and
+    /// assign_funnel_significance.
+    Funnel {
+        #[command(subcommand)]
+        part: FunnelCommand,
+    },
+}
+
+/// The three parts of a funnel plot.
+#[derive(Subcommand)]
+enum FunnelCommand {
+    /// The control limits: 100 points along the axis (population, observed events or events)
+    /// with the limits at each level around the average of all rows. Input columns:
+    /// numerator,denominator (proportion; ratio: the expected count) or numerator,rate and
+    /// optionally denominator (rate).
+    Limits {
+        #[command(flatten)]
+        io: StatsIo,
+        #[command(flatten)]
+        funnel: FunnelArgs,
+    },
+    /// Rates' points: the rate to chart and the one-year population it implies (none for a
+    /// DSR with fewer than 10 events). Input columns: id,numerator,rate and optionally denominator.
+    Points {
+        #[command(flatten)]
+        io: StatsIo,
+        #[command(flatten)]
+        funnel: FunnelArgs,
+    },
+    /// Each row against the limits: High/Low (the tail beyond the limit it is outside) or
+    /// Not significant. Input columns as for limits, with id.
+    Significance {
+        #[command(flatten)]
+        io: StatsIo,
+        #[command(flatten)]
+        funnel: FunnelArgs,
+    },
+}
+
+#[derive(Args)]
+struct FunnelArgs {
+    /// What the funnel is drawn for.
+    #[arg(long, value_enum, default_value_t = FunnelStatisticArg::Proportion)]
+    statistic: FunnelStatisticArg,
+    /// Rates: crude or directly standardised.
+    #[arg(long, value_enum, default_value_t = RateTypeArg::Crude)]
+    rate_type: RateTypeArg,
+    /// Ratios: as O/E, O/E − 1 (count) or × 100 (isr).
+    #[arg(long, value_enum, default_value_t = RatioTypeArg::Ratio)]
+    ratio_type: RatioTypeArg,
+    /// Rates: how many years the data cover.
+    #[arg(long, default_value_t = 1.0)]
+    years_of_data: f64,
+    /// Multiplier of the values (default 100 for a proportion, 100000 for a rate).
+    #[arg(long)]
+    multiplier: Option<f64>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FunnelStatisticArg {
+    Proportion,
+    Rate,
+    Ratio,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RateTypeArg {
+    Crude,
+    Dsr,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RatioTypeArg {
+    Ratio,
+    Count,
+    Isr,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum IsrType {
+    Ratio,
+    Rate,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PolarityArg {
+    HighIsGood,
+    LowIsGood,
+    None,
 }
 
 #[derive(Args)]
@@ -287,6 +425,63 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 StatsMethod::Dsr { io, multiplier, allow_empty_bands } => {
                     (bulk::Method::Dsr, io, multiplier, allow_empty_bands)
                 }
+                StatsMethod::Isr { io, kind, reference, multiplier } => {
+                    let rate = matches!(kind, IsrType::Rate);
+                    let multiplier = multiplier.unwrap_or(if rate { 100000.0 } else { 1.0 });
+                    (bulk::Method::Isr { rate, reference }, io, multiplier, false)
+                }
+                StatsMethod::Mean { io } => (bulk::Method::Mean, io, 1.0, false),
+                StatsMethod::Quantile { io, quantiles, invert } => {
+                    if quantiles < 2 {
+                        bail!("--quantiles must be at least 2 (got {quantiles})");
+                    }
+                    (bulk::Method::Quantile { quantiles, invert }, io, 1.0, false)
+                }
+                StatsMethod::Compare { io, polarity, comparator } => {
+                    if comparator.is_some_and(|c| !c.is_finite()) {
+                        bail!("--comparator must be a number");
+                    }
+                    let polarity = match polarity {
+                        PolarityArg::HighIsGood => assure_stats::Polarity::HighIsGood,
+                        PolarityArg::LowIsGood => assure_stats::Polarity::LowIsGood,
+                        PolarityArg::None => assure_stats::Polarity::NoJudgement,
+                    };
+                    (bulk::Method::Compare { polarity, comparator }, io, 1.0, false)
+                }
+                StatsMethod::Funnel { part } => {
+                    let (part, io, f) = match part {
+                        FunnelCommand::Limits { io, funnel } => (bulk::FunnelPart::Limits, io, funnel),
+                        FunnelCommand::Points { io, funnel } => (bulk::FunnelPart::Points, io, funnel),
+                        FunnelCommand::Significance { io, funnel } => (bulk::FunnelPart::Significance, io, funnel),
+                    };
+                    use assure_stats::{FunnelStatistic, RateType, RatioType};
+                    let statistic = match f.statistic {
+                        FunnelStatisticArg::Proportion => FunnelStatistic::Proportion,
+                        FunnelStatisticArg::Rate => FunnelStatistic::Rate(match f.rate_type {
+                            RateTypeArg::Crude => RateType::Crude,
+                            RateTypeArg::Dsr => RateType::Dsr,
+                        }),
+                        FunnelStatisticArg::Ratio => FunnelStatistic::Ratio(match f.ratio_type {
+                            RatioTypeArg::Ratio => RatioType::Ratio,
+                            RatioTypeArg::Count => RatioType::Count,
+                            RatioTypeArg::Isr => RatioType::Isr,
+                        }),
+                    };
+                    if part == bulk::FunnelPart::Points && !matches!(statistic, FunnelStatistic::Rate(_)) {
+                        bail!(
+                            "funnel points are for rates (--statistic rate): a proportion or ratio is plotted as it is"
+                        );
+                    }
+                    if !(f.years_of_data.is_finite() && f.years_of_data > 0.0) {
+                        bail!("--years-of-data must be a positive number (got {})", f.years_of_data);
+                    }
+                    let multiplier = f.multiplier.unwrap_or(match statistic {
+                        FunnelStatistic::Proportion => 100.0,
+                        FunnelStatistic::Rate(_) => 100000.0,
+                        FunnelStatistic::Ratio(_) => 1.0,
+                    });
+                    (bulk::Method::Funnel { part, statistic, years: f.years_of_data }, io, multiplier, false)
+                }
             };
             if !(multiplier.is_finite() && multiplier > 0.0) {
                 bail!("--multiplier must be a positive number (got {multiplier})");
@@ -298,7 +493,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 levels: bulk::parse_levels(&io.confidence)?,
                 allow_empty_bands,
             };
-            bulk::run(method, &options)?;
+            bulk::run(&method, &options)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Database(command) => database::execute(&cli.db, command, &mut out),

@@ -37,7 +37,26 @@ fn statistics_agree_with_the_reference_implementation() {
     eprintln!("{stdout}");
     assert!(out.status.success(), "cross-check failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("crosscheck: all within 1e-09 relative"), "{stdout}");
-    for method in ["proportion: 3009 rows compared", "rate: 2971 rows compared", "dsr: "] {
+    for method in [
+        "proportion: 3009 rows compared",
+        "rate: 2971 rows compared",
+        "dsr: ",
+        "isr ratio: 1999 rows compared",
+        "isr ratio (reference file): 1999 rows compared",
+        "isr rate: 1999 rows compared",
+        "isr rate (reference file): 1999 rows compared",
+        "mean: 3001 rows compared",
+        "quantile (invert=True): ",
+        "quantile (invert=False): ",
+        "funnel proportion limits: ",
+        "funnel proportion significance: ",
+        "funnel ratio isr limits: ",
+        "funnel ratio count significance: ",
+        "funnel rate crude limits: ",
+        "funnel rate crude points: ",
+        "funnel rate dsr significance: ",
+        "funnel rate dsr points: ",
+    ] {
         assert!(stdout.contains(method), "{method} not compared:\n{stdout}");
     }
     let dsr_rows: usize = stdout

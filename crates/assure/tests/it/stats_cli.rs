@@ -277,3 +277,218 @@ fn dsr_groups_spanning_blocks_are_stitched_in_order() {
         )),
     );
 }
+
+/// The numbers of a CSV row after its id.
+fn numbers(line: &str) -> Vec<f64> {
+    line.split(',').skip(1).map(|v| v.parse().unwrap()).collect()
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * b.abs().max(1.0)
+}
+
+#[test]
+fn isr_ratio_and_rate_by_hand_with_references_per_row_and_from_a_file() {
+    // Expected = 1000 × 10/10000 + 2000 × 20/10000 = 5; observed 3 + 2 = 5: ratio 1.
+    // Observed < 10, so the exact Poisson limits of 5 (1.623486, 11.668332 at 95%) over 5.
+    let per_row = "id,numerator,denominator,ref_numerator,ref_denominator\na,3,1000,10,10000\na,2,2000,20,10000\n";
+    let out = run_stdin("isr", per_row, &["--confidence", "0.95"]);
+    assert_eq!(out.lines().next(), Some("id,value,lower_95,upper_95"));
+    let row = numbers(out.lines().nth(1).unwrap());
+    assert!(
+        close(row[0], 1.0, 1e-12) && close(row[1], 1.623486 / 5.0, 1e-6) && close(row[2], 11.668332 / 5.0, 1e-6),
+        "{row:?}"
+    );
+    // The rate: the ratio times the reference crude rate, (10 + 20) / 20000 per 100,000 = 150.
+    let out = run_stdin("isr", per_row, &["--confidence", "0.95", "--type", "rate"]);
+    let rate = numbers(out.lines().nth(1).unwrap());
+    assert!(close(rate[0], 150.0, 1e-12) && close(rate[1], row[1] * 150.0, 1e-12), "{rate:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("ref.csv");
+    std::fs::write(&reference, "age_band,numerator,denominator\nyoung,10,10000\nold,20,10000\n").unwrap();
+    let banded = "id,age_band,numerator,denominator\na,young,3,1000\na,old,2,2000\n";
+    let out = run_stdin("isr", banded, &["--confidence", "0.95", "--reference", reference.to_str().unwrap()]);
+    assert_eq!(numbers(out.lines().nth(1).unwrap()), row, "the reference file gives the same as per-row references");
+
+    // A band the reference file does not have is an error at its line; nothing is written.
+    let input = dir.path().join("in.csv");
+    let output = dir.path().join("out.csv");
+    std::fs::write(&input, "id,age_band,numerator,denominator\na,young,3,1000\na,middle,2,2000\n").unwrap();
+    assure()
+        .args(["stats", "isr", "--reference", reference.to_str().unwrap(), "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "{}:3: column 'age_band': 'middle' is not a band of the reference file",
+            input.display()
+        )));
+    assert!(!output.exists());
+    // A bad reference file is reported by its own line and column.
+    std::fs::write(&reference, "age_band,numerator,denominator\nyoung,10,10000\nold,x,10000\n").unwrap();
+    assure()
+        .args(["stats", "isr", "--reference", reference.to_str().unwrap(), "--input", "-", "--output", "-"])
+        .write_stdin(banded)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "{}:3: column 'numerator': 'x' is not a number",
+            reference.display()
+        )));
+    // No reference events where there is population: the expected count is zero.
+    refused(
+        &["isr", "--input", "-", "--output", "-"],
+        "id,numerator,denominator,ref_numerator,ref_denominator\nz,1,100,0,1000\n",
+        "-:2: column 'ref_numerator': id 'z': expected count is zero",
+    );
+}
+
+#[test]
+fn mean_by_hand_and_a_single_value_is_refused() {
+    // 1,2,3,4: mean 2.5, s = 1.2909944; t(0.975, 3) = 3.1824463; half width 2.0542603.
+    let out = run_stdin("mean", "id,value\nx,1\nx,2\nx,3\nx,4\ny,5\ny,5\n", &["--confidence", "0.95"]);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("id,value,lower_95,upper_95,count,std_dev"));
+    let x = numbers(lines.next().unwrap());
+    assert!(
+        close(x[0], 2.5, 1e-12) && close(x[1], 2.5 - 2.0542603, 1e-7) && close(x[2], 2.5 + 2.0542603, 1e-7),
+        "{x:?}"
+    );
+    assert_eq!(x[3], 4.0);
+    assert!(close(x[4], 1.2909944, 1e-7));
+    assert_eq!(lines.next(), Some("y,5.0,5.0,5.0,2,0.0"), "no spread: the interval is the mean");
+    refused(
+        &["mean", "--input", "-", "--output", "-"],
+        "id,value\na,1\na,2\nb,3\n",
+        "-:4: column 'value': id 'b': a mean's interval needs at least 2 values (got 1)",
+    );
+}
+
+#[test]
+fn quantiles_within_parents_inverted_by_default_and_too_small_groups_noted() {
+    let mut input = String::from("id,parent,value\n");
+    for v in 1..=10 {
+        input.push_str(&format!("a{v},P,{v}\n"));
+    }
+    input.push_str("b1,Q,1\nb2,Q,\nb3,Q,3\n");
+    let out = run_stdin("quantile", &input, &[]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "id,parent,value,quantile,note");
+    assert_eq!(lines[1], "a1,P,1,10,", "the lowest value is in decile 10 when inverted");
+    assert_eq!(lines[10], "a10,P,10,1,");
+    assert!(lines[12].starts_with("b2,Q,,,"), "{}", lines[12]);
+    assert!(lines[11].contains("fewer than the 10 quantiles"), "{}", lines[11]);
+    let out = run_stdin("quantile", &input, &["--invert", "false", "--quantiles", "5"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[1], "a1,P,1,1,");
+    assert_eq!(lines[10], "a10,P,10,5,");
+    refused(
+        &["quantile", "--input", "-", "--output", "-"],
+        "id,parent,value\na,P,1\nb,Q,2\nc,P,3\n",
+        "rows for id 'P' are not together",
+    );
+    refused(
+        &["quantile", "--input", "-", "--output", "-"],
+        "id,value\na,ten\n",
+        "-:2: column 'value': 'ten' is not a number",
+    );
+}
+
+#[test]
+fn compare_labels_each_level_against_the_comparator() {
+    let input = "id,lower_95,upper_95,lower_99_8,upper_99_8\nhigh,6,8,5.5,9\nsame,4,6,3,7\nlow,1,3,0.5,5.5\nnone,,,,\n";
+    let out = run_stdin("compare", input, &["--comparator", "5"]);
+    assert_eq!(
+        out,
+        "id,comparison_95,comparison_99_8\nhigh,Higher,Higher\nsame,Similar,Similar\nlow,Lower,Similar\nnone,Not compared,Not compared\n"
+    );
+    let out = run_stdin("compare", input, &["--comparator", "5", "--polarity", "low-is-good", "--confidence", "0.95"]);
+    assert_eq!(out, "id,comparison_95\nhigh,Worse\nsame,Similar\nlow,Better\nnone,Not compared\n");
+    // The comparator per row, and the output of another method as the input.
+    let rates = run_stdin("rate", "id,numerator,denominator\nr,50,1000\n", &[]);
+    let with_comparator = rates.replacen('\n', ",comparator\n", 1).trim_end().to_owned() + ",1000\n";
+    let out = run_stdin("compare", &with_comparator, &["--polarity", "high-is-good"]);
+    assert_eq!(out, "id,comparison_95,comparison_99_8\nr,Better,Better\n");
+    refused(&["compare", "--input", "-", "--output", "-"], input, "missing column(s) comparator");
+    refused(
+        &["compare", "--comparator", "5", "--input", "-", "--output", "-"],
+        "id,lower_95,upper_95,lower_99_8,upper_99_8\nx,7,6,1,2\n",
+        "-:2: column 'lower_95': lower limit 7 is above the upper limit 6",
+    );
+}
+
+/// `assure stats funnel PART ARGS` over standard input.
+fn funnel_stdin(args: &[&str], input: &str) -> String {
+    let out = assure()
+        .args(["stats", "funnel"])
+        .args(args)
+        .args(["--input", "-", "--output", "-"])
+        .write_stdin(input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn funnel_limits_points_and_significance_with_errors_by_line() {
+    // Average 125 / 850; at a population of 400 the 95% limits hold d (80/400 = 20%)
+    // just outside above, and c (5/150) below even the 99.8% limit.
+    let input = "id,numerator,denominator\na,10,100\nb,30,200\nc,5,150\nd,80,400\n";
+    let limits = funnel_stdin(&["limits"], input);
+    let mut lines = limits.lines();
+    assert_eq!(lines.next(), Some("population,lower_95,upper_95,lower_99_8,upper_99_8,baseline"));
+    let rows: Vec<Vec<f64>> = lines.map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect();
+    assert_eq!(rows.len(), 100);
+    for r in &rows {
+        assert!(close(r[5], 100.0 * 125.0 / 850.0, 1e-12));
+        assert!(r[3] <= r[1] && r[1] <= r[5] && r[5] <= r[2] && r[2] <= r[4], "limits nest around the baseline: {r:?}");
+    }
+    assert!(rows.windows(2).all(|w| w[1][0] > w[0][0] && w[1][2] <= w[0][2]), "the funnel narrows as population grows");
+    let significance = funnel_stdin(&["significance"], input);
+    assert_eq!(significance, "id,significance\na,Not significant\nb,Not significant\nc,Low (0.001)\nd,High (0.025)\n");
+
+    // Rates: the points, with the population given where there are no events.
+    let rates = "id,numerator,rate,denominator\na,10,100,10000\nb,0,0,5000\nc,50,250,20000\n";
+    let points = funnel_stdin(&["points", "--statistic", "rate", "--years-of-data", "2"], rates);
+    assert_eq!(points, "id,rate_chart,denominator_derived\na,100.0,5000.0\nb,0.0,2500.0\nc,250.0,10000.0\n");
+    let dsr = funnel_stdin(&["points", "--statistic", "rate", "--rate-type", "dsr"], rates);
+    assert_eq!(dsr.lines().nth(2), Some("b,,"), "no DSR point below 10 events");
+
+    // Errors name the file, line and column; nothing is written.
+    refused(
+        &["funnel", "significance", "--input", "-", "--output", "-"],
+        "id,numerator,denominator\na,10,100\nb,x,200\nc,300,200\n",
+        "-:3: column 'numerator': 'x' is not a number",
+    );
+    refused(
+        &["funnel", "limits", "--input", "-", "--output", "-"],
+        "id,numerator,denominator\nc,300,200\n",
+        "-:2: column 'numerator': numerator (300) is greater than denominator (200)",
+    );
+    refused(
+        &["funnel", "limits", "--statistic", "rate", "--input", "-", "--output", "-"],
+        "id,numerator,rate\na,0,0\n",
+        "-:2: column 'denominator': is needed where there are no events",
+    );
+    refused(&["funnel", "points", "--input", "-", "--output", "-"], input, "funnel points are for rates");
+    // Significance reads the file twice; a bad row found in the first pass still leaves no output file.
+    let dir = tempfile::tempdir().unwrap();
+    let (bad, out) = (dir.path().join("bad.csv"), dir.path().join("out.csv"));
+    std::fs::write(&bad, "id,numerator,denominator\na,1,2\nb,x,\n").unwrap();
+    assure()
+        .args(["stats", "funnel", "significance", "--input"])
+        .arg(&bad)
+        .arg("--output")
+        .arg(&out)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!("{}:3: column 'denominator': is missing", bad.display())))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert!(!out.exists());
+}
