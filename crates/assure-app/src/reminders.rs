@@ -409,10 +409,10 @@ impl App {
     /// relay nothing is claimed or sent.
     pub fn send_reminders(&self, now: Timestamp, which: Which, by: &str) -> Result<SentReminders, AppError> {
         let due = self.due_reminders(now, which)?;
-        let mut out = SentReminders {
-            without_address: due.without_address.iter().map(|r| r.account.username.clone()).collect(),
-            ..SentReminders::default()
-        };
+        let mut without: Vec<String> = due.without_address.iter().map(|r| r.account.username.clone()).collect();
+        without.sort();
+        without.dedup();
+        let mut out = SentReminders { without_address: without, ..SentReminders::default() };
         if !self.mail_configured() {
             return Ok(out);
         }
