@@ -45,6 +45,9 @@ pub enum AppError {
     /// An email could not be sent.
     #[error(transparent)]
     Mail(crate::MailError),
+    /// Some reminders could not be sent (the others were): who, and why.
+    #[error("{0}")]
+    NotSent(String),
     /// A report could not be typeset.
     #[error("the report could not be generated: {0}")]
     Report(String),

@@ -47,7 +47,11 @@ pub struct Job {
 }
 
 /// Every scheduled job. A feature that needs one adds it here.
-pub const JOBS: &[Job] = &[Job { name: "engagement-purge", schedule: Schedule::Daily, run: crate::voice::purge_job }];
+pub const JOBS: &[Job] = &[
+    Job { name: "engagement-purge", schedule: Schedule::Daily, run: crate::voice::purge_job },
+    Job { name: "round-reminders", schedule: Schedule::Hourly, run: crate::reminders::rounds_job },
+    Job { name: "weekly-digest", schedule: Schedule::Weekly, run: crate::reminders::weekly_job },
+];
 
 /// What happened to one due job.
 #[derive(Debug, Clone, PartialEq, Eq)]

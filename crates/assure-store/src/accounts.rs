@@ -68,6 +68,12 @@ pub struct Account {
     pub organisations: Vec<String>,
     /// A disabled account cannot sign in, and its sessions and tokens no longer work.
     pub disabled: bool,
+    /// Where reminders go; none: they get no email.
+    pub email: Option<String>,
+    /// Whether they want reminders of reporting rounds (opening, deadline, late).
+    pub round_reminders: bool,
+    /// Whether they want the weekly digest of their overdue and stale items.
+    pub weekly_digest: bool,
     /// When it was created (RFC 3339, UTC).
     pub created_at: String,
     /// When it last changed.
@@ -135,7 +141,8 @@ pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, disabled, created_at, updated_at";
+const ACCOUNT_COLUMNS: &str =
+    "id, username, display_name, role, disabled, created_at, updated_at, email, round_reminders, weekly_digest";
 
 fn read_accounts(tx: &mut Tx<'_>, filter: &str, params: &[Value]) -> Result<Vec<Account>, StoreError> {
     let rows =
@@ -159,6 +166,9 @@ fn read_accounts(tx: &mut Tx<'_>, filter: &str, params: &[Value]) -> Result<Vec<
             role: r.parsed(3, "admin, editor or viewer", Role::parse)?,
             organisations,
             disabled: r.bool(4)?,
+            email: r.opt_text(7)?,
+            round_reminders: r.bool(8)?,
+            weekly_digest: r.bool(9)?,
             created_at: r.text(5)?,
             updated_at: r.text(6)?,
         });
@@ -180,7 +190,7 @@ fn account_json(a: &Account) -> Result<String, StoreError> {
     serde_json::to_string(a).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-fn audit_account(
+pub(crate) fn audit_account(
     tx: &mut Tx<'_>,
     actor: &str,
     action: &str,

@@ -22,6 +22,7 @@ mod jobs;
 pub mod migrate;
 mod observations;
 mod plans;
+mod reminders;
 mod reports;
 mod rounds;
 mod sessions;
@@ -50,6 +51,7 @@ pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
 pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};
+pub use reminders::{ReminderChoices, ReminderKey};
 pub use rounds::{NewRound, Round, RoundItem};
 pub use sessions::{
     ApiToken, LOCKOUT_WINDOW, MAX_FAILURES_PER_CLIENT, MAX_FAILURES_PER_USERNAME, Refusal, SESSION_LIFETIME,

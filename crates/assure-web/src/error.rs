@@ -100,7 +100,7 @@ impl From<AppError> for WebError {
             AppError::UnknownMapTargets(_) => WebError::Invalid(vec![("map", e.to_string())]),
             AppError::Forbidden(m) => WebError::Forbidden(m),
             AppError::Store(e) => e.into(),
-            AppError::Report(m) => WebError::Internal(m),
+            AppError::Report(m) | AppError::NotSent(m) => WebError::Internal(m),
             AppError::TooMany { retry_after } => WebError::TooMany(retry_after),
             AppError::Mail(e) => WebError::Internal(e.to_string()),
         }

@@ -229,6 +229,21 @@ pub(crate) enum DbCommand {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Reminders by email: what is due now (round opened, deadline near, late; the
+    /// weekly digest of overdue and stale items), sent once to each editor with an
+    /// email address who has not stopped them. The jobs round-reminders and
+    /// weekly-digest send the same on their schedule.
+    Remind {
+        /// Print who would get what (recipient, kind, items) without sending or recording.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only these reminders.
+        #[arg(long, value_enum, default_value = "all")]
+        only: RemindWhich,
+        /// Remind as at this time (RFC 3339) instead of now.
+        #[arg(long, value_name = "TIME")]
+        now: Option<jiff::Timestamp>,
+    },
     /// Residents' voice ("Have your say"): retention.
     Engagement {
         #[command(subcommand)]
@@ -245,6 +260,17 @@ pub(crate) enum EngagementCommand {
         #[arg(long, value_name = "TIME")]
         now: Option<jiff::Timestamp>,
     },
+}
+
+/// Which reminders `assure remind` looks for.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum RemindWhich {
+    /// Round reminders and the weekly digest.
+    All,
+    /// Round reminders (opened, deadline near, late).
+    Rounds,
+    /// The weekly digest.
+    Weekly,
 }
 
 #[derive(Subcommand)]
@@ -401,6 +427,35 @@ pub(crate) fn open(db: &DbOptions, first_use_loads_bundled: bool) -> anyhow::Res
     Ok(store)
 }
 
+/// `assure remind --dry-run`: who would get what, nothing sent or recorded.
+fn remind_dry_run(
+    app: &App,
+    now: jiff::Timestamp,
+    which: assure_app::Which,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let due = app.due_reminders(now, which)?;
+    if due.due.is_empty() && due.without_address.is_empty() {
+        writeln!(out, "no reminder is due")?;
+    }
+    for r in due.due.iter().chain(&due.without_address) {
+        let to = if r.email.to.is_empty() { "NO EMAIL ADDRESS".to_owned() } else { r.email.to.clone() };
+        let about = r.round.as_ref().map_or(String::new(), |round| format!(" \"{}\"", round.name));
+        let (kind, user, n) = (r.kind.as_str(), &r.account.username, r.items.len());
+        writeln!(out, "would send {kind}{about} to {to} ({user}): {n} item(s)")?;
+        for i in &r.items {
+            writeln!(out, "  {} {}", i.key(), i.title)?;
+        }
+    }
+    writeln!(
+        out,
+        "dry run: nothing sent ({} due, {} to people with no email address)",
+        due.due.len(),
+        due.without_address.len()
+    )?;
+    Ok(())
+}
+
 /// The plan a command is about: the one named, or the only one stored.
 pub(crate) fn choose_plan(store: &Store, plan: Option<String>) -> anyhow::Result<String> {
     if let Some(p) = plan {
@@ -482,6 +537,30 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             }
             if failed {
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        DbCommand::Remind { dry_run, only, now } => {
+            let app = app(db, open(db, false)?)?;
+            let now = now.unwrap_or_else(jiff::Timestamp::now);
+            let which = match only {
+                RemindWhich::All => assure_app::Which::All,
+                RemindWhich::Rounds => assure_app::Which::Rounds,
+                RemindWhich::Weekly => assure_app::Which::Weekly,
+            };
+            if dry_run {
+                remind_dry_run(&app, now, which, out)?;
+            } else {
+                if !app.mail_configured() {
+                    bail!("no SMTP relay is configured (--smtp-url or ASSURE_SMTP_URL): nothing can be sent");
+                }
+                let sent = app.send_reminders(now, which, &format!("assure remind by {}", actor(db)))?;
+                for (kind, to, items) in &sent.sent {
+                    writeln!(out, "sent {} to {to}: {items} item(s)", kind.as_str())?;
+                }
+                writeln!(out, "{sent}")?;
+                if !sent.failed.is_empty() {
+                    return Ok(ExitCode::FAILURE);
+                }
             }
         }
         DbCommand::Engagement { command: EngagementCommand::Purge { now } } => {

@@ -55,6 +55,24 @@ pub(crate) enum UserCommand {
         #[arg(long)]
         off: bool,
     },
+    /// Set the email address reminders go to (or, with --none, remove it), and which
+    /// digests they get.
+    Email {
+        /// The username.
+        username: String,
+        /// The address (e.g. ann@medway.gov.uk).
+        #[arg(required_unless_present = "none")]
+        address: Option<String>,
+        /// Remove the address: no email goes to them.
+        #[arg(long, conflicts_with = "address")]
+        none: bool,
+        /// Round reminders: on or off (default: unchanged).
+        #[arg(long, value_parser = ["on", "off"])]
+        rounds: Option<String>,
+        /// The weekly digest: on or off (default: unchanged).
+        #[arg(long, value_parser = ["on", "off"])]
+        weekly: Option<String>,
+    },
     /// Give an account a new password (made up and printed once, or read with
     /// --password-stdin); its sessions end.
     Reset {
@@ -187,6 +205,29 @@ pub(crate) fn user(db: &DbOptions, command: UserCommand, out: &mut dyn Write) ->
         UserCommand::Moderator { username, off } => {
             store.set_moderator(&username, !off, &by)?;
             writeln!(out, "{username} {} moderate what residents say", if off { "can no longer" } else { "can now" })?;
+        }
+        UserCommand::Email { username, address, none: _, rounds, weekly } => {
+            let a = existing(&store, &username)?;
+            let mut choices = assure_store::ReminderChoices::of(&a);
+            choices.email = address;
+            choices.round_reminders = rounds.map_or(choices.round_reminders, |r| r == "on");
+            choices.weekly_digest = weekly.map_or(choices.weekly_digest, |w| w == "on");
+            let app = assure_app::App::new(store.clone());
+            let a = match app.set_reminder_choices(&a, &choices, &by) {
+                Err(assure_app::AppError::Rejected(problems)) => {
+                    bail!("{}", problems.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("; "))
+                }
+                other => other?,
+            };
+            let on = |b: bool| if b { "on" } else { "off" };
+            writeln!(
+                out,
+                "{}: email {}, round reminders {}, weekly digest {}",
+                a.username,
+                a.email.as_deref().unwrap_or("none"),
+                on(a.round_reminders),
+                on(a.weekly_digest)
+            )?;
         }
         UserCommand::Reset { username, password_stdin } => {
             let (password, made) = password(password_stdin)?;

@@ -91,6 +91,7 @@ pub fn input(name: &str, kind: &str, label: &str, hint: Option<&str>, value: &st
         ("username", _) => "username",
         ("password", _) | ("current_password", _) => "current-password",
         ("new_password", _) => "new-password",
+        (_, "email") => "email",
         _ => "off",
     };
     form_group(

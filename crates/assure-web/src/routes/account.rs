@@ -7,7 +7,7 @@ use maud::{Markup, html};
 
 use crate::access::{self, SESSION_COOKIE, SIGN_IN_COOKIE, Signed, SignedForm};
 use crate::components::page;
-use crate::components::{FieldError, csrf_field, error_summary, form_title, input, success_banner, table};
+use crate::components::{FieldError, choices, csrf_field, error_summary, form_title, input, success_banner, table};
 use crate::{AppState, WebError};
 
 fn sign_in_page(token: &str, username: &str, next: &str, errors: &[FieldError]) -> Markup {
@@ -151,6 +151,18 @@ fn account_page(
                 }
             }
             p { a href="/delivery" { "Milestones and delivery updates" } " · " a href="/audit" { "Audit log" } }
+            h2 id="reminders" { "Email and reminders" }
+            p { "Assure emails you a digest of what your organisations lead: when a reporting round opens, " (assure_app::DAYS_BEFORE_DEADLINE) " days before its deadline and each week while it is late, and a weekly digest of your overdue and stale items. Every digest has a link that stops it." }
+            form method="post" action="/account/reminders" novalidate {
+                (csrf_field(s))
+                (input("email", "email", "Email address", Some("Where reminders go. Leave it empty to get no email."), a.email.as_deref().unwrap_or(""), errors))
+                @let ticked: Vec<String> = [("rounds", a.round_reminders), ("weekly", a.weekly_digest)].iter().filter(|(_, on)| *on).map(|(k, _)| (*k).to_owned()).collect();
+                (choices("checkbox", "digests", "Which emails", &[
+                    ("rounds".into(), "Reminders of reporting rounds".into()),
+                    ("weekly".into(), "The weekly digest of my overdue and stale items".into()),
+                ], &ticked, errors))
+                button class="nhsuk-button" type="submit" { "Save email choices" }
+            }
             h2 { "Change your password" }
             form method="post" action="/account/password" novalidate {
                 (csrf_field(s))
@@ -246,6 +258,31 @@ pub async fn change_password(State(state): State<AppState>, form: SignedForm) ->
         response.headers_mut().insert(header::SET_COOKIE, cookie.parse().map_err(|_| internal_cookie())?);
     }
     Ok(response)
+}
+
+/// Your email address and which digests you get.
+pub async fn set_reminders(State(state): State<AppState>, form: SignedForm) -> Result<Response, WebError> {
+    let mut s = form.signed.clone();
+    let ticked = |v: &str| form.fields.iter().any(|(k, x)| k == "digests" && x == v);
+    let choices = assure_store::ReminderChoices {
+        email: Some(form.get("email").to_owned()),
+        round_reminders: ticked("rounds"),
+        weekly_digest: ticked("weekly"),
+    };
+    let (account, c) = (s.account.clone(), choices.clone());
+    match state.blocking(move |st| Ok(st.app().set_reminder_choices(&account, &c, &account.username)?)).await {
+        Ok(account) => {
+            s.account = account;
+            render_account(&state, s, vec![], Some("Your email choices have been saved"), None).await
+        }
+        Err(WebError::Invalid(problems)) => {
+            s.account.email = choices.email;
+            s.account.round_reminders = choices.round_reminders;
+            s.account.weekly_digest = choices.weekly_digest;
+            render_account(&state, s, problems, None, None).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 pub async fn create_token(State(state): State<AppState>, form: SignedForm) -> Result<Response, WebError> {

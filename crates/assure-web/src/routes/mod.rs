@@ -17,6 +17,7 @@ mod outcomes;
 mod places;
 mod plans;
 mod progress;
+mod reminders;
 mod reports;
 mod rounds;
 mod search;
@@ -81,6 +82,8 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(account::sign_out))
         .route("/account", get(account::show_account))
         .route("/account/password", post(account::change_password))
+        .route("/account/reminders", post(account::set_reminders))
+        .route("/unsubscribe/{token}", get(reminders::show_unsubscribe).post(reminders::unsubscribe))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .route("/admin", get(admin::show_admin))

@@ -168,6 +168,12 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
             "t",
         )
         .unwrap();
+    // The page a digest's link to stop it opens (no sign-in).
+    let unsubscribe = assure_app::App::new(store.clone())
+        .with_public_url("")
+        .unsubscribe_link(crate::ADMIN.0, assure_app::DigestList::Rounds)
+        .unwrap();
+    let paths: Vec<String> = paths.into_iter().chain([unsubscribe]).collect();
     drop(store);
     let theme = [("outcome", "2".to_owned()), ("label", "Loneliness and isolation".to_owned())];
     assert_eq!(admin.post_form("/admin/themes", &theme, true).status, 303);

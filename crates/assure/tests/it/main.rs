@@ -6,6 +6,7 @@ mod crosscheck;
 mod mail_and_jobs;
 mod mailbox;
 mod read_only_disk;
+mod reminders;
 mod schemathesis;
 mod stats_cli;
 mod store_cli;

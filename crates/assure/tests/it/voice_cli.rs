@@ -128,6 +128,9 @@ fn the_safeguarding_lead_and_the_author_are_emailed() {
         role: assure_store::Role::Admin,
         organisations: vec![],
         disabled: false,
+        email: None,
+        round_reminders: true,
+        weekly_digest: true,
         created_at: String::new(),
         updated_at: String::new(),
     };
