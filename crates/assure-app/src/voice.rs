@@ -137,10 +137,26 @@ pub enum Said {
         receipt: String,
         /// Held for the safeguarding lead.
         safeguarding: bool,
+        /// Whether it waits for its author to confirm by email.
+        confirmation: Confirmation,
     },
     /// A robot's (honeypot filled, form too fast or too old): nothing stored, but the
     /// answer looks like success.
     Ignored,
+}
+
+/// Whether a submission waits for its author to confirm it by email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmation {
+    /// No: no relay is configured, no email was given, or it is held for safeguarding
+    /// (which never waits); it went straight to the moderators.
+    NotAsked,
+    /// Yes: a link was emailed; until it is followed the item is in no queue and no
+    /// count, and after [`UNCONFIRMED_KEPT`] it is deleted.
+    Emailed,
+    /// The email could not be sent (the relay's error): rather than lose the item, it
+    /// went to the moderators, who remain the last filter.
+    Failed(String),
 }
 
 /// A contribution as the public may see it: no contact detail, age band or receipt.
@@ -632,6 +648,12 @@ impl App {
         } else if self.store.same_text_since(plan_id, &c.body, &rfc3339(now - DUPLICATE_WINDOW))? {
             c.hold_reason = Some("duplicate");
         }
+        // With a relay and an email, the author confirms first (instead of a CAPTCHA);
+        // what suggests someone is at risk never waits for that.
+        let email = c.email.clone().filter(|_| self.mail_configured() && !safeguarding);
+        if email.is_some() {
+            c.state = ContributionState::Unconfirmed;
+        }
         let receipt = receipt_code();
         c.receipt = Some(receipt.clone());
         let ids = self.store.add_contributions(plan_id, std::slice::from_ref(&c), &keys, "public")?;
@@ -639,7 +661,58 @@ impl App {
         if safeguarding {
             self.tell_safeguarding_lead(id)?;
         }
-        Ok(Said::Received { id, receipt, safeguarding })
+        let confirmation = match email {
+            None => Confirmation::NotAsked,
+            Some(to) => match self.ask_to_confirm(id, &to) {
+                Ok(true) => Confirmation::Emailed,
+                Ok(false) => {
+                    self.store.confirm_contribution(id, "public")?;
+                    Confirmation::NotAsked
+                }
+                Err(e) => {
+                    self.store.confirm_contribution(id, "mail-failed")?;
+                    Confirmation::Failed(e.to_string())
+                }
+            },
+        };
+        Ok(Said::Received { id, receipt, safeguarding, confirmation })
+    }
+
+    /// Email the author the link that confirms their item: a signed, single-use link
+    /// whose page asks them to press a button (a link scanner that only follows links
+    /// confirms nothing). The message holds none of their words.
+    fn ask_to_confirm(&self, id: i64, to: &str) -> Result<bool, AppError> {
+        let token = self.store.confirmation_token(id)?;
+        let days = UNCONFIRMED_KEPT.as_secs() / 86400;
+        self.send_email(&crate::Email {
+            to: to.to_owned(),
+            subject: "Have your say: confirm what you sent".to_owned(),
+            text: format!(
+                "Thank you for having your say.\n\n\
+                 To send what you wrote to our moderators, open this link and press 'Confirm':\n\
+                 {}/have-your-say/confirm/{token}\n\n\
+                 If it is not confirmed within {days} days, what you wrote is deleted. If you did not write to us, \
+                 ignore this email: nothing will be published.\n",
+                self.public_url()
+            ),
+            unsubscribe: None,
+        })
+    }
+
+    /// The item a confirmation link was sent for, if the link is genuine and the item
+    /// still exists (for the page that asks the author to press "Confirm").
+    pub fn confirmation(&self, token: &str) -> Result<Option<Contribution>, AppError> {
+        Ok(self.store.contribution_by_confirmation(token)?)
+    }
+
+    /// The author presses "Confirm": an unconfirmed item goes to the moderators. Returns
+    /// the item and whether this confirmed it (a link used before changes nothing);
+    /// `None` for a link that is not genuine or whose item was deleted.
+    pub fn confirm(&self, token: &str) -> Result<Option<(Contribution, bool)>, AppError> {
+        match self.store.contribution_by_confirmation(token)? {
+            Some(c) => Ok(Some(self.store.confirm_contribution(c.id, "author")?)),
+            None => Ok(None),
+        }
     }
 
     /// This application, telling `lead` (an email address) of every item held for
@@ -802,6 +875,12 @@ impl App {
     ) -> Result<Contribution, AppError> {
         self.require_moderator(account)?;
         let c = self.store.contribution(id)?;
+        if c.state == ContributionState::Unconfirmed {
+            return Err(AppError::Rejected(vec![(
+                "decision",
+                "Its author has not confirmed it by email yet: it cannot be moderated until they do".into(),
+            )]));
+        }
         let mut problems: Vec<(&'static str, String)> = Vec::new();
         let state = match ContributionState::parse(f.decision.trim()) {
             Some(

@@ -94,6 +94,7 @@ pub fn routes() -> Router<AppState> {
         .route("/have-your-say/withdraw", post(voice::withdraw))
         .route("/have-your-say/appeal", post(voice::appeal))
         .route("/have-your-say/privacy", get(voice::show_privacy))
+        .route("/have-your-say/confirm/{token}", get(voice::show_confirm).post(voice::confirm))
         .route("/have-your-say/published.csv", get(voice::published_csv))
         .route("/contributions/{id}", get(voice::show_contribution))
         .route("/contributions/{id}/report", get(voice::show_report).post(voice::report))

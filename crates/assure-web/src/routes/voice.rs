@@ -7,8 +7,8 @@
 use std::time::SystemTime;
 
 use assure_app::{
-    AGE_BANDS, AppError, DecisionFields, HELP, ListeningFields, MAX_WORDS, REASON_CODES, ResponseFields, Said,
-    SayFields, SayRequest, VOICE_FIELDS, month_label, recent_months, say_areas,
+    AGE_BANDS, AppError, Confirmation, DecisionFields, HELP, ListeningFields, MAX_WORDS, REASON_CODES, ResponseFields,
+    Said, SayFields, SayRequest, VOICE_FIELDS, month_label, recent_months, say_areas,
 };
 use assure_plan::Plan;
 use assure_store::{ContributionState, ResponseStatus};
@@ -157,7 +157,7 @@ pub async fn show_say(State(state): State<AppState>, Query(q): Query<Fields>) ->
     Ok(response)
 }
 
-fn thank_you(receipt: Option<&str>, safeguarding: bool) -> Markup {
+fn thank_you(receipt: Option<&str>, safeguarding: bool, emailed: bool) -> Markup {
     page(
         "Thank you for having your say",
         &[say_crumb()],
@@ -170,6 +170,8 @@ fn thank_you(receipt: Option<&str>, safeguarding: bool) -> Markup {
                         p { "What you wrote suggests that you or someone else may need help. It will not be published; our safeguarding lead will read it." }
                         ul { @for (when, what) in HELP { li { (when) ", " strong { (what) } "." } } }
                     }
+                } @else if emailed {
+                    (check_your_email())
                 } @else {
                     p { "A moderator will read what you wrote before anything is published." }
                 }
@@ -183,6 +185,18 @@ fn thank_you(receipt: Option<&str>, safeguarding: bool) -> Markup {
             } }
         },
     )
+}
+
+/// What an author is told while their item waits for them to confirm it by email.
+fn check_your_email() -> Markup {
+    let days = assure_app::UNCONFIRMED_KEPT.as_secs() / 86400;
+    html! {
+        div class="nhsuk-inset-text" {
+            h2 class="nhsuk-heading-m" { "Check your email" }
+            p { "We have sent you a link. Open it and press 'Confirm' to send what you wrote to our moderators." }
+            p { "If it is not confirmed within " (days) " days, what you wrote is deleted." }
+        }
+    }
 }
 
 /// A submission: thank you (with the receipt), the form with its errors, or 429.
@@ -212,8 +226,14 @@ pub async fn submit_say(State(state): State<AppState>, request: Request) -> Resu
     };
     let p = plan.clone();
     match state.blocking(move |s| Ok(s.app().say(&p, &request, SystemTime::now()))).await? {
-        Ok(Said::Received { receipt, safeguarding, .. }) => Ok(thank_you(Some(&receipt), safeguarding).into_response()),
-        Ok(Said::Ignored) => Ok(thank_you(None, false).into_response()),
+        Ok(Said::Received { id, receipt, safeguarding, confirmation }) => {
+            if let Confirmation::Failed(e) = &confirmation {
+                tracing::warn!(item = id, error = %e, "the confirmation email could not be sent; the item went to the moderators");
+            }
+            let emailed = confirmation == Confirmation::Emailed;
+            Ok(thank_you(Some(&receipt), safeguarding, emailed).into_response())
+        }
+        Ok(Said::Ignored) => Ok(thank_you(None, false, false).into_response()),
         Err(AppError::Rejected(errors)) => {
             let stamp = field(&fields, "stamp").to_owned();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, say_page(&plan, &stamp, &f, &errors)).into_response())
@@ -256,6 +276,7 @@ fn receipt_page(
             div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
                 @if let Some(n) = note { (success_banner(n)) }
                 h1 { "What happened to what you sent" }
+                @if c.state == ContributionState::Unconfirmed { (check_your_email()) }
                 dl class="nhsuk-summary-list" {
                     div class="nhsuk-summary-list__row" { dt class="nhsuk-summary-list__key" { "State" } dd class="nhsuk-summary-list__value" { (c.state.label()) } }
                     div class="nhsuk-summary-list__row" { dt class="nhsuk-summary-list__key" { "About" } dd class="nhsuk-summary-list__value" { "Outcome " (c.outcome) @if let Some(o) = plan.outcome(c.outcome) { ": " (o.title) } } }
@@ -334,6 +355,64 @@ pub async fn appeal(State(state): State<AppState>, request: Request) -> Result<R
     let (c, reason) = (code.clone(), field(&fields, "reason").to_owned());
     state.blocking(move |s| Ok(s.app().appeal(&c, &reason)?)).await?;
     receipt_answer(&state, code, Some("Your appeal has been sent to the moderators.")).await
+}
+
+fn confirm_page(token: &str, c: &assure_store::Contribution, done: bool) -> Markup {
+    page(
+        "Confirm what you sent",
+        &[say_crumb()],
+        html! {
+            div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
+                @if done { (success_banner("Thank you: what you sent is confirmed.")) }
+                h1 { "Confirm what you sent" }
+                @match c.state {
+                    ContributionState::Unconfirmed => {
+                        p { "You sent us something about outcome " (c.outcome) " on " (c.created_at.get(..10).unwrap_or_default()) ". Confirm it to send it to our moderators, who read everything before it is published." }
+                        form method="post" action={ "/have-your-say/confirm/" (token) } novalidate {
+                            button class="nhsuk-button" type="submit" { "Confirm" }
+                        }
+                        p { "If you did not write to us, do nothing: it will be deleted." }
+                    }
+                    ContributionState::Withdrawn => { p { "This was withdrawn: there is nothing to confirm." } }
+                    _ => {
+                        @if !done { p { "This has been confirmed already." } }
+                        p { "A moderator will read it before anything is published. With your receipt code you can " a href="/have-your-say/receipt" { "see what happened to it, or withdraw it" } "." }
+                    }
+                }
+            } }
+        },
+    )
+}
+
+fn no_such_confirmation() -> WebError {
+    let days = assure_app::UNCONFIRMED_KEPT.as_secs() / 86400;
+    WebError::NotFound(format!(
+        "This confirmation link is not one we sent, or what it was for was deleted because it was not confirmed within \
+         {days} days. You can have your say again."
+    ))
+}
+
+fn no_store(markup: Markup) -> Response {
+    let mut r = markup.into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The page a confirmation link opens: it asks for a press of "Confirm" and changes
+/// nothing itself, so that a mail scanner following the link confirms nothing.
+pub async fn show_confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    let t = token.clone();
+    let found = state.blocking(move |s| Ok(s.app().confirmation(&t)?)).await?;
+    let c = found.ok_or_else(no_such_confirmation)?;
+    Ok(no_store(confirm_page(&token, &c, false)))
+}
+
+/// "Confirm" pressed: the item goes to the moderators (once).
+pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    let t = token.clone();
+    let found = state.blocking(move |s| Ok(s.app().confirm(&t)?)).await?;
+    let (c, done) = found.ok_or_else(no_such_confirmation)?;
+    Ok(no_store(confirm_page(&token, &c, done)))
 }
 
 /// A published item on its own page.
