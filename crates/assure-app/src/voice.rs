@@ -271,6 +271,21 @@ impl PublicVoice {
         self.themes.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone())
     }
 
+    /// Counts by theme of these contributions, by the theme's name ("Not yet themed" for
+    /// those with none confirmed); an item with two themes counts in each.
+    pub fn theme_counts(&self, items: &[&PublicContribution]) -> Vec<(String, usize)> {
+        let mut by_theme: std::collections::BTreeMap<String, usize> = Default::default();
+        for c in items {
+            if c.themes.is_empty() {
+                *by_theme.entry("Not yet themed".to_owned()).or_default() += 1;
+            }
+            for t in &c.themes {
+                *by_theme.entry(self.theme_label(t)).or_default() += 1;
+            }
+        }
+        by_theme.into_iter().collect()
+    }
+
     /// Counts by month (newest first) and theme (`None`: no theme confirmed yet) of
     /// these contributions.
     pub fn monthly_counts(items: &[&PublicContribution]) -> Vec<(String, Option<String>, usize)> {
@@ -444,6 +459,20 @@ fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
+/// What is wrong with the text of a contribution: empty, too long, or holding contact
+/// details or an NHS number.
+fn body_problems(body: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let words = body.split_whitespace().count();
+    if body.is_empty() {
+        problems.push("Enter what you experienced".into());
+    } else if words > MAX_WORDS {
+        problems.push(format!("Write at most {MAX_WORDS} words (you wrote {words})"));
+    }
+    problems.extend(text_problems(body));
+    problems
+}
+
 /// Check the form: every problem by field, or the contribution to store (its state and
 /// hold decided by the caller).
 fn check(plan: &Plan, f: &SayFields, months: &[String]) -> Result<NewContribution, AppError> {
@@ -475,15 +504,7 @@ fn check(plan: &Plan, f: &SayFields, months: &[String]) -> Result<NewContributio
         },
     };
     let body = f.body.trim();
-    let words = body.split_whitespace().count();
-    if body.is_empty() {
-        problems.push(("body", "Enter what you experienced".into()));
-    } else if words > MAX_WORDS {
-        problems.push(("body", format!("Write at most {MAX_WORDS} words (you wrote {words})")));
-    }
-    for p in text_problems(body) {
-        problems.push(("body", p));
-    }
+    problems.extend(body_problems(body).into_iter().map(|p| ("body", p)));
     if !months.iter().any(|m| *m == f.experienced.trim()) {
         problems.push(("experienced", "Select the month when this happened".into()));
     }
@@ -557,6 +578,22 @@ fn check(plan: &Plan, f: &SayFields, months: &[String]) -> Result<NewContributio
 /// their own organisation.)
 pub fn may_moderate(app: &App, account: &Account) -> Result<bool, AppError> {
     Ok(account.role == Role::Admin || app.store.is_moderator(account.id)?)
+}
+
+impl App {
+    /// An admin gives `username` the moderator permission, or takes it away; nothing is
+    /// changed (or audited) when the account already is as asked.
+    pub fn set_moderator(&self, admin: &Account, username: &str, moderator: bool) -> Result<(), AppError> {
+        crate::require_admin(admin)?;
+        let account = self
+            .store
+            .account(username)?
+            .ok_or_else(|| AppError::NotFound { what: "account", id: username.to_owned() })?;
+        if self.store.is_moderator(account.id)? != moderator {
+            self.store.set_moderator(username, moderator, &admin.username)?;
+        }
+        Ok(())
+    }
 }
 
 /// What a moderator decides, as typed.
@@ -953,6 +990,36 @@ impl App {
         Ok(self.store.withdraw_contribution(c.id)?)
     }
 
+    /// The author changes an item a moderator asked them to change, with their receipt
+    /// code: the new text is checked as the form checks it, overwrites the old (which is
+    /// kept nowhere), and goes back to the moderators, or to the safeguarding hold (the
+    /// lead told) when it suggests someone is at risk.
+    pub fn resubmit(&self, code: &str, body: &str) -> Result<Contribution, AppError> {
+        let c = self.receipt(code)?.ok_or_else(|| not_found_receipt(code))?;
+        if c.state != ContributionState::ChangesRequested {
+            return Err(AppError::Rejected(vec![(
+                "body",
+                "Only something a moderator asked you to change can be changed".into(),
+            )]));
+        }
+        let body = body.trim();
+        let problems = body_problems(body);
+        if !problems.is_empty() {
+            return Err(AppError::Rejected(problems.into_iter().map(|p| ("body", p)).collect()));
+        }
+        let safeguarding = safeguarding_concern(body);
+        let (state, hold) = if safeguarding {
+            (ContributionState::Safeguarding, Some("safeguarding"))
+        } else {
+            (ContributionState::Pending, None)
+        };
+        let after = self.store.resubmit_contribution(c.id, body, state, hold)?;
+        if safeguarding {
+            self.tell_safeguarding_lead(c.id)?;
+        }
+        Ok(after)
+    }
+
     /// The author appeals a hidden or rejected item, once.
     pub fn appeal(&self, code: &str, reason: &str) -> Result<Contribution, AppError> {
         let c = self.receipt(code)?.ok_or_else(|| not_found_receipt(code))?;
@@ -1152,15 +1219,8 @@ impl App {
             ReportScope::Outcome(n) => voice.responses_on_outcome(*n),
             ReportScope::Areas(areas) => voice.responses_in_areas(areas),
         };
-        let mut by_theme: std::collections::BTreeMap<String, usize> = Default::default();
         let mut by_channel: std::collections::BTreeMap<&str, usize> = Default::default();
         for c in &items {
-            if c.themes.is_empty() {
-                *by_theme.entry("Not yet themed".to_owned()).or_default() += 1;
-            }
-            for t in &c.themes {
-                *by_theme.entry(voice.theme_label(t)).or_default() += 1;
-            }
             *by_channel.entry(c.channel.label()).or_default() += 1;
         }
         let quotes = items
@@ -1176,7 +1236,7 @@ impl App {
             })
             .collect();
         Ok(assure_report::residents::Residents {
-            by_theme: by_theme.into_iter().collect(),
+            by_theme: voice.theme_counts(&items),
             by_channel: by_channel.into_iter().map(|(c, n)| (c.to_owned(), n)).collect(),
             quotes,
             responses: responses

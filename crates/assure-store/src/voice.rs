@@ -887,6 +887,34 @@ impl Store {
         })
     }
 
+    /// The author changes a contribution a moderator asked them to change: the new text
+    /// overwrites the old (kept nowhere: the audit entry records the state, not the
+    /// text), and it goes to `state` (pending, or the safeguarding hold).
+    pub fn resubmit_contribution(
+        &self,
+        id: i64,
+        body: &str,
+        state: ContributionState,
+        hold_reason: Option<&str>,
+    ) -> Result<Contribution, StoreError> {
+        self.pool.write(|tx| {
+            let moved = tx.execute(
+                "UPDATE contribution SET body = $1 WHERE id = $2 AND state = 'changes_requested'",
+                &[body.into(), Value::Int(id)],
+            )?;
+            if moved == 0 {
+                return Err(StoreError::Rejected {
+                    field: "body",
+                    message: "Only something a moderator asked you to change can be changed".into(),
+                });
+            }
+            set_state(tx, id, state, hold_reason)?;
+            let after = one(tx, id)?;
+            audit_contribution(tx, &after, "resubmit", "author", serde_json::Value::Null)?;
+            Ok(after)
+        })
+    }
+
     /// The author appeals a hidden or rejected contribution (once): it goes back to the
     /// moderators.
     pub fn appeal_contribution(&self, id: i64, reason: &str) -> Result<Contribution, StoreError> {
@@ -1059,6 +1087,19 @@ impl Store {
                 &[Value::Int(account_id)],
             )?;
             Ok(rows.first().map(|r| r.count(0)).transpose()?.unwrap_or(0) > 0)
+        })
+    }
+
+    /// The usernames of the accounts with the moderator permission.
+    pub fn moderators(&self) -> Result<Vec<String>, StoreError> {
+        self.pool.read(|tx| {
+            let rows = tx.rows(
+                "account_permission",
+                "SELECT a.username FROM account_permission p JOIN account a ON a.id = p.account_id \
+                 WHERE p.permission = 'moderator' ORDER BY a.username",
+                &[],
+            )?;
+            rows.iter().map(|r| r.text(0)).collect()
         })
     }
 

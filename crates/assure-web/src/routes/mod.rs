@@ -93,6 +93,7 @@ pub fn routes() -> Router<AppState> {
         .route("/have-your-say/receipt", get(voice::show_receipt_form).post(voice::show_receipt))
         .route("/have-your-say/withdraw", post(voice::withdraw))
         .route("/have-your-say/appeal", post(voice::appeal))
+        .route("/have-your-say/resubmit", post(voice::resubmit))
         .route("/have-your-say/privacy", get(voice::show_privacy))
         .route("/have-your-say/confirm/{token}", get(voice::show_confirm).post(voice::confirm))
         .route("/have-your-say/published.csv", get(voice::published_csv))

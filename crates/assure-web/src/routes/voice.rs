@@ -264,16 +264,22 @@ pub async fn show_receipt_form() -> Markup {
     receipt_form(&[])
 }
 
+/// A changed text the author sent that was refused, and why.
+type Change = (String, Vec<FieldError>);
+
 fn receipt_page(
     plan: &Plan,
     c: &assure_store::Contribution,
     decisions: &[assure_store::Decision],
     code: &str,
     note: Option<&str>,
+    change: Option<&Change>,
 ) -> Markup {
+    let errors = change.map_or(&[][..], |(_, e)| e.as_slice());
     html! {
-        (page("What happened to what you sent", &[say_crumb()], html! {
+        (page(&form_title("What happened to what you sent", errors), &[say_crumb()], html! {
             div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
+                (error_summary(errors))
                 @if let Some(n) = note { (success_banner(n)) }
                 h1 { "What happened to what you sent" }
                 @if c.state == ContributionState::Unconfirmed { (check_your_email()) }
@@ -289,6 +295,15 @@ fn receipt_page(
                     h2 { "What you wrote" }
                     blockquote { p { (c.body) } }
                     @if c.state.is_public() { p { a href={ "/contributions/" (c.id) } { "See it published" } } }
+                    @if c.state == ContributionState::ChangesRequested {
+                        h2 { "Change what you wrote" }
+                        p { "A moderator asked you to change it (their note is above). What you send replaces what you wrote, and goes back to the moderators." }
+                        form method="post" action="/have-your-say/resubmit" novalidate {
+                            input type="hidden" name="code" value=(code);
+                            (textarea("body", "What happened?", Some(&format!("At most {MAX_WORDS} words. Do not include anyone's name or contact details.")), change.map_or(c.body.as_str(), |(t, _)| t.as_str()), errors))
+                            button class="nhsuk-button" type="submit" { "Send the changed text" }
+                        }
+                    }
                     @if matches!(c.state, ContributionState::Hidden | ContributionState::Rejected) && !c.appealed {
                         h2 { "Appeal" }
                         form method="post" action="/have-your-say/appeal" novalidate {
@@ -309,7 +324,12 @@ fn receipt_page(
     }
 }
 
-async fn receipt_answer(state: &AppState, code: String, note: Option<&str>) -> Result<Response, WebError> {
+async fn receipt_answer(
+    state: &AppState,
+    code: String,
+    note: Option<&str>,
+    change: Option<Change>,
+) -> Result<Response, WebError> {
     let plan = state.plan().await?;
     let c2 = code.clone();
     let found = state
@@ -324,7 +344,8 @@ async fn receipt_answer(state: &AppState, code: String, note: Option<&str>) -> R
         .await?;
     match found {
         Some((c, d)) => {
-            let mut r = receipt_page(&plan, &c, &d, &code, note).into_response();
+            let status = if change.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let mut r = (status, receipt_page(&plan, &c, &d, &code, note, change.as_ref())).into_response();
             r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
             Ok(r)
         }
@@ -338,7 +359,7 @@ async fn receipt_answer(state: &AppState, code: String, note: Option<&str>) -> R
 
 pub async fn show_receipt(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
     let fields = access::read_form(request).await?;
-    receipt_answer(&state, field(&fields, "code").trim().to_owned(), None).await
+    receipt_answer(&state, field(&fields, "code").trim().to_owned(), None, None).await
 }
 
 pub async fn withdraw(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
@@ -346,7 +367,7 @@ pub async fn withdraw(State(state): State<AppState>, request: Request) -> Result
     let code = field(&fields, "code").trim().to_owned();
     let c = code.clone();
     state.blocking(move |s| Ok(s.app().withdraw(&c)?)).await?;
-    receipt_answer(&state, code, Some("What you wrote has been withdrawn and deleted.")).await
+    receipt_answer(&state, code, Some("What you wrote has been withdrawn and deleted."), None).await
 }
 
 pub async fn appeal(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
@@ -354,7 +375,24 @@ pub async fn appeal(State(state): State<AppState>, request: Request) -> Result<R
     let code = field(&fields, "code").trim().to_owned();
     let (c, reason) = (code.clone(), field(&fields, "reason").to_owned());
     state.blocking(move |s| Ok(s.app().appeal(&c, &reason)?)).await?;
-    receipt_answer(&state, code, Some("Your appeal has been sent to the moderators.")).await
+    receipt_answer(&state, code, Some("Your appeal has been sent to the moderators."), None).await
+}
+
+/// The author sends a changed text after a moderator asked for changes.
+pub async fn resubmit(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
+    let fields = access::read_form(request).await?;
+    let code = field(&fields, "code").trim().to_owned();
+    let (c, body) = (code.clone(), field(&fields, "body").to_owned());
+    match state.blocking(move |s| Ok(s.app().resubmit(&c, &body))).await? {
+        Ok(_) => {
+            receipt_answer(&state, code, Some("Thank you: your changed text has gone back to the moderators."), None)
+                .await
+        }
+        Err(AppError::Rejected(errors)) => {
+            receipt_answer(&state, code, None, Some((field(&fields, "body").to_owned(), errors))).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn confirm_page(token: &str, c: &assure_store::Contribution, done: bool) -> Markup {
