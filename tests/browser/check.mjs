@@ -114,5 +114,6 @@ for (const asked of paths) {
   }
 }
 await browser.close();
-console.log(JSON.stringify(report, null, 2));
-process.exit(failed ? 1 : 0);
+// Exit only once the report is written: stdout to a pipe is asynchronous, and exiting at
+// once cut a report longer than the pipe's buffer (64 KiB) short.
+process.stdout.write(JSON.stringify(report, null, 2) + "\n", () => process.exit(failed ? 1 : 0));

@@ -37,9 +37,10 @@ pub use reports::{ReportFormat, ReportRequest};
 pub use rounds::{OpenRound, Return, RoundReturns, item_key};
 pub use views::{AreaReading, Tracking, Views};
 pub use voice::{
-    ADDRESS_LIMIT, AGE_BANDS, DecisionFields, HELP, HIDE_AFTER_REPORTS, ListeningFields, MAX_WORDS, MIN_FORM_AGE,
-    PublicContribution, PublicVoice, REASON_CODES, ResponseFields, Said, SayFields, SayRequest, VOICE_FIELDS,
-    may_moderate, month_label, recent_months, safeguarding_concern, say_areas, shown_count, text_problems,
+    ADDRESS_LIMIT, AGE_BANDS, Confirmation, DecisionFields, HELP, HIDE_AFTER_REPORTS, ListeningFields, MAX_WORDS,
+    MIN_FORM_AGE, PublicContribution, PublicVoice, REASON_CODES, ResponseFields, Said, SayFields, SayRequest,
+    UNCONFIRMED_KEPT, VOICE_FIELDS, may_moderate, month_label, recent_months, safeguarding_concern, say_areas,
+    shown_count, text_problems,
 };
 pub use work::{DeliveryFilter, Scope, WorkItem, by_attention, my_work, place_organisations, work_items};
 

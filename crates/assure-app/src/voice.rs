@@ -137,10 +137,26 @@ pub enum Said {
         receipt: String,
         /// Held for the safeguarding lead.
         safeguarding: bool,
+        /// Whether it waits for its author to confirm by email.
+        confirmation: Confirmation,
     },
     /// A robot's (honeypot filled, form too fast or too old): nothing stored, but the
     /// answer looks like success.
     Ignored,
+}
+
+/// Whether a submission waits for its author to confirm it by email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmation {
+    /// No: no relay is configured, no email was given, or it is held for safeguarding
+    /// (which never waits); it went straight to the moderators.
+    NotAsked,
+    /// Yes: a link was emailed; until it is followed the item is in no queue and no
+    /// count, and after [`UNCONFIRMED_KEPT`] it is deleted.
+    Emailed,
+    /// The email could not be sent (the relay's error): rather than lose the item, it
+    /// went to the moderators, who remain the last filter.
+    Failed(String),
 }
 
 /// A contribution as the public may see it: no contact detail, age band or receipt.
@@ -253,6 +269,21 @@ impl PublicVoice {
     /// A theme's name.
     pub fn theme_label(&self, id: &str) -> String {
         self.themes.iter().find(|t| t.id == id).map_or_else(|| id.to_owned(), |t| t.label.clone())
+    }
+
+    /// Counts by theme of these contributions, by the theme's name ("Not yet themed" for
+    /// those with none confirmed); an item with two themes counts in each.
+    pub fn theme_counts(&self, items: &[&PublicContribution]) -> Vec<(String, usize)> {
+        let mut by_theme: std::collections::BTreeMap<String, usize> = Default::default();
+        for c in items {
+            if c.themes.is_empty() {
+                *by_theme.entry("Not yet themed".to_owned()).or_default() += 1;
+            }
+            for t in &c.themes {
+                *by_theme.entry(self.theme_label(t)).or_default() += 1;
+            }
+        }
+        by_theme.into_iter().collect()
     }
 
     /// Counts by month (newest first) and theme (`None`: no theme confirmed yet) of
@@ -428,6 +459,20 @@ fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_millis(t).to_string()
 }
 
+/// What is wrong with the text of a contribution: empty, too long, or holding contact
+/// details or an NHS number.
+fn body_problems(body: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let words = body.split_whitespace().count();
+    if body.is_empty() {
+        problems.push("Enter what you experienced".into());
+    } else if words > MAX_WORDS {
+        problems.push(format!("Write at most {MAX_WORDS} words (you wrote {words})"));
+    }
+    problems.extend(text_problems(body));
+    problems
+}
+
 /// Check the form: every problem by field, or the contribution to store (its state and
 /// hold decided by the caller).
 fn check(plan: &Plan, f: &SayFields, months: &[String]) -> Result<NewContribution, AppError> {
@@ -459,15 +504,7 @@ fn check(plan: &Plan, f: &SayFields, months: &[String]) -> Result<NewContributio
         },
     };
     let body = f.body.trim();
-    let words = body.split_whitespace().count();
-    if body.is_empty() {
-        problems.push(("body", "Enter what you experienced".into()));
-    } else if words > MAX_WORDS {
-        problems.push(("body", format!("Write at most {MAX_WORDS} words (you wrote {words})")));
-    }
-    for p in text_problems(body) {
-        problems.push(("body", p));
-    }
+    problems.extend(body_problems(body).into_iter().map(|p| ("body", p)));
     if !months.iter().any(|m| *m == f.experienced.trim()) {
         problems.push(("experienced", "Select the month when this happened".into()));
     }
@@ -541,6 +578,22 @@ fn check(plan: &Plan, f: &SayFields, months: &[String]) -> Result<NewContributio
 /// their own organisation.)
 pub fn may_moderate(app: &App, account: &Account) -> Result<bool, AppError> {
     Ok(account.role == Role::Admin || app.store.is_moderator(account.id)?)
+}
+
+impl App {
+    /// An admin gives `username` the moderator permission, or takes it away; nothing is
+    /// changed (or audited) when the account already is as asked.
+    pub fn set_moderator(&self, admin: &Account, username: &str, moderator: bool) -> Result<(), AppError> {
+        crate::require_admin(admin)?;
+        let account = self
+            .store
+            .account(username)?
+            .ok_or_else(|| AppError::NotFound { what: "account", id: username.to_owned() })?;
+        if self.store.is_moderator(account.id)? != moderator {
+            self.store.set_moderator(username, moderator, &admin.username)?;
+        }
+        Ok(())
+    }
 }
 
 /// What a moderator decides, as typed.
@@ -632,6 +685,12 @@ impl App {
         } else if self.store.same_text_since(plan_id, &c.body, &rfc3339(now - DUPLICATE_WINDOW))? {
             c.hold_reason = Some("duplicate");
         }
+        // With a relay and an email, the author confirms first (instead of a CAPTCHA);
+        // what suggests someone is at risk never waits for that.
+        let email = c.email.clone().filter(|_| self.mail_configured() && !safeguarding);
+        if email.is_some() {
+            c.state = ContributionState::Unconfirmed;
+        }
         let receipt = receipt_code();
         c.receipt = Some(receipt.clone());
         let ids = self.store.add_contributions(plan_id, std::slice::from_ref(&c), &keys, "public")?;
@@ -639,7 +698,58 @@ impl App {
         if safeguarding {
             self.tell_safeguarding_lead(id)?;
         }
-        Ok(Said::Received { id, receipt, safeguarding })
+        let confirmation = match email {
+            None => Confirmation::NotAsked,
+            Some(to) => match self.ask_to_confirm(id, &to) {
+                Ok(true) => Confirmation::Emailed,
+                Ok(false) => {
+                    self.store.confirm_contribution(id, "public")?;
+                    Confirmation::NotAsked
+                }
+                Err(e) => {
+                    self.store.confirm_contribution(id, "mail-failed")?;
+                    Confirmation::Failed(e.to_string())
+                }
+            },
+        };
+        Ok(Said::Received { id, receipt, safeguarding, confirmation })
+    }
+
+    /// Email the author the link that confirms their item: a signed, single-use link
+    /// whose page asks them to press a button (a link scanner that only follows links
+    /// confirms nothing). The message holds none of their words.
+    fn ask_to_confirm(&self, id: i64, to: &str) -> Result<bool, AppError> {
+        let token = self.store.confirmation_token(id)?;
+        let days = UNCONFIRMED_KEPT.as_secs() / 86400;
+        self.send_email(&crate::Email {
+            to: to.to_owned(),
+            subject: "Have your say: confirm what you sent".to_owned(),
+            text: format!(
+                "Thank you for having your say.\n\n\
+                 To send what you wrote to our moderators, open this link and press 'Confirm':\n\
+                 {}/have-your-say/confirm/{token}\n\n\
+                 If it is not confirmed within {days} days, what you wrote is deleted. If you did not write to us, \
+                 ignore this email: nothing will be published.\n",
+                self.public_url()
+            ),
+            unsubscribe: None,
+        })
+    }
+
+    /// The item a confirmation link was sent for, if the link is genuine and the item
+    /// still exists (for the page that asks the author to press "Confirm").
+    pub fn confirmation(&self, token: &str) -> Result<Option<Contribution>, AppError> {
+        Ok(self.store.contribution_by_confirmation(token)?)
+    }
+
+    /// The author presses "Confirm": an unconfirmed item goes to the moderators. Returns
+    /// the item and whether this confirmed it (a link used before changes nothing);
+    /// `None` for a link that is not genuine or whose item was deleted.
+    pub fn confirm(&self, token: &str) -> Result<Option<(Contribution, bool)>, AppError> {
+        match self.store.contribution_by_confirmation(token)? {
+            Some(c) => Ok(Some(self.store.confirm_contribution(c.id, "author")?)),
+            None => Ok(None),
+        }
     }
 
     /// This application, telling `lead` (an email address) of every item held for
@@ -802,6 +912,12 @@ impl App {
     ) -> Result<Contribution, AppError> {
         self.require_moderator(account)?;
         let c = self.store.contribution(id)?;
+        if c.state == ContributionState::Unconfirmed {
+            return Err(AppError::Rejected(vec![(
+                "decision",
+                "Its author has not confirmed it by email yet: it cannot be moderated until they do".into(),
+            )]));
+        }
         let mut problems: Vec<(&'static str, String)> = Vec::new();
         let state = match ContributionState::parse(f.decision.trim()) {
             Some(
@@ -872,6 +988,36 @@ impl App {
     pub fn withdraw(&self, code: &str) -> Result<Contribution, AppError> {
         let c = self.receipt(code)?.ok_or_else(|| not_found_receipt(code))?;
         Ok(self.store.withdraw_contribution(c.id)?)
+    }
+
+    /// The author changes an item a moderator asked them to change, with their receipt
+    /// code: the new text is checked as the form checks it, overwrites the old (which is
+    /// kept nowhere), and goes back to the moderators, or to the safeguarding hold (the
+    /// lead told) when it suggests someone is at risk.
+    pub fn resubmit(&self, code: &str, body: &str) -> Result<Contribution, AppError> {
+        let c = self.receipt(code)?.ok_or_else(|| not_found_receipt(code))?;
+        if c.state != ContributionState::ChangesRequested {
+            return Err(AppError::Rejected(vec![(
+                "body",
+                "Only something a moderator asked you to change can be changed".into(),
+            )]));
+        }
+        let body = body.trim();
+        let problems = body_problems(body);
+        if !problems.is_empty() {
+            return Err(AppError::Rejected(problems.into_iter().map(|p| ("body", p)).collect()));
+        }
+        let safeguarding = safeguarding_concern(body);
+        let (state, hold) = if safeguarding {
+            (ContributionState::Safeguarding, Some("safeguarding"))
+        } else {
+            (ContributionState::Pending, None)
+        };
+        let after = self.store.resubmit_contribution(c.id, body, state, hold)?;
+        if safeguarding {
+            self.tell_safeguarding_lead(c.id)?;
+        }
+        Ok(after)
     }
 
     /// The author appeals a hidden or rejected item, once.
@@ -1073,15 +1219,8 @@ impl App {
             ReportScope::Outcome(n) => voice.responses_on_outcome(*n),
             ReportScope::Areas(areas) => voice.responses_in_areas(areas),
         };
-        let mut by_theme: std::collections::BTreeMap<String, usize> = Default::default();
         let mut by_channel: std::collections::BTreeMap<&str, usize> = Default::default();
         for c in &items {
-            if c.themes.is_empty() {
-                *by_theme.entry("Not yet themed".to_owned()).or_default() += 1;
-            }
-            for t in &c.themes {
-                *by_theme.entry(voice.theme_label(t)).or_default() += 1;
-            }
             *by_channel.entry(c.channel.label()).or_default() += 1;
         }
         let quotes = items
@@ -1097,7 +1236,7 @@ impl App {
             })
             .collect();
         Ok(assure_report::residents::Residents {
-            by_theme: by_theme.into_iter().collect(),
+            by_theme: voice.theme_counts(&items),
             by_channel: by_channel.into_iter().map(|(c, n)| (c.to_owned(), n)).collect(),
             quotes,
             responses: responses

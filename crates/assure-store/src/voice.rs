@@ -702,6 +702,29 @@ impl Store {
         self.sign_in_secret()
     }
 
+    /// The token of the link that confirms a contribution by email: its number and an
+    /// HMAC of the number and the time it was received, under the database's secret (so
+    /// it cannot be made for another item, nor for a later item given a purged one's
+    /// number). It is single-use because confirming moves the item out of `unconfirmed`.
+    pub fn confirmation_token(&self, id: i64) -> Result<String, StoreError> {
+        let c = self.contribution(id)?;
+        let mac =
+            crate::sessions::keyed(&self.form_secret()?, "confirm contribution", &format!("{id}.{}", c.created_at));
+        Ok(format!("{id}.{mac}"))
+    }
+
+    /// The contribution a confirmation token was made for; `None` for a forged or
+    /// malformed token, or one whose item no longer exists (withdrawn text stays, purged
+    /// items go).
+    pub fn contribution_by_confirmation(&self, token: &str) -> Result<Option<Contribution>, StoreError> {
+        let Some((id, mac)) = token.trim().split_once('.') else { return Ok(None) };
+        let Ok(id) = id.parse::<i64>() else { return Ok(None) };
+        let Some(c) = self.pool.read(|tx| read(tx, "id = $1", &[Value::Int(id)]))?.pop() else { return Ok(None) };
+        let expected =
+            crate::sessions::keyed(&self.form_secret()?, "confirm contribution", &format!("{id}.{}", c.created_at));
+        Ok(crate::sessions::same(&expected, mac).then_some(c))
+    }
+
     /// One contribution.
     pub fn contribution(&self, id: i64) -> Result<Contribution, StoreError> {
         self.pool.read(|tx| one(tx, id))
@@ -864,6 +887,34 @@ impl Store {
         })
     }
 
+    /// The author changes a contribution a moderator asked them to change: the new text
+    /// overwrites the old (kept nowhere: the audit entry records the state, not the
+    /// text), and it goes to `state` (pending, or the safeguarding hold).
+    pub fn resubmit_contribution(
+        &self,
+        id: i64,
+        body: &str,
+        state: ContributionState,
+        hold_reason: Option<&str>,
+    ) -> Result<Contribution, StoreError> {
+        self.pool.write(|tx| {
+            let moved = tx.execute(
+                "UPDATE contribution SET body = $1 WHERE id = $2 AND state = 'changes_requested'",
+                &[body.into(), Value::Int(id)],
+            )?;
+            if moved == 0 {
+                return Err(StoreError::Rejected {
+                    field: "body",
+                    message: "Only something a moderator asked you to change can be changed".into(),
+                });
+            }
+            set_state(tx, id, state, hold_reason)?;
+            let after = one(tx, id)?;
+            audit_contribution(tx, &after, "resubmit", "author", serde_json::Value::Null)?;
+            Ok(after)
+        })
+    }
+
     /// The author appeals a hidden or rejected contribution (once): it goes back to the
     /// moderators.
     pub fn appeal_contribution(&self, id: i64, reason: &str) -> Result<Contribution, StoreError> {
@@ -887,17 +938,22 @@ impl Store {
         })
     }
 
-    /// The author confirms by email: an unconfirmed contribution goes to the moderators.
-    pub fn confirm_contribution(&self, id: i64) -> Result<Contribution, StoreError> {
+    /// An unconfirmed contribution goes to the moderators (its author followed the link
+    /// in the email, or `actor` sent it on when the email could not be sent). Returns it,
+    /// and whether this call moved it: a contribution no longer unconfirmed is left as it
+    /// is, so a second use of the link changes nothing.
+    pub fn confirm_contribution(&self, id: i64, actor: &str) -> Result<(Contribution, bool), StoreError> {
         self.pool.write(|tx| {
-            let c = one(tx, id)?;
-            if c.state == ContributionState::Unconfirmed {
-                set_state(tx, id, ContributionState::Pending, c.hold_reason.as_deref())?;
-                let after = one(tx, id)?;
-                audit_contribution(tx, &after, "confirm", "author", serde_json::Value::Null)?;
-                return Ok(after);
+            // One statement decides, so that two uses of the link at once move it once.
+            let moved = tx.execute(
+                "UPDATE contribution SET state = 'pending', updated_at = $1 WHERE id = $2 AND state = 'unconfirmed'",
+                &[now().into(), Value::Int(id)],
+            )?;
+            let after = one(tx, id)?;
+            if moved == 1 {
+                audit_contribution(tx, &after, "confirm", actor, serde_json::Value::Null)?;
             }
-            Ok(c)
+            Ok((after, moved == 1))
         })
     }
 
@@ -1031,6 +1087,19 @@ impl Store {
                 &[Value::Int(account_id)],
             )?;
             Ok(rows.first().map(|r| r.count(0)).transpose()?.unwrap_or(0) > 0)
+        })
+    }
+
+    /// The usernames of the accounts with the moderator permission.
+    pub fn moderators(&self) -> Result<Vec<String>, StoreError> {
+        self.pool.read(|tx| {
+            let rows = tx.rows(
+                "account_permission",
+                "SELECT a.username FROM account_permission p JOIN account a ON a.id = p.account_id \
+                 WHERE p.permission = 'moderator' ORDER BY a.username",
+                &[],
+            )?;
+            rows.iter().map(|r| r.text(0)).collect()
         })
     }
 

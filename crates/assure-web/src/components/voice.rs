@@ -99,6 +99,30 @@ pub fn contribution_card(plan: &Plan, voice: &PublicVoice, c: &PublicContributio
     }
 }
 
+/// The themes residents raised on an outcome, counted (1 to 4 shown as "fewer than 5"),
+/// with a link to what they said: an indicator page shows it beside the trend.
+pub fn themes_raised(voice: &PublicVoice, n: u8) -> Markup {
+    let items = voice.about_outcome(n);
+    html! {
+        section id="themes-raised" {
+            h2 { "What residents raised about outcome " (n) }
+            @if items.is_empty() {
+                p { "Nothing about outcome " (n) " has been published yet. " a href={ "/have-your-say?outcome=" (n) } { "Have your say" } "." }
+            } @else {
+                (table(html! { "Published items about outcome " (n) " by theme" }, false, &[("Theme", false), ("Items", true)], html! {
+                    @for (theme, count) in voice.theme_counts(&items) {
+                        tr class="nhsuk-table__row" {
+                            td class="nhsuk-table__cell" { (theme) }
+                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (shown_count(count)) }
+                        }
+                    }
+                }))
+                p { a href={ "/outcomes/" (n) "#residents" } { "Read what residents said about outcome " (n) } }
+            }
+        }
+    }
+}
+
 /// The section a page shows: counts by month and theme, the items, the responses.
 pub fn voice_section(
     plan: &Plan,

@@ -65,6 +65,8 @@ struct AccountForm {
     role: String,
     organisations: String,
     disabled: bool,
+    /// The moderator permission (residents' voice), beside the role.
+    moderator: bool,
 }
 
 fn account_fields(plan: &assure_plan::Plan, f: &AccountForm, errors: &mut Vec<FieldError>) -> Option<AccountFields> {
@@ -99,6 +101,7 @@ fn account_form(signed: &Signed, action: &str, f: &AccountForm, new: bool, error
             (input("display_name", "text", "Name", None, &f.display_name, errors))
             (choices("radio", "role", "Role", &role_options(), std::slice::from_ref(&f.role), errors))
             (textarea("organisations", "Organisations", Some("One per line: the id or the name as on the organisations page, e.g. medway-council. An editor may update what these organisations and their directorates lead."), &f.organisations, errors))
+            (choices("checkbox", "moderator", "Permissions", &[("yes".into(), "Moderator: reviews what residents say on Have your say before anything is published (an editor without it never moderates, so never what is said about their own organisation)".into())], &[if f.moderator { "yes".into() } else { String::new() }], errors))
             @if !new {
                 (choices("checkbox", "disabled", "Access", &[("yes".into(), "Disabled: cannot sign in; sessions and API tokens stop working".into())], &[if f.disabled { "yes".into() } else { String::new() }], errors))
             }
@@ -109,7 +112,7 @@ fn account_form(signed: &Signed, action: &str, f: &AccountForm, new: bool, error
 
 fn users_page(
     signed: &Signed,
-    accounts: &[assure_store::Account],
+    accounts: &Accounts,
     f: &AccountForm,
     errors: &[FieldError],
     done: Option<Markup>,
@@ -122,11 +125,11 @@ fn users_page(
             @if let Some(d) = done { (d) }
             h1 { "Accounts" }
             (table(html! { "Accounts" }, true, &[("Username", false), ("Name", false), ("Role", false), ("Organisations", false), ("Access", false)], html! {
-                @for a in accounts {
+                @for a in &accounts.0 {
                     tr class="nhsuk-table__row" {
                         td class="nhsuk-table__cell" { a href={ "/admin/users/" (a.username) } { (a.username) } }
                         td class="nhsuk-table__cell" { (a.display_name) }
-                        td class="nhsuk-table__cell" { (a.role.label()) }
+                        td class="nhsuk-table__cell" { (a.role.label()) @if accounts.1.contains(&a.username) { ", moderator" } }
                         td class="nhsuk-table__cell" { (a.organisations.join(", ")) }
                         td class="nhsuk-table__cell" { @if a.disabled { "Disabled" } @else { "Enabled" } }
                     }
@@ -139,8 +142,18 @@ fn users_page(
     )
 }
 
-async fn accounts(state: &AppState) -> Result<Vec<assure_store::Account>, WebError> {
-    state.blocking(|s| Ok(s.store().accounts()?)).await
+/// Every account, and the usernames of those with the moderator permission.
+type Accounts = (Vec<assure_store::Account>, Vec<String>);
+
+async fn accounts(state: &AppState) -> Result<Accounts, WebError> {
+    state.blocking(|s| Ok((s.store().accounts()?, s.store().moderators()?))).await
+}
+
+/// Give or take away the moderator permission, as the form asked (the rule that only
+/// admins may is the application's).
+async fn set_moderator(state: &AppState, admin: &Signed, username: &str, on: bool) -> Result<(), WebError> {
+    let (admin, username) = (admin.account.clone(), username.to_owned());
+    state.blocking(move |s| Ok(s.app().set_moderator(&admin, &username, on)?)).await
 }
 
 fn empty_form() -> AccountForm {
@@ -150,6 +163,7 @@ fn empty_form() -> AccountForm {
         role: String::new(),
         organisations: String::new(),
         disabled: false,
+        moderator: false,
     }
 }
 
@@ -165,6 +179,7 @@ fn form_of(form: &SignedForm, username: &str) -> AccountForm {
         role: form.get("role").to_owned(),
         organisations: form.get("organisations").to_owned(),
         disabled: form.get("disabled") == "yes",
+        moderator: form.get("moderator") == "yes",
     }
 }
 
@@ -182,6 +197,9 @@ pub async fn create_user(State(state): State<AppState>, form: SignedForm) -> Res
         let (u, p, actor) = (f.username.clone(), password.clone(), form.signed.account.username.clone());
         match state.blocking(move |s| Ok(s.store().create_account(&u, &p, &fields, &actor)?)).await {
             Ok(a) => {
+                if f.moderator {
+                    set_moderator(&state, &form.signed, &a.username, true).await?;
+                }
                 let done = html! {
                     (success_banner(&format!("Account '{}' created", a.username)))
                     div class="nhsuk-inset-text" {
@@ -226,20 +244,28 @@ fn user_page(
     )
 }
 
-fn form_from_account(a: &assure_store::Account) -> AccountForm {
+fn form_from_account(a: &assure_store::Account, moderator: bool) -> AccountForm {
     AccountForm {
         username: a.username.clone(),
         display_name: a.display_name.clone(),
         role: a.role.as_str().to_owned(),
         organisations: a.organisations.join("\n"),
         disabled: a.disabled,
+        moderator,
     }
 }
 
-async fn find_account(state: &AppState, username: String) -> Result<assure_store::Account, WebError> {
+/// The account, and whether it has the moderator permission.
+async fn find_account(state: &AppState, username: String) -> Result<(assure_store::Account, bool), WebError> {
     let shown = username.clone();
     state
-        .blocking(move |s| Ok(s.store().account(&username)?))
+        .blocking(move |s| match s.store().account(&username)? {
+            Some(a) => {
+                let moderator = s.store().is_moderator(a.id)?;
+                Ok(Some((a, moderator)))
+            }
+            None => Ok(None),
+        })
         .await?
         .ok_or_else(|| WebError::NotFound(format!("There is no account '{shown}'.")))
 }
@@ -250,8 +276,8 @@ pub async fn show_user(
     request: Request,
 ) -> Result<Markup, WebError> {
     let signed = admin(&request)?;
-    let a = find_account(&state, username).await?;
-    Ok(user_page(&signed, &a, &form_from_account(&a), &[], None))
+    let (a, moderator) = find_account(&state, username).await?;
+    Ok(user_page(&signed, &a, &form_from_account(&a, moderator), &[], None))
 }
 
 pub async fn update_user(
@@ -261,7 +287,7 @@ pub async fn update_user(
 ) -> Result<Response, WebError> {
     access::require_admin(&form.signed)?;
     let plan = state.plan().await?;
-    let a = find_account(&state, username).await?;
+    let (a, _) = find_account(&state, username).await?;
     let f = form_of(&form, &a.username);
     let mut errors = Vec::new();
     let fields = account_fields(&plan, &f, &mut errors);
@@ -275,8 +301,10 @@ pub async fn update_user(
             let (u, actor) = (a.username.clone(), form.signed.account.username.clone());
             match state.blocking(move |s| Ok(s.store().update_account(&u, &fields, &actor)?)).await {
                 Ok(a) => {
+                    set_moderator(&state, &form.signed, &a.username, f.moderator).await?;
                     let done = success_banner("Changes saved");
-                    Ok(user_page(&form.signed, &a, &form_from_account(&a), &[], Some(done)).into_response())
+                    Ok(user_page(&form.signed, &a, &form_from_account(&a, f.moderator), &[], Some(done))
+                        .into_response())
                 }
                 Err(WebError::Invalid(problems)) => {
                     Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&form.signed, &a, &f, &problems, None))
@@ -295,7 +323,7 @@ pub async fn reset_password(
     form: SignedForm,
 ) -> Result<Response, WebError> {
     access::require_admin(&form.signed)?;
-    let a = find_account(&state, username).await?;
+    let (a, moderator) = find_account(&state, username).await?;
     let password = assure_store::random_password();
     let (u, p, actor) = (a.username.clone(), password.clone(), form.signed.account.username.clone());
     state.blocking(move |s| Ok(s.store().set_password(&u, &p, &actor)?)).await?;
@@ -303,7 +331,7 @@ pub async fn reset_password(
         (success_banner("Password reset"))
         div class="nhsuk-inset-text" { p { "The new password for " strong { (a.username) } " is shown once: " code class="assure-token" { (password) } } }
     };
-    Ok(user_page(&form.signed, &a, &form_from_account(&a), &[], Some(done)).into_response())
+    Ok(user_page(&form.signed, &a, &form_from_account(&a, moderator), &[], Some(done)).into_response())
 }
 
 fn settings_page(signed: &Signed, stale_days: &str, approval: bool, errors: &[FieldError], done: bool) -> Markup {

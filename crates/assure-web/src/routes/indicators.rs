@@ -8,7 +8,7 @@ use assure_plan::observation::Observation;
 use assure_tracking::format;
 use assure_tracking::status::Point;
 
-use crate::components::{crumb, missing, outcome_crumb, page};
+use crate::components::{crumb, missing, outcome_crumb, page, public_voice, themes_raised};
 use crate::components::{illustrative_banner, source, status_tag, table};
 use crate::{AppState, WebError, charts};
 
@@ -60,6 +60,7 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
         by_id.entry(o.key.indicator.clone()).or_default().push(o);
     }
     let areas = assure_tracking::AreaIndex::new(&plan);
+    let voice = public_voice(&state, &plan).await?;
     Ok(page(
         &i.measure,
         &[outcome_crumb(n), crumb("Indicators", "/indicators")],
@@ -85,6 +86,7 @@ pub async fn show_indicator(State(state): State<AppState>, Path(id): Path<String
                 @let rows = by_id.get(t.id).map(Vec::as_slice).unwrap_or_default();
                 (tracked_section(&plan, &areas, t, tracked.len() > 1, tracking.by_id.get(t.id), rows))
             }
+            (themes_raised(&voice, n))
             p { a href={ "/indicators/" (id) "/data.csv" } { "Download all the data for this indicator (CSV)" } }
             p { a href="/how-we-judge-progress" { "How we judge progress" } }
         },

@@ -7,8 +7,8 @@
 use std::time::SystemTime;
 
 use assure_app::{
-    AGE_BANDS, AppError, DecisionFields, HELP, ListeningFields, MAX_WORDS, REASON_CODES, ResponseFields, Said,
-    SayFields, SayRequest, VOICE_FIELDS, month_label, recent_months, say_areas,
+    AGE_BANDS, AppError, Confirmation, DecisionFields, HELP, ListeningFields, MAX_WORDS, REASON_CODES, ResponseFields,
+    Said, SayFields, SayRequest, VOICE_FIELDS, month_label, recent_months, say_areas,
 };
 use assure_plan::Plan;
 use assure_store::{ContributionState, ResponseStatus};
@@ -157,7 +157,7 @@ pub async fn show_say(State(state): State<AppState>, Query(q): Query<Fields>) ->
     Ok(response)
 }
 
-fn thank_you(receipt: Option<&str>, safeguarding: bool) -> Markup {
+fn thank_you(receipt: Option<&str>, safeguarding: bool, emailed: bool) -> Markup {
     page(
         "Thank you for having your say",
         &[say_crumb()],
@@ -170,6 +170,8 @@ fn thank_you(receipt: Option<&str>, safeguarding: bool) -> Markup {
                         p { "What you wrote suggests that you or someone else may need help. It will not be published; our safeguarding lead will read it." }
                         ul { @for (when, what) in HELP { li { (when) ", " strong { (what) } "." } } }
                     }
+                } @else if emailed {
+                    (check_your_email())
                 } @else {
                     p { "A moderator will read what you wrote before anything is published." }
                 }
@@ -183,6 +185,18 @@ fn thank_you(receipt: Option<&str>, safeguarding: bool) -> Markup {
             } }
         },
     )
+}
+
+/// What an author is told while their item waits for them to confirm it by email.
+fn check_your_email() -> Markup {
+    let days = assure_app::UNCONFIRMED_KEPT.as_secs() / 86400;
+    html! {
+        div class="nhsuk-inset-text" {
+            h2 class="nhsuk-heading-m" { "Check your email" }
+            p { "We have sent you a link. Open it and press 'Confirm' to send what you wrote to our moderators." }
+            p { "If it is not confirmed within " (days) " days, what you wrote is deleted." }
+        }
+    }
 }
 
 /// A submission: thank you (with the receipt), the form with its errors, or 429.
@@ -212,8 +226,14 @@ pub async fn submit_say(State(state): State<AppState>, request: Request) -> Resu
     };
     let p = plan.clone();
     match state.blocking(move |s| Ok(s.app().say(&p, &request, SystemTime::now()))).await? {
-        Ok(Said::Received { receipt, safeguarding, .. }) => Ok(thank_you(Some(&receipt), safeguarding).into_response()),
-        Ok(Said::Ignored) => Ok(thank_you(None, false).into_response()),
+        Ok(Said::Received { id, receipt, safeguarding, confirmation }) => {
+            if let Confirmation::Failed(e) = &confirmation {
+                tracing::warn!(item = id, error = %e, "the confirmation email could not be sent; the item went to the moderators");
+            }
+            let emailed = confirmation == Confirmation::Emailed;
+            Ok(thank_you(Some(&receipt), safeguarding, emailed).into_response())
+        }
+        Ok(Said::Ignored) => Ok(thank_you(None, false, false).into_response()),
         Err(AppError::Rejected(errors)) => {
             let stamp = field(&fields, "stamp").to_owned();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, say_page(&plan, &stamp, &f, &errors)).into_response())
@@ -244,18 +264,25 @@ pub async fn show_receipt_form() -> Markup {
     receipt_form(&[])
 }
 
+/// A changed text the author sent that was refused, and why.
+type Change = (String, Vec<FieldError>);
+
 fn receipt_page(
     plan: &Plan,
     c: &assure_store::Contribution,
     decisions: &[assure_store::Decision],
     code: &str,
     note: Option<&str>,
+    change: Option<&Change>,
 ) -> Markup {
+    let errors = change.map_or(&[][..], |(_, e)| e.as_slice());
     html! {
-        (page("What happened to what you sent", &[say_crumb()], html! {
+        (page(&form_title("What happened to what you sent", errors), &[say_crumb()], html! {
             div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
+                (error_summary(errors))
                 @if let Some(n) = note { (success_banner(n)) }
                 h1 { "What happened to what you sent" }
+                @if c.state == ContributionState::Unconfirmed { (check_your_email()) }
                 dl class="nhsuk-summary-list" {
                     div class="nhsuk-summary-list__row" { dt class="nhsuk-summary-list__key" { "State" } dd class="nhsuk-summary-list__value" { (c.state.label()) } }
                     div class="nhsuk-summary-list__row" { dt class="nhsuk-summary-list__key" { "About" } dd class="nhsuk-summary-list__value" { "Outcome " (c.outcome) @if let Some(o) = plan.outcome(c.outcome) { ": " (o.title) } } }
@@ -268,6 +295,15 @@ fn receipt_page(
                     h2 { "What you wrote" }
                     blockquote { p { (c.body) } }
                     @if c.state.is_public() { p { a href={ "/contributions/" (c.id) } { "See it published" } } }
+                    @if c.state == ContributionState::ChangesRequested {
+                        h2 { "Change what you wrote" }
+                        p { "A moderator asked you to change it (their note is above). What you send replaces what you wrote, and goes back to the moderators." }
+                        form method="post" action="/have-your-say/resubmit" novalidate {
+                            input type="hidden" name="code" value=(code);
+                            (textarea("body", "What happened?", Some(&format!("At most {MAX_WORDS} words. Do not include anyone's name or contact details.")), change.map_or(c.body.as_str(), |(t, _)| t.as_str()), errors))
+                            button class="nhsuk-button" type="submit" { "Send the changed text" }
+                        }
+                    }
                     @if matches!(c.state, ContributionState::Hidden | ContributionState::Rejected) && !c.appealed {
                         h2 { "Appeal" }
                         form method="post" action="/have-your-say/appeal" novalidate {
@@ -288,7 +324,12 @@ fn receipt_page(
     }
 }
 
-async fn receipt_answer(state: &AppState, code: String, note: Option<&str>) -> Result<Response, WebError> {
+async fn receipt_answer(
+    state: &AppState,
+    code: String,
+    note: Option<&str>,
+    change: Option<Change>,
+) -> Result<Response, WebError> {
     let plan = state.plan().await?;
     let c2 = code.clone();
     let found = state
@@ -303,7 +344,8 @@ async fn receipt_answer(state: &AppState, code: String, note: Option<&str>) -> R
         .await?;
     match found {
         Some((c, d)) => {
-            let mut r = receipt_page(&plan, &c, &d, &code, note).into_response();
+            let status = if change.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let mut r = (status, receipt_page(&plan, &c, &d, &code, note, change.as_ref())).into_response();
             r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
             Ok(r)
         }
@@ -317,7 +359,7 @@ async fn receipt_answer(state: &AppState, code: String, note: Option<&str>) -> R
 
 pub async fn show_receipt(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
     let fields = access::read_form(request).await?;
-    receipt_answer(&state, field(&fields, "code").trim().to_owned(), None).await
+    receipt_answer(&state, field(&fields, "code").trim().to_owned(), None, None).await
 }
 
 pub async fn withdraw(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
@@ -325,7 +367,7 @@ pub async fn withdraw(State(state): State<AppState>, request: Request) -> Result
     let code = field(&fields, "code").trim().to_owned();
     let c = code.clone();
     state.blocking(move |s| Ok(s.app().withdraw(&c)?)).await?;
-    receipt_answer(&state, code, Some("What you wrote has been withdrawn and deleted.")).await
+    receipt_answer(&state, code, Some("What you wrote has been withdrawn and deleted."), None).await
 }
 
 pub async fn appeal(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
@@ -333,7 +375,82 @@ pub async fn appeal(State(state): State<AppState>, request: Request) -> Result<R
     let code = field(&fields, "code").trim().to_owned();
     let (c, reason) = (code.clone(), field(&fields, "reason").to_owned());
     state.blocking(move |s| Ok(s.app().appeal(&c, &reason)?)).await?;
-    receipt_answer(&state, code, Some("Your appeal has been sent to the moderators.")).await
+    receipt_answer(&state, code, Some("Your appeal has been sent to the moderators."), None).await
+}
+
+/// The author sends a changed text after a moderator asked for changes.
+pub async fn resubmit(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
+    let fields = access::read_form(request).await?;
+    let code = field(&fields, "code").trim().to_owned();
+    let (c, body) = (code.clone(), field(&fields, "body").to_owned());
+    match state.blocking(move |s| Ok(s.app().resubmit(&c, &body))).await? {
+        Ok(_) => {
+            receipt_answer(&state, code, Some("Thank you: your changed text has gone back to the moderators."), None)
+                .await
+        }
+        Err(AppError::Rejected(errors)) => {
+            receipt_answer(&state, code, None, Some((field(&fields, "body").to_owned(), errors))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn confirm_page(token: &str, c: &assure_store::Contribution, done: bool) -> Markup {
+    page(
+        "Confirm what you sent",
+        &[say_crumb()],
+        html! {
+            div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
+                @if done { (success_banner("Thank you: what you sent is confirmed.")) }
+                h1 { "Confirm what you sent" }
+                @match c.state {
+                    ContributionState::Unconfirmed => {
+                        p { "You sent us something about outcome " (c.outcome) " on " (c.created_at.get(..10).unwrap_or_default()) ". Confirm it to send it to our moderators, who read everything before it is published." }
+                        form method="post" action={ "/have-your-say/confirm/" (token) } novalidate {
+                            button class="nhsuk-button" type="submit" { "Confirm" }
+                        }
+                        p { "If you did not write to us, do nothing: it will be deleted." }
+                    }
+                    ContributionState::Withdrawn => { p { "This was withdrawn: there is nothing to confirm." } }
+                    _ => {
+                        @if !done { p { "This has been confirmed already." } }
+                        p { "A moderator will read it before anything is published. With your receipt code you can " a href="/have-your-say/receipt" { "see what happened to it, or withdraw it" } "." }
+                    }
+                }
+            } }
+        },
+    )
+}
+
+fn no_such_confirmation() -> WebError {
+    let days = assure_app::UNCONFIRMED_KEPT.as_secs() / 86400;
+    WebError::NotFound(format!(
+        "This confirmation link is not one we sent, or what it was for was deleted because it was not confirmed within \
+         {days} days. You can have your say again."
+    ))
+}
+
+fn no_store(markup: Markup) -> Response {
+    let mut r = markup.into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The page a confirmation link opens: it asks for a press of "Confirm" and changes
+/// nothing itself, so that a mail scanner following the link confirms nothing.
+pub async fn show_confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    let t = token.clone();
+    let found = state.blocking(move |s| Ok(s.app().confirmation(&t)?)).await?;
+    let c = found.ok_or_else(no_such_confirmation)?;
+    Ok(no_store(confirm_page(&token, &c, false)))
+}
+
+/// "Confirm" pressed: the item goes to the moderators (once).
+pub async fn confirm(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, WebError> {
+    let t = token.clone();
+    let found = state.blocking(move |s| Ok(s.app().confirm(&t)?)).await?;
+    let (c, done) = found.ok_or_else(no_such_confirmation)?;
+    Ok(no_store(confirm_page(&token, &c, done)))
 }
 
 /// A published item on its own page.

@@ -421,3 +421,200 @@ fn partners_record_several_voices_from_a_listening_event() {
         assert_eq!(app.browser().post_form("/listening", &fields, false).status, 303, "{db}");
     }
 }
+
+/// An item waiting for a moderator, about outcome 2 in Swale.
+fn waiting(body: &str) -> assure_store::NewContribution {
+    assure_store::NewContribution {
+        outcome: 2,
+        area: Some("swale".into()),
+        commitment: None,
+        body: body.into(),
+        experienced: "2026-11".into(),
+        display_name: "Heron 301".into(),
+        first_name: false,
+        consent_publish: true,
+        consent_contact: false,
+        consent_health: false,
+        age_band: None,
+        channel: assure_store::Channel::Web,
+        state: assure_store::ContributionState::Pending,
+        hold_reason: None,
+        recorded_by: None,
+        event: None,
+        receipt: None,
+        email: None,
+    }
+}
+
+/// The section of an indicator page that counts the themes raised on its outcome.
+fn themes_raised(app: &TestApp, indicator: &str) -> String {
+    let (status, _, page) = app.get(&format!("/indicators/{indicator}"));
+    assert_eq!(status, 200, "{page}");
+    let section = page.split("id=\"themes-raised\"").nth(1).expect("the section is on the page");
+    section.split("</section>").next().unwrap().to_owned()
+}
+
+#[test]
+fn an_indicator_page_counts_the_themes_raised_on_its_outcome_from_published_items_only() {
+    for app in apps() {
+        let db = app.db.name;
+        let store = app.db.open();
+        account(&store, "admin", Role::Admin, &[]);
+        let mut admin = signed_in(&app, "admin");
+        let theme = [("outcome", "2".to_owned()), ("label", "Loneliness and isolation".to_owned())];
+        assert_eq!(admin.post_form("/admin/themes", &theme, true).status, 303, "{db}");
+        let items: Vec<_> = (1..=7).map(|k| waiting(&format!("Item number {k} about feeling alone."))).collect();
+        store.add_contributions("kent-and-medway-2024-26", &items, &[], "test").unwrap();
+
+        // Nothing published yet: said so, with the way to have one's say.
+        let section = themes_raised(&app, "loneliness");
+        assert!(section.contains("Nothing about outcome 2 has been published yet"), "{db}: {section}");
+
+        let publish = |admin: &mut Browser, id: i64, themed: bool| {
+            let mut decision = vec![
+                ("decision", "published".to_owned()),
+                ("reason_code", "meets-guidelines".to_owned()),
+                ("public_note", "Thank you.".to_owned()),
+            ];
+            if themed {
+                decision.push(("themes", "2-loneliness-and-isolation".to_owned()));
+            }
+            assert_eq!(admin.post_form(&format!("/moderation/{id}"), &decision, true).status, 303, "{db}");
+        };
+        for id in 1..=4 {
+            publish(&mut admin, id, true);
+        }
+        publish(&mut admin, 5, false);
+        let cell = |n: &str| format!("nhsuk-table__cell--numeric\">{n}</td>");
+        let section = themes_raised(&app, "loneliness");
+        assert!(section.contains("Loneliness and isolation"), "{db}: {section}");
+        assert!(section.contains(&cell("fewer than 5")) && !section.contains(&cell("4")), "{db}: 4 is not shown");
+        assert!(section.contains("Not yet themed"), "{db}: {section}");
+        assert!(section.contains("href=\"/outcomes/2#residents\""), "{db}: a link to what they said");
+
+        // The fifth with the theme is counted; the two still waiting are not.
+        publish(&mut admin, 6, true);
+        let section = themes_raised(&app, "loneliness");
+        assert!(section.contains(&format!("Loneliness and isolation</td><td class=\"nhsuk-table__cell {}", cell("5"))));
+        assert!(!section.contains(&cell("6")) && !section.contains(&cell("7")), "{db}: {section}");
+
+        // Another outcome's indicator counts only its own outcome.
+        let section = themes_raised(&app, "smoking-at-time-of-delivery");
+        assert!(section.contains("Nothing about outcome 1 has been published yet"), "{db}: {section}");
+    }
+}
+
+#[test]
+fn an_admin_grants_and_takes_away_the_moderator_permission_on_the_accounts_page() {
+    for app in apps() {
+        let db = app.db.name;
+        let store = app.db.open();
+        account(&store, "admin", Role::Admin, &[]);
+        account(&store, "kcc", Role::Editor, &["kcc"]);
+        let mut admin = signed_in(&app, "admin");
+        let mut kcc = signed_in(&app, "kcc");
+        assert_eq!(kcc.get("/moderation").status, 403, "{db}: an editor does not moderate");
+
+        let page = admin.get("/admin/users/kcc");
+        assert!(page.body.contains("name=\"moderator\""), "{db}: the permission is on the account's page");
+        let edit = |moderator: bool| {
+            let mut f = vec![
+                ("display_name", "KCC editor".to_owned()),
+                ("role", "editor".to_owned()),
+                ("organisations", "kcc".to_owned()),
+            ];
+            if moderator {
+                f.push(("moderator", "yes".to_owned()));
+            }
+            f
+        };
+        let r = admin.post_form("/admin/users/kcc", &edit(true), true);
+        assert!(r.status == 200 && r.body.contains("Changes saved"), "{db}: {}", r.body);
+        assert_eq!(kcc.get("/moderation").status, 200, "{db}: now a moderator");
+        assert!(admin.get("/admin/users").body.contains("Editor, moderator"), "{db}: listed");
+        // Not an admin: the accounts pages are closed, so the permission cannot be taken.
+        assert_eq!(kcc.post_form("/admin/users/kcc", &edit(true), true).status, 403, "{db}");
+        // Saving again changes nothing, and records nothing.
+        admin.post_form("/admin/users/kcc", &edit(true), true);
+        let granted = store
+            .audit(&assure_store::AuditFilter { entity: Some("account".into()), ..Default::default() })
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "permission" && e.actor == "admin")
+            .count();
+        assert_eq!(granted, 1, "{db}: one grant, by the admin");
+
+        let r = admin.post_form("/admin/users/kcc", &edit(false), true);
+        assert_eq!(r.status, 200, "{db}");
+        assert_eq!(kcc.get("/moderation").status, 403, "{db}: taken away");
+
+        // A new account may be made a moderator at once.
+        let new = [
+            ("username", "sam@swale.gov.uk".to_owned()),
+            ("display_name", "Sam".to_owned()),
+            ("role", "viewer".to_owned()),
+            ("organisations", String::new()),
+            ("moderator", "yes".to_owned()),
+        ];
+        let r = admin.post_form("/admin/users", &new, true);
+        assert_eq!(r.status, 200, "{db}: {}", r.body);
+        let sam = store.account("sam@swale.gov.uk").unwrap().unwrap();
+        assert!(store.is_moderator(sam.id).unwrap(), "{db}");
+    }
+}
+
+#[test]
+fn asked_for_changes_the_author_changes_the_text_with_the_receipt_code_and_it_goes_back_to_the_moderators() {
+    for app in apps() {
+        let db = app.db.name;
+        let store = app.db.open();
+        account(&store, "admin", Role::Admin, &[]);
+        let mut b = app.browser();
+        let (stamp, month) = form(&mut b);
+        std::thread::sleep(Duration::from_millis(3100));
+        let r = say(&mut b, &stamp, &month, "swale", "The Quenington clinic was bad.");
+        let receipt = receipt_in(&r.body);
+        let mut admin = signed_in(&app, "admin");
+        let ask = [
+            ("decision", "changes_requested".to_owned()),
+            ("reason_code", "needs-detail".to_owned()),
+            ("public_note", "Please say what happened, and when.".to_owned()),
+        ];
+        assert_eq!(admin.post_form("/moderation/1", &ask, true).status, 303, "{db}");
+        assert!(!admin.get("/moderation").body.contains("Item 1"), "{db}: not waiting for a moderator now");
+
+        // The receipt shows the note and a form holding what they wrote.
+        let page = b.post_form("/have-your-say/receipt", &[("code", receipt.clone())], false);
+        assert!(page.body.contains("Please say what happened, and when."), "{db}: {}", page.body);
+        assert!(page.body.contains("action=\"/have-your-say/resubmit\"") && page.body.contains("Quenington"), "{db}");
+
+        // A changed text is checked as the form checks it: refused, nothing changed.
+        let change = |text: &str| [("code", receipt.clone()), ("body", text.to_owned())];
+        let r = b.post_form("/have-your-say/resubmit", &change("Ring me on 01795 123456 about it"), false);
+        assert_eq!(r.status, 422, "{db}");
+        assert!(r.body.contains("There is a problem") && r.body.contains("phone number"), "{db}: {}", r.body);
+        assert!(r.body.contains("01795 123456"), "{db}: what they typed is kept in the form");
+        assert_eq!(store.contribution(1).unwrap().body, "The Quenington clinic was bad.", "{db}");
+
+        // Accepted: the new text replaces the old, which is kept nowhere, and it waits again.
+        let better = "In March the clinic in Sittingbourne cancelled my appointment twice without telling me.";
+        let r = b.post_form("/have-your-say/resubmit", &change(better), false);
+        assert_eq!(r.status, 200, "{db}: {}", r.body);
+        assert!(r.body.contains("gone back to the moderators") && r.body.contains("Waiting for a moderator"), "{db}");
+        assert!(admin.get("/moderation").body.contains("Item 1"), "{db}: in the queue again");
+        assert_eq!(app.db.tables_containing("Quenington"), Vec::<String>::new(), "{db}: the old words are gone");
+        let audit = store
+            .audit(&assure_store::AuditFilter {
+                entity: Some("contribution".into()),
+                values: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(audit.iter().any(|e| e.action == "resubmit" && e.actor == "author"), "{db}");
+
+        // Only once asked: waiting again, it cannot be changed.
+        let r = b.post_form("/have-your-say/resubmit", &change("Something else."), false);
+        assert_eq!(r.status, 422, "{db}");
+        assert_eq!(store.contribution(1).unwrap().body, better, "{db}");
+    }
+}

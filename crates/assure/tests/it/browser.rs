@@ -41,7 +41,7 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
     let indicator = plan.indicators.iter().find(|i| !i.parts.is_empty()).unwrap().id.get_ref().clone();
     let example = plan.delivery_examples[0].id.get_ref().clone();
     let place = plan.places.iter().find(|p| !p.priorities.is_empty()).unwrap().id.get_ref().clone();
-    let paths = [
+    let mut paths: Vec<String> = vec![
         "/".to_owned(),
         "/outcomes/1".into(),
         "/priorities/2.1".into(),
@@ -93,14 +93,17 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         "@/audit".into(),
         "@/reports".into(),
         // Residents' voice: the public form, receipt, privacy notice, a published item
-        // with its report form, the outcome page with counts and a response; and, signed
-        // in, the moderation queue and a decision, listening, themes and responses.
+        // with its report form, the outcome page with counts and a response, an indicator
+        // page with the themes raised on its outcome; and, signed in, the moderation
+        // queue and a decision, listening, themes and responses. (The page a confirmation
+        // link opens is added below, once its item exists.)
         "/have-your-say".into(),
         "/have-your-say/receipt".into(),
         "/have-your-say/privacy".into(),
         "/contributions/1".into(),
         "/contributions/1/report".into(),
         "/outcomes/2".into(),
+        "/indicators/loneliness".into(),
         "@/moderation".into(),
         "@/moderation/2".into(),
         "@/listening".into(),
@@ -160,14 +163,20 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         email: None,
     };
     let plan_id = plan.meta.id.get_ref();
-    store
+    let unconfirmed = assure_store::NewContribution {
+        state: assure_store::ContributionState::Unconfirmed,
+        ..voice("The surgery phone rang out.")
+    };
+    let ids = store
         .add_contributions(
             plan_id,
-            &[voice("I felt lonely until the walking group."), voice("The bus stopped.")],
+            &[voice("I felt lonely until the walking group."), voice("The bus stopped."), unconfirmed],
             &[],
             "t",
         )
         .unwrap();
+    // The page a confirmation link opens (an item waiting for its author's email).
+    paths.push(format!("/have-your-say/confirm/{}", store.confirmation_token(ids[2]).unwrap()));
     // The page a digest's link to stop it opens (no sign-in).
     let unsubscribe = assure_app::App::new(store.clone())
         .with_public_url("")
