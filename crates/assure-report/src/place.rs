@@ -264,7 +264,7 @@ pub struct RoundReturns<'a> {
 pub fn round_section(round: &RoundReturns<'_>) -> Section {
     let responded = round.items.iter().filter(|i| i.3).count();
     let total = round.items.len();
-    let rate = if total == 0 { 100 } else { responded * 100 / total };
+    let rate = (responded * 100).checked_div(total).unwrap_or(100);
     let rows = round
         .items
         .iter()

@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     ("0008", 8, "jobs"),
     ("0009", 9, "voice"),
     ("0010", 10, "cycle"),
+    ("0012", 12, "committees"),
 ];
 
 impl Migration {

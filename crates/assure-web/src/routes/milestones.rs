@@ -7,8 +7,8 @@ use maud::{Markup, html};
 
 use crate::components::{Updated, authors, delivery_section, saved_banner};
 use crate::components::{crumb, missing, outcome_crumb, page};
-use crate::components::{linked_responses, public_voice};
 use crate::components::{glossed, source};
+use crate::components::{linked_responses, public_voice};
 use crate::{AppState, WebError};
 
 pub async fn show_milestone(

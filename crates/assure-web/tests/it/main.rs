@@ -3,6 +3,7 @@
 
 mod access;
 mod api;
+mod committees;
 mod fuzz;
 mod outage;
 mod pages;
