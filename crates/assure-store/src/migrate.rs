@@ -96,7 +96,7 @@ pub(crate) fn run(tx: &mut Tx<'_>) -> Result<MigrationReport, StoreError> {
     )?;
     let applied =
         tx.rows("schema_migration", "SELECT version, name, checksum FROM schema_migration ORDER BY version", &[])?;
-    let known = MIGRATIONS.len() as i64;
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
     let mut report = MigrationReport::default();
     for row in &applied {
         let version = row.int(0)?;
