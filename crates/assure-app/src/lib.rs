@@ -12,6 +12,7 @@
 //! returns; nothing here knows HTTP, a terminal or an async runtime.
 
 mod accounts;
+mod committees;
 mod data;
 mod delivery;
 mod error;
@@ -27,6 +28,10 @@ mod work;
 use assure_store::Store;
 
 pub use accounts::organisation_ids;
+pub use committees::{
+    ActionFilter, ActionItem, Committees, MAX_DECISION_CHARS, MeetingDecisionFields, MeetingFields, Proposal,
+    describe_link, describe_paper, indicator_of, may_update_action, my_actions, parse_paper, propose_deep_dives,
+};
 pub use data::{DataImportRequest, DataImported, DataSource, parse_mapping};
 pub use delivery::{may_update, refusal, require_admin, require_item, require_may_update};
 pub use error::AppError;

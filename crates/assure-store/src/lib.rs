@@ -17,6 +17,7 @@
 mod accounts;
 mod archive;
 mod audit;
+mod committees;
 mod disk;
 mod jobs;
 pub mod migrate;
@@ -47,6 +48,7 @@ pub use assure_plan::delivery::{
 };
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
+pub use committees::{ActionUpdate, Body, Meeting, MeetingDecision, NewMeeting, NewMeetingDecision, Paper, PaperKind};
 pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
@@ -129,6 +131,14 @@ pub enum StoreError {
     /// No reporting round with this number.
     #[error("no reporting round {0}")]
     NoSuchRound(i64),
+    /// No governance body, meeting, decision or action with this number.
+    #[error("there is no {what} {id}")]
+    NoSuchRecord {
+        /// What was asked for ("meeting", "action" …).
+        what: &'static str,
+        /// Its number.
+        id: i64,
+    },
     /// Stored rows that do not make a valid item (the database was edited by hand).
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),

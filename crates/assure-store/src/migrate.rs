@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     ("0009", 9, "voice"),
     ("0010", 10, "cycle"),
     ("0011", 11, "reminders"),
+    ("0012", 12, "committees"),
 ];
 
 impl Migration {
@@ -96,7 +97,7 @@ pub(crate) fn run(tx: &mut Tx<'_>) -> Result<MigrationReport, StoreError> {
     )?;
     let applied =
         tx.rows("schema_migration", "SELECT version, name, checksum FROM schema_migration ORDER BY version", &[])?;
-    let known = MIGRATIONS.len() as i64;
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
     let mut report = MigrationReport::default();
     for row in &applied {
         let version = row.int(0)?;

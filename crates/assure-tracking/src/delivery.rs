@@ -4,7 +4,7 @@
 //! the partnership allows, 90 days unless set otherwise).
 
 use assure_plan::Period;
-use assure_plan::delivery::{AddedMilestone, DeliveryStatus, DeliveryUpdate, ItemKind, Publication};
+use assure_plan::delivery::{AddedMilestone, DeliveryStatus, DeliveryUpdate, ItemKind, Publication, UpdateDraft};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -67,9 +67,13 @@ pub fn today() -> Date {
     jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
 }
 
-/// The last day of a period as the plan writes it (`March 2025` → 2025-03-31); `None`
-/// for `Ongoing` or text that is not a period.
+/// The last day of a period as the plan writes it (`March 2025` → 2025-03-31), or a day
+/// (`2025-03-14`, as a committee's action is due); `None` for `Ongoing` or text that is
+/// neither.
 pub fn due_date(text: &str) -> Option<Date> {
+    if let Ok(day) = text.trim().parse::<Date>() {
+        return Some(day);
+    }
     let (y, m, d) = Period::parse(text).ok()?.end()?;
     Date::new(i16::try_from(y).ok()?, i8::try_from(m).ok()?, i8::try_from(d).ok()?).ok()
 }
@@ -82,14 +86,28 @@ fn date_of(at: &str) -> Option<Date> {
 /// Where an item stands on `today`, from the plan's due date and its updates (oldest
 /// first; only published ones count).
 pub fn progress(planned_due: &str, updates: &[DeliveryUpdate], today: Date, stale_days: u32) -> Progress {
-    let published: Vec<&DeliveryUpdate> = updates.iter().filter(|u| u.publication == Publication::Published).collect();
+    let published =
+        updates.iter().filter(|u| u.publication == Publication::Published).map(|u| (&u.draft, u.at.as_str()));
+    progress_of(planned_due, published, today, stale_days)
+}
+
+/// Where anything reported on like a milestone stands on `today` (a committee's action
+/// too): from its planned due date and its published updates' fields with their times,
+/// oldest first.
+pub fn progress_of<'a>(
+    planned_due: &str,
+    published: impl IntoIterator<Item = (&'a UpdateDraft, &'a str)>,
+    today: Date,
+    stale_days: u32,
+) -> Progress {
+    let published: Vec<(&UpdateDraft, &str)> = published.into_iter().collect();
     let latest = published.last();
-    let moved = published.iter().rev().find_map(|u| u.draft.expected.as_deref());
+    let moved = published.iter().rev().find_map(|(d, _)| d.expected.as_deref());
     let due = moved.unwrap_or(planned_due).to_owned();
-    let status = latest.map(|u| u.draft.status);
+    let status = latest.map(|(d, _)| d.status);
     let finished = status.is_some_and(DeliveryStatus::is_finished);
     let overdue = !finished && due_date(&due).is_some_and(|d| d < today);
-    let freshness = match latest.and_then(|u| date_of(&u.at)) {
+    let freshness = match latest.and_then(|(_, at)| date_of(at)) {
         None => Freshness::NoUpdate,
         Some(d) => {
             let days = (today - d).get_days().into();

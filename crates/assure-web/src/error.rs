@@ -70,6 +70,7 @@ impl From<StoreError> for WebError {
             StoreError::NoSuchUpdate(id) => WebError::NotFound(format!("There is no update {id}.")),
             StoreError::NoSuchContribution(id) => WebError::NotFound(format!("There is no published item {id}.")),
             StoreError::NoSuchRound(id) => WebError::NotFound(format!("There is no reporting round {id}.")),
+            StoreError::NoSuchRecord { what, id } => WebError::NotFound(format!("There is no {what} {id}.")),
             StoreError::NoSuchArchive(id) => WebError::NotFound(format!("There is no archive {id}.")),
             StoreError::Rejected { field, message } => WebError::Invalid(vec![(field, message)]),
             StoreError::Observations(problems) => WebError::Invalid(vec![("file", problems.to_string())]),

@@ -12,7 +12,7 @@ fn a_new_database_gets_every_migration_once() {
         assert_eq!(first.applied.len(), MIGRATIONS.len(), "{}", db.name);
         let (_, second) = assure_store::Store::open(&db.url).unwrap();
         assert!(second.applied.is_empty() && !second.created(), "{}: nothing applied twice", db.name);
-        assert_eq!(second.version, MIGRATIONS.len() as i64);
+        assert_eq!(second.version, MIGRATIONS.last().unwrap().version, "the latest step (numbers may skip)");
         assert!(store.migrate().unwrap().applied.is_empty());
     }
 }

@@ -2,7 +2,7 @@
 //! plan pages, the delivery overview and the admin's approvals.
 
 use assure_plan::Plan;
-use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication};
+use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication, UpdateDraft};
 use assure_store::DeliveryUpdate;
 use assure_tracking::delivery::{Freshness, Progress};
 use maud::{Markup, html};
@@ -60,7 +60,7 @@ pub fn authors(accounts: Vec<assure_store::Account>) -> Authors {
 /// The organisation an update came from: the author's organisation that leads the item
 /// (or one of its parts does), else their first; an account without one reported for the
 /// partnership.
-fn reported_for(plan: &Plan, authors: &Authors, author: &str, leads: &[&str]) -> String {
+pub fn reported_for(plan: &Plan, authors: &Authors, author: &str, leads: &[&str]) -> String {
     let orgs = authors.get(author).map(Vec::as_slice).unwrap_or_default();
     let leading = orgs.iter().find(|o| plan.led_by_any(leads, std::slice::from_ref(o)));
     match leading.or(orgs.first()) {
@@ -73,26 +73,44 @@ fn reported_for(plan: &Plan, authors: &Authors, author: &str, leads: &[&str]) ->
 /// who wrote it), narrative, evidence, date change, and (signed in) its publication
 /// state and internal note.
 pub fn update_summary(u: &DeliveryUpdate, signed_in: bool, from: &str) -> Markup {
+    let state = html! {
+        @if u.publication != Publication::Published { " " (tag(u.publication.label(), if u.publication == Publication::Pending { "purple" } else { "grey" })) }
+    };
     html! {
-        p class="assure-meta" {
-            (delivery_tag(Some(u.draft.status)))
-            @if u.publication != Publication::Published { " " (tag(u.publication.label(), if u.publication == Publication::Pending { "purple" } else { "grey" })) }
-            " " span class="nhsuk-body-s" { (u.at.get(..10).unwrap_or(&u.at)) " from " (from) @if signed_in { " (" (u.author) ")" } }
-        }
-        p { (u.draft.narrative) }
-        @if let Some(e) = &u.draft.expected {
-            p { strong { "Now expected: " (e) "." } @if let Some(r) = &u.draft.expected_reason { " " (r) } }
-        }
-        @if !u.draft.evidence.is_empty() {
-            ul class="nhsuk-list nhsuk-list--bullet" {
-                @for link in &u.draft.evidence { li { a href=(link) { (link) } } }
-            }
-        }
-        @if signed_in && let Some(n) = &u.draft.internal_note {
-            div class="nhsuk-inset-text" { span class="nhsuk-u-visually-hidden" { "Internal note: " } strong { "Internal note (not public): " } (n) }
-        }
+        (draft_summary(&u.draft, state, (&u.at, &u.author), signed_in, from))
         @if let (Some(by), Some(at)) = (&u.reviewed_by, &u.reviewed_at) {
             @if signed_in { p class="nhsuk-body-s" { (u.publication.label()) " by " (by) " on " (at.get(..10).unwrap_or(at)) } }
+        }
+    }
+}
+
+/// What an update reported (of a milestone, a plan or a committee's action): its status
+/// with `state` after it, the date and where it came from (`at`, `author`), narrative,
+/// date change, evidence and, signed in, the internal note.
+pub fn draft_summary(
+    d: &UpdateDraft,
+    state: Markup,
+    (at, author): (&str, &str),
+    signed_in: bool,
+    from: &str,
+) -> Markup {
+    html! {
+        p class="assure-meta" {
+            (delivery_tag(Some(d.status)))
+            (state)
+            " " span class="nhsuk-body-s" { (at.get(..10).unwrap_or(at)) " from " (from) @if signed_in { " (" (author) ")" } }
+        }
+        p { (d.narrative) }
+        @if let Some(e) = &d.expected {
+            p { strong { "Now expected: " (e) "." } @if let Some(r) = &d.expected_reason { " " (r) } }
+        }
+        @if !d.evidence.is_empty() {
+            ul class="nhsuk-list nhsuk-list--bullet" {
+                @for link in &d.evidence { li { a href=(link) { (link) } } }
+            }
+        }
+        @if signed_in && let Some(n) = &d.internal_note {
+            div class="nhsuk-inset-text" { span class="nhsuk-u-visually-hidden" { "Internal note: " } strong { "Internal note (not public): " } (n) }
         }
     }
 }

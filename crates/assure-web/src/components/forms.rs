@@ -168,3 +168,29 @@ pub fn hinted_choices(
         }
     }
 }
+
+/// A select with its label, hint and inline error: (value, label) options, `chosen` selected.
+/// `id` tells apart several selects posting the same field name.
+pub fn select_field(
+    (name, id): (&str, &str),
+    label: &str,
+    hint: Option<&str>,
+    options: &[(String, String)],
+    chosen: &str,
+    errors: &[FieldError],
+) -> Markup {
+    let error = field_error(errors, name).is_some() && id == name;
+    let described = if id == name { described_by(name, hint, errors) } else { hint.map(|_| format!("{id}-hint")) };
+    html! {
+        div class={ "nhsuk-form-group" @if error { " nhsuk-form-group--error" } } {
+            label class="nhsuk-label" for=(id) { (label) }
+            @if let Some(h) = hint { div class="nhsuk-hint" id={ (id) "-hint" } { (h) } }
+            @if id == name { (field_messages(errors, name)) }
+            select class={ "nhsuk-select" @if error { " nhsuk-select--error" } } id=(id) name=(name) aria-describedby=[described] {
+                @for (value, text) in options {
+                    option value=(value) selected[value == chosen] { (text) }
+                }
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod audit;
 mod commitments;
+mod committees;
 mod enablers;
 mod examples;
 mod glossary;
@@ -74,6 +75,19 @@ pub fn routes() -> Router<AppState> {
         .route("/rounds/{id}/close", post(rounds::close_round))
         .route("/rounds/{id}/returns.csv", get(rounds::returns_csv))
         .route("/rounds/{id}/returns.xlsx", get(rounds::returns_xlsx))
+        .route("/committees", get(committees::list_committees))
+        .route("/committees/bodies", post(committees::add_body))
+        .route("/committees/bodies/{id}", get(committees::show_body).post(committees::rename_body))
+        .route("/meetings", post(committees::record_meeting))
+        .route("/meetings/new", get(committees::show_new_meeting))
+        .route("/meetings/{id}", get(committees::show_meeting))
+        .route("/meetings/{id}/papers", post(committees::add_paper))
+        .route("/meetings/{id}/decisions", post(committees::record_decision))
+        .route("/actions", get(committees::list_actions))
+        .route("/actions.csv", get(committees::actions_csv))
+        .route("/actions.xlsx", get(committees::actions_xlsx))
+        .route("/actions/{id}", get(committees::show_action))
+        .route("/actions/{id}/update", get(committees::show_action_form).post(committees::update_action))
         .route("/milestones/{id}/update", get(updates::show_milestone_form).post(updates::submit_milestone))
         .route("/plans/{id}/update", get(updates::show_plan_form).post(updates::submit_plan))
         .route("/plans/{id}/milestones/new", get(updates::show_new_milestone))

@@ -4,7 +4,7 @@
 use assure_app::AppError;
 use assure_app::{DeliveryFilter, WorkItem};
 use assure_plan::Plan;
-use assure_plan::delivery::{DeliveryStatus, ItemKind, UpdateFields};
+use assure_plan::delivery::{DeliveryStatus, ItemKind};
 use assure_store::Role;
 use assure_tracking::delivery::{Freshness, Progress};
 use axum::extract::{Path, Query, Request, State};
@@ -15,8 +15,8 @@ use serde::Deserialize;
 
 use crate::access::{self, Signed, SignedForm};
 use crate::components::{
-    FieldError, crumb, csrf_field, delivery_tag, error_summary, form_title, hinted_choices, input, item_href,
-    item_title, missing, page, table, textarea, work_sheet, work_table,
+    FieldError, UpdateForm, UpdateSubject, crumb, csrf_field, delivery_tag, error_summary, form_title, input,
+    item_href, item_title, missing, page, table, update_page, work_sheet, work_table,
 };
 use crate::export::{Download, download_links};
 use crate::state::Delivery;
@@ -280,80 +280,8 @@ pub async fn list_delivery(
     ))
 }
 
-fn status_options() -> Vec<(String, String)> {
-    DeliveryStatus::ALL.into_iter().map(|s| (s.as_str().to_owned(), s.label().to_owned())).collect()
-}
-
-struct UpdateForm {
-    status: String,
-    narrative: String,
-    evidence: String,
-    expected: String,
-    expected_reason: String,
-    internal_note: String,
-}
-
-/// What the form is about: the item's title and page, and when it is expected now and
-/// was planned.
-struct Item {
-    title: String,
-    back: String,
-    due: Option<(String, String)>,
-}
-
-fn update_page(
-    signed: &Signed,
-    it: &Item,
-    kind: ItemKind,
-    f: &UpdateForm,
-    errors: &[FieldError],
-    approval: bool,
-) -> Markup {
-    let what = if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" };
-    let (title, back) = (&it.title, &it.back);
-    let status_hint = html! {
-        strong { "Complete" } " means it has been done. " strong { "Closed" } " means it has stopped without being completed (no longer needed, replaced or merged into other work): say why in the update. Either way it is no longer reported as overdue."
-    };
-    page(
-        &form_title(&format!("Update: {title}"), errors),
-        &[crumb(title, back)],
-        html! {
-            div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
-                (error_summary(errors))
-                span class="nhsuk-caption-l" { "Give an update" }
-                h1 { (title) }
-                @if let Some((now, planned)) = &it.due {
-                    p { "Expected: " strong { (now) } @if now != planned { " (the plan said " (planned) ")" } "." }
-                }
-                @if approval { div class="nhsuk-inset-text" { p { "Updates wait for an admin's approval before the public sees them." } } }
-                form method="post" action={ (back) "/update" } novalidate {
-                    (csrf_field(signed))
-                    (hinted_choices("radio", "status", (&format!("How is the {what} going?"), Some(status_hint)), &status_options(), std::slice::from_ref(&f.status), errors))
-                    (textarea("narrative", "What has happened since the last update", Some("Published as written."), &f.narrative, errors))
-                    (textarea("evidence", "Evidence (optional)", Some("Web addresses of papers, minutes or dashboards, one per line."), &f.evidence, errors))
-                    (input("expected", "text", "New expected date (optional)", Some("Only if the date has changed: a month ('March 2026'), a year ('2026') or a financial year ('2025/26')."), &f.expected, errors))
-                    (textarea("expected_reason", "Why the date has changed (required if you give a new date)", Some("Published with the new date."), &f.expected_reason, errors))
-                    (textarea("internal_note", "Internal note (optional)", Some("Seen only by people signed in, never by the public."), &f.internal_note, errors))
-                    button class="nhsuk-button" type="submit" { "Submit update" }
-                }
-            } }
-        },
-    )
-}
-
-fn empty_update() -> UpdateForm {
-    UpdateForm {
-        status: String::new(),
-        narrative: String::new(),
-        evidence: String::new(),
-        expected: String::new(),
-        expected_reason: String::new(),
-        internal_note: String::new(),
-    }
-}
-
 /// The item a form is about, or 404.
-fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<Item, WebError> {
+fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<UpdateSubject, WebError> {
     assure_app::require_item(plan, delivery, kind, id)?;
     let due = match kind {
         ItemKind::Milestone => {
@@ -361,7 +289,14 @@ fn item(plan: &Plan, delivery: &Delivery, kind: ItemKind, id: &str) -> Result<It
         }
         ItemKind::DeliveringPlan => None,
     };
-    Ok(Item { title: item_title(plan, delivery, kind, id), back: item_href(kind, id), due })
+    let what = if kind == ItemKind::DeliveringPlan { "strategy or plan" } else { "milestone" };
+    Ok(UpdateSubject {
+        what,
+        title: item_title(plan, delivery, kind, id),
+        back: item_href(kind, id),
+        due,
+        planned_by: "the plan",
+    })
 }
 
 async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request) -> Result<Response, WebError> {
@@ -371,7 +306,7 @@ async fn show_form(state: AppState, kind: ItemKind, id: String, request: Request
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     assure_app::require_may_update(&s.account, &plan, &delivery, kind, &id)?;
     let approval = delivery.approval_required && s.account.role != Role::Admin;
-    Ok(update_page(&s, &it, kind, &empty_update(), &[], approval).into_response())
+    Ok(update_page(&s, &it, &UpdateForm::default(), &[], approval, &[]).into_response())
 }
 
 pub async fn show_milestone_form(
@@ -394,29 +329,14 @@ async fn submit(state: AppState, kind: ItemKind, id: String, form: SignedForm) -
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
     let it = item(&plan, &delivery, kind, &id)?;
-    let fields = UpdateFields {
-        status: form.get("status").to_owned(),
-        narrative: form.get("narrative").to_owned(),
-        evidence: form.get("evidence").lines().map(str::to_owned).collect(),
-        expected: form.get("expected").to_owned(),
-        expected_reason: form.get("expected_reason").to_owned(),
-        internal_note: form.get("internal_note").to_owned(),
-    };
+    let typed = UpdateForm::posted(&form);
     let (account, p, d, item, f) =
-        (form.signed.account.clone(), plan.clone(), delivery.clone(), id.clone(), fields.clone());
+        (form.signed.account.clone(), plan.clone(), delivery.clone(), id.clone(), typed.fields());
     match state.blocking(move |s| Ok(s.app().record_update(&account, &p, &d, kind, &item, &f))).await? {
         Ok(u) => Ok(Redirect::to(&format!("{}?updated={}", it.back, u.publication.as_str())).into_response()),
         Err(AppError::Rejected(errors)) => {
-            let f = UpdateForm {
-                status: fields.status,
-                narrative: fields.narrative,
-                evidence: form.get("evidence").to_owned(),
-                expected: fields.expected,
-                expected_reason: fields.expected_reason,
-                internal_note: fields.internal_note,
-            };
             let approval = delivery.approval_required && form.signed.account.role != Role::Admin;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, update_page(&form.signed, &it, kind, &f, &errors, approval))
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, update_page(&form.signed, &it, &typed, &errors, approval, &[]))
                 .into_response())
         }
         Err(e) => Err(e.into()),

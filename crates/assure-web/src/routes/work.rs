@@ -7,7 +7,7 @@ use axum::response::Response;
 use maud::{Markup, html};
 
 use crate::access::{self, Signed};
-use crate::components::{page, work_sheet, work_table};
+use crate::components::{actions_table, page, work_sheet, work_table};
 use crate::export::{Download, download_links};
 use crate::{AppState, WebError};
 
@@ -19,6 +19,10 @@ pub async fn show_my_work(State(state): State<AppState>, request: Request) -> Re
     let items = assure_app::my_work(&s.account, &plan, &delivery);
     let (account, p, d) = (s.account.clone(), plan.clone(), delivery.clone());
     let asked = state.blocking(move |st| Ok(st.app().asked_of(&account, &p, &d)?)).await?;
+    let (account, p) = (s.account.clone(), plan.clone());
+    let actions =
+        state.blocking(move |st| Ok(assure_app::my_actions(&account, &p, &st.app().committees(&p)?.actions))).await?;
+    let overdue_actions = actions.iter().filter(|a| a.progress.overdue).count();
     let marks = |i: &assure_app::WorkItem| {
         let rounds: Vec<String> = asked
             .iter()
@@ -43,6 +47,12 @@ pub async fn show_my_work(State(state): State<AppState>, request: Request) -> Re
                 }
                 @for (name, deadline, id) in open_rounds(&asked) {
                     div class="nhsuk-inset-text" { p { "The reporting round " a href={ "/rounds/" (id) } { (name) } " asks for an update on items below by " strong { (deadline) } "." } }
+                }
+                @if !actions.is_empty() {
+                    h2 { "Committee actions" }
+                    p { (actions.len()) " action" @if actions.len() != 1 { "s" } " set by committees for your organisations, " strong { (overdue_actions) " overdue" } ". " a href="/committees" { "Committees and their decisions" } "." }
+                    (actions_table(&plan, html! { "Your committee actions" }, &actions, true))
+                    h2 { "Milestones and strategies or plans" }
                 }
                 p { "What needs attention comes first: overdue, then off track, at risk, stale (no update for more than " (delivery.stale_days) " days) and never updated." }
                 @if items.is_empty() {

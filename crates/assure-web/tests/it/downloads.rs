@@ -124,6 +124,12 @@ fn every_list_downloads_as_csv_and_as_a_typed_spreadsheet() {
                 "{name} {page}: the page links the spreadsheet"
             );
         }
+        // Committee actions (none recorded here): the header alone, the same in both.
+        let (status, _, bytes) = b.get_bytes("/actions.xlsx");
+        assert_eq!(status, 200, "{name}");
+        let book = workbook(bytes);
+        let csv = b.get("/actions.csv").body;
+        assert_eq!(book.header.join(","), csv.lines().next().unwrap_or_default(), "{name}: /actions");
         // Types: my work's expected date is a date where the plan gives one, its flags are
         // booleans, the days since an update a number or empty; the formula is text.
         let (_, _, bytes) = b.get_bytes("/my-work.xlsx");

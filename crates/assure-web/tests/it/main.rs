@@ -3,6 +3,7 @@
 
 mod access;
 mod api;
+mod committees;
 mod downloads;
 mod fuzz;
 mod outage;

@@ -109,6 +109,18 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         "@/listening".into(),
         "@/admin/themes".into(),
         "@/responses/new".into(),
+        // Committees: the bodies, a meeting with its paper, decision and an overdue action,
+        // the actions list, an action with its history; signed in, the forms.
+        "/committees".into(),
+        "/meetings/1".into(),
+        "/actions".into(),
+        "/actions?overdue=1&organisation=medway-council".into(),
+        "/actions/2".into(),
+        "@/meetings/1".into(),
+        "@/meetings/new".into(),
+        "@/committees".into(),
+        "@/committees/bodies/1".into(),
+        "@/actions/2/update".into(),
     ];
 
     // With the illustrative data, so that statuses, charts, area and group tables are checked too.
@@ -203,6 +215,28 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         ("contributions", "1".to_owned()),
     ];
     assert_eq!(admin.post_form("/responses", &response, true).status, 303);
+    let meeting = [
+        ("body", "1".to_owned()),
+        ("held_on", "2099-03-12".to_owned()),
+        ("title", "ICP, March 2099".to_owned()),
+        ("papers", "place:medway".to_owned()),
+    ];
+    assert_eq!(admin.post_form("/meetings", &meeting, true).status, 303);
+    let decision = [("text", "Note the Medway place report.".to_owned())];
+    assert_eq!(admin.post_form("/meetings/1/decisions", &decision, true).status, 303);
+    let action = [
+        ("text", "An update in 6 months, including outcomes for Medway and how the VCS was involved".to_owned()),
+        ("owner", "medway-council".to_owned()),
+        ("due", "2026-01-31".to_owned()),
+        ("links", "outcome:2".to_owned()),
+    ];
+    assert_eq!(admin.post_form("/meetings/1/decisions", &action, true).status, 303);
+    let progress = [
+        ("status", "at_risk".to_owned()),
+        ("narrative", "Drafting with the VCS alliance".to_owned()),
+        ("internal_note", "Ask Healthwatch too".to_owned()),
+    ];
+    assert_eq!(admin.post_form("/actions/2/update", &progress, true).status, 303);
     let session = admin.cookies["assure_session"].clone();
     let artifacts = root.join("target/browser-artifacts");
     let out = Command::new("node")
