@@ -125,7 +125,30 @@ pub async fn open_round(State(state): State<AppState>, form: SignedForm) -> Resu
     };
     let (account, p, d, r) = (form.signed.account.clone(), plan.clone(), delivery.clone(), request.clone());
     match state.blocking(move |s| Ok(s.app().open_round(&account, &p, &d, &r))).await? {
-        Ok(round) => Ok(Redirect::to(&format!("/rounds/{}?opened=1", round.id)).into_response()),
+        Ok(round) => {
+            // The leads asked are emailed now, not at the next hourly run of the
+            // reminders job; each digest is claimed, so the job will not send it again.
+            let by = format!("round {} opened", round.id);
+            let mailing = state.clone();
+            tokio::spawn(async move {
+                let sent = mailing
+                    .blocking(move |s| {
+                        let app = s.app();
+                        if !app.mail_configured() {
+                            return Ok(None);
+                        }
+                        Ok(Some(app.send_reminders(jiff::Timestamp::now(), assure_app::Which::Rounds, &by)?))
+                    })
+                    .await;
+                match sent {
+                    Ok(Some(sent)) if !sent.failed.is_empty() => tracing::warn!("round opened: {sent}"),
+                    Ok(Some(sent)) => tracing::info!("round opened: {sent}"),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!("round opened, reminders not sent: {e}"),
+                }
+            });
+            Ok(Redirect::to(&format!("/rounds/{}?opened=1", round.id)).into_response())
+        }
         Err(AppError::Rejected(errors)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, new_round_page(&form.signed, &plan, &request, &errors))
                 .into_response())
@@ -152,7 +175,7 @@ pub async fn show_round(
         &r.round.name,
         &[crumb("Reporting rounds", "/rounds")],
         html! {
-            @if query.contains("opened=1") { (success_banner(&format!("The round is open: {} items' leads have been asked for an update.", r.returns.len()))) }
+            @if query.contains("opened=1") { (success_banner(&format!("The round is open: {} items' leads have been asked for an update (by email, where they have an address and reminders on).", r.returns.len()))) }
             @if query.contains("closed=1") { (success_banner("The round is closed and its snapshot kept for the report.")) }
             span class="nhsuk-caption-l" { "Reporting round" }
             h1 { (r.round.name) }

@@ -6,20 +6,9 @@
 use assure_plan::Plan;
 use assure_store::{AccountFields, ItemKind, Role, Store};
 
-use crate::{Browser, Reply, TestApp, apps};
+use crate::{Browser, PASSWORD, Reply, TestApp, account, apps};
 
 const AREA: &str = "kent-medway-ics";
-const PASSWORD: &str = "correct horse battery staple";
-
-fn account(store: &Store, username: &str, role: Role, organisations: &[&str]) {
-    let fields = AccountFields {
-        display_name: username.to_owned(),
-        role,
-        organisations: organisations.iter().map(|o| (*o).to_owned()).collect(),
-        disabled: false,
-    };
-    store.create_account(username, PASSWORD, &fields, "test").unwrap();
-}
 
 /// The people of the matrix: name, and whether they are signed in as someone.
 const PEOPLE: [&str; 5] = ["anonymous", "viewer", "medway", "kcc", "admin"];

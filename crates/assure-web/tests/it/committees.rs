@@ -5,31 +5,13 @@
 //! the actions list filters and downloads; the next meeting lists the deep dives proposed
 //! from two closed rounds' snapshots.
 
-use assure_store::{AccountFields, AuditFilter, NewRound, Role, Store};
+use assure_store::{AuditFilter, NewRound, Role, Store};
 
-use crate::{Browser, TestApp, apps};
-
-const PASSWORD: &str = "correct horse battery staple";
+use crate::{account, apps, signed_in};
 
 /// The Medway committee's decision b), as minuted (003_e5198cb00708df4b.txt:16).
 const MEDWAY_ACTION: &str = "request an update in 6 months, including outcomes for Medway and details of how the \
                              voluntary and community sector was involved in the Strategy.";
-
-fn account(store: &Store, username: &str, role: Role, organisations: &[&str]) {
-    let fields = AccountFields {
-        display_name: username.to_owned(),
-        role,
-        organisations: organisations.iter().map(|o| (*o).to_owned()).collect(),
-        disabled: false,
-    };
-    store.create_account(username, PASSWORD, &fields, "test").unwrap();
-}
-
-fn signed_in(app: &TestApp, username: &str) -> Browser {
-    let mut b = app.browser();
-    assert_eq!(b.sign_in(username, PASSWORD).status, 303, "{username} signs in");
-    b
-}
 
 fn form(fields: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
     fields.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()

@@ -7,12 +7,11 @@
 use std::io::Cursor;
 
 use assure_app::OpenRound;
-use assure_store::{AccountFields, Role};
+use assure_store::Role;
 use calamine::{Data, Reader, Xlsx};
 
-use crate::{TestApp, apps};
+use crate::{PASSWORD, TestApp, account, apps};
 
-const PASSWORD: &str = "correct horse battery staple";
 const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"Click\")";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -53,14 +52,8 @@ fn every_list_downloads_as_csv_and_as_a_typed_spreadsheet() {
         let name = db.name;
         let plan = app.load_illustrative_data();
         let store = db.open();
-        let fields = |role, orgs: &[&str]| AccountFields {
-            display_name: "Someone".into(),
-            role,
-            organisations: orgs.iter().map(|o| (*o).to_owned()).collect(),
-            disabled: false,
-        };
-        store.create_account("medway", PASSWORD, &fields(Role::Editor, &["medway-council"]), "test").unwrap();
-        store.create_account("ada", PASSWORD, &fields(Role::Admin, &[]), "test").unwrap();
+        account(&store, "medway", Role::Editor, &["medway-council"]);
+        account(&store, "ada", Role::Admin, &[]);
         // A partner's milestone whose title a spreadsheet would run.
         let medway_plan = plan
             .delivering_plans

@@ -18,6 +18,27 @@ mod work;
 use assure_store::testing::{TestDb, databases};
 pub use assure_web::testing::{Browser, Reply};
 
+/// The password of every account the tests make.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// An account with this role and these organisations, named by its username.
+pub fn account(store: &assure_store::Store, username: &str, role: assure_store::Role, organisations: &[&str]) {
+    let fields = assure_store::AccountFields {
+        display_name: username.to_owned(),
+        role,
+        organisations: organisations.iter().map(|o| (*o).to_owned()).collect(),
+        disabled: false,
+    };
+    store.create_account(username, PASSWORD, &fields, "test").unwrap();
+}
+
+/// A client signed in as `username`.
+pub fn signed_in(app: &TestApp, username: &str) -> Browser {
+    let mut b = app.browser();
+    assert_eq!(b.sign_in(username, PASSWORD).status, 303, "{username} signs in");
+    b
+}
+
 /// A running server over its own database.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.

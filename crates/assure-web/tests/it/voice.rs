@@ -7,30 +7,13 @@
 
 use std::time::Duration;
 
-use assure_store::{AccountFields, Role, Store};
+use assure_store::Role;
 
-use crate::{Browser, Reply, TestApp, apps};
+use crate::{Browser, Reply, TestApp, account, apps, signed_in};
 
-const PASSWORD: &str = "correct horse battery staple";
 const EMAIL: &str = "pat.resident.test@example.net";
 const REMOVED: &str = "Pemberton";
 const MILESTONE: &str = "move-together-active-kent-medway-strategy-m1";
-
-fn account(store: &Store, username: &str, role: Role, organisations: &[&str]) {
-    let fields = AccountFields {
-        display_name: username.to_owned(),
-        role,
-        organisations: organisations.iter().map(|o| (*o).to_owned()).collect(),
-        disabled: false,
-    };
-    store.create_account(username, PASSWORD, &fields, "test").unwrap();
-}
-
-fn signed_in(app: &TestApp, username: &str) -> Browser {
-    let mut b = app.browser();
-    assert_eq!(b.sign_in(username, PASSWORD).status, 303, "{username} signs in");
-    b
-}
 
 /// The value of the first input or option named `name` in a page.
 fn value_of(body: &str, name: &str) -> String {

@@ -5,21 +5,9 @@
 
 use assure_plan::Plan;
 use assure_plan::delivery::ItemKind;
-use assure_store::{AccountFields, Role, Store};
+use assure_store::Role;
 
-use crate::{Browser, TestApp, apps};
-
-const PASSWORD: &str = "correct horse battery staple";
-
-fn account(store: &Store, username: &str, role: Role, organisations: &[&str]) {
-    let fields = AccountFields {
-        display_name: username.to_owned(),
-        role,
-        organisations: organisations.iter().map(|o| (*o).to_owned()).collect(),
-        disabled: false,
-    };
-    store.create_account(username, PASSWORD, &fields, "test").unwrap();
-}
+use crate::{Browser, PASSWORD, TestApp, account, apps};
 
 fn signed_in(app: &TestApp, username: &str) -> (Browser, String) {
     let mut b = app.browser();

@@ -332,3 +332,53 @@ fn two_runners_on_one_database_send_each_digest_once() {
     assert_eq!(weekly.len(), unique.len(), "{}: each weekly digest once: {weekly:?}", db.name);
     assert_eq!(db.open().reminders_sent().unwrap(), got.len() as u64);
 }
+
+#[test]
+fn a_round_opened_on_the_web_emails_its_leads_at_once() {
+    let Some(mailbox) = Mailbox::start() else { return };
+    // One database is enough: what is tested is the web handler, over the same store.
+    let db = databases().into_iter().next().unwrap();
+    let plan_id = people(&db);
+    let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("assure"));
+    serve.env_remove("DATABASE_URL").env_remove("ASSURE_SMTP_URL").args([
+        "--database",
+        &db.arg(),
+        "--smtp-url",
+        &mailbox.url(),
+    ]);
+    let (_server, base, _stderr) = crate::spawn_serve(serve, "warn");
+    let mut admin = assure_web::testing::Browser::new(&base);
+    assert_eq!(admin.sign_in(crate::ADMIN.0, crate::ADMIN.1).status, 303);
+    let deadline = assure_tracking::delivery::today().checked_add(jiff::Span::new().days(40)).unwrap();
+    let opened = admin.post_form(
+        "/rounds",
+        &[
+            ("name", "Medway 6-month update".into()),
+            ("deadline", deadline.to_string()),
+            ("scope", "place:medway".into()),
+        ],
+        true,
+    );
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let round: i64 = opened.location.trim_start_matches("/rounds/").split('?').next().unwrap().parse().unwrap();
+    // Each editor asked who has an address gets the opening digest without waiting for
+    // the hourly job (the server's own first run of the jobs may add weekly digests).
+    let expected: BTreeSet<&str> =
+        EDITORS.iter().filter(|e| !asked(&db, &plan_id, round, e.0).is_empty()).filter_map(|e| e.2).collect();
+    assert!(expected.len() >= 2, "{expected:?}");
+    let started = std::time::Instant::now();
+    let opening = loop {
+        let got: Vec<Received> =
+            mailbox.received().into_iter().filter(|m| m.subject.starts_with("Medway 6-month update:")).collect();
+        if got.len() >= expected.len() || started.elapsed() > std::time::Duration::from_secs(20) {
+            break got;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let to: BTreeSet<&str> = opening.iter().map(|m| m.to.as_str()).collect();
+    assert_eq!(to, expected, "one opening digest each, at once");
+    assert_eq!(opening.len(), expected.len(), "{opening:?}");
+    // The job, run now, sends none of them again.
+    let said = stdout(assure(&db).args(["--smtp-url", &mailbox.url(), "remind", "--only", "rounds"]));
+    assert!(said.contains("0 reminder(s) sent"), "{said}");
+}
