@@ -39,9 +39,14 @@ pub struct Mailbox {
 
 /// Reads a maildir and prints its messages as JSON, oldest first.
 const READ_MAILDIR: &str = r#"
-import email, email.policy, json, mailbox, sys
+import email, email.policy, json, mailbox, re, sys
+# In the order delivered: a maildir name is SECONDS.MMICROSECONDSPPIDQCOUNT.HOST, and
+# sorting the names as text puts M99 after M123456 within one second.
+def delivered(kv):
+    m = re.match(r"(\d+)\.M(\d+)P\d+Q(\d+)", kv[0])
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (0, 0, 0)
 out = []
-for key, msg in sorted(mailbox.Maildir(sys.argv[1], factory=None).items(), key=lambda kv: kv[0]):
+for key, msg in sorted(mailbox.Maildir(sys.argv[1], factory=None).items(), key=delivered):
     parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
     body = parsed.get_body(preferencelist=("plain", "html"))
     out.append({
