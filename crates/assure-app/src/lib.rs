@@ -18,6 +18,7 @@ mod delivery;
 mod error;
 mod jobs;
 mod mail;
+mod plan_versions;
 mod reminders;
 mod reports;
 mod rounds;
@@ -37,6 +38,7 @@ pub use delivery::{may_update, refusal, require_admin, require_item, require_may
 pub use error::AppError;
 pub use jobs::{JOBS, Job, JobRun, Schedule};
 pub use mail::{DEFAULT_SENDER, Email, MailError, Mailer};
+pub use plan_versions::{check_plan, may_edit_plan, plan_id_problem};
 pub use reminders::{DAYS_BEFORE_DEADLINE, DigestList, DueReminders, Reminder, ReminderKind, SentReminders, Which};
 pub use reports::{ReportFormat, ReportRequest};
 pub use rounds::{OpenRound, Return, RoundReturns, item_key};

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 
 use assure_plan::Plan;
 use assure_store::{
-    Account, Channel, Contribution, ContributionState, DecisionRequest, NewContribution, NewResponse, Purged, Response,
-    ResponseScope, ResponseStatus, Role, Theme,
+    Account, Channel, Contribution, ContributionState, DecisionRequest, NewContribution, NewResponse, Permission,
+    Purged, Response, ResponseScope, ResponseStatus, Role, Theme,
 };
 use serde::Serialize;
 
@@ -577,7 +577,7 @@ fn check(plan: &Plan, f: &SayFields, months: &[String]) -> Result<NewContributio
 /// moderator permission. (An editor without it never moderates, so never an item about
 /// their own organisation.)
 pub fn may_moderate(app: &App, account: &Account) -> Result<bool, AppError> {
-    Ok(account.role == Role::Admin || app.store.is_moderator(account.id)?)
+    Ok(account.role == Role::Admin || app.store.has_permission(account.id, Permission::Moderator)?)
 }
 
 impl App {
@@ -589,8 +589,8 @@ impl App {
             .store
             .account(username)?
             .ok_or_else(|| AppError::NotFound { what: "account", id: username.to_owned() })?;
-        if self.store.is_moderator(account.id)? != moderator {
-            self.store.set_moderator(username, moderator, &admin.username)?;
+        if self.store.has_permission(account.id, Permission::Moderator)? != moderator {
+            self.store.set_permission(username, Permission::Moderator, moderator, &admin.username)?;
         }
         Ok(())
     }

@@ -881,8 +881,9 @@ pub struct Area {
     pub members: Vec<AreaMember>,
 }
 
-/// A whole plan: everything in a plan directory, validated.
-#[derive(Debug, Clone, Serialize)]
+/// A whole plan: everything in a plan directory, validated (or a draft being edited,
+/// which may not yet be: see `assure_store`'s drafts).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
     /// Metadata.
     pub meta: PlanMeta,

@@ -368,3 +368,88 @@ impl Store {
         self.pool.read(|tx| read_accounts(tx, "", &[]))
     }
 }
+
+/// What an account may do beyond its role; only an admin gives or takes one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Permission {
+    /// Reviews what residents say.
+    Moderator,
+    /// Starts, edits and publishes draft versions of the plan.
+    PlanEditor,
+}
+
+impl Permission {
+    /// Its name in the database (`moderator`, `plan-editor`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::Moderator => "moderator",
+            Permission::PlanEditor => "plan-editor",
+        }
+    }
+}
+
+/// Permissions beyond a role.
+impl Store {
+    /// Whether an account has the permission.
+    pub fn has_permission(&self, account_id: i64, permission: Permission) -> Result<bool, StoreError> {
+        self.pool.read(|tx| {
+            let rows = tx.rows(
+                "account_permission",
+                "SELECT COUNT(*) FROM account_permission WHERE account_id = $1 AND permission = $2",
+                &[Value::Int(account_id), permission.as_str().into()],
+            )?;
+            Ok(rows.first().map(|r| r.count(0)).transpose()?.unwrap_or(0) > 0)
+        })
+    }
+
+    /// The usernames of the accounts with the permission.
+    pub fn with_permission(&self, permission: Permission) -> Result<Vec<String>, StoreError> {
+        self.pool.read(|tx| {
+            let rows = tx.rows(
+                "account_permission",
+                "SELECT a.username FROM account_permission p JOIN account a ON a.id = p.account_id \
+                 WHERE p.permission = $1 ORDER BY a.username",
+                &[permission.as_str().into()],
+            )?;
+            rows.iter().map(|r| r.text(0)).collect()
+        })
+    }
+
+    /// Give or take away a permission, audited.
+    pub fn set_permission(
+        &self,
+        username: &str,
+        permission: Permission,
+        on: bool,
+        actor: &str,
+    ) -> Result<(), StoreError> {
+        let account = self.account(username)?.ok_or_else(|| StoreError::NoSuchAccount(username.to_owned()))?;
+        self.pool.write(|tx| {
+            let params = [Value::Int(account.id), permission.as_str().into()];
+            if on {
+                tx.execute(
+                    "INSERT INTO account_permission (account_id, permission) VALUES ($1, $2) \
+                     ON CONFLICT (account_id, permission) DO NOTHING",
+                    &params,
+                )?;
+            } else {
+                tx.execute("DELETE FROM account_permission WHERE account_id = $1 AND permission = $2", &params)?;
+            }
+            let after = format!("{{\"{}\": {on}}}", permission.as_str());
+            audit::record(
+                tx,
+                &NewEntry {
+                    at: &now(),
+                    actor,
+                    action: "permission",
+                    entity: "account",
+                    entity_id: &account.username,
+                    plan_id: None,
+                    before: None,
+                    after: Some(&after),
+                },
+            )
+        })
+    }
+}

@@ -19,6 +19,7 @@ mod archive;
 mod audit;
 mod committees;
 mod disk;
+mod drafts;
 mod jobs;
 pub mod migrate;
 mod observations;
@@ -40,7 +41,7 @@ use std::path::{Path, PathBuf};
 use assure_plan::Diagnostics;
 
 pub use accounts::{
-    Account, AccountFields, MIN_PASSWORD_CHARS, Role, password_problem, random_password, username_problem,
+    Account, AccountFields, MIN_PASSWORD_CHARS, Permission, Role, password_problem, random_password, username_problem,
 };
 pub use archive::{Archive, Archived, Dropped, Restored};
 pub use assure_plan::delivery::{
@@ -49,6 +50,7 @@ pub use assure_plan::delivery::{
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use committees::{ActionUpdate, Body, Meeting, MeetingDecision, NewMeeting, NewMeetingDecision, Paper, PaperKind};
+pub use drafts::{Draft, DraftChange};
 pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
 pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
@@ -105,6 +107,9 @@ pub enum StoreError {
     /// No plan with this id is stored.
     #[error("no plan '{0}' in the database")]
     NoSuchPlan(String),
+    /// No draft with this id.
+    #[error("no draft '{0}'")]
+    NoSuchDraft(String),
     /// Observations that cannot be stored, each problem with the file's name and the line.
     #[error("{0}")]
     Observations(Diagnostics),

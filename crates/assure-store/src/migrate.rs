@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     ("0010", 10, "cycle"),
     ("0011", 11, "reminders"),
     ("0012", 12, "committees"),
+    ("0013", 13, "plan_versions"),
 ];
 
 impl Migration {

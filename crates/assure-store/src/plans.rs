@@ -522,7 +522,7 @@ fn read_list(tx: &mut Tx<'_>, plan_id: &str, table: &Table) -> Result<Vec<ReadRo
 ///
 /// The domain types keep source positions on identifiers (`toml::Spanned`), which only
 /// the TOML reader can produce, so the value goes through TOML text on its way back.
-fn from_json<T: DeserializeOwned>(what: &str, mut value: Json) -> Result<T, StoreError> {
+pub(crate) fn from_json<T: DeserializeOwned>(what: &str, mut value: Json) -> Result<T, StoreError> {
     #[derive(serde::Deserialize)]
     struct Wrap<T> {
         v: T,

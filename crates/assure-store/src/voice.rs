@@ -1078,64 +1078,6 @@ impl Store {
         self.pool.read(|tx| read_responses(tx, plan_id))
     }
 
-    /// Whether an account has the moderator permission.
-    pub fn is_moderator(&self, account_id: i64) -> Result<bool, StoreError> {
-        self.pool.read(|tx| {
-            let rows = tx.rows(
-                "account_permission",
-                "SELECT COUNT(*) FROM account_permission WHERE account_id = $1 AND permission = 'moderator'",
-                &[Value::Int(account_id)],
-            )?;
-            Ok(rows.first().map(|r| r.count(0)).transpose()?.unwrap_or(0) > 0)
-        })
-    }
-
-    /// The usernames of the accounts with the moderator permission.
-    pub fn moderators(&self) -> Result<Vec<String>, StoreError> {
-        self.pool.read(|tx| {
-            let rows = tx.rows(
-                "account_permission",
-                "SELECT a.username FROM account_permission p JOIN account a ON a.id = p.account_id \
-                 WHERE p.permission = 'moderator' ORDER BY a.username",
-                &[],
-            )?;
-            rows.iter().map(|r| r.text(0)).collect()
-        })
-    }
-
-    /// Give or take away the moderator permission.
-    pub fn set_moderator(&self, username: &str, moderator: bool, actor: &str) -> Result<(), StoreError> {
-        let account = self.account(username)?.ok_or_else(|| StoreError::NoSuchAccount(username.to_owned()))?;
-        self.pool.write(|tx| {
-            if moderator {
-                tx.execute(
-                    "INSERT INTO account_permission (account_id, permission) VALUES ($1, 'moderator') \
-                     ON CONFLICT (account_id, permission) DO NOTHING",
-                    &[Value::Int(account.id)],
-                )?;
-            } else {
-                tx.execute(
-                    "DELETE FROM account_permission WHERE account_id = $1 AND permission = 'moderator'",
-                    &[Value::Int(account.id)],
-                )?;
-            }
-            let after = serde_json::json!({ "moderator": moderator }).to_string();
-            audit::record(
-                tx,
-                &NewEntry {
-                    at: &now(),
-                    actor,
-                    action: "permission",
-                    entity: "account",
-                    entity_id: &account.username,
-                    plan_id: None,
-                    before: None,
-                    after: Some(&after),
-                },
-            )
-        })
-    }
-
     /// Delete what is kept no longer: unconfirmed contributions received before
     /// `unconfirmed_before`, contact details given before `contacts_before`, and
     /// rate-limit keys older than `attempts_before` (all RFC 3339). Audited.

@@ -65,6 +65,7 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> WebError {
         match e {
             StoreError::NoSuchPlan(id) => WebError::NotFound(format!("There is no plan '{id}' in the database.")),
+            StoreError::NoSuchDraft(id) => WebError::NotFound(format!("There is no draft '{id}'.")),
             StoreError::NoSuchAccount(u) => WebError::NotFound(format!("There is no account '{u}'.")),
             StoreError::NoSuchToken(id) => WebError::NotFound(format!("There is no API token {id}.")),
             StoreError::NoSuchUpdate(id) => WebError::NotFound(format!("There is no update {id}.")),

@@ -55,6 +55,14 @@ pub(crate) enum UserCommand {
         #[arg(long)]
         off: bool,
     },
+    /// Let an account start, edit and publish draft versions of the plan (or, with --off, no longer).
+    PlanEditor {
+        /// The username.
+        username: String,
+        /// Take the permission away.
+        #[arg(long)]
+        off: bool,
+    },
     /// Set the email address reminders go to (or, with --none, remove it), and which
     /// digests they get.
     Email {
@@ -203,8 +211,13 @@ pub(crate) fn user(db: &DbOptions, command: UserCommand, out: &mut dyn Write) ->
         UserCommand::Disable { username } => set_disabled(&store, &username, true, &by, out)?,
         UserCommand::Enable { username } => set_disabled(&store, &username, false, &by, out)?,
         UserCommand::Moderator { username, off } => {
-            store.set_moderator(&username, !off, &by)?;
+            store.set_permission(&username, assure_store::Permission::Moderator, !off, &by)?;
             writeln!(out, "{username} {} moderate what residents say", if off { "can no longer" } else { "can now" })?;
+        }
+        UserCommand::PlanEditor { username, off } => {
+            store.set_permission(&username, assure_store::Permission::PlanEditor, !off, &by)?;
+            let can = if off { "can no longer" } else { "can now" };
+            writeln!(out, "{username} {can} start, edit and publish drafts of the plan")?;
         }
         UserCommand::Email { username, address, none: _, rounds, weekly } => {
             let a = existing(&store, &username)?;

@@ -4,6 +4,7 @@
 mod accounts;
 mod archive;
 mod audit;
+mod drafts;
 mod observations;
 mod plans;
 mod schema;

@@ -146,7 +146,9 @@ fn users_page(
 type Accounts = (Vec<assure_store::Account>, Vec<String>);
 
 async fn accounts(state: &AppState) -> Result<Accounts, WebError> {
-    state.blocking(|s| Ok((s.store().accounts()?, s.store().moderators()?))).await
+    state
+        .blocking(|s| Ok((s.store().accounts()?, s.store().with_permission(assure_store::Permission::Moderator)?)))
+        .await
 }
 
 /// Give or take away the moderator permission, as the form asked (the rule that only
@@ -261,7 +263,7 @@ async fn find_account(state: &AppState, username: String) -> Result<(assure_stor
     state
         .blocking(move |s| match s.store().account(&username)? {
             Some(a) => {
-                let moderator = s.store().is_moderator(a.id)?;
+                let moderator = s.store().has_permission(a.id, assure_store::Permission::Moderator)?;
                 Ok(Some((a, moderator)))
             }
             None => Ok(None),

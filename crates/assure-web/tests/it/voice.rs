@@ -81,7 +81,7 @@ fn a_resident_in_swale_is_heard_moderated_with_a_redaction_answered_and_nothing_
         let db = app.db.name;
         let store = app.db.open();
         account(&store, "moderator", Role::Viewer, &[]);
-        store.set_moderator("moderator", true, "test").unwrap();
+        store.set_permission("moderator", assure_store::Permission::Moderator, true, "test").unwrap();
         account(&store, "kcc", Role::Editor, &["kcc"]);
         account(&store, "admin", Role::Admin, &[]);
 
@@ -542,7 +542,7 @@ fn an_admin_grants_and_takes_away_the_moderator_permission_on_the_accounts_page(
         let r = admin.post_form("/admin/users", &new, true);
         assert_eq!(r.status, 200, "{db}: {}", r.body);
         let sam = store.account("sam@swale.gov.uk").unwrap().unwrap();
-        assert!(store.is_moderator(sam.id).unwrap(), "{db}");
+        assert!(store.has_permission(sam.id, assure_store::Permission::Moderator).unwrap(), "{db}");
     }
 }
 
