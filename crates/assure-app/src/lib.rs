@@ -18,6 +18,7 @@ mod delivery;
 mod error;
 mod jobs;
 mod mail;
+mod plan_edit;
 mod plan_versions;
 mod reminders;
 mod reports;
@@ -38,6 +39,10 @@ pub use delivery::{may_update, refusal, require_admin, require_item, require_may
 pub use error::AppError;
 pub use jobs::{JOBS, Job, JobRun, Schedule};
 pub use mail::{DEFAULT_SENDER, Email, MailError, Mailer};
+pub use plan_edit::{
+    Edited, Field, FormValues, Input, LinkFields, Need, PlanEdit, PlanItemKind, PlanProblem, ProblemAt, delivery_link,
+    fields as edit_fields, form_values, plan_problems, problem_at, show_value,
+};
 pub use plan_versions::{check_plan, may_edit_plan, plan_id_problem};
 pub use reminders::{DAYS_BEFORE_DEADLINE, DigestList, DueReminders, Reminder, ReminderKind, SentReminders, Which};
 pub use reports::{ReportFormat, ReportRequest};

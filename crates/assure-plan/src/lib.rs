@@ -30,6 +30,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod fingertips;
 pub mod load;
+pub mod locate;
 pub mod model;
 pub mod observation;
 pub mod period;
