@@ -16,6 +16,7 @@ mod milestones;
 mod organisations;
 mod outcomes;
 mod places;
+mod plan_edit;
 mod plans;
 mod progress;
 mod reminders;
@@ -129,6 +130,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/themes", get(voice::show_themes).post(voice::add_theme))
         .route("/responses/new", get(voice::show_response_form))
         .route("/responses", post(voice::add_response))
+        .route("/plan-versions/{id}/edit", get(plan_edit::show_editor))
+        .route("/plan-versions/{id}/edit/{kind}/{item}", get(plan_edit::show_item).post(plan_edit::save_item))
+        .route(
+            "/plan-versions/{id}/edit/{kind}/{item}/{action}",
+            get(plan_edit::show_item_action).post(plan_edit::item_action),
+        )
+        .route("/plan-versions/{id}/edit/{kind}/{item}/links/{number}/{action}", post(plan_edit::link_action))
+        .route("/plan-versions/{id}/add/{kind}", get(plan_edit::show_new_item).post(plan_edit::add_item))
         .route("/audit", get(audit::show_audit))
         .route("/reports", get(reports::list_reports))
         .route("/reports/annual", get(reports::annual))

@@ -9,6 +9,7 @@ mod fuzz;
 mod outage;
 mod pages;
 mod places;
+mod plan_edit;
 mod progress;
 mod reports;
 mod transport;
