@@ -74,6 +74,21 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
         let store = app.db.open();
         let plan = assure_plan::bundled().unwrap();
         let mut browsers = people(&app);
+        // A draft of the next version, and the forms that edit it (admins and plan editors).
+        let draft = "kent-and-medway-2026-28";
+        let admin = store.account("admin").unwrap().unwrap();
+        assure_app::App::new(store.clone()).start_draft(&admin, "kent-and-medway-2024-26", draft, None).unwrap();
+        let edit = |rest: &str| format!("/plan-versions/{draft}/edit/{rest}");
+        let indicator_form: Vec<(&str, String)> = {
+            let values =
+                assure_app::form_values(&plan, assure_app::PlanItemKind::Indicator, "smoking-at-time-of-delivery").unwrap();
+            assure_app::edit_fields(assure_app::PlanItemKind::Indicator)
+                .iter()
+                .map(|f| (f.path, if f.path == "target.value" { "5".to_owned() } else { values[f.path].clone() }))
+                .collect()
+        };
+        let linked = plan.commitments.iter().find(|c| c.links.len() >= 3).unwrap().id.get_ref().clone();
+        let other_commitment = plan.commitments.iter().find(|c| c.id.get_ref() != &linked).unwrap().id.get_ref().clone();
         // Milestones: KCC Adult Social Care (a directorate of KCC) alone leads Technology
         // Enhanced Lives. No milestone of the published plan is led by Medway alone, so
         // the Medway one is added to a plan Medway alone leads.
@@ -158,6 +173,22 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                 ("/account/tokens".into(), vec![("name", "script".into())], anyone),
                 (format!("/account/tokens/{own_token}/revoke"), vec![], anyone),
                 (format!("/account/tokens/{admins_token}/revoke"), vec![], admin_only),
+                (edit("indicator/smoking-at-time-of-delivery"), indicator_form.clone(), admin_only),
+                (
+                    format!("/plan-versions/{draft}/add/organisation"),
+                    vec![("id", "matrix-org".into()), ("name", "Matrix organisation".into()), ("kind", "other".into())],
+                    admin_only,
+                ),
+                (edit("organisation/matrix-org/rename"), vec![("new_name", "Matrix organisation renamed".into())], admin_only),
+                (edit("organisation/medway-hwb/merge"), vec![("into", "medway-council".into())], admin_only),
+                (
+                    edit(&format!("commitment/{linked}/links")),
+                    vec![("plans", plan.delivering_plans[0].id.get_ref().clone()), ("led_by", "kcc".into())],
+                    admin_only,
+                ),
+                (edit(&format!("commitment/{linked}/links/1/move")), vec![("to", other_commitment.clone())], admin_only),
+                (edit(&format!("commitment/{linked}/links/1/remove")), vec![], admin_only),
+                (edit("organisation/matrix-org/remove"), vec![], admin_only),
             ];
             for (path, fields, may) in routes {
                 let before = changes(&store);
@@ -195,6 +226,16 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
             // Pages for admins only.
             for path in ["/admin", "/admin/users", "/admin/settings", "/admin/approvals"] {
                 let r = browser.get(path);
+                assert_eq!(allowed(&r), *who == "admin", "{name}: {who} GET {path}: {}", r.status);
+            }
+            // The draft editor's pages: admins and plan editors.
+            for path in [
+                format!("/plan-versions/{draft}/edit"),
+                edit("indicator/smoking-at-time-of-delivery"),
+                edit("area/medway/remove"),
+                format!("/plan-versions/{draft}/add/commitment"),
+            ] {
+                let r = browser.get(&path);
                 assert_eq!(allowed(&r), *who == "admin", "{name}: {who} GET {path}: {}", r.status);
             }
             for path in ["/account", "/audit"] {
