@@ -1042,6 +1042,9 @@ pub fn delivery_link(plan: &Plan, fields: &LinkFields) -> Result<DeliveryLink, A
 /// Move every reference to organisation `from` onto `into` and drop `from`, its names
 /// kept as aliases of `into`; how many references moved.
 fn merge_organisations(plan: &mut Plan, from: &str, into: &str) -> Result<usize, AppError> {
+    if into.trim().is_empty() {
+        return Err(AppError::Rejected(vec![("into", "Choose the organisation to merge it into".into())]));
+    }
     if from == into {
         return Err(AppError::Rejected(vec![("into", "Choose another organisation to merge it into".into())]));
     }
@@ -1193,6 +1196,9 @@ impl App {
                 );
             }
             PlanEdit::MoveLink { commitment, number, to } => {
+                if to.trim().is_empty() {
+                    return Err(AppError::Rejected(vec![("to", "Choose the commitment to move the link to".into())]));
+                }
                 if commitment == to {
                     return Err(AppError::Rejected(vec![(
                         "to",

@@ -20,7 +20,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use crate::access::{self, Signed, SignedForm};
-use crate::components::{crumb, csrf_field, page, success_banner, table};
+use crate::components::{crumb, csrf_field, page, success_banner};
 use crate::{AppState, WebError};
 
 /// A field's problems as the page shows them: the field's path (or a sub-form's field
@@ -356,6 +356,26 @@ fn field_control(plan: &Plan, f: &Field, value: &str, problems: &Problems) -> Ma
     }
 }
 
+/// The fields of a form, those of a baseline, a target and a measurement under headings of their own.
+fn grouped_fields(plan: &Plan, fields: &[Field], values: &FormValues, problems: &Problems) -> Markup {
+    let group = |path: &str| path.split_once('.').map(|(g, _)| g.to_owned());
+    html! {
+        @for (i, f) in fields.iter().enumerate() {
+            @let g = group(f.path);
+            @if g.is_some() && (i == 0 || group(fields[i - 1].path) != g) {
+                h2 class="nhsuk-heading-m" {
+                    @match g.as_deref() {
+                        Some("baseline") => "Baseline",
+                        Some("target") => "Target",
+                        _ => "How it is measured",
+                    }
+                }
+            }
+            (field_control(plan, f, values.get(f.path).map_or("", String::as_str), problems))
+        }
+    }
+}
+
 fn select(
     id: &str,
     name: &str,
@@ -445,6 +465,7 @@ fn item_page(v: &ItemPage<'_>, problems: &[PlanProblem]) -> Markup {
     let name = item_name(plan, kind, item);
     let signed = access::current();
     html! {
+        div class="nhsuk-grid-row" { div class="nhsuk-grid-column-two-thirds" {
         @if let Some(m) = &v.done { (success_banner(m)) }
         (summary(&v.refused, "There is a problem"))
         @if v.refused.is_empty() { (summary_static(&mine)) }
@@ -459,9 +480,7 @@ fn item_page(v: &ItemPage<'_>, problems: &[PlanProblem]) -> Markup {
             form method="post" action=(href) novalidate id="field-form" {
                 (csrf_field(s))
                 @let problems_here: Problems = if v.refused.is_empty() { mine.clone() } else { v.refused.clone() };
-                @for f in &fields {
-                    (field_control(plan, f, v.values.get(f.path).map_or("", String::as_str), &problems_here))
-                }
+                (grouped_fields(plan, &fields, v.values, &problems_here))
                 button class="nhsuk-button" type="submit" { "Save " (kind.label()) }
             }
             @match kind {
@@ -475,6 +494,7 @@ fn item_page(v: &ItemPage<'_>, problems: &[PlanProblem]) -> Markup {
             h2 { "Remove" }
             p { a href={ (href) "/remove" } { "Remove this " (kind.label()) " from the draft" } }
         }
+        } }
     }
 }
 
@@ -524,11 +544,13 @@ fn links_section(v: &ItemPage<'_>, s: &Signed, mine: &Problems) -> Markup {
     let (d, plan, item) = (&v.draft.id, &v.draft.plan, v.item);
     let Some(c) = plan.commitments.iter().find(|c| c.id.get_ref() == item) else { return html! {} };
     let href = item_href(d, PlanItemKind::Commitment, item);
-    let others: Vec<(String, String)> = plan
-        .commitments
-        .iter()
-        .filter(|o| o.id.get_ref() != item)
-        .map(|o| (o.id.get_ref().clone(), format!("{} ({})", o.title, o.outcome.get_ref())))
+    let others: Vec<(String, String)> = std::iter::once((String::new(), "Choose a commitment".to_owned()))
+        .chain(
+            plan.commitments
+                .iter()
+                .filter(|o| o.id.get_ref() != item)
+                .map(|o| (o.id.get_ref().clone(), format!("{} (outcome {})", o.title, o.outcome.get_ref()))),
+        )
         .collect();
     let posted = |k: &str| v.posted.get(k).map_or("", String::as_str);
     let link_problems: Vec<&String> = mine.iter().filter(|(f, _)| f == "links").map(|(_, m)| m).collect();
@@ -537,33 +559,44 @@ fn links_section(v: &ItemPage<'_>, s: &Signed, mine: &Problems) -> Markup {
         @for m in &link_problems { p class="nhsuk-error-message" { span class="nhsuk-u-visually-hidden" { "Error: " } (m) } }
         @if c.links.is_empty() { p { "No delivery links yet." } }
         @else {
-            (table(html! { "The commitment's delivery links" }, true, &[("Number", true), ("Delivering plans", false), ("Led by", false), ("Move or remove", false)], html! {
+            ol class="nhsuk-list" {
                 @for (i, l) in c.links.iter().enumerate() {
                     @let n = i + 1;
-                    tr class="nhsuk-table__row" {
-                        td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (n) }
-                        td class="nhsuk-table__cell" { (l.plan_text) br; span class="nhsuk-body-s" { (l.plans.iter().map(|p| p.get_ref().as_str()).collect::<Vec<_>>().join(", ")) } }
-                        td class="nhsuk-table__cell" { (l.led_by_text) br; span class="nhsuk-body-s" { (l.led_by.iter().map(|o| plan.organisation_name(o.get_ref())).collect::<Vec<_>>().join(", ")) } }
-                        td class="nhsuk-table__cell" {
-                            form method="post" action={ (href) "/links/" (n) "/move" } novalidate {
-                                (csrf_field(s))
-                                @let sid = format!("field-to-{n}");
-                                @let error = v.refused.iter().find(|(f, _)| *f == format!("to-{n}"));
-                                div class={ "nhsuk-form-group" @if error.is_some() { " nhsuk-form-group--error" } } {
-                                    label class="nhsuk-label" for=(sid) { "Move link " (n) " to" }
-                                    @if let Some((_, m)) = error { span class="nhsuk-error-message" id={ (sid) "-error" } { span class="nhsuk-u-visually-hidden" { "Error: " } (m) } }
-                                    (select(&sid, "to", &others, "", error.is_some(), error.map(|_| format!("{sid}-error"))))
+                    li class="assure-edit-link" {
+                        h3 class="nhsuk-heading-s" { "Link " (n) ": " (l.plan_text) }
+                        dl class="nhsuk-summary-list" {
+                            div class="nhsuk-summary-list__row" {
+                                dt class="nhsuk-summary-list__key" { "Delivering plans" }
+                                dd class="nhsuk-summary-list__value" { (l.plans.iter().map(|p| p.get_ref().as_str()).collect::<Vec<_>>().join(", ")) }
+                            }
+                            div class="nhsuk-summary-list__row" {
+                                dt class="nhsuk-summary-list__key" { "Led by" }
+                                dd class="nhsuk-summary-list__value" {
+                                    (l.led_by_text)
+                                    @if !l.led_by.is_empty() { br; span class="nhsuk-body-s" { "(" (l.led_by.iter().map(|o| plan.organisation_name(o.get_ref())).collect::<Vec<_>>().join(", ")) ")" } }
                                 }
+                            }
+                        }
+                        form method="post" action={ (href) "/links/" (n) "/move" } novalidate {
+                            (csrf_field(s))
+                            @let sid = format!("field-to-{n}");
+                            @let error = v.refused.iter().find(|(f, _)| *f == format!("to-{n}"));
+                            div class={ "nhsuk-form-group" @if error.is_some() { " nhsuk-form-group--error" } } {
+                                label class="nhsuk-label" for=(sid) { "Move link " (n) " to another commitment" }
+                                @if let Some((_, m)) = error { span class="nhsuk-error-message" id={ (sid) "-error" } { span class="nhsuk-u-visually-hidden" { "Error: " } (m) } }
+                                (select(&sid, "to", &others, "", error.is_some(), error.map(|_| format!("{sid}-error"))))
+                            }
+                            div class="nhsuk-button-group" {
                                 button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Move" span class="nhsuk-u-visually-hidden" { " link " (n) } }
                             }
-                            form method="post" action={ (href) "/links/" (n) "/remove" } novalidate {
-                                (csrf_field(s))
-                                button class="nhsuk-button nhsuk-button--warning nhsuk-button--small" type="submit" { "Remove" span class="nhsuk-u-visually-hidden" { " link " (n) } }
-                            }
+                        }
+                        form method="post" action={ (href) "/links/" (n) "/remove" } novalidate {
+                            (csrf_field(s))
+                            button class="nhsuk-button nhsuk-button--warning nhsuk-button--small" type="submit" { "Remove link " (n) }
                         }
                     }
                 }
-            }))
+            }
         }
         h3 { "Add a delivery link" }
         form method="post" action={ (href) "/links" } novalidate {
@@ -739,9 +772,7 @@ fn new_item_page(
                     form method="post" action={ "/plan-versions/" (d) "/add/" (kind.slug()) } novalidate {
                         (csrf_field(&s))
                         @if let Some(p) = parent { input type="hidden" name="parent" value=(p); }
-                        @for f in edit_fields(kind) {
-                            (field_control(&draft.plan, &f, values.get(f.path).map_or("", String::as_str), refused))
-                        }
+                        (grouped_fields(&draft.plan, &edit_fields(kind), values, refused))
                         button class="nhsuk-button" type="submit" { "Add the " (kind.label()) }
                     }
                 }

@@ -81,14 +81,16 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
         let edit = |rest: &str| format!("/plan-versions/{draft}/edit/{rest}");
         let indicator_form: Vec<(&str, String)> = {
             let values =
-                assure_app::form_values(&plan, assure_app::PlanItemKind::Indicator, "smoking-at-time-of-delivery").unwrap();
+                assure_app::form_values(&plan, assure_app::PlanItemKind::Indicator, "smoking-at-time-of-delivery")
+                    .unwrap();
             assure_app::edit_fields(assure_app::PlanItemKind::Indicator)
                 .iter()
                 .map(|f| (f.path, if f.path == "target.value" { "5".to_owned() } else { values[f.path].clone() }))
                 .collect()
         };
         let linked = plan.commitments.iter().find(|c| c.links.len() >= 3).unwrap().id.get_ref().clone();
-        let other_commitment = plan.commitments.iter().find(|c| c.id.get_ref() != &linked).unwrap().id.get_ref().clone();
+        let other_commitment =
+            plan.commitments.iter().find(|c| c.id.get_ref() != &linked).unwrap().id.get_ref().clone();
         // Milestones: KCC Adult Social Care (a directorate of KCC) alone leads Technology
         // Enhanced Lives. No milestone of the published plan is led by Medway alone, so
         // the Medway one is added to a plan Medway alone leads.
@@ -179,14 +181,22 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                     vec![("id", "matrix-org".into()), ("name", "Matrix organisation".into()), ("kind", "other".into())],
                     admin_only,
                 ),
-                (edit("organisation/matrix-org/rename"), vec![("new_name", "Matrix organisation renamed".into())], admin_only),
+                (
+                    edit("organisation/matrix-org/rename"),
+                    vec![("new_name", "Matrix organisation renamed".into())],
+                    admin_only,
+                ),
                 (edit("organisation/medway-hwb/merge"), vec![("into", "medway-council".into())], admin_only),
                 (
                     edit(&format!("commitment/{linked}/links")),
                     vec![("plans", plan.delivering_plans[0].id.get_ref().clone()), ("led_by", "kcc".into())],
                     admin_only,
                 ),
-                (edit(&format!("commitment/{linked}/links/1/move")), vec![("to", other_commitment.clone())], admin_only),
+                (
+                    edit(&format!("commitment/{linked}/links/1/move")),
+                    vec![("to", other_commitment.clone())],
+                    admin_only,
+                ),
                 (edit(&format!("commitment/{linked}/links/1/remove")), vec![], admin_only),
                 (edit("organisation/matrix-org/remove"), vec![], admin_only),
             ];

@@ -194,6 +194,29 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         .with_public_url("")
         .unsubscribe_link(crate::ADMIN.0, assure_app::DigestList::Rounds)
         .unwrap();
+    // The draft editor: its home and a form (with a problem on a field).
+    let ada = store.account(crate::ADMIN.0).unwrap().unwrap();
+    let app = assure_app::App::new(store.clone());
+    app.start_draft(&ada, plan_id, "kent-and-medway-2026-28", None).unwrap();
+    let mut values = assure_app::form_values(
+        &store.draft("kent-and-medway-2026-28").unwrap().unwrap().plan,
+        assure_app::PlanItemKind::Indicator,
+        "smoking-at-time-of-delivery",
+    )
+    .unwrap();
+    values.insert("target.value".into(), "12".into());
+    let edit = assure_app::PlanEdit::Fields {
+        kind: assure_app::PlanItemKind::Indicator,
+        id: "smoking-at-time-of-delivery".into(),
+        values,
+    };
+    assert_eq!(app.edit_draft(&ada, "kent-and-medway-2026-28", edit).unwrap().problems.len(), 1);
+    paths.push("@/plan-versions/kent-and-medway-2026-28/edit".into());
+    paths.push("@/plan-versions/kent-and-medway-2026-28/edit/indicator/smoking-at-time-of-delivery".into());
+    paths.push(
+        "@/plan-versions/kent-and-medway-2026-28/edit/commitment/reduce-percentage-children-living-poverty".into(),
+    );
+    paths.push("@/plan-versions/kent-and-medway-2026-28/edit/organisation/kcc".into());
     let paths: Vec<String> = paths.into_iter().chain([unsubscribe]).collect();
     drop(store);
     let theme = [("outcome", "2".to_owned()), ("label", "Loneliness and isolation".to_owned())];
