@@ -1178,7 +1178,7 @@ impl App {
                     draft_id,
                     plan,
                     account,
-                    ("add", "delivery link", id, None, after),
+                    Change("add", "delivery link", id, None, after),
                     (PlanItemKind::Commitment, commitment),
                 );
             }
@@ -1191,7 +1191,7 @@ impl App {
                     draft_id,
                     plan,
                     account,
-                    ("remove", "delivery link", id, before, None),
+                    Change("remove", "delivery link", id, before, None),
                     (PlanItemKind::Commitment, commitment),
                 );
             }
@@ -1221,7 +1221,7 @@ impl App {
                     draft_id,
                     plan,
                     account,
-                    ("move", "delivery link", id, Some(before), Some(after)),
+                    Change("move", "delivery link", id, Some(before), Some(after)),
                     (PlanItemKind::Commitment, to),
                 );
             }
@@ -1249,7 +1249,7 @@ impl App {
                     draft_id,
                     plan,
                     account,
-                    ("rename", "organisation", id.clone(), before, after),
+                    Change("rename", "organisation", id.clone(), before, after),
                     (PlanItemKind::Organisation, id),
                 );
             }
@@ -1265,36 +1265,33 @@ impl App {
                     draft_id,
                     plan,
                     account,
-                    ("merge", "organisation", id, Some(before), Some(after)),
+                    Change("merge", "organisation", id, Some(before), Some(after)),
                     (PlanItemKind::Organisation, into),
                 );
             }
         };
         let entity_id = id.clone();
-        self.save(draft_id, plan, account, (action, kind.label(), entity_id, before, after), (kind, id))
+        self.save(draft_id, plan, account, Change(action, kind.label(), entity_id, before, after), (kind, id))
     }
 
-    #[allow(clippy::type_complexity)]
     fn save(
         &self,
         draft_id: &str,
         plan: Plan,
         account: &Account,
-        (action, entity, entity_id, before, after): (
-            &str,
-            &str,
-            String,
-            Option<serde_json::Value>,
-            Option<serde_json::Value>,
-        ),
+        change: Change,
         item: (PlanItemKind, String),
     ) -> Result<Edited, AppError> {
+        let Change(action, entity, entity_id, before, after) = change;
         let change = DraftChange { action, entity, entity_id: &entity_id, before, after };
         let draft = self.store.save_draft(draft_id, &plan, &account.username, &change)?;
         let problems = plan_problems(&draft.plan);
         Ok(Edited { draft, item, problems })
     }
 }
+
+/// One change as the audit log records it: action, kind of item, its id, before, after.
+struct Change(&'static str, &'static str, String, Option<serde_json::Value>, Option<serde_json::Value>);
 
 fn commitment_mut<'a>(plan: &'a mut Plan, id: &str) -> Result<&'a mut Commitment, AppError> {
     plan.commitments.iter_mut().find(|c| c.id.get_ref() == id).ok_or_else(|| not_found(PlanItemKind::Commitment, id))
