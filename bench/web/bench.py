@@ -2,7 +2,10 @@
 
 For each page, in one session and interleaved: nginx serving the page as a static file
 (the physical limit of HTTP on this machine), then `assure serve` on SQLite, then on
-PostgreSQL. Load: wrk with 2 threads and 64 connections on loopback. The servers log at
+PostgreSQL; with `--baseline OTHER-BINARY`, that binary too on the same databases (say,
+a build of main, to compare a change before and after in one session). With `--gzip`
+each page is measured also with `Accept-Encoding: gzip`, nginx then serving the same
+compressed bytes (`gzip_static`, the `.gz` rendered by the server). Load: wrk with 2 threads and 64 connections on loopback. The servers log at
 `warn` (no per-request log line), and every page is requested once before measuring.
 """
 
@@ -28,6 +31,7 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {work}/www;
+        gzip_static on;
         location / {{ try_files $uri $uri/index.html =404; }}
     }}
 }}
@@ -79,7 +83,8 @@ def main() -> None:
     ap.add_argument("--skip-postgres", action="store_true")
     ap.add_argument("--pages", nargs="+", default=PAGES, help="the pages to measure (default: all four)")
     ap.add_argument("--gzip", action="store_true",
-                    help="measure each page also with 'Accept-Encoding: gzip' (nginx serves its file as it is)")
+                    help="measure each page also with 'Accept-Encoding: gzip' (nginx serves the same gzip bytes)")
+    ap.add_argument("--baseline", help="another assure binary to measure beside (e.g. a build of main)")
     a = ap.parse_args()
     work = Path(a.workdir).resolve()
     shutil.rmtree(work, ignore_errors=True)
@@ -89,7 +94,11 @@ def main() -> None:
     env.pop("DATABASE_URL", None)
 
     servers = {}
-    servers["sqlite"] = (start_assure(assure, f"sqlite:{work / 'bench.db'}", 18301, env), 18301)
+    sqlite = f"sqlite:{work / 'bench.db'}"
+    servers["sqlite"] = (start_assure(assure, sqlite, 18301, env), 18301)
+    baseline = str(Path(a.baseline).resolve()) if a.baseline else None
+    if baseline:
+        servers["sqlite-base"] = (start_assure(baseline, sqlite, 18311, env), 18311)
     if not a.skip_postgres:
         schema = "bench_web"
         subprocess.run(["psql", "-q", a.postgres, "-c", f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"],
@@ -98,6 +107,8 @@ def main() -> None:
         pg = f"{a.postgres}{sep}options=-c%20search_path%3D{schema}"
         subprocess.run([assure, "--database", pg, "import", "--bundled"], check=True, stdout=subprocess.DEVNULL, env=env)
         servers["postgres"] = (start_assure(assure, pg, 18302, env), 18302)
+        if baseline:
+            servers["pg-base"] = (start_assure(baseline, pg, 18312, env), 18312)
 
     # The same bytes for nginx, rendered by the SQLite server.
     for page in a.pages:
@@ -105,6 +116,12 @@ def main() -> None:
         path = work / "www" / (page.strip("/") or "index.html")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
+        if a.gzip:
+            asked = urllib.request.Request(f"http://127.0.0.1:18301{page}", headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(asked) as r:
+                assert r.headers.get("Content-Encoding") == "gzip", f"{page}: not compressed"
+                gz = path.with_name(path.name + ".gz")
+                gz.write_bytes(r.read())
     (work / "nginx.conf").write_text(NGINX.format(work=work, port=18300))
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     subprocess.run([nginx, "-c", str(work / "nginx.conf")], check=True)
@@ -120,7 +137,7 @@ def main() -> None:
                 label = page + (f" ({encoding})" if encoding else "")
                 r.update(page=label, server=name)
                 results.append(r)
-                print(f"{label:22} {name:9} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
+                print(f"{label:22} {name:11} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
                       + (f"  non-2xx {r['non2xx']}" if r["non2xx"] else ""), file=sys.stderr)
     finally:
         subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-s", "stop"], stderr=subprocess.DEVNULL)
@@ -129,10 +146,10 @@ def main() -> None:
             p.wait()
 
     print(f"\nwrk -t2 -c64 -d{a.duration}s on loopback; ratio = requests/s over nginx's for the same bytes")
-    print(f"{'page':22} {'server':9} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}")
+    print(f"{'page':25} {'server':11} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}")
     for r in results:
         base = next(x for x in results if x["page"] == r["page"] and x["server"] == "nginx")
-        print(f"{r['page']:22} {r['server']:9} {r['rps']:10,.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps'] / base['rps']:9.2f}")
+        print(f"{r['page']:25} {r['server']:11} {r['rps']:10,.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps'] / base['rps']:9.2f}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 //! The audit log: who changed what, when, with the values before and after.
 //!
 //! Entries are written only by [`record`], inside the transaction of the change they
-//! describe. There is no function that updates or deletes one, and the schema's
+//! describe; on PostgreSQL each also notifies [`crate::changes::CHANNEL`] (with its
+//! plan's id), delivered to listening servers when the change commits. There is no function that updates or deletes one, and the schema's
 //! triggers refuse it in SQL too.
 
 use serde::Serialize;
@@ -90,6 +91,13 @@ pub(crate) fn record_id(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<i64, StoreE
             Value::text(e.after),
         ],
     )?;
+    // Servers listening are told, on commit, that what they show may have changed.
+    if tx.kind() == crate::BackendKind::Postgres {
+        tx.execute(
+            "SELECT pg_notify($1, $2)",
+            &[crate::changes::CHANNEL.into(), e.plan_id.unwrap_or_default().into()],
+        )?;
+    }
     crate::sql::returned_id(&rows, "audit entry")
 }
 

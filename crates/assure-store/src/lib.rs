@@ -6,7 +6,8 @@
 //! and are embedded ([`migrate::MIGRATIONS`]); every change is one transaction and
 //! writes one audit entry in that same transaction, so the log never disagrees with the
 //! data. Nothing is cached in the process: two processes on one database see each
-//! other's writes at once.
+//! other's writes at once. [`Store::changes`] tells a server when the data may have
+//! changed without asking the database (module `changes`).
 //!
 //! `Store`'s operations are written in the module of their concern, each an
 //! `impl Store` block beside the SQL it runs: `plans`, `observations`, `accounts`,
@@ -17,6 +18,7 @@
 mod accounts;
 mod archive;
 mod audit;
+mod changes;
 mod committees;
 mod disk;
 mod drafts;
@@ -49,6 +51,7 @@ pub use assure_plan::delivery::{
 };
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
+pub use changes::{CHANNEL, Changes, SILENCE, Watching};
 pub use committees::{ActionUpdate, Body, Meeting, MeetingDecision, NewMeeting, NewMeetingDecision, Paper, PaperKind};
 pub use drafts::{Draft, DraftChange};
 pub use jobs::JobRecord;

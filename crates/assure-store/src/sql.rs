@@ -163,8 +163,8 @@ pub enum BackendKind {
 /// A pool of connections to one database.
 #[derive(Clone)]
 pub(crate) enum Pool {
-    Sqlite { pool: r2d2::Pool<SqliteManager>, files: Arc<SqliteFiles> },
-    Postgres(r2d2::Pool<PostgresConnectionManager<NoTls>>),
+    Sqlite { pool: r2d2::Pool<SqliteManager>, files: Arc<SqliteFiles>, path: std::path::PathBuf },
+    Postgres { pool: r2d2::Pool<PostgresConnectionManager<NoTls>>, config: Arc<postgres::Config> },
 }
 
 /// SQLite connections that know their database's files: a connection is not opened while
@@ -266,7 +266,7 @@ impl Pool {
             .connection_timeout(Duration::from_secs(30))
             .build(manager)
             .map_err(|e| open_error(e.to_string()))?;
-        Ok(Pool::Sqlite { pool, files })
+        Ok(Pool::Sqlite { pool, files, path: path.to_owned() })
     }
 
     pub(crate) fn postgres(url: &str, shown: &str) -> Result<Pool, StoreError> {
@@ -277,7 +277,7 @@ impl Pool {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = PostgresConnectionManager::new(config.clone(), NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(8)
             .min_idle(Some(0))
@@ -292,13 +292,13 @@ impl Pool {
             };
             return Err(StoreError::Open { url: shown.to_owned(), message });
         }
-        Ok(Pool::Postgres(pool))
+        Ok(Pool::Postgres { pool, config: Arc::new(config) })
     }
 
     pub(crate) fn kind(&self) -> BackendKind {
         match self {
             Pool::Sqlite { .. } => BackendKind::Sqlite,
-            Pool::Postgres(_) => BackendKind::Postgres,
+            Pool::Postgres { .. } => BackendKind::Postgres,
         }
     }
 
@@ -306,14 +306,22 @@ impl Pool {
     pub(crate) fn writable(&self) -> Result<(), StoreError> {
         match self {
             Pool::Sqlite { files, .. } => files.unwritable().map_or(Ok(()), |u| Err(u.to_error())),
-            Pool::Postgres(_) => Ok(()),
+            Pool::Postgres { .. } => Ok(()),
         }
     }
 
     /// Run `f` in a transaction that takes the write lock at once and commits if `f` succeeds.
+    /// Every write ends by telling [`crate::changes`], committed or not (one that failed
+    /// to commit may still have committed).
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let written = self.write_once(f);
+        crate::changes::wrote();
+        written
+    }
+
+    fn write_once<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         match self {
-            Pool::Sqlite { pool, files } => {
+            Pool::Sqlite { pool, files, .. } => {
                 if let Some(u) = files.unwritable() {
                     return Err(u.to_error());
                 }
@@ -324,7 +332,7 @@ impl Pool {
                 tx.commit()?;
                 Ok(value)
             }
-            Pool::Postgres(pool) => {
+            Pool::Postgres { pool, .. } => {
                 let mut conn = pool.get()?;
                 let tx = conn.transaction()?;
                 let mut tx = Tx::Postgres { tx, statements: HashMap::new() };
@@ -339,12 +347,12 @@ impl Pool {
     /// none): for the small query asked on every web request.
     pub(crate) fn query_once(&self, table: &'static str, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let rows = match self {
-            Pool::Sqlite { pool, files } => {
+            Pool::Sqlite { pool, files, .. } => {
                 let conn = sqlite_reader(pool, files)?;
                 let mut stmt = conn.prepare_cached(sql)?;
                 sqlite_rows(&mut stmt, params)?
             }
-            Pool::Postgres(pool) if params.is_empty() => {
+            Pool::Postgres { pool, .. } if params.is_empty() => {
                 // The simple protocol: one round trip, no statement to prepare; every
                 // value comes back as text.
                 let mut conn = pool.get()?;
@@ -360,7 +368,7 @@ impl Pool {
                 }
                 (columns, values)
             }
-            Pool::Postgres(pool) => {
+            Pool::Postgres { pool, .. } => {
                 let mut conn = pool.get()?;
                 let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
                 pg_rows(&conn.query(sql, &params)?)?
@@ -372,12 +380,12 @@ impl Pool {
     /// Run `f` in a read-only transaction that sees one consistent snapshot.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         match self {
-            Pool::Sqlite { pool, files } => {
+            Pool::Sqlite { pool, files, .. } => {
                 let mut conn = sqlite_reader(pool, files)?;
                 let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
                 f(&mut Tx::Sqlite(tx))
             }
-            Pool::Postgres(pool) => {
+            Pool::Postgres { pool, .. } => {
                 let mut conn = pool.get()?;
                 let tx = conn
                     .build_transaction()

@@ -2,7 +2,8 @@
 //! plan at a revision, so it is rendered once and then served from memory until the plan
 //! changes, compressed once per coding asked for, with a strong `ETag` made from its
 //! bytes (so `If-None-Match` answers `304 Not Modified` until the page changes).
-//! Every request still asks the store for the revision, so no process serves a stale page.
+//! The revision is asked of the store whenever the data may have changed (see
+//! [`crate::state`]), so no process serves a stale page.
 //! Pages for people signed in are never kept: they show drafts the public does not see.
 
 use std::sync::Arc;

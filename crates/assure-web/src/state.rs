@@ -1,9 +1,13 @@
 //! What every request shares: the store, the plan read from it, and the pages rendered
 //! from that plan, all kept for as long as the store says the plan has not changed.
 //!
-//! Every request asks the store for the served plan's revision (one small query), so a
-//! change made by any process shows on the next request; pages depend on nothing else,
-//! so a page rendered at a revision is the page at that revision.
+//! The served plan's revision (one small query) is asked only when the data may have
+//! changed: [`assure_store::Changes`] says so without a round trip (PostgreSQL notifies a
+//! listening connection on every commit, SQLite's data version is read in process, and
+//! this process's own writes count at once). While it cannot say (the listening
+//! connection is down or doubted), the revision is asked on every request, as before.
+//! Pages depend on nothing else, so a page rendered at a revision is the page at that
+//! revision, and a change to another plan leaves this plan's pages kept.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -27,6 +31,9 @@ pub struct AppState(Arc<Inner>);
 struct Inner {
     app: App,
     store: Store,
+    changes: assure_store::Changes,
+    /// The revision last read, with the generation of changes read just before it.
+    known: RwLock<Option<(u64, Revision)>>,
     plan_id: Option<String>,
     plan: RwLock<Option<(Revision, Arc<Plan>)>>,
     tracking: RwLock<Option<(Revision, Arc<Tracking>)>>,
@@ -63,6 +70,8 @@ impl AppState {
     pub fn serving(app: App, plan_id: Option<String>, trusted_proxies: Vec<std::net::IpAddr>) -> AppState {
         AppState(Arc::new(Inner {
             store: app.store().clone(),
+            changes: app.store().changes(),
+            known: RwLock::new(None),
             app,
             plan_id,
             plan: RwLock::new(None),
@@ -107,9 +116,18 @@ impl AppState {
         f: impl FnOnce(&AppState) -> Result<T, WebError> + Send + 'static,
     ) -> Result<T, WebError> {
         let state = self.clone();
-        tokio::task::spawn_blocking(move || f(&state))
+        let done = tokio::task::spawn_blocking(move || f(&state))
             .await
-            .map_err(|e| WebError::Internal(format!("a database task stopped: {e}")))?
+            .map_err(|e| WebError::Internal(format!("a database task stopped: {e}")))?;
+        if let Err(WebError::Unavailable(_)) = &done {
+            self.0.changes.doubt();
+        }
+        done
+    }
+
+    /// How changes to the data are learnt of now (for `/healthz`).
+    pub fn watching(&self) -> assure_store::Watching {
+        self.0.changes.watching()
     }
 
     /// The stored observations of these indicators (or parts) of a plan, in key order.
@@ -126,18 +144,44 @@ impl AppState {
         self.blocking(move |s| Ok(s.app().area_readings(&plan, &area)?)).await
     }
 
-    /// The served plan's revision, now. Asked on every request: one indexed query. On
-    /// SQLite it runs in place on this worker (cheaper than a hand-off to the blocking
-    /// pool); the PostgreSQL client drives its own runtime, which may not be entered from
-    /// a runtime thread, so it goes to the blocking pool.
+    /// The served plan's revision, now: as last read, unless the data may have changed
+    /// since (see the module's documentation).
     pub async fn revision(&self) -> Result<Revision, WebError> {
+        // Read before the revision: a change after this moves it, and the next request asks.
+        let generation = self.0.changes.generation();
+        if let Some(g) = generation
+            && let Ok(guard) = self.0.known.read()
+            && let Some((known, revision)) = guard.as_ref()
+            && *known == g
+        {
+            return Ok(revision.clone());
+        }
+        let revision = self.ask_revision().await;
+        if let (Ok(r), Some(g)) = (&revision, generation)
+            && let Ok(mut guard) = self.0.known.write()
+        {
+            *guard = Some((g, r.clone()));
+        }
+        revision
+    }
+
+    /// The served plan's revision, asked of the database (one indexed query). On SQLite
+    /// it runs in place on this worker (cheaper than a hand-off to the blocking pool); the
+    /// PostgreSQL client drives its own runtime, which may not be entered from a runtime
+    /// thread, so it goes to the blocking pool. When the database is unavailable, what
+    /// says it has not changed is doubted until it has heard from the database again.
+    pub async fn ask_revision(&self) -> Result<Revision, WebError> {
         fn ask(s: &AppState) -> Result<Revision, WebError> {
             let (plan_id, revision) = s.0.store.served_plan(s.0.plan_id.as_deref())?.ok_or(WebError::NoPlan)?;
             Ok(Revision { plan_id, revision })
         }
         let in_place = self.0.store.backend() == assure_store::BackendKind::Sqlite
             && tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
-        if in_place { tokio::task::block_in_place(|| ask(self)) } else { self.blocking(ask).await }
+        let asked = if in_place { tokio::task::block_in_place(|| ask(self)) } else { self.blocking(ask).await };
+        if let Err(WebError::Unavailable(_)) = &asked {
+            self.0.changes.doubt();
+        }
+        asked
     }
 
     /// The plan being served, as it is in the store now.

@@ -92,7 +92,22 @@ fn an_outage_is_answered_503_quickly_in_the_right_shape_and_the_server_recovers(
     assert_eq!(get(&base, "/outcomes/2").0, 200);
     assert_eq!(get(&base, "/api/v1/outcomes/2").0, 200);
 
+    // Kept pages are served without asking the database while it is told of changes.
+    let health = |base: &str| {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        agent.get(&format!("{base}/healthz")).call().unwrap().body_mut().read_to_string().unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !health(&base).contains("\"changes\":\"told\"") {
+        assert!(Instant::now() < deadline, "the server listens for changes: {}", health(&base));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
     link.cut();
+    // The health check asks the database itself (and then nothing is believed kept).
+    let (status, ..) = get(&base, "/healthz");
+    assert_eq!(status, 503, "/healthz reports the database down");
+    assert!(health(&base).contains("\"database\":\"unavailable\""), "{}", health(&base));
     for path in ["/outcomes/2", "/api/v1/outcomes/2", "/api/v1/indicators"] {
         let (status, kind, retry, took) = get(&base, path);
         assert_eq!(status, 503, "{path}");
@@ -101,9 +116,6 @@ fn an_outage_is_answered_503_quickly_in_the_right_shape_and_the_server_recovers(
         let json = path.starts_with("/api/");
         assert_eq!(kind.starts_with("application/json"), json, "{path}: {kind}");
     }
-    let (status, ..) = get(&base, "/healthz");
-    assert_eq!(status, 503, "/healthz reports the database down");
-
     link.restore();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -115,6 +127,12 @@ fn an_outage_is_answered_503_quickly_in_the_right_shape_and_the_server_recovers(
         std::thread::sleep(Duration::from_millis(250));
     }
     assert_eq!(get(&base, "/outcomes/2").0, 200);
+    // … and listens for changes again.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !health(&base).contains("\"changes\":\"told\"") {
+        assert!(Instant::now() < deadline, "listening again: {}", health(&base));
+        std::thread::sleep(Duration::from_millis(100));
+    }
     drop(runtime);
     drop(store);
 }

@@ -421,3 +421,67 @@ fn a_flood_of_idle_connections_holds_a_bounded_number_of_descriptors() {
         assert!(open_descriptors() <= before, "{} descriptors once closed", open_descriptors());
     }
 }
+
+#[test]
+fn shutdown_finishes_a_request_in_flight_and_then_stops() {
+    for db in assure_store::testing::databases() {
+        let name = db.name;
+        let store = db.open();
+        store.import_plan(&assure_store::ImportPlanRequest::new(&assure_plan::bundled().unwrap(), "tester")).unwrap();
+        crate::account(&store, "ada", assure_store::Role::Admin, &[]);
+        let (_, token) = store.create_token("ada", "drain", "tester").unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = runtime.spawn(assure_web::serve_with(
+            listener,
+            assure_web::AppState::new(store.clone(), None),
+            Limits::default(),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+
+        // A request whose head is in and whose body is half sent: in flight.
+        let body = r#"{"status":"on_track","narrative":"Charter signed by every leisure partner."}"#;
+        let (first, rest) = body.split_at(body.len() / 2);
+        let mut stream = TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let head = format!(
+            "POST /api/v1/milestones/move-together-active-kent-medway-strategy-m1/updates HTTP/1.1\r\n\
+             Host: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{first}",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+
+        stop.send(()).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!server.is_finished(), "{name}: the server waits for the request in flight");
+        // New connections are no longer taken.
+        let refused = TcpStream::connect(address).and_then(|mut s| {
+            s.set_read_timeout(Some(Duration::from_secs(2)))?;
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")?;
+            let mut buf = [0u8; 1];
+            s.read(&mut buf)
+        });
+        assert!(!matches!(refused, Ok(1)), "{name}: a new connection is not served after shutdown began");
+
+        stream.write_all(rest.as_bytes()).unwrap();
+        let answer = read_answer(&mut stream);
+        assert_eq!(answer.status, 201, "{name}: {}", String::from_utf8_lossy(&answer.body));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !server.is_finished() {
+            assert!(Instant::now() < deadline, "{name}: the server stops once the request is answered");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(runtime.block_on(server).unwrap().is_ok(), "{name}");
+        let updates =
+            store.audit(&assure_store::AuditFilter { entity: Some("delivery_update".into()), ..Default::default() });
+        assert_eq!(updates.unwrap().len(), 1, "{name}: the update answered was written");
+        runtime.shutdown_timeout(Duration::from_secs(5));
+        drop(store);
+    }
+}

@@ -96,7 +96,11 @@ fn a_read_only_database_wal_or_shm_under_a_running_server_refuses_writes_and_the
         let body = r#"{"status":"on_track","narrative":"Going as planned."}"#;
         let r = client().post_json(update, Some(&token), body);
         assert_eq!(r.status, 201, "{suffix}: {}", r.body);
-        assert_eq!(client().get("/healthz").body, r#"{"status":"ok","plan":"kent-and-medway-2024-26"}"#, "{suffix}");
+        assert_eq!(
+            client().get("/healthz").body,
+            r#"{"status":"ok","database":"ok","changes":"told","plan":"kent-and-medway-2024-26"}"#,
+            "{suffix}"
+        );
 
         let file = PathBuf::from(format!("{}{suffix}", db.display()));
         assert!(file.exists(), "{} exists while the server runs", file.display());
@@ -133,7 +137,11 @@ fn a_read_only_database_wal_or_shm_under_a_running_server_refuses_writes_and_the
         drop(frozen);
         let r = client().post_json(update, Some(&token), body);
         assert_eq!(r.status, 201, "{suffix}: writes again once the disk is writable: {}", r.body);
-        assert_eq!(client().get("/healthz").body, r#"{"status":"ok","plan":"kent-and-medway-2024-26"}"#, "{suffix}");
+        assert_eq!(
+            client().get("/healthz").body,
+            r#"{"status":"ok","database":"ok","changes":"told","plan":"kent-and-medway-2024-26"}"#,
+            "{suffix}"
+        );
         assert!(server.try_wait().unwrap().is_none(), "{suffix}: the server is still running");
     }
 }
