@@ -38,7 +38,10 @@ pub use delivery::{may_update, refusal, require_admin, require_item, require_may
 pub use error::AppError;
 pub use jobs::{JOBS, Job, JobRun, Schedule};
 pub use mail::{DEFAULT_SENDER, Email, MailError, Mailer};
-pub use plan_versions::{check_plan, may_edit_plan, plan_id_problem};
+pub use plan_versions::{
+    DiffGroup, FieldRow, PublishPreview, Version, check_plan, field_rows, group_by_outcome, may_edit_plan, operator,
+    outcome_of, plan_id_problem, value_text,
+};
 pub use reminders::{DAYS_BEFORE_DEADLINE, DigestList, DueReminders, Reminder, ReminderKind, SentReminders, Which};
 pub use reports::{ReportFormat, ReportRequest};
 pub use rounds::{OpenRound, Return, RoundReturns, item_key};

@@ -16,6 +16,7 @@ mod milestones;
 mod organisations;
 mod outcomes;
 mod places;
+mod plan_versions;
 mod plans;
 mod progress;
 mod reminders;
@@ -129,6 +130,18 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/themes", get(voice::show_themes).post(voice::add_theme))
         .route("/responses/new", get(voice::show_response_form))
         .route("/responses", post(voice::add_response))
+        .route("/plan-versions", get(plan_versions::list_versions).post(plan_versions::start_draft))
+        .route("/plan-versions/diff", get(plan_versions::show_diff))
+        .route("/plan-versions/diff.csv", get(plan_versions::diff_csv))
+        .route("/plan-versions/diff.xlsx", get(plan_versions::diff_xlsx))
+        .route(
+            "/plan-versions/compare",
+            post(plan_versions::compare_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(plan_versions::MAX_ZIP_BYTES)),
+        )
+        .route("/plan-versions/{id}", get(plan_versions::show_version))
+        .route("/plan-versions/{id}/files.zip", get(plan_versions::version_files))
+        .route("/plan-versions/{id}/publish", get(plan_versions::show_publish).post(plan_versions::publish))
         .route("/audit", get(audit::show_audit))
         .route("/reports", get(reports::list_reports))
         .route("/reports/annual", get(reports::annual))

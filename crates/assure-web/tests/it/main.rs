@@ -12,6 +12,7 @@ mod places;
 mod progress;
 mod reports;
 mod transport;
+mod versions;
 mod voice;
 mod work;
 
