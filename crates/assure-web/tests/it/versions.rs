@@ -203,6 +203,9 @@ fn a_draft_is_started_previewed_diffed_refused_with_a_problem_and_published() {
         assert!(r.body.contains("href=\"#confirm\""), "{name}");
 
         // Publishing carries observations and updates across.
+        store.add_theme(OLD, 1, "Waiting times", "test").unwrap();
+        let bodies = store.bodies(OLD).unwrap().len();
+        assert!(bodies > 0, "{name}: the bundled governance bodies");
         let before_obs = store.observations(OLD, None).unwrap().len();
         let before_updates = store.updates(OLD, None).unwrap().len();
         assert!(before_obs > 0 && before_updates > 0, "{name}");
@@ -214,6 +217,9 @@ fn a_draft_is_started_previewed_diffed_refused_with_a_problem_and_published() {
         assert_eq!(store.observations(OLD, None).unwrap().len(), 0, "{name}");
         assert_eq!(store.updates(NEW, None).unwrap().len(), before_updates, "{name}: every update carried");
         assert!(store.draft(NEW).unwrap().is_none(), "{name}: the draft is gone");
+        // What belongs to the partnership moves too: its committees, residents' themes.
+        assert_eq!(store.bodies(NEW).unwrap().len(), bodies, "{name}: governance bodies carried");
+        assert_eq!(store.themes(NEW).unwrap().len(), 1, "{name}: themes carried");
 
         // The site and the API serve the new version; the old one stays readable.
         let (_, _, api) = app.get("/api/v1/plan");

@@ -11,6 +11,7 @@ mod schemathesis;
 mod stats_cli;
 mod store_cli;
 mod tidy;
+mod versions_cli;
 mod voice_cli;
 mod workflow_cli;
 
