@@ -39,8 +39,8 @@ pub use error::AppError;
 pub use jobs::{JOBS, Job, JobRun, Schedule};
 pub use mail::{DEFAULT_SENDER, Email, MailError, Mailer};
 pub use plan_versions::{
-    DiffGroup, FieldRow, PublishPreview, Version, check_plan, field_rows, group_by_outcome, may_edit_plan, operator,
-    outcome_of, plan_id_problem, value_text,
+    DiffGroup, FieldRow, PublishPreview, Version, check_plan, diff_pdf, diff_report, field_rows, group_by_outcome,
+    may_edit_plan, operator, outcome_of, plan_id_problem, value_text,
 };
 pub use reminders::{DAYS_BEFORE_DEADLINE, DigestList, DueReminders, Reminder, ReminderKind, SentReminders, Which};
 pub use reports::{ReportFormat, ReportRequest};

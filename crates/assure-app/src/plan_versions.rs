@@ -379,3 +379,70 @@ pub fn field_rows(f: &assure_plan::diff::FieldChange) -> Vec<FieldRow> {
         _ => vec![FieldRow { field: f.field.clone(), before: value_text(&f.before), after: value_text(&f.after) }],
     }
 }
+
+/// The diff as a report (the document the PDF is typeset from): the counts, then one
+/// section per outcome (and one across the plan) with a table of its changes, field by
+/// field, before and after side by side.
+pub fn diff_report(diff: &PlanDiff, before: &Plan, after: &Plan) -> assure_report::document::Report {
+    use assure_plan::diff::ChangeKind;
+    use assure_report::document::{Block, Cell, Report, Section, Tone};
+    let (added, removed, changed) = diff.counts();
+    let mut sections = vec![Section {
+        heading: "Summary".into(),
+        blocks: vec![
+            Block::Paragraph(format!("{added} added, {removed} removed, {changed} changed.")),
+            Block::Paragraph(
+                "Items are matched by id and compared field by field; source line numbers are left out.".into(),
+            ),
+        ],
+    }];
+    for g in group_by_outcome(diff, before, after) {
+        let mut rows = Vec::new();
+        for c in &g.changes {
+            let (label, tone) = match c.kind {
+                ChangeKind::Added => ("Added", Tone::Good),
+                ChangeKind::Removed => ("Removed", Tone::Bad),
+                ChangeKind::Changed => ("Changed", Tone::OnTrack),
+            };
+            let item = format!("{} {}: {}", c.item, c.id, c.title);
+            let fields = c.fields.iter().flat_map(field_rows).collect::<Vec<_>>();
+            if fields.is_empty() {
+                rows.push(vec![
+                    Cell::tag(label, tone.clone()),
+                    Cell::text(item.clone()),
+                    Cell::text(""),
+                    Cell::text(""),
+                    Cell::text(""),
+                ]);
+            }
+            for (i, f) in fields.into_iter().enumerate() {
+                let (kind, what) = if i == 0 {
+                    (Cell::tag(label, tone.clone()), Cell::text(item.clone()))
+                } else {
+                    (Cell::text(""), Cell::text(""))
+                };
+                rows.push(vec![kind, what, Cell::text(f.field), Cell::text(f.before), Cell::text(f.after)]);
+            }
+        }
+        sections.push(Section {
+            heading: g.heading.clone(),
+            blocks: vec![Block::table(
+                format!("Changes: {}", g.heading),
+                &["Change", "Item", "Field", "Before", "After"],
+                rows,
+            )],
+        });
+    }
+    Report {
+        title: format!("Changes from {} to {}", diff.from, diff.to),
+        subtitle: format!("{} compared with {}", after.meta.title, before.meta.title),
+        generated_at: assure_store::now_rfc3339(),
+        illustrative: false,
+        sections,
+    }
+}
+
+/// The diff typeset as a PDF.
+pub fn diff_pdf(diff: &PlanDiff, before: &Plan, after: &Plan) -> Result<Vec<u8>, AppError> {
+    assure_report::pdf::render(&diff_report(diff, before, after)).map_err(|e| AppError::Report(e.to_string()))
+}

@@ -102,7 +102,7 @@ pub(crate) enum DbCommand {
         /// Address to listen on (port 0: any free port, printed at start).
         #[arg(long, env = "ASSURE_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
-        /// The plan to show (default: the most recently imported).
+        /// The plan to show (default: the latest published version).
         #[arg(long)]
         plan: Option<String>,
         /// Log filter, e.g. info, warn, or assure_web=debug,tower_http=info.

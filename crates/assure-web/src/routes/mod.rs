@@ -134,6 +134,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plan-versions/diff", get(plan_versions::show_diff))
         .route("/plan-versions/diff.csv", get(plan_versions::diff_csv))
         .route("/plan-versions/diff.xlsx", get(plan_versions::diff_xlsx))
+        .route("/plan-versions/diff.pdf", get(plan_versions::diff_pdf))
         .route(
             "/plan-versions/compare",
             post(plan_versions::compare_upload)

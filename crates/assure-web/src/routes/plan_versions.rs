@@ -509,6 +509,7 @@ pub async fn show_diff(
             h1 { "Changes from " (diff.from) " to " (diff.to) }
             p { "Items are matched by id and compared field by field; source line numbers are left out." }
             (download_links(&format!("/plan-versions/diff.csv?{query}")))
+            p { a href={ "/plan-versions/diff.pdf?" (query) } { "Download the changes as a PDF" } }
             (diff_body(&diff, &before, &after))
         },
     )))
@@ -570,6 +571,26 @@ pub async fn diff_xlsx(
     request: Request,
 ) -> Result<Response, WebError> {
     diff_download(state, q, request, Download::Xlsx).await
+}
+
+/// The diff typeset as a PDF.
+pub async fn diff_pdf(
+    State(state): State<AppState>,
+    Query(q): Query<DiffQuery>,
+    request: Request,
+) -> Result<Response, WebError> {
+    let (diff, before, after) = diff_of(&state, signed(&request).as_ref(), &q).await?;
+    let name = format!("changes-{}-to-{}.pdf", diff.from, diff.to);
+    let bytes = state.blocking(move |_| Ok(assure_app::diff_pdf(&diff, &before, &after)?)).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Read a zip of plan files: every `.toml` file in it, by its name without folders.

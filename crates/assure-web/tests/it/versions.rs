@@ -163,6 +163,12 @@ fn a_draft_is_started_previewed_diffed_refused_with_a_problem_and_published() {
         let (status, _, xlsx) = viewer.get_bytes(&format!("/plan-versions/diff.xlsx?from={OLD}&to={NEW}"));
         assert_eq!(status, 200, "{name}");
         assert!(xlsx.starts_with(b"PK"), "{name}: a workbook");
+        let (status, kind, pdf) = viewer.get_bytes(&format!("/plan-versions/diff.pdf?from={OLD}&to={NEW}"));
+        assert_eq!((status, kind.as_str()), (200, "application/pdf"), "{name}");
+        assert!(pdf.starts_with(b"%PDF"), "{name}");
+        if let Some(words) = assure_web::testing::pdf_text(&pdf).map(|t| assure_web::testing::squeeze(&t)) {
+            assert!(words.contains("target.value") && words.contains("virtual-wards-for-children"), "{name}: {words}");
+        }
 
         // The edited draft as files: they check clean and read back to the same bytes.
         let (status, _, zip) = viewer.get_bytes(&format!("/plan-versions/{NEW}/files.zip"));
