@@ -43,7 +43,10 @@ pub use plan_edit::{
     Edited, Field, FormValues, Input, LinkFields, Need, PlanEdit, PlanItemKind, PlanProblem, ProblemAt, delivery_link,
     fields as edit_fields, form_values, plan_problems, problem_at, show_value,
 };
-pub use plan_versions::{check_plan, may_edit_plan, plan_id_problem};
+pub use plan_versions::{
+    DiffGroup, FieldRow, PublishPreview, Version, check_plan, diff_pdf, diff_report, field_rows, group_by_outcome,
+    may_edit_plan, operator, outcome_of, plan_id_problem, value_text,
+};
 pub use reminders::{DAYS_BEFORE_DEADLINE, DigestList, DueReminders, Reminder, ReminderKind, SentReminders, Which};
 pub use reports::{ReportFormat, ReportRequest};
 pub use rounds::{OpenRound, Return, RoundReturns, item_key};

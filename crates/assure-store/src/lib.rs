@@ -35,6 +35,7 @@ mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod updates;
+mod versions;
 mod voice;
 
 use std::fmt;
@@ -65,6 +66,7 @@ pub use sessions::{
     SIGN_IN_FORM_LIFETIME, Session, SignInForm,
 };
 pub use sql::BackendKind;
+pub use versions::{CarriedOver, PlanVersion, Published, VersionState};
 pub use voice::{
     Channel, Contribution, ContributionState, Decision, DecisionRequest, NewContribution, NewResponse, Purged,
     Response, ResponseScope, ResponseStatus, Theme, receipt_hash,

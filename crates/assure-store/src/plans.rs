@@ -672,8 +672,9 @@ impl Store {
         Ok(self.served_plan(Some(id))?.map(|(_, revision)| revision))
     }
 
-    /// The plan a reader is shown — `id`, or else the most recently imported — with its
-    /// revision (see [`Store::plan_revision`]), in one query; `None` if there is none.
+    /// The plan a reader is shown — `id`, or else the latest published version (never a
+    /// superseded one; a plan imported from files counts as published when imported) —
+    /// with its revision (see [`Store::plan_revision`]), in one query; `None` if there is none.
     pub fn served_plan(&self, id: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
         // Settings (how long before an item is stale, whether updates need approval)
         // change what pages show, so their latest change counts too.
@@ -686,9 +687,7 @@ impl Store {
                 self.pool.query_once("plan", &format!("{REVISION} WHERE p.id = '{id}'"), &[])?
             }
             Some(_) => return Ok(None),
-            None => {
-                self.pool.query_once("plan", &format!("{REVISION} ORDER BY p.imported_at DESC, p.id LIMIT 1"), &[])?
-            }
+            None => self.pool.query_once("plan", &format!("{REVISION} {}", crate::versions::LATEST_PUBLISHED), &[])?,
         };
         let Some(r) = rows.first() else { return Ok(None) };
         // NULL: no entry yet (no setting was ever changed).

@@ -54,7 +54,7 @@ pub struct Revision {
 }
 
 impl AppState {
-    /// Serve `plan_id`, or, when `None`, the most recently imported plan.
+    /// Serve `plan_id`, or, when `None`, the latest published version of the plan.
     pub fn new(store: Store, plan_id: Option<String>) -> AppState {
         AppState::behind_proxies(store, plan_id, Vec::new())
     }

@@ -146,6 +146,32 @@ impl Browser {
         self.post_bytes(path, &format!("multipart/form-data; boundary={boundary}"), body.as_bytes())
     }
 
+    /// POST `multipart/form-data` with the session's CSRF token, these text fields and a
+    /// file of any bytes (field `file`).
+    pub fn post_multipart_bytes(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        content: &[u8],
+    ) -> Reply {
+        let boundary = "----assure-test-boundary";
+        let mut body = Vec::new();
+        let csrf = self.csrf.clone();
+        for (name, value) in [("csrf", csrf.as_str())].into_iter().chain(fields.iter().copied()) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/zip\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.post_bytes(path, &format!("multipart/form-data; boundary={boundary}"), &body)
+    }
+
     /// POST any bytes as the body, with this content type (for forms built by hand, or
     /// broken on purpose).
     pub fn post_bytes(&mut self, path: &str, content_type: &str, body: &[u8]) -> Reply {

@@ -102,7 +102,7 @@ pub(crate) enum DbCommand {
         /// Address to listen on (port 0: any free port, printed at start).
         #[arg(long, env = "ASSURE_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
-        /// The plan to show (default: the most recently imported).
+        /// The plan to show (default: the latest published version).
         #[arg(long)]
         plan: Option<String>,
         /// Log filter, e.g. info, warn, or assure_web=debug,tower_http=info.
@@ -461,16 +461,35 @@ pub(crate) fn choose_plan(store: &Store, plan: Option<String>) -> anyhow::Result
     if let Some(p) = plan {
         return Ok(p);
     }
-    let plans = store.plans()?;
+    // Superseded versions are kept readable, but are never the one meant by default.
+    let plans: Vec<_> =
+        store.plan_versions()?.into_iter().filter(|p| p.state == assure_store::VersionState::Published).collect();
     match plans.as_slice() {
         [only] => Ok(only.id.clone()),
         [] => bail!("the database {} holds no plan; load one with `assure import DIR`", store.url()),
         _ => bail!(
-            "the database holds {} plans ({}); choose one with --plan",
+            "the database holds {} published plans ({}); choose one with --plan",
             plans.len(),
             plans.iter().map(|p| p.id.as_str()).collect::<Vec<_>>().join(", ")
         ),
     }
+}
+
+/// One side of a diff: `bundled`, a plan directory, or a version in the database (a
+/// stored plan or a draft).
+pub(crate) fn plan_for_diff(db: &DbOptions, side: &str) -> anyhow::Result<Plan> {
+    if side == "bundled" {
+        return load_from(None);
+    }
+    let path = Path::new(side);
+    if path.is_dir() {
+        return load_dir_reporting(path);
+    }
+    let store = open(db, true)?;
+    let url = store.url().to_string();
+    crate::versions::find(&App::new(store), side)?.ok_or_else(|| {
+        anyhow::anyhow!("'{side}' is neither a plan directory, `bundled`, nor a plan in {url} (stored or draft)")
+    })
 }
 
 fn load_dir_reporting(dir: &Path) -> anyhow::Result<Plan> {
@@ -641,7 +660,11 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
         DbCommand::Export { dir, plan } => {
             let store = open(db, true)?;
             let id = choose_plan(&store, plan)?;
-            let plan = store.plan(&id)?;
+            // A draft exports like a stored plan.
+            let plan = match store.draft(&id)? {
+                Some(draft) => draft.plan,
+                None => store.plan(&id)?,
+            };
             assure_plan::write_dir(&plan, &dir)?;
             writeln!(out, "exported plan '{id}' to {}", dir.display())?;
         }
@@ -649,18 +672,27 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             let store = open(db, true)?;
             match command.unwrap_or(PlansCommand::List) {
                 PlansCommand::List => {
-                    let plans = store.plans()?;
+                    let plans = store.plan_versions()?;
                     if json {
                         print_json(out, &plans)?;
                     } else if plans.is_empty() {
                         writeln!(out, "no plans in {}", store.url())?;
                     } else {
                         for p in plans {
-                            writeln!(
+                            write!(
                                 out,
-                                "{}  {} ({})  imported {} by {}",
-                                p.id, p.title, p.period, p.imported_at, p.imported_by
+                                "{}  {} ({})  {} {} by {}",
+                                p.id,
+                                p.title,
+                                p.period,
+                                p.state.label().to_lowercase(),
+                                p.published_at,
+                                p.published_by
                             )?;
+                            if let (Some(at), Some(by)) = (&p.superseded_at, &p.superseded_by) {
+                                write!(out, "; superseded {at} by {by}")?;
+                            }
+                            writeln!(out)?;
                         }
                     }
                 }
@@ -674,28 +706,8 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             }
         }
         DbCommand::Diff { from, to, json } => {
-            let mut store = None;
-            let mut side = |s: &str| -> anyhow::Result<Plan> {
-                if s == "bundled" {
-                    return load_from(None);
-                }
-                let path = Path::new(s);
-                if path.is_dir() {
-                    return load_dir_reporting(path);
-                }
-                if store.is_none() {
-                    store = Some(open(db, true)?);
-                }
-                let store = store.as_ref().expect("opened above");
-                store.plan(s).map_err(|e| match e {
-                    StoreError::NoSuchPlan(_) => {
-                        anyhow::anyhow!("'{s}' is neither a plan directory, `bundled`, nor a plan in {}", store.url())
-                    }
-                    e => e.into(),
-                })
-            };
-            let before = side(&from)?;
-            let after = side(&to)?;
+            let before = plan_for_diff(db, &from)?;
+            let after = plan_for_diff(db, &to)?;
             let d = assure_plan::diff::diff(&before, &after);
             if json { print_json(out, &d)? } else { render::diff(out, &d)? }
         }

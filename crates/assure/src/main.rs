@@ -5,6 +5,7 @@ mod database;
 mod people;
 mod render;
 mod report;
+mod versions;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -84,10 +85,26 @@ enum PlanCommand {
     Gaps,
     /// What changed between two versions of a plan: added, removed and changed items, field by field.
     Diff {
-        /// The older plan: a plan directory, or `bundled`.
+        /// The older plan: a plan directory, `bundled`, or the id of a stored plan or draft in the database.
         from: String,
-        /// The newer plan: a plan directory, or `bundled`.
+        /// The newer plan: a plan directory, `bundled`, or the id of a stored plan or draft in the database.
         to: String,
+    },
+    /// Draft versions in the database: start one from a stored version.
+    Draft {
+        #[command(subcommand)]
+        command: versions::DraftCommand,
+    },
+    /// The drafts in the database, with how many problems each has.
+    Drafts,
+    /// Publish a draft: it becomes the served version, and observations and delivery
+    /// updates of every item that survives carry over. Without --yes, only what it would do.
+    Publish {
+        /// The draft's id.
+        draft: String,
+        /// Publish (without it, nothing is written).
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -393,25 +410,28 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Plan { source, command } => {
-            let plan = load(&source)?;
             let json = source.json;
+            let plan = || load(&source);
             match command {
-                PlanCommand::Stats if json => print_json(&mut out, &query::stats(&plan))?,
-                PlanCommand::Stats => render::stats(&mut out, &plan)?,
-                PlanCommand::Show { kind, id } => show(&mut out, &plan, kind, &id, json)?,
+                PlanCommand::Draft { command } => return versions::start(&cli.db, command, &mut out),
+                PlanCommand::Drafts => return versions::list(&cli.db, json, &mut out),
+                PlanCommand::Publish { draft, yes } => return versions::publish(&cli.db, &draft, yes, &mut out),
+                PlanCommand::Stats if json => print_json(&mut out, &query::stats(&plan()?))?,
+                PlanCommand::Stats => render::stats(&mut out, &plan()?)?,
+                PlanCommand::Show { kind, id } => show(&mut out, &plan()?, kind, &id, json)?,
                 PlanCommand::Search { query: q } => {
+                    let plan = plan()?;
                     let results = query::search(&plan, &q);
                     if json { print_json(&mut out, &results)? } else { render::search(&mut out, &q, &results)? }
                 }
                 PlanCommand::Diff { from, to } => {
-                    let side = |s: &str| if s == "bundled" { None } else { Some(PathBuf::from(s)) };
-                    let (a, b) = (side(&from), side(&to));
-                    let before = load_from(a.as_deref()).with_context(|| format!("loading {from}"))?;
-                    let after = load_from(b.as_deref()).with_context(|| format!("loading {to}"))?;
+                    let before = database::plan_for_diff(&cli.db, &from).with_context(|| format!("loading {from}"))?;
+                    let after = database::plan_for_diff(&cli.db, &to).with_context(|| format!("loading {to}"))?;
                     let d = assure_plan::diff::diff(&before, &after);
                     if json { print_json(&mut out, &d)? } else { render::diff(&mut out, &d)? }
                 }
                 PlanCommand::Gaps => {
+                    let plan = plan()?;
                     let gaps = query::gaps(&plan);
                     if json { print_json(&mut out, &gaps)? } else { render::gaps(&mut out, &plan, &gaps)? }
                 }

@@ -412,7 +412,7 @@ pub fn diff(w: &mut dyn Write, d: &assure_plan::diff::PlanDiff) -> io::Result<()
             ChangeKind::Changed => '~',
         };
         writeln!(w, "{mark} {} {}: {}", c.item, c.id, c.title)?;
-        for f in &c.fields {
+        for f in c.fields.iter().flat_map(assure_app::field_rows) {
             writeln!(w, "    {}: {} \u{2192} {}", f.field, f.before, f.after)?;
         }
     }

@@ -247,3 +247,43 @@ fn deleting_a_plan_archives_its_data_and_reimporting_it_lets_it_back() {
         assert_eq!(recorded(&store), before, "{}", db.name);
     }
 }
+
+#[test]
+fn publishing_a_draft_carries_over_what_survives_and_leaves_the_rest_with_the_old_version() {
+    for db in databases() {
+        let name = db.name;
+        let store = db.open();
+        store_with_data(&store);
+        let before = recorded(&store);
+        let mut plan = smaller_plan();
+        plan.meta.id = assure_plan::Sp::new(0..0, "next".to_owned());
+        store.create_draft(&plan, Some(PLAN), "ann").unwrap();
+        assert_eq!(store.left_behind_by(&plan).unwrap(), expected_drop(), "{name}");
+        assert_eq!(store.served_plan(None).unwrap().unwrap().0, PLAN, "{name}: a draft is not served");
+        let published = store.publish_draft("next", "ann").unwrap();
+        assert_eq!(published.superseded.as_deref(), Some(PLAN), "{name}");
+        assert_eq!(published.left_behind, expected_drop(), "{name}");
+        assert_eq!(published.carried_over.of("observation"), 1, "{name}");
+        // What survives moved; what does not stays, whole, with the old version.
+        let kept = store.observations("next", None).unwrap();
+        assert_eq!(kept.iter().map(|o| o.key.indicator.as_str()).collect::<Vec<_>>(), [KEPT], "{name}");
+        let left = store.observations(PLAN, None).unwrap();
+        assert!(left.iter().all(|o| o.key.indicator == GONE) && left.len() == 2, "{name}");
+        assert_eq!(store.updates(PLAN, None).unwrap(), before.updates, "{name}: their items are gone");
+        assert_eq!(store.added_milestones(PLAN).unwrap(), before.added, "{name}");
+        assert_eq!(store.served_plan(None).unwrap().unwrap().0, "next", "{name}");
+        let old = serde_json::to_value(store.plan(PLAN).unwrap()).unwrap();
+        assert_eq!(old, serde_json::to_value(bundled()).unwrap(), "{name}: the old version is readable");
+        assert!(store.draft("next").unwrap().is_none(), "{name}");
+        let states: Vec<_> = store.plan_versions().unwrap().into_iter().map(|v| (v.id, v.state)).collect();
+        assert_eq!(
+            states,
+            [
+                ("next".to_owned(), assure_store::VersionState::Published),
+                (PLAN.to_owned(), assure_store::VersionState::Superseded)
+            ],
+            "{name}"
+        );
+        assert!(matches!(store.publish_draft("nope", "ann"), Err(StoreError::NoSuchDraft(_))), "{name}");
+    }
+}

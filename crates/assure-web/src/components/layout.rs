@@ -84,6 +84,7 @@ pub fn page(title: &str, crumbs: &[(String, String)], body: Markup) -> Markup {
                                 li class="nhsuk-footer__list-item" { a class="nhsuk-footer__list-item-link" href="/search" { "Search the plan" } }
                                 li class="nhsuk-footer__list-item" { a class="nhsuk-footer__list-item-link" href="/delivery" { "Milestones and delivery" } }
                                 li class="nhsuk-footer__list-item" { a class="nhsuk-footer__list-item-link" href="/reports" { "Reports" } }
+                                li class="nhsuk-footer__list-item" { a class="nhsuk-footer__list-item-link" href="/plan-versions" { "Versions of the plan" } }
                             }
                             p class="nhsuk-body-s" { "Kent and Medway Integrated Care Partnership. Published with Assure." }
                         }
@@ -124,6 +125,9 @@ fn account_links() -> Markup {
                                 @if s.attention.is_some() { span class="nhsuk-u-visually-hidden" { " need attention" } }
                             }
                         }
+                    }
+                    li class="nhsuk-header__account-item" {
+                        a class="nhsuk-header__account-link" href="/plan-versions" { "Plan versions" }
                     }
                     li class="nhsuk-header__account-item" {
                         a class="nhsuk-header__account-link" href="/account" { (s.account.display_name) " (" (s.account.role.label()) ")" }

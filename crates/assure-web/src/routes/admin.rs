@@ -34,6 +34,7 @@ pub async fn show_admin(State(state): State<AppState>, request: Request) -> Resu
             h1 { "Admin" }
             ul class="nhsuk-list" {
                 li { a href="/admin/users" { "Accounts" } }
+                li { a href="/plan-versions" { "Versions of the plan (drafts, diff, publishing)" } }
                 li { a href="/admin/approvals" { "Updates awaiting approval (" (pending) ")" } }
                 li { a href="/admin/settings" { "Settings" } }
                 li { a href="/data/upload" { "Upload indicator data" } }
@@ -67,6 +68,8 @@ struct AccountForm {
     disabled: bool,
     /// The moderator permission (residents' voice), beside the role.
     moderator: bool,
+    /// The plan-editor permission: starts, edits and publishes drafts of the plan.
+    plan_editor: bool,
 }
 
 fn account_fields(plan: &assure_plan::Plan, f: &AccountForm, errors: &mut Vec<FieldError>) -> Option<AccountFields> {
@@ -101,7 +104,22 @@ fn account_form(signed: &Signed, action: &str, f: &AccountForm, new: bool, error
             (input("display_name", "text", "Name", None, &f.display_name, errors))
             (choices("radio", "role", "Role", &role_options(), std::slice::from_ref(&f.role), errors))
             (textarea("organisations", "Organisations", Some("One per line: the id or the name as on the organisations page, e.g. medway-council. An editor may update what these organisations and their directorates lead."), &f.organisations, errors))
-            (choices("checkbox", "moderator", "Permissions", &[("yes".into(), "Moderator: reviews what residents say on Have your say before anything is published (an editor without it never moderates, so never what is said about their own organisation)".into())], &[if f.moderator { "yes".into() } else { String::new() }], errors))
+            div class="nhsuk-form-group" {
+                fieldset class="nhsuk-fieldset" {
+                    legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Permissions" }
+                    div class="nhsuk-checkboxes" {
+                        @for (name, checked, label) in [
+                            ("moderator", f.moderator, "Moderator: reviews what residents say on Have your say before anything is published (an editor without it never moderates, so never what is said about their own organisation)"),
+                            ("plan_editor", f.plan_editor, "Plan editor: starts, edits and publishes draft versions of the plan"),
+                        ] {
+                            div class="nhsuk-checkboxes__item" {
+                                input class="nhsuk-checkboxes__input" id=(name) name=(name) type="checkbox" value="yes" checked[checked];
+                                label class="nhsuk-label nhsuk-checkboxes__label" for=(name) { (label) }
+                            }
+                        }
+                    }
+                }
+            }
             @if !new {
                 (choices("checkbox", "disabled", "Access", &[("yes".into(), "Disabled: cannot sign in; sessions and API tokens stop working".into())], &[if f.disabled { "yes".into() } else { String::new() }], errors))
             }
@@ -129,7 +147,7 @@ fn users_page(
                     tr class="nhsuk-table__row" {
                         td class="nhsuk-table__cell" { a href={ "/admin/users/" (a.username) } { (a.username) } }
                         td class="nhsuk-table__cell" { (a.display_name) }
-                        td class="nhsuk-table__cell" { (a.role.label()) @if accounts.1.contains(&a.username) { ", moderator" } }
+                        td class="nhsuk-table__cell" { (a.role.label()) @if accounts.1.contains(&a.username) { ", moderator" } @if accounts.2.contains(&a.username) { ", plan editor" } }
                         td class="nhsuk-table__cell" { (a.organisations.join(", ")) }
                         td class="nhsuk-table__cell" { @if a.disabled { "Disabled" } @else { "Enabled" } }
                     }
@@ -142,13 +160,25 @@ fn users_page(
     )
 }
 
-/// Every account, and the usernames of those with the moderator permission.
-type Accounts = (Vec<assure_store::Account>, Vec<String>);
+/// Every account, and the usernames of those with the moderator and the plan-editor permission.
+type Accounts = (Vec<assure_store::Account>, Vec<String>, Vec<String>);
 
 async fn accounts(state: &AppState) -> Result<Accounts, WebError> {
     state
-        .blocking(|s| Ok((s.store().accounts()?, s.store().with_permission(assure_store::Permission::Moderator)?)))
+        .blocking(|s| {
+            Ok((
+                s.store().accounts()?,
+                s.store().with_permission(assure_store::Permission::Moderator)?,
+                s.store().with_permission(assure_store::Permission::PlanEditor)?,
+            ))
+        })
         .await
+}
+
+/// Give or take away the plan-editor permission, as the form asked.
+async fn set_plan_editor(state: &AppState, admin: &Signed, username: &str, on: bool) -> Result<(), WebError> {
+    let (admin, username) = (admin.account.clone(), username.to_owned());
+    state.blocking(move |s| Ok(s.app().set_plan_editor(&admin, &username, on)?)).await
 }
 
 /// Give or take away the moderator permission, as the form asked (the rule that only
@@ -166,6 +196,7 @@ fn empty_form() -> AccountForm {
         organisations: String::new(),
         disabled: false,
         moderator: false,
+        plan_editor: false,
     }
 }
 
@@ -182,6 +213,7 @@ fn form_of(form: &SignedForm, username: &str) -> AccountForm {
         organisations: form.get("organisations").to_owned(),
         disabled: form.get("disabled") == "yes",
         moderator: form.get("moderator") == "yes",
+        plan_editor: form.get("plan_editor") == "yes",
     }
 }
 
@@ -201,6 +233,9 @@ pub async fn create_user(State(state): State<AppState>, form: SignedForm) -> Res
             Ok(a) => {
                 if f.moderator {
                     set_moderator(&state, &form.signed, &a.username, true).await?;
+                }
+                if f.plan_editor {
+                    set_plan_editor(&state, &form.signed, &a.username, true).await?;
                 }
                 let done = html! {
                     (success_banner(&format!("Account '{}' created", a.username)))
@@ -246,7 +281,7 @@ fn user_page(
     )
 }
 
-fn form_from_account(a: &assure_store::Account, moderator: bool) -> AccountForm {
+fn form_from_account(a: &assure_store::Account, (moderator, plan_editor): (bool, bool)) -> AccountForm {
     AccountForm {
         username: a.username.clone(),
         display_name: a.display_name.clone(),
@@ -254,17 +289,19 @@ fn form_from_account(a: &assure_store::Account, moderator: bool) -> AccountForm 
         organisations: a.organisations.join("\n"),
         disabled: a.disabled,
         moderator,
+        plan_editor,
     }
 }
 
-/// The account, and whether it has the moderator permission.
-async fn find_account(state: &AppState, username: String) -> Result<(assure_store::Account, bool), WebError> {
+/// The account, and whether it has the moderator and the plan-editor permission.
+async fn find_account(state: &AppState, username: String) -> Result<(assure_store::Account, (bool, bool)), WebError> {
     let shown = username.clone();
     state
         .blocking(move |s| match s.store().account(&username)? {
             Some(a) => {
                 let moderator = s.store().has_permission(a.id, assure_store::Permission::Moderator)?;
-                Ok(Some((a, moderator)))
+                let plan_editor = s.store().has_permission(a.id, assure_store::Permission::PlanEditor)?;
+                Ok(Some((a, (moderator, plan_editor))))
             }
             None => Ok(None),
         })
@@ -304,9 +341,16 @@ pub async fn update_user(
             match state.blocking(move |s| Ok(s.store().update_account(&u, &fields, &actor)?)).await {
                 Ok(a) => {
                     set_moderator(&state, &form.signed, &a.username, f.moderator).await?;
+                    set_plan_editor(&state, &form.signed, &a.username, f.plan_editor).await?;
                     let done = success_banner("Changes saved");
-                    Ok(user_page(&form.signed, &a, &form_from_account(&a, f.moderator), &[], Some(done))
-                        .into_response())
+                    Ok(user_page(
+                        &form.signed,
+                        &a,
+                        &form_from_account(&a, (f.moderator, f.plan_editor)),
+                        &[],
+                        Some(done),
+                    )
+                    .into_response())
                 }
                 Err(WebError::Invalid(problems)) => {
                     Ok((StatusCode::UNPROCESSABLE_ENTITY, user_page(&form.signed, &a, &f, &problems, None))

@@ -17,6 +17,7 @@ mod organisations;
 mod outcomes;
 mod places;
 mod plan_edit;
+mod plan_versions;
 mod plans;
 mod progress;
 mod reminders;
@@ -130,6 +131,19 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/themes", get(voice::show_themes).post(voice::add_theme))
         .route("/responses/new", get(voice::show_response_form))
         .route("/responses", post(voice::add_response))
+        .route("/plan-versions", get(plan_versions::list_versions).post(plan_versions::start_draft))
+        .route("/plan-versions/diff", get(plan_versions::show_diff))
+        .route("/plan-versions/diff.csv", get(plan_versions::diff_csv))
+        .route("/plan-versions/diff.xlsx", get(plan_versions::diff_xlsx))
+        .route("/plan-versions/diff.pdf", get(plan_versions::diff_pdf))
+        .route(
+            "/plan-versions/compare",
+            post(plan_versions::compare_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(plan_versions::MAX_ZIP_BYTES)),
+        )
+        .route("/plan-versions/{id}", get(plan_versions::show_version))
+        .route("/plan-versions/{id}/files.zip", get(plan_versions::version_files))
+        .route("/plan-versions/{id}/publish", get(plan_versions::show_publish).post(plan_versions::publish))
         .route("/plan-versions/{id}/edit", get(plan_edit::show_editor))
         .route("/plan-versions/{id}/edit/{kind}/{item}", get(plan_edit::show_item).post(plan_edit::save_item))
         .route(

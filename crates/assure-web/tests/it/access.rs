@@ -144,6 +144,15 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                 store.create_token(if *who == "anonymous" { "admin" } else { who }, "t", "test").unwrap().0.id;
             let admins_token = store.create_token("admin", "t", "test").unwrap().0.id;
             let review_id = pending(&store);
+            // A draft to publish, per person (last in the list: the admin's publication
+            // changes the plan served).
+            let mut copy = plan.clone();
+            let to_publish = format!("matrix-{who}");
+            copy.meta.id = assure_plan::Sp::new(0..0, to_publish.clone());
+            store.create_draft(&copy, Some("kent-and-medway-2024-26"), "test").unwrap();
+            // The publish page: admins (and plan editors) only.
+            let r = browser.get(&format!("/plan-versions/{to_publish}/publish"));
+            assert_eq!(allowed(&r), *who == "admin", "{name}: {who} GET publish: {}", r.status);
             let routes: Vec<WriteRoute> = vec![
                 (format!("/milestones/{medway_milestone}/update"), update("on_track"), medway_or_admin),
                 (format!("/milestones/{kcc_milestone}/update"), update("at_risk"), kcc_or_admin),
@@ -199,6 +208,16 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                 ),
                 (edit(&format!("commitment/{linked}/links/1/remove")), vec![], admin_only),
                 (edit("organisation/matrix-org/remove"), vec![], admin_only),
+                (
+                    "/plan-versions".into(),
+                    vec![
+                        ("from", "kent-and-medway-2024-26".into()),
+                        ("id", format!("started-by-{who}")),
+                        ("title", String::new()),
+                    ],
+                    admin_only,
+                ),
+                (format!("/plan-versions/{to_publish}/publish"), vec![("confirm", "yes".into())], admin_only),
             ];
             for (path, fields, may) in routes {
                 let before = changes(&store);
@@ -233,6 +252,19 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                 let r = browser.post_multipart("/data/upload", "data.csv", csv, false);
                 assert_eq!(r.status, 403, "{name}: {who} upload without CSRF");
             }
+            // Comparing a zip of plan files: anyone signed in; it stores nothing.
+            let files = assure_plan::write::to_files(&plan).unwrap();
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            for f in &files {
+                zip.start_file(f.name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+                std::io::Write::write_all(&mut zip, f.text.as_bytes()).unwrap();
+            }
+            let zip = zip.finish().unwrap().into_inner();
+            let before = changes(&store);
+            let fields = [("against", "kent-and-medway-2024-26")];
+            let r = browser.post_multipart_bytes("/plan-versions/compare", &fields, "plan.zip", &zip);
+            assert_eq!(allowed(&r), *who != "anonymous", "{name}: {who} compare: {}", r.status);
+            assert_eq!(changes(&store), before, "{name}: {who}: comparing stored nothing");
             // Pages for admins only.
             for path in ["/admin", "/admin/users", "/admin/settings", "/admin/approvals"] {
                 let r = browser.get(path);

@@ -13,6 +13,7 @@ mod plan_edit;
 mod progress;
 mod reports;
 mod transport;
+mod versions;
 mod voice;
 mod work;
 

@@ -121,6 +121,15 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         "@/committees".into(),
         "@/committees/bodies/1".into(),
         "@/actions/2/update".into(),
+        // Versions of the plan: the list, a published version whole, the diff; signed in,
+        // a draft (started below), the diff against it and its publish page.
+        "/plan-versions".into(),
+        "/plan-versions/kent-and-medway-2024-26".into(),
+        "/plan-versions/diff?from=kent-and-medway-2024-26&to=kent-and-medway-2024-26".into(),
+        "@/plan-versions".into(),
+        "@/plan-versions/kent-and-medway-2026-28".into(),
+        "@/plan-versions/diff?from=kent-and-medway-2024-26&to=kent-and-medway-2026-28".into(),
+        "@/plan-versions/kent-and-medway-2026-28/publish".into(),
     ];
 
     // With the illustrative data, so that statuses, charts, area and group tables are checked too.
@@ -132,6 +141,14 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         .output()
         .expect("assure demo-data runs");
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let draft = Command::new(assert_cmd::cargo::cargo_bin("assure"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["plan", "draft", "start", "--from", "kent-and-medway-2024-26", "--id", "kent-and-medway-2026-28"])
+        .args(["--title", "Shared Delivery Plan 2026-28"])
+        .output()
+        .expect("assure plan draft start runs");
+    assert!(draft.status.success(), "{}", String::from_utf8_lossy(&draft.stderr));
     let mut add = Command::new(assert_cmd::cargo::cargo_bin("assure"));
     add.current_dir(dir.path()).env_remove("DATABASE_URL");
     crate::add_admin(add);

@@ -12,6 +12,7 @@ mod stats_cli;
 mod store_cli;
 mod tidy;
 mod two_servers;
+mod versions_cli;
 mod voice_cli;
 mod workflow_cli;
 
