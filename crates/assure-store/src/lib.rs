@@ -53,7 +53,7 @@ pub use committees::{ActionUpdate, Body, Meeting, MeetingDecision, NewMeeting, N
 pub use drafts::{Draft, DraftChange};
 pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
-pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
+pub use observations::{Checksum, DataFile, DataImport, ImportMode, ObservationImport};
 pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};
 pub use reminders::{ReminderChoices, ReminderKey};
 pub use rounds::{NewRound, Round, RoundItem};

@@ -702,7 +702,8 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
         DbCommand::Data { command } => match command {
             DataCommand::Import { file, plan, map, skip_unknown_areas, skip_unmapped, new_only } => {
                 let name = file.display().to_string();
-                let bytes = std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+                // Said now, by the operating system's words, rather than as a problem of the file.
+                std::fs::File::open(&file).with_context(|| format!("cannot read {name}"))?;
                 let map = map
                     .iter()
                     .map(|m| assure_app::parse_mapping(m).map_err(|e| anyhow::anyhow!("--map {e}")))
@@ -710,7 +711,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 let store = open(db, true)?;
                 let request = DataImportRequest {
                     plan_id: choose_plan(&store, plan)?,
-                    source: DataSource::File { name, bytes },
+                    source: DataSource::Path { name, path: file },
                     map,
                     skip_unknown_areas,
                     skip_unmapped,
