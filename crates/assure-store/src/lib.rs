@@ -17,6 +17,7 @@
 mod accounts;
 mod archive;
 mod audit;
+mod backup;
 mod committees;
 mod disk;
 mod drafts;
@@ -49,6 +50,7 @@ pub use assure_plan::delivery::{
 };
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
+pub use backup::{BackupError, Contents, restore};
 pub use committees::{ActionUpdate, Body, Meeting, MeetingDecision, NewMeeting, NewMeetingDecision, Paper, PaperKind};
 pub use drafts::{Draft, DraftChange};
 pub use jobs::JobRecord;
@@ -274,6 +276,8 @@ impl fmt::Display for DatabaseUrl {
 pub struct Store {
     pool: Pool,
     url: String,
+    /// PostgreSQL's connection string as given (with any password), for `pg_dump`.
+    connect: Option<String>,
 }
 
 /// The time now, RFC 3339 in UTC with milliseconds: how the store writes times.
@@ -298,7 +302,11 @@ impl Store {
             }
             DatabaseUrl::Postgres(u) => Pool::postgres(u, &shown)?,
         };
-        let store = Store { pool, url: shown };
+        let connect = match url {
+            DatabaseUrl::Postgres(u) => Some(u.clone()),
+            DatabaseUrl::Sqlite(_) => None,
+        };
+        let store = Store { pool, url: shown, connect };
         let report = store.migrate()?;
         Ok((store, report))
     }

@@ -124,6 +124,21 @@ pub(crate) enum DbCommand {
     },
     /// Bring the database schema up to date (also done at every start).
     Migrate,
+    /// Copy the whole database into one file while it is in use: SQLite through its online
+    /// backup API, PostgreSQL through `pg_dump --format=custom` (which must be on PATH).
+    Backup {
+        /// The file to write (replaced if it exists).
+        out: PathBuf,
+    },
+    /// Restore a backup made by `assure backup` into an empty database (of the same kind:
+    /// SQLite from SQLite, PostgreSQL from PostgreSQL, with `pg_restore` on PATH).
+    Restore {
+        /// The backup file.
+        from: PathBuf,
+        /// Replace a database that holds data (what it holds is lost).
+        #[arg(long)]
+        force: bool,
+    },
     /// Load a plan directory into the database: validated first, one transaction, nothing written on error.
     Import {
         /// The plan directory (e.g. data/kent-and-medway-2024-26).
@@ -583,6 +598,23 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 };
                 writeln!(out, "{} {} by {} at {}, {ended}", r.name, r.slot, r.claimed_by, r.claimed_at)?;
             }
+        }
+        DbCommand::Backup { out: file } => {
+            let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
+            if let DatabaseUrl::Sqlite(path) = &url
+                && !path.exists()
+            {
+                bail!("there is no database at {}: nothing to back up", path.display());
+            }
+            let (store, _) = Store::open(&url)?;
+            let contents = store.contents()?;
+            store.backup(&file)?;
+            writeln!(out, "{url} backed up to {}: {contents}", file.display())?;
+        }
+        DbCommand::Restore { from, force } => {
+            let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
+            let contents = assure_store::restore(&url, &from, force)?;
+            writeln!(out, "{} restored into {url}: {contents}", from.display())?;
         }
         DbCommand::Migrate => {
             let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
