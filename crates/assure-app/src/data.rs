@@ -108,7 +108,7 @@ pub fn parse_mapping(text: &str) -> Result<(u32, String), String> {
 /// Told how a long task is going, by a face that shows it (a progress bar on a
 /// terminal); the use-case calls it, from more than one thread.
 pub trait Progress: Sync {
-    /// A new stage (`checking`, `writing` …) of `total` units (bytes of a file), if known.
+    /// A new stage (`checking`, `repeats`, `writing` …) of `total` units (bytes of a file), if known.
     fn start(&self, stage: &str, total: Option<u64>);
     /// `done` more units of the stage.
     fn advance(&self, done: u64);
@@ -292,7 +292,7 @@ impl App {
         let suspects = prints.repeated();
         if !suspects.is_empty() {
             // Only the rows whose key's print was seen twice are looked at again.
-            progress.start("finding repeated rows", source.size);
+            progress.start("repeats", source.size);
             let mut reader = source.reader(progress).map_err(|p| source.invalid(p))?;
             let mut preparer = Preparer::new(plan, &source.recorded, options).map_err(tracking_error(source.shown))?;
             let mut repeats = Repeats::new(suspects, &source.recorded);

@@ -4,7 +4,8 @@
 //! SQLite through its online backup API: a consistent copy page by page while other
 //! connections go on reading and writing; the backup is itself an SQLite database.
 //! PostgreSQL through `pg_dump --format=custom` of the database's current schema, and
-//! `pg_restore` into the same schema of another (or the same) database: both must be on
+//! `pg_restore` into the schema of that name (normally `public`) of another or the same
+//! database: both must be on
 //! `PATH` (Debian: `postgresql-client`, of the server's major version or newer), and
 //! are asked for by name when they are not.
 //!
@@ -76,6 +77,17 @@ pub enum BackupError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A PostgreSQL backup is of another schema than the one the database works in.
+    #[error(
+        "the backup holds schema '{dumped}', and this database works in schema '{schema}': a PostgreSQL \
+         backup is restored into the schema it was taken from (set search_path to '{dumped}')"
+    )]
+    OtherSchema {
+        /// The backup's schema.
+        dumped: String,
+        /// The database's current schema.
+        schema: String,
+    },
     /// A PostgreSQL tool is not on PATH.
     #[error(
         "{tool} is not on PATH: backups of PostgreSQL are made with pg_dump and restored with pg_restore \
@@ -127,6 +139,17 @@ impl Store {
         })
     }
 
+    /// PostgreSQL's current schema (where the tables are); empty on SQLite.
+    fn current_schema(&self) -> Result<String, StoreError> {
+        match &self.pool {
+            Pool::Sqlite { .. } => Ok(String::new()),
+            Pool::Postgres(pool) => {
+                let mut conn = pool.get()?;
+                Ok(conn.query_one("SELECT current_schema()", &[])?.get(0))
+            }
+        }
+    }
+
     /// Write the whole database to the file `out` (replaced if it exists), while others
     /// go on using it (see the module).
     pub fn backup(&self, out: &Path) -> Result<(), BackupError> {
@@ -143,11 +166,8 @@ impl Store {
                 conn.backup(rusqlite::MAIN_DB, out, None::<fn(rusqlite::backup::Progress)>)?;
                 Ok(())
             }
-            Pool::Postgres(pool) => {
-                let schema: String = {
-                    let mut conn = pool.get().map_err(StoreError::from)?;
-                    conn.query_one("SELECT current_schema()", &[]).map_err(StoreError::from)?.get(0)
-                };
+            Pool::Postgres(_) => {
+                let schema = self.current_schema()?;
                 let url = self.connect.as_deref().unwrap_or_default();
                 run(pg_tool("pg_dump", url)
                     .args(["--format=custom", "--no-owner", "--no-privileges", "--schema"])
@@ -180,12 +200,14 @@ pub fn restore(url: &DatabaseUrl, from: &Path, force: bool) -> Result<Contents, 
         }
     }
     // Opening creates (or brings up to date) the schema a restore then replaces.
-    let there = Store::open(url)?.0.contents()?;
+    let store = Store::open(url)?.0;
+    let there = store.contents()?;
     if !there.is_empty() && !force {
         return Err(BackupError::NotEmpty(there));
     }
     match url {
         DatabaseUrl::Sqlite(path) => {
+            drop(store);
             let mut target = rusqlite::Connection::open(path)?;
             target.busy_timeout(std::time::Duration::from_secs(30))?;
             target.restore(rusqlite::MAIN_DB, from, None::<fn(rusqlite::backup::Progress)>)?;
@@ -197,6 +219,20 @@ pub fn restore(url: &DatabaseUrl, from: &Path, force: bool) -> Result<Contents, 
                 BackupError::Tool { message, .. } => not_a_backup(message),
                 e => with_tool(e, "pg_restore"),
             })?;
+            // Entries read `ID; OID OID TYPE SCHEMA NAME OWNER`: pg_restore puts each object
+            // in the schema it was dumped from, which must be the one `url` works in.
+            let dumped = listing.lines().find_map(|l| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                (words.get(3) == Some(&"TABLE")).then(|| words.get(4).map(|s| (*s).to_owned())).flatten()
+            });
+            let Some(dumped) = dumped else {
+                return Err(not_a_backup("it holds no tables".to_owned()));
+            };
+            let schema = store.current_schema()?;
+            if dumped != schema {
+                return Err(BackupError::OtherSchema { dumped, schema });
+            }
+            drop(store);
             let entries: String =
                 listing.lines().filter(|l| !l.contains(" SCHEMA ")).map(|l| format!("{l}\n")).collect();
             let list = tempfile::NamedTempFile::new()

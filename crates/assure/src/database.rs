@@ -980,7 +980,10 @@ async fn shutdown_signal() {
 
 /// Import indicator data, reporting what happened, or every problem on stderr.
 fn import_data(out: &mut dyn Write, app: &App, request: &DataImportRequest) -> anyhow::Result<()> {
-    match app.import_data(request) {
+    let bar = crate::progress::Bar::new();
+    let result = app.import_data_with(request, &bar);
+    drop(bar);
+    match result {
         Ok(r) => writeln!(out, "{}: {} row(s) into plan '{}': {}", r.file, r.import.rows, r.plan_id, r.counts())?,
         Err(AppError::InvalidFile { file, problems }) => {
             eprintln!("{problems}");

@@ -3,6 +3,7 @@
 mod bulk;
 mod database;
 mod people;
+mod progress;
 mod render;
 mod report;
 
@@ -20,6 +21,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 struct Cli {
     #[command(flatten)]
     db: database::DbOptions,
+    /// Draw no progress bars (they are drawn on standard error only when it is a terminal).
+    #[arg(long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -300,7 +304,9 @@ enum OrgCommand {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    progress::set_quiet(cli.quiet);
+    match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -493,7 +499,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 levels: bulk::parse_levels(&io.confidence)?,
                 allow_empty_bands,
             };
-            bulk::run(&method, &options)?;
+            let done = bulk::run(&method, &options);
+            assure_app::Progress::finish(progress::stats_bar());
+            done?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Database(command) => database::execute(&cli.db, command, &mut out),
