@@ -634,8 +634,17 @@ fn backup_and_restore_round_trip_refuse_a_full_database_and_draw_no_progress_int
         let tmp = tempfile::tempdir().unwrap();
         assure(&db).arg("import").arg("--bundled").assert().success();
         let csv = tmp.path().join("obs.csv");
-        let rows: String =
-            (2000..2300).map(|y| format!("smoking-at-time-of-delivery,E54000032,{y},9.{}\n", y % 10)).collect();
+        let rows: String = (0..300)
+            .map(|i| {
+                let year = 1950 + i / 4;
+                format!(
+                    "smoking-at-time-of-delivery,E54000032,{year}/{:02} Q{},9.{}\n",
+                    (year + 1) % 100,
+                    1 + i % 4,
+                    i % 10
+                )
+            })
+            .collect();
         std::fs::write(&csv, format!("indicator,area,period,value\n{rows}")).unwrap();
         // Not a terminal: the import's progress bar is not drawn, stderr stays empty.
         assure(&db).args(["data", "import"]).arg(&csv).assert().success().stderr("");
