@@ -3,12 +3,24 @@
 //! shows (Fingertips "all data" or Assure's), mapped to the plan's indicators and areas,
 //! completed from counts, checked whole, and stored in one transaction with the record
 //! of the import; any problem and nothing is written.
+//!
+//! A file is read twice and never held: the first pass checks every row (collecting
+//! every problem, and a 64-bit print of each key to find repeated rows, looked at again
+//! only if two prints match), the second reads it again on a thread of its own and
+//! hands the rows in small batches to the store, which writes them as they come (binary
+//! `COPY` on PostgreSQL) in one transaction. The file's checksum, taken on both passes,
+//! must agree, so a file changed in between writes nothing. Memory does not grow with
+//! the file: ten million rows are imported in the same memory as ten thousand.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
-use assure_store::{DataFile, ImportMode, ObservationImport, StoreError};
-use assure_tracking::{PrepareOptions, TrackingError};
+use assure_plan::fingertips::DataReader;
+use assure_plan::observation::Observation;
+use assure_plan::{Diagnostic, Diagnostics, Plan};
+use assure_store::{Checksum, DataFile, ImportMode, ObservationImport, StoreError};
+use assure_tracking::{KeyPrints, PrepareOptions, Preparer, Repeats, TrackingError};
 
 use crate::{App, AppError};
 
@@ -22,6 +34,13 @@ pub enum DataSource {
         name: String,
         /// Its bytes.
         bytes: Vec<u8>,
+    },
+    /// A CSV file on disk, read twice (checked, then written) and never held whole.
+    Path {
+        /// The file as messages name it.
+        name: String,
+        /// Where it is.
+        path: PathBuf,
     },
     /// The deterministic illustrative dataset for every indicator and area (marked as
     /// such wherever it is shown).
@@ -86,9 +105,102 @@ pub fn parse_mapping(text: &str) -> Result<(u32, String), String> {
         .ok_or_else(|| format!("'{}': write ID=INDICATOR, e.g. 93085=smoking-at-time-of-delivery", text.trim()))
 }
 
+/// Told how a long task is going, by a face that shows it (a progress bar on a
+/// terminal); the use-case calls it, from more than one thread.
+pub trait Progress: Sync {
+    /// A new stage (`checking`, `repeats`, `writing` …) of `total` units (bytes of a file), if known.
+    fn start(&self, stage: &str, total: Option<u64>);
+    /// `done` more units of the stage.
+    fn advance(&self, done: u64);
+    /// The task is over.
+    fn finish(&self);
+}
+
+/// No progress shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn start(&self, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+}
+
+/// Rows handed from the reading thread to the writing one at a time.
+const BATCH: usize = 4096;
+
+/// A file's bytes as read: checksummed and counted as progress on the way.
+struct Tap<'a, R> {
+    inner: R,
+    checksum: Checksum,
+    progress: &'a dyn Progress,
+}
+
+impl<'a, R: Read> Tap<'a, R> {
+    fn new(inner: R, progress: &'a dyn Progress) -> Tap<'a, R> {
+        Tap { inner, checksum: Checksum::default(), progress }
+    }
+}
+
+impl<R: Read> Read for Tap<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.checksum.update(&buf[..n]);
+        self.progress.advance(n as u64);
+        Ok(n)
+    }
+}
+
+/// Opens the file again for each pass.
+type Opener<'a> = dyn Fn() -> std::io::Result<Box<dyn Read + Send + 'a>> + Sync + 'a;
+
+/// A file about to be imported: how it is named and opened.
+struct Source<'a> {
+    /// As messages name it.
+    shown: &'a str,
+    /// As recorded (its last component).
+    recorded: String,
+    size: Option<u64>,
+    open: &'a Opener<'a>,
+}
+
+impl Source<'_> {
+    fn invalid(&self, problems: Diagnostics) -> AppError {
+        AppError::InvalidFile { file: self.shown.to_owned(), problems }
+    }
+
+    fn reader<'p>(
+        &self,
+        progress: &'p dyn Progress,
+    ) -> Result<DataReader<Tap<'p, Box<dyn Read + Send + '_>>>, Diagnostics>
+    where
+        Self: 'p,
+    {
+        let input = (self.open)()
+            .map_err(|e| Diagnostics::from(Diagnostic::new(self.shown, format!("cannot be read: {e}"))))?;
+        DataReader::open(Tap::new(input, progress), self.shown)
+    }
+}
+
+fn tracking_error(shown: &str) -> impl Fn(TrackingError) -> AppError + '_ {
+    move |e| match e {
+        TrackingError::Invalid(problems) => AppError::InvalidFile { file: shown.to_owned(), problems },
+        TrackingError::UnknownMapTargets(targets) => AppError::UnknownMapTargets(targets),
+    }
+}
+
 impl App {
     /// Read, map, check and store indicator data in one transaction (see the module).
     pub fn import_data(&self, request: &DataImportRequest) -> Result<DataImported, AppError> {
+        self.import_data_with(request, &Quiet)
+    }
+
+    /// [`App::import_data`], telling `progress` how it goes.
+    pub fn import_data_with(
+        &self,
+        request: &DataImportRequest,
+        progress: &dyn Progress,
+    ) -> Result<DataImported, AppError> {
         let plan = self.store.plan(&request.plan_id)?;
         let options = PrepareOptions {
             map: request.map.clone(),
@@ -96,34 +208,42 @@ impl App {
             skip_unmapped: request.skip_unmapped,
             illustrative: matches!(request.source, DataSource::Illustrative),
         };
-        let (shown, mut file, rows) = match &request.source {
+        let recorded =
+            |name: &str| Path::new(name).file_name().map_or(name.to_owned(), |f| f.to_string_lossy().into_owned());
+        let result = match &request.source {
             DataSource::File { name, bytes } => {
-                let (format, rows) = assure_plan::fingertips::read_any(bytes, name)
-                    .map_err(|problems| AppError::InvalidFile { file: name.clone(), problems })?;
-                let recorded = Path::new(name).file_name().map_or(name.clone(), |f| f.to_string_lossy().into_owned());
-                let file = DataFile {
-                    name: recorded,
-                    checksum: DataFile::checksum_of(bytes),
-                    format: format.to_owned(),
-                    skipped: 0,
-                };
-                (name.clone(), file, rows)
+                let open = || Ok(Box::new(bytes.as_slice()) as Box<dyn Read + Send>);
+                let source =
+                    Source { shown: name, recorded: recorded(name), size: Some(bytes.len() as u64), open: &open };
+                self.import_file(request, &plan, &options, &source, progress)
             }
-            DataSource::Illustrative => {
-                let rows = assure_tracking::demo::generate(&plan);
-                let file = DataFile {
-                    name: "assure demo-data".to_owned(),
-                    checksum: DataFile::checksum_of(format!("{rows:?}").as_bytes()),
-                    format: "demo".to_owned(),
-                    skipped: 0,
-                };
-                (file.name.clone(), file, rows)
+            DataSource::Path { name, path } => {
+                let size = std::fs::metadata(path).ok().map(|m| m.len());
+                let open = || std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>);
+                let source = Source { shown: name, recorded: recorded(name), size, open: &open };
+                self.import_file(request, &plan, &options, &source, progress)
             }
+            DataSource::Illustrative => self.import_illustrative(request, &plan, &options),
         };
-        let prepared = assure_tracking::prepare(&plan, rows, &file.name, &options).map_err(|e| match e {
-            TrackingError::Invalid(problems) => AppError::InvalidFile { file: shown.clone(), problems },
-            TrackingError::UnknownMapTargets(targets) => AppError::UnknownMapTargets(targets),
-        })?;
+        progress.finish();
+        result
+    }
+
+    fn import_illustrative(
+        &self,
+        request: &DataImportRequest,
+        plan: &Plan,
+        options: &PrepareOptions,
+    ) -> Result<DataImported, AppError> {
+        let rows = assure_tracking::demo::generate(plan);
+        let mut file = DataFile {
+            name: "assure demo-data".to_owned(),
+            checksum: DataFile::checksum_of(format!("{rows:?}").as_bytes()),
+            format: "demo".to_owned(),
+            skipped: 0,
+        };
+        let shown = file.name.clone();
+        let prepared = assure_tracking::prepare(plan, rows, &file.name, options).map_err(tracking_error(&shown))?;
         file.skipped = prepared.skipped;
         let import = self
             .store
@@ -140,4 +260,123 @@ impl App {
             computed: prepared.computed,
         })
     }
+
+    /// A file checked in one pass and written in a second (see the module).
+    fn import_file(
+        &self,
+        request: &DataImportRequest,
+        plan: &Plan,
+        options: &PrepareOptions,
+        source: &Source<'_>,
+        progress: &dyn Progress,
+    ) -> Result<DataImported, AppError> {
+        // First pass: every problem, and the keys' prints.
+        progress.start("checking", source.size);
+        let mut reader = source.reader(progress).map_err(|p| source.invalid(p))?;
+        let mut preparer = Preparer::new(plan, &source.recorded, options).map_err(tracking_error(source.shown))?;
+        let mut problems = Diagnostics::new();
+        let mut prints = KeyPrints::default();
+        while let Some(o) = reader.next_row() {
+            // As when the file was read whole: a file that does not read is reported as
+            // such, without what its rows would have meant for the plan.
+            if !reader.problems().is_empty() {
+                continue;
+            }
+            if let Some(o) = preparer.row(o, &mut problems) {
+                prints.push(&o.key);
+            }
+        }
+        let format = reader.layout();
+        let checksum = reader.finish().map_err(|p| source.invalid(p))?.checksum.hex();
+        let (skipped, computed) = (preparer.skipped, preparer.computed);
+        let suspects = prints.repeated();
+        if !suspects.is_empty() {
+            // Only the rows whose key's print was seen twice are looked at again.
+            progress.start("repeats", source.size);
+            let mut reader = source.reader(progress).map_err(|p| source.invalid(p))?;
+            let mut preparer = Preparer::new(plan, &source.recorded, options).map_err(tracking_error(source.shown))?;
+            let mut repeats = Repeats::new(suspects, &source.recorded);
+            let (mut ignored, mut found) = (Diagnostics::new(), Diagnostics::new());
+            while let Some(o) = reader.next_row() {
+                if let Some(o) = preparer.row(o, &mut ignored) {
+                    repeats.check(&o, &mut found);
+                }
+            }
+            problems = problems.merge_by_line(found);
+        }
+        if !problems.is_empty() {
+            return Err(source.invalid(problems));
+        }
+
+        // Second pass: read again on a thread, written as it comes, in one transaction.
+        let file = DataFile { name: source.recorded.clone(), checksum, format: format.to_owned(), skipped };
+        progress.start("writing", source.size);
+        let import = std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Observation>, Diagnostics>>(4);
+            let expected = &file.checksum;
+            scope.spawn(move || {
+                if let Err(problems) = read_again(source, plan, options, expected, progress, &send) {
+                    // The store has stopped if nobody receives: nothing to tell then.
+                    let _ = send.send(Err(problems));
+                }
+            });
+            let rows = receive.into_iter().flat_map(|batch| {
+                let (rows, problems) = match batch {
+                    Ok(rows) => (rows, None),
+                    Err(problems) => (Vec::new(), Some(problems)),
+                };
+                rows.into_iter().map(Ok).chain(problems.map(Err))
+            });
+            self.store.import_observation_rows(&request.plan_id, &file, request.mode, &request.actor, rows)
+        })
+        .map_err(|e| match e {
+            StoreError::Observations(problems) => source.invalid(problems),
+            e => e.into(),
+        })?;
+        Ok(DataImported { file: file.name, plan_id: request.plan_id.clone(), import, skipped, computed })
+    }
+}
+
+/// The second pass: the file read and prepared again, sent on in batches; a problem now
+/// (none was found in the first pass) or another checksum means the file changed.
+fn read_again(
+    source: &Source<'_>,
+    plan: &Plan,
+    options: &PrepareOptions,
+    expected: &str,
+    progress: &dyn Progress,
+    send: &std::sync::mpsc::SyncSender<Result<Vec<Observation>, Diagnostics>>,
+) -> Result<(), Diagnostics> {
+    let changed = || {
+        Diagnostics::from(Diagnostic::new(
+            source.shown,
+            "the file changed while it was being imported (it was checked, then read again to be written); \
+             import it again",
+        ))
+    };
+    let mut reader = source.reader(progress).map_err(|_| changed())?;
+    let mut preparer = Preparer::new(plan, &source.recorded, options).map_err(|_| changed())?;
+    let mut problems = Diagnostics::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(o) = reader.next_row() {
+        if !reader.problems().is_empty() {
+            return Err(changed());
+        }
+        match preparer.row(o, &mut problems) {
+            Some(o) => batch.push(o),
+            None if problems.is_empty() => {}
+            None => return Err(changed()),
+        }
+        if batch.len() == BATCH && send.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err() {
+            return Ok(());
+        }
+    }
+    let input = reader.finish().map_err(|_| changed())?;
+    if input.checksum.hex() != expected {
+        return Err(changed());
+    }
+    if !batch.is_empty() {
+        let _ = send.send(Ok(batch));
+    }
+    Ok(())
 }

@@ -121,6 +121,20 @@ impl Diagnostics {
         self.listed.iter()
     }
 
+    /// Two lists of one file's problems, each in line order, as one list in line order:
+    /// the first [`Diagnostics::LISTED`] of both kept (they are among the listed of
+    /// each), the rest counted. For problems found in separate passes over a file.
+    pub fn merge_by_line(self, other: Diagnostics) -> Diagnostics {
+        let omitted = self.omitted + other.omitted;
+        let mut listed = self.listed;
+        listed.extend(other.listed);
+        // Stable: problems of one line keep the order they were found in.
+        listed.sort_by_key(|d| d.line.unwrap_or(0));
+        let extra = listed.len().saturating_sub(Self::LISTED);
+        listed.truncate(Self::LISTED);
+        Diagnostics { listed, omitted: omitted + extra }
+    }
+
     /// `Ok(value)` when there are no problems, else `Err(self)`.
     pub fn or_ok<T>(self, value: T) -> Result<T, Diagnostics> {
         if self.is_empty() { Ok(value) } else { Err(self) }
@@ -210,6 +224,19 @@ mod tests {
         assert!(text.starts_with("a.csv:1: bad\na.csv:2: bad\n"), "{text}");
         assert!(text.ends_with("\n… and 3 more problem(s)"), "{text}");
         assert_eq!(text.lines().count(), Diagnostics::LISTED + 1);
+    }
+
+    #[test]
+    fn merged_by_line_keeps_the_first_problems_of_both_and_counts_the_rest() {
+        let lines = |range: std::ops::Range<u64>| -> Diagnostics {
+            range.map(|l| Diagnostic::new("a.csv", "bad").on_line(l)).collect()
+        };
+        let merged = lines(1..40).merge_by_line(lines(30..100));
+        assert_eq!(merged.total(), 39 + 70);
+        assert_eq!(merged.listed().len(), Diagnostics::LISTED);
+        let shown: Vec<_> = merged.iter().map(|d| d.line.unwrap()).collect();
+        assert!(shown.windows(2).all(|w| w[0] <= w[1]), "{shown:?}");
+        assert_eq!(shown.last(), Some(&40));
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! areas is the caller's business.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::observation::{Observation, ObservationKey, read_rows};
+use std::io::Read as _;
+
+use crate::observation::{Observation, ObservationKey, Row, read_rows};
 use crate::period::Period;
 
 /// The columns read, by their Fingertips names.
@@ -33,20 +35,17 @@ const REQUIRED: usize = 3;
 /// The prefix of an observation's indicator read from Fingertips.
 pub const INDICATOR_PREFIX: &str = "fingertips:";
 
-/// Whether a header row is Fingertips' (it names `Indicator ID` and `Area Code`).
 /// Read a data file in either layout, told apart by its header: Fingertips' "all data"
 /// CSV or Assure's own. Returns the layout's name (`fingertips`, `assure`) and the rows,
-/// or the problems.
+/// or the problems. [`DataReader`] reads the same row by row.
 pub fn read_any(bytes: &[u8], name: &str) -> Result<(&'static str, Vec<Observation>), Diagnostics> {
-    if let Some(encoding) = other_encoding(bytes) {
-        let message = format!("the file is {encoding} text, not UTF-8: save it as \"CSV UTF-8\" and import it again");
-        return Err(Diagnostic::new(name, message).at(1, 1).into());
+    let mut reader = DataReader::open(bytes, name)?;
+    let mut rows = Vec::new();
+    while let Some(o) = reader.next_row() {
+        rows.push(o);
     }
-    let (layout, rows) = read_layout(bytes, name)?;
-    if rows.is_empty() {
-        let message = "the file has a header but no rows: there is nothing to import";
-        return Err(Diagnostic::new(name, message).on_line(2).into());
-    }
+    let layout = reader.layout();
+    reader.finish()?;
     Ok((layout, rows))
 }
 
@@ -64,21 +63,122 @@ fn other_encoding(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn read_layout(bytes: &[u8], name: &str) -> Result<(&'static str, Vec<Observation>), Diagnostics> {
-    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let header = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(first_line)
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>())
-        .unwrap_or_default();
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    if is_fingertips_header(&header) {
-        read_csv(bytes, name).map(|rows| ("fingertips", rows))
-    } else {
-        crate::observation::read_csv(bytes, name).map(|rows| ("assure", rows))
+/// The two layouts a data file can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Fingertips,
+    Assure,
+}
+
+/// A data file in either layout read one row at a time, so that a file of any size is
+/// read in the same small memory: the header is checked when it is opened, then each
+/// [`DataReader::next_row`] reads one record, reporting its problems (kept as
+/// [`Diagnostics`]: the first 50, the rest counted) and [`DataReader::finish`] says
+/// whether the file as a whole was good.
+pub struct DataReader<R: std::io::Read> {
+    reader: csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>,
+    layout: Layout,
+    index: Vec<Option<usize>>,
+    name: String,
+    record: csv::ByteRecord,
+    problems: Diagnostics,
+    rows: u64,
+}
+
+impl<R: std::io::Read> DataReader<R> {
+    /// Open `input` (named `name` in messages): its encoding and header checked, the
+    /// layout chosen by the header; the header's problems if it is not one of them.
+    pub fn open(mut input: R, name: &str) -> Result<DataReader<R>, Diagnostics> {
+        // The first bytes tell a UTF-16 or UTF-32 file; they are read again as the start.
+        let mut start = Vec::with_capacity(4);
+        while start.len() < 4 {
+            let mut byte = [0u8; 4];
+            let wanted = 4 - start.len();
+            match input.read(&mut byte[..wanted]) {
+                Ok(0) => break,
+                Ok(n) => start.extend_from_slice(&byte[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Diagnostic::new(name, format!("cannot be read: {e}")).into()),
+            }
+        }
+        if let Some(encoding) = other_encoding(&start) {
+            let message =
+                format!("the file is {encoding} text, not UTF-8: save it as \"CSV UTF-8\" and import it again");
+            return Err(Diagnostic::new(name, message).at(1, 1).into());
+        }
+        let input = std::io::Cursor::new(start).chain(input);
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
+        let headers = match reader.byte_headers() {
+            Ok(h) => h.clone(),
+            Err(e) => return Err(Diagnostic::new(name, e.to_string()).at(1, 1).into()),
+        };
+        let text: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect();
+        let text: Vec<&str> = text.iter().map(String::as_str).collect();
+        let (layout, index) = if is_fingertips_header(&text) {
+            (Layout::Fingertips, columns(&headers, name)?)
+        } else {
+            (Layout::Assure, crate::observation::columns(&headers, name)?)
+        };
+        Ok(DataReader {
+            reader,
+            layout,
+            index,
+            name: name.to_owned(),
+            record: csv::ByteRecord::new(),
+            problems: Diagnostics::new(),
+            rows: 0,
+        })
+    }
+
+    /// The layout's name: `fingertips` or `assure`.
+    pub fn layout(&self) -> &'static str {
+        match self.layout {
+            Layout::Fingertips => "fingertips",
+            Layout::Assure => "assure",
+        }
+    }
+
+    /// The next row, or `None` at the end of the file. A row with problems is returned
+    /// too (its problems are in [`DataReader::problems`]); a record that is not CSV is
+    /// reported and passed over.
+    pub fn next_row(&mut self) -> Option<Observation> {
+        if !crate::observation::next_record(&mut self.reader, &mut self.record, &self.name, &mut self.problems) {
+            return None;
+        }
+        self.rows += 1;
+        let names: &[&str] = match self.layout {
+            Layout::Fingertips => &COLUMNS,
+            Layout::Assure => &crate::observation::CSV_COLUMNS,
+        };
+        let mut row =
+            Row { name: &self.name, record: &self.record, index: &self.index, names, problems: &mut self.problems };
+        Some(match self.layout {
+            Layout::Fingertips => fingertips_row(&mut row),
+            Layout::Assure => crate::observation::assure_row(&mut row),
+        })
+    }
+
+    /// The problems found so far.
+    pub fn problems(&self) -> &Diagnostics {
+        &self.problems
+    }
+
+    /// The rows read so far (records that are not CSV not counted).
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The input, read to its end, when every row read was good and there was at least
+    /// one; else the problems.
+    pub fn finish(self) -> Result<R, Diagnostics> {
+        if !self.problems.is_empty() {
+            return Err(self.problems);
+        }
+        if self.rows == 0 {
+            let message = "the file has a header but no rows: there is nothing to import";
+            return Err(Diagnostic::new(self.name, message).on_line(2).into());
+        }
+        Ok(self.reader.into_inner().into_inner().1)
     }
 }
 
@@ -101,7 +201,14 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
         Ok(h) => h.clone(),
         Err(e) => return Err(Diagnostic::new(name, e.to_string()).at(1, 1).into()),
     };
-    let mut index = [None::<usize>; COLUMNS.len()];
+    let index = columns(&headers, name)?;
+    read_rows(reader, name, &index, &COLUMNS, Diagnostics::new(), fingertips_row)
+}
+
+/// Where each of [`COLUMNS`] is in a header row, or its problems (a repeated column, a
+/// required one missing).
+fn columns(headers: &csv::ByteRecord, name: &str) -> Result<Vec<Option<usize>>, Diagnostics> {
+    let mut index = vec![None::<usize>; COLUMNS.len()];
     let mut problems = Diagnostics::new();
     for (i, h) in headers.iter().enumerate() {
         let h = String::from_utf8_lossy(h);
@@ -127,50 +234,49 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
         .filter(|(c, (_, i))| i.is_none() && (*c < REQUIRED || *c == 7))
         .map(|(_, (col, _))| Diagnostic::new(name, format!("required column '{col}' is missing")).at(1, 1))
         .collect();
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+    problems.or_ok(index)
+}
 
-    read_rows(reader, name, &index, &COLUMNS, problems, |row| {
-        let indicator = row.required(0);
-        if !indicator.is_empty() && indicator.parse::<u32>().is_err() {
-            row.problem(0, format!("'{indicator}' is not a number"));
-        }
-        let area = row.required(1);
-        let period = period(&row.required(2));
-        if !period.is_empty()
-            && let Err(e) = Period::parse(&period)
-        {
-            row.problem(2, e.to_string());
-        }
-        let mut breakdown = Vec::new();
-        if let Some(sex) = row.text(3).filter(|s| !s.eq_ignore_ascii_case("persons")) {
-            breakdown.push(format!("sex={sex}"));
-        }
-        if let Some(age) = row.text(4) {
-            breakdown.push(format!("age={age}"));
-        }
-        if let (Some(kind), Some(category)) = (row.text(5), row.text(6)) {
-            breakdown.push(format!("{kind}={category}"));
-        }
-        let obs = Observation {
-            key: ObservationKey {
-                indicator: format!("{INDICATOR_PREFIX}{indicator}"),
-                area,
-                period,
-                breakdown: breakdown.join("; "),
-            },
-            value: row.number(7),
-            lower: row.number(8),
-            upper: row.number(9),
-            numerator: row.number(10),
-            denominator: row.number(11),
-            note: row.text(12),
-            source: Some(format!("OHID Fingertips indicator {indicator}")),
-            illustrative: false,
-            line: row.line(),
-        };
-        row.check_interval(&obs, 7, 8);
-        obs
-    })
+/// One record of Fingertips' layout as an observation, its problems reported through the row.
+fn fingertips_row(row: &mut Row<'_>) -> Observation {
+    let indicator = row.required(0);
+    if !indicator.is_empty() && indicator.parse::<u32>().is_err() {
+        row.problem(0, format!("'{indicator}' is not a number"));
+    }
+    let area = row.required(1);
+    let period = period(&row.required(2));
+    if !period.is_empty()
+        && let Err(e) = Period::parse(&period)
+    {
+        row.problem(2, e.to_string());
+    }
+    let mut breakdown = Vec::new();
+    if let Some(sex) = row.text(3).filter(|s| !s.eq_ignore_ascii_case("persons")) {
+        breakdown.push(format!("sex={sex}"));
+    }
+    if let Some(age) = row.text(4) {
+        breakdown.push(format!("age={age}"));
+    }
+    if let (Some(kind), Some(category)) = (row.text(5), row.text(6)) {
+        breakdown.push(format!("{kind}={category}"));
+    }
+    let obs = Observation {
+        key: ObservationKey {
+            indicator: format!("{INDICATOR_PREFIX}{indicator}"),
+            area,
+            period,
+            breakdown: breakdown.join("; "),
+        },
+        value: row.number(7),
+        lower: row.number(8),
+        upper: row.number(9),
+        numerator: row.number(10),
+        denominator: row.number(11),
+        note: row.text(12),
+        source: Some(format!("OHID Fingertips indicator {indicator}")),
+        illustrative: false,
+        line: row.line(),
+    };
+    row.check_interval(&obs, 7, 8);
+    obs
 }

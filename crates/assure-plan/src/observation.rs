@@ -72,12 +72,19 @@ pub const CSV_COLUMNS: [&str; 11] = [
 /// row, or the problems (each with its line, column and field), never a part of the file.
 pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation>, Diagnostics> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
-    let mut problems = Diagnostics::new();
     let headers = match reader.byte_headers() {
         Ok(h) => h.clone(),
         Err(e) => return Err(Diagnostic::new(name, e.to_string()).at(1, 1).into()),
     };
-    let mut index = [None::<usize>; 11];
+    let index = columns(&headers, name)?;
+    read_rows(reader, name, &index, &CSV_COLUMNS, Diagnostics::new(), assure_row)
+}
+
+/// Where each of [`CSV_COLUMNS`] is in a header row, or its problems (an unknown or
+/// repeated column, a required one missing).
+pub(crate) fn columns(headers: &csv::ByteRecord, name: &str) -> Result<Vec<Option<usize>>, Diagnostics> {
+    let mut problems = Diagnostics::new();
+    let mut index = vec![None::<usize>; CSV_COLUMNS.len()];
     for (i, h) in headers.iter().enumerate() {
         let h = String::from_utf8_lossy(h).trim().to_ascii_lowercase();
         match CSV_COLUMNS.iter().position(|c| *c == h) {
@@ -96,34 +103,33 @@ pub fn read_csv(input: impl std::io::Read, name: &str) -> Result<Vec<Observation
             problems.push(Diagnostic::new(name, format!("required column '{col}' is missing")).at(1, 1));
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+    problems.or_ok(index)
+}
 
-    read_rows(reader, name, &index, &CSV_COLUMNS, problems, |row| {
-        let indicator = row.required(0);
-        let area = row.required(1);
-        let period = row.required(2);
-        if !period.is_empty()
-            && let Err(e) = Period::parse(&period)
-        {
-            row.problem(2, e.to_string());
-        }
-        let obs = Observation {
-            key: ObservationKey { indicator, area, period, breakdown: row.text(3).unwrap_or_default() },
-            value: row.number(4),
-            lower: row.number(5),
-            upper: row.number(6),
-            numerator: row.number(7),
-            denominator: row.number(8),
-            note: row.text(9),
-            source: row.text(10),
-            illustrative: false,
-            line: row.line(),
-        };
-        row.check_interval(&obs, 4, 5);
-        obs
-    })
+/// One record of Assure's layout as an observation, its problems reported through the row.
+pub(crate) fn assure_row(row: &mut Row<'_>) -> Observation {
+    let indicator = row.required(0);
+    let area = row.required(1);
+    let period = row.required(2);
+    if !period.is_empty()
+        && let Err(e) = Period::parse(&period)
+    {
+        row.problem(2, e.to_string());
+    }
+    let obs = Observation {
+        key: ObservationKey { indicator, area, period, breakdown: row.text(3).unwrap_or_default() },
+        value: row.number(4),
+        lower: row.number(5),
+        upper: row.number(6),
+        numerator: row.number(7),
+        denominator: row.number(8),
+        note: row.text(9),
+        source: row.text(10),
+        illustrative: false,
+        line: row.line(),
+    };
+    row.check_interval(&obs, 4, 5);
+    obs
 }
 
 /// Write observations as CSV in [`CSV_COLUMNS`], which [`read_csv`] reads back (each
@@ -189,20 +195,35 @@ pub(crate) fn read_rows<R: std::io::Read>(
 ) -> Result<Vec<Observation>, Diagnostics> {
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                problems.push(Diagnostic { column: Some(1), ..Diagnostic::new(name, e.to_string()).on_line(line) });
-                continue;
-            }
-        }
+    while next_record(&mut reader, &mut record, name, &mut problems) {
         let mut row = Row { name, record: &record, index, names, problems: &mut problems };
         rows.push(build(&mut row));
     }
     problems.or_ok(rows)
+}
+
+/// Read the next record that parses into `record`, reporting those that do not; false at
+/// the end of the input, or after an error reading it (which is reported).
+pub(crate) fn next_record<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    name: &str,
+    problems: &mut Diagnostics,
+) -> bool {
+    loop {
+        match reader.read_byte_record(record) {
+            Ok(more) => return more,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                let io = matches!(e.kind(), csv::ErrorKind::Io(_));
+                problems.push(Diagnostic { column: Some(1), ..Diagnostic::new(name, e.to_string()).on_line(line) });
+                if io {
+                    // The input itself failed: reading on would fail again, forever.
+                    return false;
+                }
+            }
+        }
+    }
 }
 
 /// One CSV record being read, and where its problems go.

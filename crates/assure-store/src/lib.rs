@@ -18,6 +18,7 @@
 mod accounts;
 mod archive;
 mod audit;
+mod backup;
 mod changes;
 mod committees;
 mod disk;
@@ -52,12 +53,13 @@ pub use assure_plan::delivery::{
 };
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
+pub use backup::{BackupError, Contents, restore};
 pub use changes::{CHANNEL, Changes, SILENCE, Watching};
 pub use committees::{ActionUpdate, Body, Meeting, MeetingDecision, NewMeeting, NewMeetingDecision, Paper, PaperKind};
 pub use drafts::{Draft, DraftChange};
 pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
-pub use observations::{DataFile, DataImport, ImportMode, ObservationImport};
+pub use observations::{Checksum, DataFile, DataImport, ImportMode, ObservationImport};
 pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};
 pub use reminders::{ReminderChoices, ReminderKey};
 pub use rounds::{NewRound, Round, RoundItem};
@@ -279,6 +281,8 @@ impl fmt::Display for DatabaseUrl {
 pub struct Store {
     pool: Pool,
     url: String,
+    /// PostgreSQL's connection string as given (with any password), for `pg_dump`.
+    connect: Option<String>,
 }
 
 /// The time now, RFC 3339 in UTC with milliseconds: how the store writes times.
@@ -303,7 +307,11 @@ impl Store {
             }
             DatabaseUrl::Postgres(u) => Pool::postgres(u, &shown)?,
         };
-        let store = Store { pool, url: shown };
+        let connect = match url {
+            DatabaseUrl::Postgres(u) => Some(u.clone()),
+            DatabaseUrl::Sqlite(_) => None,
+        };
+        let store = Store { pool, url: shown, connect };
         let report = store.migrate()?;
         Ok((store, report))
     }

@@ -1,7 +1,7 @@
 //! Observations in bulk: validated against the plan, written in one transaction by
 //! each database's fast path (a prepared statement on SQLite, binary COPY on PostgreSQL).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use assure_plan::observation::{Observation, ObservationKey};
 use assure_plan::{Diagnostic, Diagnostics};
@@ -45,6 +45,24 @@ impl DataFile {
     pub fn checksum_of(bytes: &[u8]) -> String {
         use sha2::Digest;
         sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The checksum of a file read in pieces: the same as [`DataFile::checksum_of`] its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Checksum(sha2::Sha256);
+
+impl Checksum {
+    /// The next bytes of the file.
+    pub fn update(&mut self, bytes: &[u8]) {
+        use sha2::Digest;
+        self.0.update(bytes);
+    }
+
+    /// The SHA-256 of every byte given, in hex.
+    pub fn hex(self) -> String {
+        use sha2::Digest;
+        self.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -153,102 +171,337 @@ pub(crate) fn list(tx: &mut Tx<'_>, plan_id: &str, indicator: Option<&str>) -> R
     rows.iter().map(from_row).collect()
 }
 
-/// Insert rows known to be new and valid; a row found stored after all is reported
-/// against `file`, the name of what the rows come from.
-pub(crate) fn insert_rows(
+/// Rows written between sorts: in key order, the primary key's B-tree grows where the
+/// last row went instead of splitting pages all over (measured on SQLite: 1M Fingertips
+/// rows in file order wrote several times the pages); a chunk is a bounded buffer
+/// (about 20 MB), so a file of any size is written in the same memory.
+const CHUNK: usize = 65_536;
+
+/// The columns of the table an import is staged in before it is compared with what is
+/// stored (merge, replace): the observation's, without plan and import.
+const STAGED_COLUMNS: &str =
+    "indicator_id, area, period, breakdown, value, lower, upper, numerator, denominator, note, source, illustrative";
+
+/// Where a stream of rows goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// Straight into `observation`.
+    Observation,
+    /// Into the temporary `observation_import` (see [`STAGED_COLUMNS`]).
+    Staged,
+}
+
+/// What a stream of rows held, counted as it was written.
+#[derive(Default)]
+struct Tally {
+    rows: u64,
+    illustrative: bool,
+    indicators: BTreeSet<String>,
+    problems: Diagnostics,
+}
+
+/// Write `rows` to `target`, in sorted chunks: a prepared INSERT on SQLite, one binary
+/// COPY on PostgreSQL (fed while the rows are still being read). A row of an indicator
+/// not in `known` is reported and not written; a source's own problems stop it.
+#[allow(clippy::too_many_arguments)]
+fn write_stream(
+    tx: &mut Tx<'_>,
+    target: Target,
+    plan_id: &str,
+    import_id: i64,
+    file: &str,
+    known: &HashSet<String>,
+    rows: &mut dyn Iterator<Item = Result<Observation, Diagnostics>>,
+    tally: &mut Tally,
+) -> Result<(), StoreError> {
+    let (table, columns, range) = match target {
+        Target::Observation => ("observation", COLUMNS, 0..14),
+        Target::Staged => ("observation_import", STAGED_COLUMNS, 1..13),
+    };
+    let mut chunk: Vec<Observation> = Vec::with_capacity(CHUNK);
+    let mut next_chunk = |tally: &mut Tally, chunk: &mut Vec<Observation>| -> Result<bool, StoreError> {
+        chunk.clear();
+        for row in &mut *rows {
+            let o = row.map_err(StoreError::Observations)?;
+            tally.rows += 1;
+            if !known.contains(&o.key.indicator) {
+                tally.problems.push(
+                    Diagnostic::new(file, format!("indicator '{}' is not in plan '{plan_id}'", o.key.indicator))
+                        .on_line(o.line)
+                        .in_field("indicator"),
+                );
+                continue;
+            }
+            tally.illustrative |= o.illustrative;
+            if !tally.indicators.contains(&o.key.indicator) {
+                tally.indicators.insert(o.key.indicator.clone());
+            }
+            chunk.push(o);
+            if chunk.len() == CHUNK {
+                break;
+            }
+        }
+        chunk.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Ok(!chunk.is_empty())
+    };
+    if let Some(pg) = tx.postgres() {
+        let sink = pg.copy_in(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT binary)"))?;
+        let types = [
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::TEXT,
+            Type::FLOAT8,
+            Type::FLOAT8,
+            Type::FLOAT8,
+            Type::FLOAT8,
+            Type::FLOAT8,
+            Type::TEXT,
+            Type::TEXT,
+            Type::BOOL,
+            Type::INT8,
+        ];
+        let mut writer = BinaryCopyInWriter::new(sink, &types[range.clone()]);
+        while next_chunk(tally, &mut chunk)? {
+            for o in &chunk {
+                let values = row_values(plan_id, o, Some(import_id));
+                let refs: Vec<&(dyn ToSql + Sync)> = values[range.clone()].iter().map(|v| v as _).collect();
+                writer.write(&refs)?;
+            }
+        }
+        writer.finish().map_err(|e| {
+            let m = crate::sql::pg_message(&e);
+            if m.contains("duplicate key") {
+                // COPY names the key, not the row: no line.
+                let message = match target {
+                    Target::Observation => {
+                        format!("an observation is already stored: {m}; use --replace to replace stored values")
+                    }
+                    Target::Staged => format!("a row repeats an earlier one: {m}"),
+                };
+                StoreError::Observations(Diagnostic::new(file, message).into())
+            } else {
+                StoreError::from(e)
+            }
+        })?;
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=range.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("INSERT INTO {table} ({columns}) VALUES ({})", placeholders.join(", "));
+    while next_chunk(tally, &mut chunk)? {
+        for o in &chunk {
+            let values = row_values(plan_id, o, Some(import_id));
+            tx.execute(&sql, &values[range.clone()]).map_err(|e| conflict(e, o, file, target))?;
+        }
+    }
+    Ok(())
+}
+
+fn conflict(e: StoreError, o: &Observation, file: &str, target: Target) -> StoreError {
+    let message = e.to_string();
+    if !message.contains("UNIQUE constraint failed") {
+        return e;
+    }
+    let key = format!(
+        "indicator '{}', area '{}', period '{}'{}",
+        o.key.indicator,
+        o.key.area,
+        o.key.period,
+        if o.key.breakdown.is_empty() { String::new() } else { format!(", breakdown '{}'", o.key.breakdown) }
+    );
+    let message = match target {
+        Target::Observation => {
+            format!("an observation for {key} is already stored; use --replace to replace stored values")
+        }
+        Target::Staged => format!("repeats an earlier row: {key}"),
+    };
+    StoreError::Observations(Diagnostic::new(file, message).on_line(o.line).into())
+}
+
+/// The rows of a stream compared with those stored (see [`ImportMode`]) through the
+/// temporary `observation_import`, in SQL, so that neither side is held in memory:
+/// returns the stored rows replaced (for the audit entry) and how many were unchanged.
+fn merge_staged(
     tx: &mut Tx<'_>,
     plan_id: &str,
-    mut rows: Vec<&Observation>,
-    import_id: Option<i64>,
-    file: &str,
-) -> Result<(), StoreError> {
-    // In key order, the primary key's B-tree grows at its end instead of splitting pages
-    // all over (measured on SQLite: 1M Fingertips rows in arbitrary order wrote several
-    // times the pages).
-    rows.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    let rows = rows.as_slice();
-    if let Some(pg) = tx.postgres() {
-        return copy_in(pg, "observation", plan_id, rows, import_id, file);
+    import_id: i64,
+    mode: ImportMode,
+) -> Result<(Vec<Observation>, u64), StoreError> {
+    // `s` is the staged row (the table's own name where a DELETE names it), `o` the stored.
+    let same_key = |s: &str| {
+        format!(
+            "o.plan_id = $1 AND o.indicator_id = {s}.indicator_id AND o.area = {s}.area \
+             AND o.period = {s}.period AND o.breakdown = {s}.breakdown"
+        )
+    };
+    let mut unchanged = 0;
+    if mode == ImportMode::Merge {
+        let s = "observation_import";
+        let same_values: Vec<String> = ["value", "lower", "upper", "numerator", "denominator", "note", "source"]
+            .iter()
+            .map(|c| format!("o.{c} IS NOT DISTINCT FROM {s}.{c}"))
+            .collect();
+        unchanged = tx.execute(
+            &format!(
+                "DELETE FROM observation_import WHERE EXISTS (SELECT 1 FROM observation o WHERE {} AND {} \
+                 AND o.illustrative = {s}.illustrative)",
+                same_key(s),
+                same_values.join(" AND ")
+            ),
+            &[plan_id.into()],
+        )?;
     }
-    let sql = format!(
-        "INSERT INTO observation ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
-    );
-    for o in rows {
-        tx.execute(&sql, &row_values(plan_id, o, import_id)).map_err(|e| conflict(e, o, file))?;
+    let columns: Vec<String> = READ_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect();
+    let replaced = tx
+        .rows(
+            "observation",
+            &format!(
+                "SELECT {} FROM observation o JOIN observation_import s ON {} \
+                 ORDER BY o.indicator_id, o.area, o.period, o.breakdown",
+                columns.join(", "),
+                same_key("s")
+            ),
+            &[plan_id.into()],
+        )?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    if !replaced.is_empty() {
+        tx.execute(
+            "DELETE FROM observation WHERE plan_id = $1 AND EXISTS (SELECT 1 FROM observation_import s \
+             WHERE s.indicator_id = observation.indicator_id AND s.area = observation.area \
+             AND s.period = observation.period AND s.breakdown = observation.breakdown)",
+            &[plan_id.into()],
+        )?;
     }
-    Ok(())
+    tx.execute(
+        &format!(
+            "INSERT INTO observation ({COLUMNS}) SELECT CAST($1 AS TEXT), {STAGED_COLUMNS}, CAST($2 AS BIGINT) \
+             FROM observation_import ORDER BY indicator_id, area, period, breakdown"
+        ),
+        &[plan_id.into(), Value::Int(import_id)],
+    )?;
+    tx.execute("DROP TABLE observation_import", &[])?;
+    Ok((replaced, unchanged))
 }
 
-fn conflict(e: StoreError, o: &Observation, file: &str) -> StoreError {
-    let message = e.to_string();
-    if message.contains("UNIQUE constraint failed") {
-        let message = format!(
-            "an observation for indicator '{}', area '{}', period '{}'{} is already stored; \
-             use --replace to replace stored values",
-            o.key.indicator,
-            o.key.area,
-            o.key.period,
-            if o.key.breakdown.is_empty() { String::new() } else { format!(", breakdown '{}'", o.key.breakdown) }
-        );
-        StoreError::Observations(Diagnostic::new(file, message).on_line(o.line).into())
-    } else {
-        e
+/// Hold the plan row until commit, so that the plan cannot be deleted or replaced
+/// between checking the indicators and writing the rows (SQLite's write transaction
+/// already excludes every other writer); the ids of its indicators.
+fn lock_plan(tx: &mut Tx<'_>, plan_id: &str) -> Result<HashSet<String>, StoreError> {
+    let lock = match tx.kind() {
+        BackendKind::Sqlite => "SELECT 1 FROM plan WHERE id = $1",
+        BackendKind::Postgres => "SELECT 1 FROM plan WHERE id = $1 FOR SHARE",
+    };
+    if tx.query(lock, &[plan_id.into()])?.is_empty() {
+        return Err(StoreError::NoSuchPlan(plan_id.to_owned()));
     }
+    indicator_ids(tx, plan_id)
 }
 
-fn copy_in(
-    pg: &mut r2d2_postgres::postgres::Transaction<'_>,
-    table: &str,
+/// The import itself: its record, the rows (straight into `observation` when nothing of
+/// the plan's is stored or only new rows are allowed, else staged and compared in SQL),
+/// the counts and the audit entry.
+fn write_import(
+    tx: &mut Tx<'_>,
     plan_id: &str,
-    rows: &[&Observation],
-    import_id: Option<i64>,
-    file: &str,
-) -> Result<(), StoreError> {
-    let sink = pg.copy_in(&format!("COPY {table} ({COLUMNS}) FROM STDIN (FORMAT binary)"))?;
-    let types = [
-        Type::TEXT,
-        Type::TEXT,
-        Type::TEXT,
-        Type::TEXT,
-        Type::TEXT,
-        Type::FLOAT8,
-        Type::FLOAT8,
-        Type::FLOAT8,
-        Type::FLOAT8,
-        Type::FLOAT8,
-        Type::TEXT,
-        Type::TEXT,
-        Type::BOOL,
-        Type::INT8,
-    ];
-    let mut writer = BinaryCopyInWriter::new(sink, &types);
-    for o in rows {
-        let values = row_values(plan_id, o, import_id);
-        let refs: [&(dyn ToSql + Sync); 14] = std::array::from_fn(|i| &values[i] as _);
-        writer.write(&refs)?;
-    }
-    writer.finish().map_err(|e| {
-        let m = crate::sql::pg_message(&e);
-        if m.contains("duplicate key") {
-            // COPY names the key, not the row: no line.
-            let message = format!("an observation is already stored: {m}; use --replace to replace stored values");
-            StoreError::Observations(Diagnostic::new(file, message).into())
-        } else {
-            StoreError::from(e)
-        }
-    })?;
-    Ok(())
-}
+    file: &DataFile,
+    mode: ImportMode,
+    actor: &str,
+    known: &HashSet<String>,
+    rows: &mut dyn Iterator<Item = Result<Observation, Diagnostics>>,
+) -> Result<ObservationImport, StoreError> {
+    let import_rows = tx.rows(
+        "data_import",
+        "INSERT INTO data_import (plan_id, at, actor, file_name, checksum, format, rows_read, inserted, replaced, \
+         unchanged, skipped, illustrative) VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7, $8) RETURNING id",
+        &[
+            plan_id.into(),
+            crate::now().as_str().into(),
+            actor.into(),
+            file.name.as_str().into(),
+            file.checksum.as_str().into(),
+            file.format.as_str().into(),
+            Value::Int(file.skipped as i64),
+            Value::Bool(false),
+        ],
+    )?;
+    let import_id = returned_id(&import_rows, "data import")?;
 
-fn same_values(a: &Observation, b: &Observation) -> bool {
-    a.value == b.value
-        && a.lower == b.lower
-        && a.upper == b.upper
-        && a.numerator == b.numerator
-        && a.denominator == b.denominator
-        && a.note == b.note
-        && a.source == b.source
-        && a.illustrative == b.illustrative
+    let nothing_stored =
+        tx.query("SELECT 1 FROM observation WHERE plan_id = $1 LIMIT 1", &[plan_id.into()])?.is_empty();
+    let mut tally = Tally::default();
+    let (replaced_rows, unchanged) = if mode == ImportMode::Insert || nothing_stored {
+        write_stream(tx, Target::Observation, plan_id, import_id, &file.name, known, rows, &mut tally)?;
+        (Vec::new(), 0)
+    } else {
+        let (real, boolean, temporary) = match tx.kind() {
+            BackendKind::Sqlite => ("REAL", "INTEGER", ""),
+            BackendKind::Postgres => ("DOUBLE PRECISION", "BOOLEAN", " ON COMMIT DROP"),
+        };
+        tx.batch(&format!(
+            "CREATE TEMPORARY TABLE observation_import (indicator_id TEXT NOT NULL, area TEXT NOT NULL, \
+             period TEXT NOT NULL, breakdown TEXT NOT NULL, value {real}, lower {real}, upper {real}, \
+             numerator {real}, denominator {real}, note TEXT, source TEXT, illustrative {boolean} NOT NULL, \
+             PRIMARY KEY (indicator_id, area, period, breakdown)){temporary}"
+        ))?;
+        write_stream(tx, Target::Staged, plan_id, import_id, &file.name, known, rows, &mut tally)?;
+        if tally.problems.is_empty() { merge_staged(tx, plan_id, import_id, mode)? } else { (Vec::new(), 0) }
+    };
+    if !tally.problems.is_empty() {
+        return Err(StoreError::Observations(tally.problems));
+    }
+
+    let result = ObservationImport {
+        import_id,
+        rows: tally.rows,
+        inserted: tally.rows - replaced_rows.len() as u64 - unchanged,
+        replaced: replaced_rows.len() as u64,
+        unchanged,
+    };
+    tx.execute(
+        "UPDATE data_import SET rows_read = $1, inserted = $2, replaced = $3, unchanged = $4, illustrative = $5 \
+         WHERE id = $6",
+        &[
+            Value::Int(result.rows as i64),
+            Value::Int(result.inserted as i64),
+            Value::Int(result.replaced as i64),
+            Value::Int(result.unchanged as i64),
+            Value::Bool(tally.illustrative),
+            Value::Int(import_id),
+        ],
+    )?;
+    let after = serde_json::json!({
+        "import_id": import_id,
+        "file": file,
+        "illustrative": tally.illustrative,
+        "rows": result.rows,
+        "inserted": result.inserted,
+        "replaced": result.replaced,
+        "unchanged": result.unchanged,
+        "indicators": tally.indicators,
+    })
+    .to_string();
+    let before = if replaced_rows.is_empty() {
+        None
+    } else {
+        Some(serde_json::json!({ "replaced": replaced_rows }).to_string())
+    };
+    audit::record(
+        tx,
+        &NewEntry {
+            at: &crate::now(),
+            actor,
+            action: "import",
+            entity: "observation",
+            entity_id: &file.name,
+            plan_id: Some(plan_id),
+            before: before.as_deref(),
+            after: Some(&after),
+        },
+    )?;
+    Ok(result)
 }
 
 /// Indicator data: importing observations, and reading them back.
@@ -264,17 +517,8 @@ impl Store {
         actor: &str,
     ) -> Result<ObservationImport, StoreError> {
         self.pool.write(|tx| {
-            // Hold the plan row until commit, so that the plan cannot be deleted or replaced
-            // between checking the indicators and writing the rows (SQLite's write transaction
-            // already excludes every other writer).
-            let lock = match tx.kind() {
-                BackendKind::Sqlite => "SELECT 1 FROM plan WHERE id = $1",
-                BackendKind::Postgres => "SELECT 1 FROM plan WHERE id = $1 FOR SHARE",
-            };
-            if tx.query(lock, &[plan_id.into()])?.is_empty() {
-                return Err(StoreError::NoSuchPlan(plan_id.to_owned()));
-            }
-            let known = indicator_ids(tx, plan_id)?;
+            let known = lock_plan(tx, plan_id)?;
+            // The rows are in memory already: every problem of every row, before writing.
             let mut problems = Diagnostics::new();
             let mut seen: HashMap<&ObservationKey, u64> = HashMap::with_capacity(rows.len());
             for o in rows {
@@ -292,107 +536,28 @@ impl Store {
                 return Err(StoreError::Observations(problems));
             }
             drop(seen);
+            write_import(tx, plan_id, file, mode, actor, &known, &mut rows.iter().cloned().map(Ok))
+        })
+    }
 
-            let illustrative = rows.iter().any(|o| o.illustrative);
-            let import_rows = tx.rows(
-                "data_import",
-                    "INSERT INTO data_import (plan_id, at, actor, file_name, checksum, format, rows_read, inserted, replaced, \
-                     unchanged, skipped, illustrative) VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, $7, $8) RETURNING id",
-                    &[
-                        plan_id.into(),
-                        crate::now().as_str().into(),
-                        actor.into(),
-                        file.name.as_str().into(),
-                        file.checksum.as_str().into(),
-                        file.format.as_str().into(),
-                        Value::Int(file.skipped as i64),
-                        Value::Bool(illustrative),
-                    ],
-                )?;
-            let import_id = returned_id(&import_rows, "data import")?;
-
-            let mut replaced_rows = Vec::new();
-            let mut unchanged = 0u64;
-            match mode {
-                ImportMode::Insert => insert_rows(tx, plan_id, rows.iter().collect(), Some(import_id), &file.name)?,
-                ImportMode::Replace | ImportMode::Merge => {
-                    let indicators: HashSet<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
-                    let mut stored: HashMap<ObservationKey, Observation> = HashMap::new();
-                    for i in indicators {
-                        for o in list(tx, plan_id, Some(i))? {
-                            stored.insert(o.key.clone(), o);
-                        }
-                    }
-                    let mut write = Vec::with_capacity(rows.len());
-                    for o in rows {
-                        match stored.remove(&o.key) {
-                            None => write.push(o),
-                            Some(old) if mode == ImportMode::Merge && same_values(&old, o) => unchanged += 1,
-                            Some(old) => {
-                                tx.execute(
-                                    "DELETE FROM observation WHERE plan_id = $1 AND indicator_id = $2 AND area = $3 \
-                                     AND period = $4 AND breakdown = $5",
-                                    &row_values(plan_id, o, None)[..5],
-                                )?;
-                                replaced_rows.push(old);
-                                write.push(o);
-                            }
-                        }
-                    }
-                    insert_rows(tx, plan_id, write, Some(import_id), &file.name)?;
-                }
-            }
-
-            let result = ObservationImport {
-                import_id,
-                rows: rows.len() as u64,
-                inserted: rows.len() as u64 - replaced_rows.len() as u64 - unchanged,
-                replaced: replaced_rows.len() as u64,
-                unchanged,
-            };
-            tx.execute(
-                "UPDATE data_import SET rows_read = $1, inserted = $2, replaced = $3, unchanged = $4 WHERE id = $5",
-                &[
-                    Value::Int(result.rows as i64),
-                    Value::Int(result.inserted as i64),
-                    Value::Int(result.replaced as i64),
-                    Value::Int(result.unchanged as i64),
-                    Value::Int(import_id),
-                ],
-            )?;
-            let mut indicators: Vec<&str> = rows.iter().map(|o| o.key.indicator.as_str()).collect();
-            indicators.sort_unstable();
-            indicators.dedup();
-            let after = serde_json::json!({
-                "import_id": import_id,
-                "file": file,
-                "illustrative": illustrative,
-                "rows": result.rows,
-                "inserted": result.inserted,
-                "replaced": result.replaced,
-                "unchanged": result.unchanged,
-                "indicators": indicators,
-            })
-            .to_string();
-            let before = if replaced_rows.is_empty() {
-                None
-            } else {
-                Some(serde_json::json!({ "replaced": replaced_rows }).to_string())
-            };
-            audit::record(
-                tx,
-                &NewEntry {
-                    at: &crate::now(),
-                    actor,
-                    action: "import",
-                    entity: "observation",
-                    entity_id: &file.name,
-                    plan_id: Some(plan_id),
-                    before: before.as_deref(),
-                    after: Some(&after),
-                },
-            )?;
-            Ok(result)
+    /// Store observations as they are read, in one transaction (see [`ImportMode`]), in
+    /// memory that does not grow with their number: for a file too large to hold. The
+    /// rows must have been checked whole already (no key twice: a repeat found here
+    /// stops the import); a row of an indicator not in the plan is reported by its line.
+    /// An `Err` from `rows` (the file could not be read again, or changed) stops the
+    /// import with its problems. Nothing is written unless every row is.
+    pub fn import_observation_rows(
+        &self,
+        plan_id: &str,
+        file: &DataFile,
+        mode: ImportMode,
+        actor: &str,
+        rows: impl IntoIterator<Item = Result<Observation, Diagnostics>>,
+    ) -> Result<ObservationImport, StoreError> {
+        let mut rows = rows.into_iter();
+        self.pool.write(|tx| {
+            let known = lock_plan(tx, plan_id)?;
+            write_import(tx, plan_id, file, mode, actor, &known, &mut rows)
         })
     }
 

@@ -28,5 +28,5 @@ pub mod time;
 pub use areas::AreaIndex;
 pub use assure_stats::Comparison;
 pub use error::TrackingError;
-pub use prepare::{PrepareOptions, Prepared, prepare};
+pub use prepare::{KeyPrints, PrepareOptions, Prepared, Preparer, Repeats, prepare};
 pub use status::{Assessment, Status, assess};

@@ -1383,10 +1383,15 @@ impl Input {
         method: &Method,
         levels: &[ConfidenceLevel],
     ) -> anyhow::Result<(Columns, Blocks<Box<dyn Read + Send>>)> {
+        let bar = crate::progress::stats_bar();
         let input: Box<dyn Read + Send> = if self.path == Path::new("-") {
-            Box::new(io::stdin())
+            assure_app::Progress::start(bar, "reading", None);
+            Box::new(crate::progress::Counted::new(io::stdin(), bar))
         } else {
-            Box::new(std::fs::File::open(&self.path).with_context(|| format!("cannot open {}", self.name))?)
+            let file = std::fs::File::open(&self.path).with_context(|| format!("cannot open {}", self.name))?;
+            let size = file.metadata().ok().map(|m| m.len());
+            assure_app::Progress::start(bar, "reading", size);
+            Box::new(crate::progress::Counted::new(file, bar))
         };
         let mut reader = BufReader::with_capacity(1 << 16, input);
         let cols = read_header(&mut reader, method, levels).with_context(|| self.name.clone())?;

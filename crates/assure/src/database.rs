@@ -124,6 +124,21 @@ pub(crate) enum DbCommand {
     },
     /// Bring the database schema up to date (also done at every start).
     Migrate,
+    /// Copy the whole database into one file while it is in use: SQLite through its online
+    /// backup API, PostgreSQL through `pg_dump --format=custom` (which must be on PATH).
+    Backup {
+        /// The file to write (replaced if it exists).
+        out: PathBuf,
+    },
+    /// Restore a backup made by `assure backup` into an empty database (of the same kind:
+    /// SQLite from SQLite, PostgreSQL from PostgreSQL, with `pg_restore` on PATH).
+    Restore {
+        /// The backup file.
+        from: PathBuf,
+        /// Replace a database that holds data (what it holds is lost).
+        #[arg(long)]
+        force: bool,
+    },
     /// Load a plan directory into the database: validated first, one transaction, nothing written on error.
     Import {
         /// The plan directory (e.g. data/kent-and-medway-2024-26).
@@ -603,6 +618,23 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 writeln!(out, "{} {} by {} at {}, {ended}", r.name, r.slot, r.claimed_by, r.claimed_at)?;
             }
         }
+        DbCommand::Backup { out: file } => {
+            let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
+            if let DatabaseUrl::Sqlite(path) = &url
+                && !path.exists()
+            {
+                bail!("there is no database at {}: nothing to back up", path.display());
+            }
+            let (store, _) = Store::open(&url)?;
+            let contents = store.contents()?;
+            store.backup(&file)?;
+            writeln!(out, "{url} backed up to {}: {contents}", file.display())?;
+        }
+        DbCommand::Restore { from, force } => {
+            let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
+            let contents = assure_store::restore(&url, &from, force)?;
+            writeln!(out, "{} restored into {url}: {contents}", from.display())?;
+        }
         DbCommand::Migrate => {
             let url = db.database.as_deref().map_or_else(|| Ok(DatabaseUrl::default_sqlite()), DatabaseUrl::parse)?;
             let (_, report) = Store::open(&url)?;
@@ -714,7 +746,8 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
         DbCommand::Data { command } => match command {
             DataCommand::Import { file, plan, map, skip_unknown_areas, skip_unmapped, new_only } => {
                 let name = file.display().to_string();
-                let bytes = std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+                // Said now, by the operating system's words, rather than as a problem of the file.
+                std::fs::File::open(&file).with_context(|| format!("cannot read {name}"))?;
                 let map = map
                     .iter()
                     .map(|m| assure_app::parse_mapping(m).map_err(|e| anyhow::anyhow!("--map {e}")))
@@ -722,7 +755,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 let store = open(db, true)?;
                 let request = DataImportRequest {
                     plan_id: choose_plan(&store, plan)?,
-                    source: DataSource::File { name, bytes },
+                    source: DataSource::Path { name, path: file },
                     map,
                     skip_unknown_areas,
                     skip_unmapped,
@@ -959,7 +992,10 @@ async fn shutdown_signal() {
 
 /// Import indicator data, reporting what happened, or every problem on stderr.
 fn import_data(out: &mut dyn Write, app: &App, request: &DataImportRequest) -> anyhow::Result<()> {
-    match app.import_data(request) {
+    let bar = crate::progress::Bar::new();
+    let result = app.import_data_with(request, &bar);
+    drop(bar);
+    match result {
         Ok(r) => writeln!(out, "{}: {} row(s) into plan '{}': {}", r.file, r.import.rows, r.plan_id, r.counts())?,
         Err(AppError::InvalidFile { file, problems }) => {
             eprintln!("{problems}");

@@ -3,6 +3,7 @@
 mod bulk;
 mod database;
 mod people;
+mod progress;
 mod render;
 mod report;
 mod versions;
@@ -21,6 +22,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 struct Cli {
     #[command(flatten)]
     db: database::DbOptions,
+    /// Draw no progress bars (they are drawn on standard error only when it is a terminal).
+    #[arg(long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -317,7 +321,9 @@ enum OrgCommand {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    progress::set_quiet(cli.quiet);
+    match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -513,7 +519,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 levels: bulk::parse_levels(&io.confidence)?,
                 allow_empty_bands,
             };
-            bulk::run(&method, &options)?;
+            let done = bulk::run(&method, &options);
+            assure_app::Progress::finish(progress::stats_bar());
+            done?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Database(command) => database::execute(&cli.db, command, &mut out),

@@ -75,8 +75,10 @@ pub(crate) fn report(db: &DbOptions, command: ReportCommand, out: &mut dyn Write
     let issue_as = issue.then(|| actor(db));
     let started = Instant::now();
     let app = App::new(store);
+    let bar = crate::progress::Bar::spinner(&format!("writing {}", file.display()));
     let views = app.views(&plan)?;
     let bytes = app.render_report(&views, &request, format, issue_as.as_deref())?;
+    drop(bar);
     let elapsed = started.elapsed();
     std::fs::write(&file, &bytes).with_context(|| format!("cannot write {}", file.display()))?;
     writeln!(

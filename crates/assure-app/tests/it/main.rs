@@ -1,4 +1,5 @@
 //! The use-cases, on both databases: importing data, recording updates, reports.
 
 mod jobs;
+mod streaming;
 mod use_cases;

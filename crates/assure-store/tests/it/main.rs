@@ -4,6 +4,7 @@
 mod accounts;
 mod archive;
 mod audit;
+mod backup;
 mod drafts;
 mod observations;
 mod plans;

@@ -125,14 +125,15 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
             }
             // Streamed to a temporary file, not gathered in memory.
             let file_name = field.file_name().map_or_else(|| "upload.csv".to_owned(), str::to_owned);
-            let mut spool = tempfile::tempfile().map_err(|e| WebError::Internal(format!("temporary file: {e}")))?;
+            let mut spool =
+                tempfile::NamedTempFile::new().map_err(|e| WebError::Internal(format!("temporary file: {e}")))?;
             let mut size = 0usize;
             while let Some(chunk) = field.chunk().await.map_err(body_error)? {
                 size += chunk.len();
                 if size > MAX_UPLOAD_BYTES {
                     return Err(too_large());
                 }
-                std::io::Write::write_all(&mut spool, &chunk)
+                std::io::Write::write_all(spool.as_file_mut(), &chunk)
                     .map_err(|e| WebError::Internal(format!("temporary file: {e}")))?;
             }
             file = Some((file_name, spool, size));
@@ -151,18 +152,8 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
     if !csrf_checked {
         return Err(expired());
     }
-    let file = match file.filter(|(_, _, size)| *size > 0) {
-        Some((name, mut spool, size)) => {
-            use std::io::{Read, Seek};
-            let mut bytes = Vec::with_capacity(size);
-            spool
-                .rewind()
-                .and_then(|()| spool.read_to_end(&mut bytes))
-                .map_err(|e| WebError::Internal(format!("temporary file: {e}")))?;
-            Some((name, bytes))
-        }
-        None => None,
-    };
+    // The import reads the spooled file (twice) from disk: an upload is never held whole.
+    let file = file.filter(|(_, _, size)| *size > 0).map(|(name, spool, _)| (name, spool));
     let mut errors: Vec<FieldError> = Vec::new();
     let mut mapping = std::collections::HashMap::new();
     for line in map.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -179,20 +170,28 @@ pub async fn upload(State(state): State<AppState>, request: Request) -> Result<R
     let respond = |status, errors: &[FieldError], problems: &Diagnostics, done| {
         (status, upload_page(&s, errors, problems, done, &map, &options)).into_response()
     };
-    let (Some((name, bytes)), true) = (file, errors.is_empty()) else {
+    let (Some((name, spool)), true) = (file, errors.is_empty()) else {
         return Ok(respond(StatusCode::UNPROCESSABLE_ENTITY, &errors, &Diagnostics::new(), None));
     };
     let plan = state.plan().await?;
     let request = DataImportRequest {
         plan_id: plan.meta.id.get_ref().clone(),
-        source: DataSource::File { name, bytes },
+        source: DataSource::Path { name, path: spool.path().to_owned() },
         map: mapping,
         skip_unknown_areas: options.iter().any(|o| o == "skip_unknown_areas"),
         skip_unmapped: options.iter().any(|o| o == "skip_unmapped"),
         mode: if options.iter().any(|o| o == "new_only") { ImportMode::Insert } else { ImportMode::Merge },
         actor: s.account.username.clone(),
     };
-    match state.blocking(move |st| Ok(st.app().import_data(&request))).await? {
+    let imported = state
+        .blocking(move |st| {
+            let imported = st.app().import_data(&request);
+            // Removed once read: kept until then.
+            drop(spool);
+            Ok(imported)
+        })
+        .await?;
+    match imported {
         Ok(r) => {
             let done = success_banner(&format!("{}: {} rows imported: {}", r.file, r.import.rows, r.counts()));
             Ok(respond(StatusCode::OK, &[], &Diagnostics::new(), Some(done)))

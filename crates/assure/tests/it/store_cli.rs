@@ -627,3 +627,67 @@ fn a_closed_pipe_ends_each_listing_quietly() {
         assert!(!stderr.contains("Broken pipe") && !stderr.contains("error"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn backup_and_restore_round_trip_refuse_a_full_database_and_draw_no_progress_into_a_pipe() {
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        assure(&db).arg("import").arg("--bundled").assert().success();
+        let csv = tmp.path().join("obs.csv");
+        let rows: String = (0..300)
+            .map(|i| {
+                let year = 1950 + i / 4;
+                format!(
+                    "smoking-at-time-of-delivery,E54000032,{year}/{:02} Q{},9.{}\n",
+                    (year + 1) % 100,
+                    1 + i % 4,
+                    i % 10
+                )
+            })
+            .collect();
+        std::fs::write(&csv, format!("indicator,area,period,value\n{rows}")).unwrap();
+        // Not a terminal: the import's progress bar is not drawn, stderr stays empty.
+        assure(&db).args(["data", "import"]).arg(&csv).assert().success().stderr("");
+        let backup = tmp.path().join("assure.backup");
+        assure(&db)
+            .arg("backup")
+            .arg(&backup)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("1 plan, 300 observations, 0 accounts, 0 delivery updates"));
+        assure(&db).arg("restore").arg(&backup).assert().failure().stderr(predicate::str::contains(
+            "the database holds 1 plan, 300 observations, 0 accounts, 0 delivery updates",
+        ));
+        let fresh = TestDb::sqlite();
+        let target =
+            if db.name == "sqlite" {
+                &fresh
+            } else {
+                // A PostgreSQL backup goes back into the schema it came from: said, not done.
+                let other = TestDb::postgres();
+                assure(&other).arg("restore").arg(&backup).assert().failure().stderr(predicate::str::contains(
+                    "a PostgreSQL backup is restored into the schema it was taken from",
+                ));
+                db.raw_sql(
+                    "DO $$ BEGIN EXECUTE format('DROP SCHEMA %I CASCADE; CREATE SCHEMA %I', current_schema(), \
+                 current_schema()); END $$",
+                )
+                .unwrap();
+                &db
+            };
+        let before = if db.name == "sqlite" { Some(stdout(assure(&db).args(["data", "list"]))) } else { None };
+        assure(target)
+            .arg("restore")
+            .arg(&backup)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("1 plan, 300 observations"));
+        let listed = stdout(assure(target).args(["data", "list"]));
+        assert_eq!(listed.lines().count(), 301, "{}", db.name);
+        if let Some(before) = before {
+            assert_eq!(listed, before, "{}", db.name);
+        }
+        assure(target).arg("restore").arg(&backup).arg("--force").assert().success();
+        assert_eq!(stdout(assure(target).args(["data", "list"])), listed, "{}", db.name);
+    }
+}
