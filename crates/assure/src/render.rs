@@ -435,3 +435,25 @@ mod tests {
         assert!(snippet(&early_word, "Family Hub").contains("Family Hub model"), "the phrase wins over an early word");
     }
 }
+
+/// What an areas file did to a draft: counts, each area added and each field changed,
+/// and the problems the draft still has.
+pub fn areas_imported(w: &mut dyn Write, r: &assure_app::AreasImported) -> io::Result<()> {
+    writeln!(w, "{} into draft '{}': {}", r.file, r.draft, r.counts())?;
+    for a in &r.added {
+        let parent = a.parent.as_ref().map(|p| format!(", in {}", p.get_ref())).unwrap_or_default();
+        writeln!(w, "  added    {}  {} ({}{parent})", a.id.get_ref(), a.name, a.kind.label())?;
+    }
+    for c in &r.changed {
+        for (field, before, after) in c.fields() {
+            writeln!(w, "  changed  {}  {field}: '{before}' → '{after}'", c.after.id.get_ref())?;
+        }
+    }
+    if !r.problems.is_empty() {
+        writeln!(w, "The draft has {} problem(s) to put right before it can be published:", r.problems.len())?;
+        for p in &r.problems {
+            writeln!(w, "  {p}")?;
+        }
+    }
+    Ok(())
+}

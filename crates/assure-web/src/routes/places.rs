@@ -30,6 +30,9 @@ fn group(kind: AreaKind) -> &'static str {
         AreaKind::County | AreaKind::Unitary => "Council areas",
         AreaKind::Hcp => "Health and Care Partnerships",
         AreaKind::District => "Districts",
+        AreaKind::Locality => "Localities",
+        AreaKind::Pcn => "Primary care networks",
+        AreaKind::Practice => "GP practices",
     }
 }
 
@@ -141,7 +144,7 @@ pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -
             @if let Some(p) = place {
                 @if let Some(h) = &p.heading { p { (glossed(h)) } }
             }
-            @if let Some(a) = area { (where_it_is(&plan, a)) }
+            @if let Some(a) = area { (where_it_is(&plan, a)) (neighbourhoods(&plan, a)) }
             @if let Some(a) = area {
                 p { "Place report for " (a.name) ": " (report_links(&format!("/reports/places/{}", a.id.get_ref()), "place report")) }
             }
@@ -158,7 +161,8 @@ pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -
 /// What the area lies in and what it contains, as links to their pages.
 fn where_it_is(plan: &Plan, a: &Area) -> Markup {
     let around = plan.areas_around(a);
-    let within = plan.areas_within(a);
+    // Neighbourhoods (PCNs, practices, localities) are listed by kind below, not here.
+    let within: Vec<_> = plan.areas_within(a).into_iter().filter(|(x, _)| !x.kind.is_neighbourhood()).collect();
     let page_of = |x: &Area| html! { @if x.kind.is_place() { a href={ "/places/" (x.id.get_ref()) } { (x.name) } } @else { (x.name) } };
     html! {
         @if !around.is_empty() {
@@ -170,6 +174,28 @@ fn where_it_is(plan: &Plan, a: &Area) -> Markup {
                 (page_of(x))
                 @if let Some(m) = member { @if m.coverage == assure_plan::Coverage::Part { " (part" @if let Some(n) = &m.note { ": " (n) } ")" } }
             } "." }
+        }
+    }
+}
+
+/// The primary care networks, GP practices and localities that lie in the area, by
+/// kind: a link to each that has a page, with its ODS code (what data files name it by).
+fn neighbourhoods(plan: &Plan, a: &Area) -> Markup {
+    let kinds = plan.neighbourhoods_in(a);
+    html! {
+        @if !kinds.is_empty() {
+            h2 { "Areas in " (a.name) }
+            @for (kind, areas) in &kinds {
+                h3 { (group(*kind)) " (" (areas.len()) ")" }
+                ul class="nhsuk-list nhsuk-list--bullet assure-columns" {
+                    @for x in areas {
+                        li {
+                            @if x.kind.is_place() { a href={ "/places/" (x.id.get_ref()) } { (x.name) } } @else { (x.name) }
+                            @if let Some(ods) = &x.ods { span class="assure-small" { " (" (ods) ")" } }
+                        }
+                    }
+                }
+            }
         }
     }
 }
