@@ -104,7 +104,7 @@ impl Row {
 /// CSV) and merge its areas into `plan`; every problem in the file, by line and column,
 /// when there is any.
 pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<AreasMerge, Diagnostics> {
-    let mut problems = Diagnostics::new();
+    let mut problems: Vec<Diagnostic> = Vec::new();
     let problem = |line: usize, field: &str, message: String| {
         Diagnostic::new(file_name, message).on_line(line as u64).in_field(field)
     };
@@ -112,14 +112,14 @@ pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<Ar
         Ok(table) => table,
         Err(d) => {
             problems.push(d);
-            return Err(problems);
+            return Err(by_line(problems));
         }
     };
     let (header_line, header) = match rows.first() {
         Some((line, header)) => (*line, header.clone()),
         None => {
             problems.push(Diagnostic::new(file_name, "the file is empty: it needs a header row and a row per area"));
-            return Err(problems);
+            return Err(by_line(problems));
         }
     };
     // Which cell holds which column.
@@ -151,7 +151,7 @@ pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<Ar
         }
     }
     if !problems.is_empty() {
-        return Err(problems);
+        return Err(by_line(problems));
     }
     let rows: Vec<Row> = rows[1..]
         .iter()
@@ -167,7 +167,7 @@ pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<Ar
         .collect();
     if rows.is_empty() {
         problems.push(problem(header_line, "code", "the file has a header row but no areas".into()));
-        return Err(problems);
+        return Err(by_line(problems));
     }
 
     // Codes first, so that a parent later in the file is known.
@@ -200,7 +200,7 @@ pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<Ar
     let mut from_file: HashMap<String, usize> = HashMap::new();
     for r in &rows {
         let code = r.get("code");
-        let before = problems.total();
+        let before = problems.len();
         if r.get("name").is_empty() {
             problems.push(problem(r.line, "name", "enter the area's name".into()));
         }
@@ -252,7 +252,7 @@ pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<Ar
         let aliases: Vec<String> =
             r.get("aliases").split(';').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect();
         // A row with a problem, or a second row of a code, is not merged.
-        let (Some(kind), true) = (kind, problems.total() == before && first_line.get(code) == Some(&r.line)) else {
+        let (Some(kind), true) = (kind, problems.len() == before && first_line.get(code) == Some(&r.line)) else {
             continue;
         };
         let existing = merged.areas.iter().position(|a| a.id.get_ref() == code);
@@ -336,7 +336,21 @@ pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<Ar
             ));
         }
     }
-    if problems.is_empty() { Ok(AreasMerge { plan: merged, added, changed, unchanged }) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(AreasMerge { plan: merged, added, changed, unchanged })
+    } else {
+        Err(by_line(problems))
+    }
+}
+
+/// The problems in the order of the file's lines (those of one line in the order found).
+fn by_line(mut found: Vec<Diagnostic>) -> Diagnostics {
+    found.sort_by_key(|d| d.line);
+    let mut problems = Diagnostics::new();
+    for d in found {
+        problems.push(d);
+    }
+    problems
 }
 
 /// `a → b → a`: the chain of parents from `a` back to itself.

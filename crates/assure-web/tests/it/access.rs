@@ -9,6 +9,8 @@ use assure_store::{AccountFields, ItemKind, Role, Store};
 use crate::{Browser, PASSWORD, Reply, TestApp, account, apps};
 
 const AREA: &str = "kent-medway-ics";
+/// A draft of the plan, for the plan editors' routes.
+const DRAFT: &str = "kent-and-medway-2026-28";
 
 /// The people of the matrix: name, and whether they are signed in as someone.
 const PEOPLE: [&str; 5] = ["anonymous", "viewer", "medway", "kcc", "admin"];
@@ -74,6 +76,9 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
         let store = app.db.open();
         let plan = assure_plan::bundled().unwrap();
         let mut browsers = people(&app);
+        let mut draft = plan.clone();
+        draft.meta.id = assure_plan::Sp::new(0..0, DRAFT.to_owned());
+        store.create_draft(&draft, Some("kent-and-medway-2024-26"), "test").unwrap();
         // Milestones: KCC Adult Social Care (a directorate of KCC) alone leads Technology
         // Enhanced Lives. No milestone of the published plan is led by Medway alone, so
         // the Medway one is added to a plan Medway alone leads.
@@ -191,6 +196,21 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
             if *who != "anonymous" {
                 let r = browser.post_multipart("/data/upload", "data.csv", csv, false);
                 assert_eq!(r.status, 403, "{name}: {who} upload without CSRF");
+            }
+            // Areas from a file into a draft: plan editors (here, the admin) only.
+            let before = changes(&store);
+            let areas = format!("code,name,kind,parent\npcn-{who},{who} PCN,pcn,hcp-west-kent\n");
+            let r = browser.post_multipart(&format!("/plan-versions/{DRAFT}/areas"), "areas.csv", &areas, true);
+            assert_eq!(allowed(&r), *who == "admin", "{name}: {who} areas: {} {}", r.status, r.body);
+            assert_eq!(changes(&store) > before, *who == "admin", "{name}: {who} areas");
+            if *who != "anonymous" {
+                let r = browser.post_multipart(&format!("/plan-versions/{DRAFT}/areas"), "areas.csv", &areas, false);
+                assert_eq!(r.status, 403, "{name}: {who} areas without CSRF");
+            }
+            for path in [format!("/plan-versions/{DRAFT}/areas"), format!("/plan-versions/{DRAFT}/areas/template.csv")]
+            {
+                let r = browser.get(&path);
+                assert_eq!(allowed(&r), *who == "admin", "{name}: {who} GET {path}: {}", r.status);
             }
             // Pages for admins only.
             for path in ["/admin", "/admin/users", "/admin/settings", "/admin/approvals"] {
