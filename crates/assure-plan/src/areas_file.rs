@@ -230,24 +230,26 @@ pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<Ar
             problems.push(problem(r.line, "ons", problem_text));
         }
         let ods = r.opt("ods");
-        if let (Some(ods), Some(kind)) = (&ods, kind) {
-            if let Some(problem_text) = ods_code_problem(kind, ods) {
-                problems.push(problem(r.line, "ods", problem_text));
-            }
+        if let (Some(ods), Some(kind)) = (&ods, kind)
+            && let Some(problem_text) = ods_code_problem(kind, ods)
+        {
+            problems.push(problem(r.line, "ods", problem_text));
         }
         let valid_from = r.opt("valid_from");
         let valid_to = r.opt("valid_to");
         for (field, value) in [("valid_from", &valid_from), ("valid_to", &valid_to)] {
-            if let Some(v) = value {
-                if !is_date(v) {
-                    problems.push(problem(r.line, field, format!("'{v}' is not a date: write it as 2024-04-01")));
-                }
+            if let Some(v) = value
+                && !is_date(v)
+            {
+                problems.push(problem(r.line, field, format!("'{v}' is not a date: write it as 2024-04-01")));
             }
         }
-        if let (Some(from), Some(to)) = (&valid_from, &valid_to) {
-            if is_date(from) && is_date(to) && to < from {
-                problems.push(problem(r.line, "valid_to", format!("{to} is before valid_from {from}")));
-            }
+        if let (Some(from), Some(to)) = (&valid_from, &valid_to)
+            && is_date(from)
+            && is_date(to)
+            && to < from
+        {
+            problems.push(problem(r.line, "valid_to", format!("{to} is before valid_from {from}")));
         }
         let aliases: Vec<String> =
             r.get("aliases").split(';').map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned).collect();

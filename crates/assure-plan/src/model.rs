@@ -964,15 +964,16 @@ pub fn ons_code_problem(code: &str) -> Option<String> {
 
 /// Why `code` is not an ODS code for an area of this kind, if it is not. ODS codes are
 /// three to six capital letters and digits (`QKS`, `91Q`, `Y59`); a GP practice's is a
-/// letter and five digits (`G82001`), a primary care network's a U and five digits
+/// letter other than U and five digits (`G82001`), a primary care network's a U and five digits
 /// (`U12345`).
 pub fn ods_code_problem(kind: AreaKind, code: &str) -> Option<String> {
     let b = code.as_bytes();
     let five_digits = || b.len() == 6 && b[1..].iter().all(u8::is_ascii_digit);
     match kind {
-        AreaKind::Practice if !(five_digits() && b[0].is_ascii_uppercase()) => {
-            Some(format!("'{code}' is not a GP practice's ODS code (a capital letter and five digits, such as G82001)"))
-        }
+        // U and five digits is a network's code.
+        AreaKind::Practice if !(five_digits() && b[0].is_ascii_uppercase() && b[0] != b'U') => Some(format!(
+            "'{code}' is not a GP practice's ODS code (a capital letter other than U and five digits, such as G82001)"
+        )),
         AreaKind::Pcn if !(five_digits() && b[0] == b'U') => {
             Some(format!("'{code}' is not a primary care network's ODS code (U and five digits, such as U12345)"))
         }

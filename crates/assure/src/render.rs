@@ -419,23 +419,6 @@ pub fn diff(w: &mut dyn Write, d: &assure_plan::diff::PlanDiff) -> io::Result<()
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::snippet;
-
-    #[test]
-    fn snippets_show_the_match() {
-        let text = format!("{}Family Hub model{}", "x".repeat(200), "y".repeat(200));
-        let s = snippet(&text, "family hub");
-        assert!(s.contains("Family Hub model"), "{s}");
-        assert!(s.starts_with('\u{2026}') && s.ends_with('\u{2026}'));
-        assert_eq!(snippet("short text", "short"), "short text");
-        assert_eq!(snippet("Ünïcödé — Family", "family"), "Ünïcödé — Family");
-        let early_word = format!("whole-family {} the Family Hub model", "z".repeat(150));
-        assert!(snippet(&early_word, "Family Hub").contains("Family Hub model"), "the phrase wins over an early word");
-    }
-}
-
 /// What an areas file did to a draft: counts, each area added and each field changed,
 /// and the problems the draft still has.
 pub fn areas_imported(w: &mut dyn Write, r: &assure_app::AreasImported) -> io::Result<()> {
@@ -456,4 +439,21 @@ pub fn areas_imported(w: &mut dyn Write, r: &assure_app::AreasImported) -> io::R
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snippet;
+
+    #[test]
+    fn snippets_show_the_match() {
+        let text = format!("{}Family Hub model{}", "x".repeat(200), "y".repeat(200));
+        let s = snippet(&text, "family hub");
+        assert!(s.contains("Family Hub model"), "{s}");
+        assert!(s.starts_with('\u{2026}') && s.ends_with('\u{2026}'));
+        assert_eq!(snippet("short text", "short"), "short text");
+        assert_eq!(snippet("Ünïcödé — Family", "family"), "Ünïcödé — Family");
+        let early_word = format!("whole-family {} the Family Hub model", "z".repeat(150));
+        assert!(snippet(&early_word, "Family Hub").contains("Family Hub model"), "the phrase wins over an early word");
+    }
 }

@@ -55,7 +55,7 @@ fn practices_workbook() -> Vec<u8> {
         sheet.write_string(r, 3, "pcn-dartford-central").unwrap();
         sheet.write_string(r, 4, *ods).unwrap();
         sheet.write_string(r, 5, *aliases).unwrap();
-        sheet.write_datetime_with_format(r, 6, &ExcelDateTime::from_ymd(2024, 4, 1).unwrap(), &date).unwrap();
+        sheet.write_datetime_with_format(r, 6, ExcelDateTime::from_ymd(2024, 4, 1).unwrap(), &date).unwrap();
     }
     book.save_to_buffer().unwrap()
 }
