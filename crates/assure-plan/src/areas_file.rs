@@ -3,9 +3,11 @@
 //!
 //! The columns are [`COLUMNS`]: `code`, `name`, `kind` and `parent` are required, the
 //! rest optional, in any order, with a header row (names case-insensitive). A row whose
-//! code is already an area of the plan **updates** that area (its name, kind, parent,
-//! codes, aliases and dates become the row's; its source line and member areas are
-//! kept), so the same file can be loaded again after a PCN is renamed; a code twice in
+//! code is already an area of the plan **updates** that area (its name, kind and parent
+//! become the row's, and so do its codes, aliases and dates where the file has their
+//! columns, an empty cell emptying the field; a column the file lacks leaves the field,
+//! and the source line and member areas are kept), so the same file can be loaded again
+//! after a PCN is renamed; a code twice in
 //! the file is a problem. Every problem is collected — unknown kind, unknown parent
 //! (neither in the file nor in the plan), duplicate code, ONS or ODS code, a chain of
 //! parents that comes back to itself, a malformed code or date, an empty name — and
@@ -276,12 +278,24 @@ pub fn merge_areas_file(plan: &Plan, file_name: &str, bytes: &[u8]) -> Result<Ar
         };
         r.get("name").clone_into(&mut area.name);
         area.kind = kind;
-        area.code = ons.map(|c| Sp::new(0..0, c));
-        area.ods = ods;
-        area.aliases = aliases;
+        // An optional column the file does not have leaves the field as it is; an empty
+        // cell in a column it has empties it.
+        if seen.contains("ons") {
+            area.code = ons.map(|c| Sp::new(0..0, c));
+        }
+        if seen.contains("ods") {
+            area.ods = ods;
+        }
+        if seen.contains("aliases") {
+            area.aliases = aliases;
+        }
         area.parent = parent.map(|p| Sp::new(0..0, p));
-        area.valid_from = valid_from;
-        area.valid_to = valid_to;
+        if seen.contains("valid_from") {
+            area.valid_from = valid_from;
+        }
+        if seen.contains("valid_to") {
+            area.valid_to = valid_to;
+        }
         from_file.insert(code.to_owned(), r.line);
         match existing {
             Some(i) if same_area(&merged.areas[i], &area) => unchanged += 1,

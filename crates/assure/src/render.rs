@@ -429,7 +429,8 @@ pub fn areas_imported(w: &mut dyn Write, r: &assure_app::AreasImported) -> io::R
     }
     for c in &r.changed {
         for (field, before, after) in c.fields() {
-            writeln!(w, "  changed  {}  {field}: '{before}' → '{after}'", c.after.id.get_ref())?;
+            let shown = |v: &str| if v.is_empty() { "(none)".to_owned() } else { format!("'{v}'") };
+            writeln!(w, "  changed  {}  {field}: {} → {}", c.after.id.get_ref(), shown(&before), shown(&after))?;
         }
     }
     if !r.problems.is_empty() {

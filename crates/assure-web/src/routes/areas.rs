@@ -101,6 +101,10 @@ fn areas_page(
     )
 }
 
+fn or_none(value: &str) -> &str {
+    if value.is_empty() { "(none)" } else { value }
+}
+
 /// What a loaded file added and changed, and what the draft still needs before it can be published.
 fn summary(r: &AreasImported) -> Markup {
     html! {
@@ -120,7 +124,7 @@ fn summary(r: &AreasImported) -> Markup {
                         (c.after.name) " " code { (c.after.id.get_ref()) } ": "
                         @for (k, (field, before, after)) in c.fields().iter().enumerate() {
                             @if k > 0 { "; " }
-                            (field) " " del { (before) } " → " ins { (after) }
+                            (field) " " del { (or_none(before)) } " → " ins { (or_none(after)) }
                         }
                     }
                 }

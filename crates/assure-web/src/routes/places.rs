@@ -39,13 +39,31 @@ fn group(kind: AreaKind) -> &'static str {
 pub async fn list_places(State(state): State<AppState>) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
     let mut groups: Vec<(&str, Vec<&Area>)> = Vec::new();
-    for a in plan.place_areas() {
+    // Neighbourhoods (dozens of PCNs) are listed on their parents' pages, counted here.
+    for a in plan.place_areas().filter(|a| !a.kind.is_neighbourhood()) {
         match groups.iter_mut().find(|(g, _)| *g == group(a.kind)) {
             Some((_, areas)) => areas.push(a),
             None => groups.push((group(a.kind), vec![a])),
         }
     }
     let without_area: Vec<&Place> = plan.places.iter().filter(|p| p.area.is_none()).collect();
+    // For each neighbourhood kind: how many, and in which areas (with how many in each).
+    let neighbourhoods: Vec<(AreaKind, usize, Vec<(&Area, usize)>)> = AreaKind::ALL
+        .into_iter()
+        .filter(|k| k.is_neighbourhood() && k.is_place())
+        .filter_map(|k| {
+            let all: Vec<&Area> = plan.areas.iter().filter(|a| a.kind == k).collect();
+            let mut parents: Vec<(&Area, usize)> = Vec::new();
+            for a in &all {
+                let Some(parent) = a.parent.as_ref().and_then(|p| plan.area(p.get_ref())) else { continue };
+                match parents.iter_mut().find(|(p, _)| p.id.get_ref() == parent.id.get_ref()) {
+                    Some((_, n)) => *n += 1,
+                    None => parents.push((parent, 1)),
+                }
+            }
+            (!all.is_empty()).then_some((k, all.len(), parents))
+        })
+        .collect();
     Ok(page(
         "Places",
         &[],
@@ -65,6 +83,18 @@ pub async fn list_places(State(state): State<AppState>) -> Result<Markup, WebErr
                                 } }
                             }
                         }
+                    }
+                }
+            }
+            @for (kind, count, parents) in &neighbourhoods {
+                h2 { (group(*kind)) }
+                p {
+                    (count) " " (if *count == 1 { kind.label() } else { kind.plural() })
+                    @if !parents.is_empty() { ", each listed on the page of the area it lies in:" } @else { "." }
+                }
+                @if !parents.is_empty() {
+                    ul class="nhsuk-list nhsuk-list--bullet" {
+                        @for (p, n) in parents { li { a href={ "/places/" (p.id.get_ref()) } { (p.name) } " (" (n) ")" } }
                     }
                 }
             }

@@ -109,14 +109,16 @@ fn a_plan_editor_loads_pcns_and_localities_into_a_draft_with_one_audit_entry() {
         let r = officer.post_multipart(&format!("/plan-versions/{DRAFT}/areas"), "pcns.csv", &pcn_file(), true);
         assert!(r.body.contains("0 added, 0 changed, 47 unchanged"), "{name}: {}", r.body);
         assert_eq!(imports(&store).len(), 1, "{name}: nothing changed, nothing audited");
-        let renamed = "code,name,kind,parent\npcn-weald,High Weald PCN,pcn,hcp-west-kent\n";
+        let renamed = "code,name,kind,parent,ods\npcn-weald,High Weald PCN,pcn,hcp-west-kent,\n";
         let r = officer.post_multipart(&format!("/plan-versions/{DRAFT}/areas"), "rename.csv", renamed, true);
         assert!(r.body.contains("0 added, 1 changed, 0 unchanged"), "{name}: {}", r.body);
         assert!(r.body.contains("<del>Weald PCN</del>"), "{name}: the change shown");
+        assert!(r.body.contains("ods <del>U99041</del> → <ins>(none)</ins>"), "{name}: an emptied field shown");
         let draft = store.draft(DRAFT).unwrap().unwrap().plan;
         let weald = draft.area("pcn-weald").unwrap();
         assert_eq!(weald.name, "High Weald PCN", "{name}");
-        assert!(weald.ods.is_none() && weald.aliases.is_empty(), "{name}: the row's empty cells empty the fields");
+        assert!(weald.ods.is_none(), "{name}: an empty cell empties its field");
+        assert_eq!(weald.aliases, ["Weald Primary Care Network"], "{name}: a column the file lacks leaves its field");
 
         // Practices from a workbook, under a PCN loaded before.
         let r = officer.post_file(
@@ -239,6 +241,12 @@ fn data_for_a_pcn_imports_after_publishing_and_its_partnership_lists_it() {
         assert!(pcn.contains("href=\"/places/hcp-dgs\""), "{name}: part of its partnership");
         assert!(pcn.contains("7.5"), "{name}: its data on its page");
         let (_, _, places) = app.get("/places");
-        assert!(places.contains("<h2>Primary care networks</h2>"), "{name}");
+        let section = places.split("<h2>Primary care networks</h2>").nth(1).unwrap_or_default();
+        let section = section.split("<h2>").next().unwrap_or_default();
+        assert!(section.contains("41 primary care networks"), "{name}: counted on /places");
+        assert!(
+            section.contains("href=\"/places/hcp-east-kent\">East Kent Health and Care Partnership</a> (16)"),
+            "{name}: {section}"
+        );
     }
 }
