@@ -36,6 +36,9 @@ fn group(kind: AreaKind) -> &'static str {
     }
 }
 
+/// Areas, each with how many of something lie in it.
+type CountedIn<'a> = Vec<(&'a Area, usize)>;
+
 pub async fn list_places(State(state): State<AppState>) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
     let mut groups: Vec<(&str, Vec<&Area>)> = Vec::new();
@@ -48,7 +51,7 @@ pub async fn list_places(State(state): State<AppState>) -> Result<Markup, WebErr
     }
     let without_area: Vec<&Place> = plan.places.iter().filter(|p| p.area.is_none()).collect();
     // For each neighbourhood kind: how many, and in which areas (with how many in each).
-    let neighbourhoods: Vec<(AreaKind, usize, Vec<(&Area, usize)>)> = AreaKind::ALL
+    let neighbourhoods: Vec<(AreaKind, usize, CountedIn<'_>)> = AreaKind::ALL
         .into_iter()
         .filter(|k| k.is_neighbourhood() && k.is_place())
         .filter_map(|k| {
