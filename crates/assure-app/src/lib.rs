@@ -12,6 +12,7 @@
 //! returns; nothing here knows HTTP, a terminal or an async runtime.
 
 mod accounts;
+mod areas;
 mod committees;
 mod data;
 mod delivery;
@@ -30,6 +31,7 @@ mod work;
 use assure_store::Store;
 
 pub use accounts::organisation_ids;
+pub use areas::{AreasImport, AreasImported};
 pub use committees::{
     ActionFilter, ActionItem, Committees, MAX_DECISION_CHARS, MeetingDecisionFields, MeetingFields, Proposal,
     describe_link, describe_paper, indicator_of, may_update_action, my_actions, parse_paper, propose_deep_dives,

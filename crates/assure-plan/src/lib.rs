@@ -25,6 +25,7 @@ macro_rules! plan_files {
     };
 }
 
+pub mod areas_file;
 pub mod delivery;
 pub mod diagnostic;
 pub mod diff;

@@ -585,6 +585,7 @@ fn check_organisations(c: &mut Checker, known: &Known, orgs: &[Organisation]) {
 
 fn check_areas(c: &mut Checker, known: &Known, areas: &[Area]) {
     let mut codes = HashSet::new();
+    let mut ods_codes = HashSet::new();
     for a in areas {
         if let Some(p) = &a.parent {
             known.check(c, Kind::Areas, RefKind::Area, p);
@@ -594,13 +595,28 @@ fn check_areas(c: &mut Checker, known: &Known, areas: &[Area]) {
         }
         if let Some(code) = &a.code {
             let s = code.get_ref();
-            let ok = s.len() == 9 && s.starts_with('E') && s[1..].bytes().all(|b| b.is_ascii_digit());
-            if !ok {
-                c.at(Kind::Areas, code, format!("'{s}' is not an ONS area code (a letter E and eight digits)"));
+            if let Some(problem) = crate::model::ons_code_problem(s) {
+                c.at(Kind::Areas, code, problem);
             } else if !codes.insert(s.clone()) {
                 c.at(Kind::Areas, code, format!("duplicate ONS code '{s}'"));
             }
         }
+        // The ODS code is a plain string (no position): the area's id locates it.
+        if let Some(ods) = &a.ods {
+            if let Some(problem) = crate::model::ods_code_problem(a.kind, ods) {
+                c.at(Kind::Areas, &a.id, format!("area '{}': {problem}", a.id.get_ref()));
+            } else if !ods_codes.insert(ods.clone()) {
+                c.at(Kind::Areas, &a.id, format!("area '{}': duplicate ODS code '{ods}'", a.id.get_ref()));
+            }
+        }
+    }
+    for a in crate::query::areas_in_cycles(areas) {
+        let parent = a.parent.as_ref().map_or("", |p| p.get_ref().as_str());
+        c.at(
+            Kind::Areas,
+            &a.id,
+            format!("area '{}' lies in itself: its parent '{parent}' leads back to it", a.id.get_ref()),
+        );
     }
 }
 

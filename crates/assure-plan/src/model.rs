@@ -810,12 +810,79 @@ pub enum AreaKind {
     District,
     /// Health and Care Partnership footprint.
     Hcp,
+    /// Primary care network: GP practices working together (about 30,000–50,000 people).
+    Pcn,
+    /// GP practice (its registered list, not a place on a map).
+    Practice,
+    /// A locality of the Medway Model: a neighbourhood Medway's community services and
+    /// primary care are organised around (a kind of its own, neither a PCN nor a ward).
+    Locality,
 }
 
 impl AreaKind {
-    /// Whether areas of this kind have a page of their own as a place.
+    /// Every kind, in the order of the geography from largest to smallest.
+    pub const ALL: [AreaKind; 10] = [
+        AreaKind::NhsRegion,
+        AreaKind::Ics,
+        AreaKind::SubIcb,
+        AreaKind::County,
+        AreaKind::Unitary,
+        AreaKind::District,
+        AreaKind::Hcp,
+        AreaKind::Locality,
+        AreaKind::Pcn,
+        AreaKind::Practice,
+    ];
+
+    /// Whether areas of this kind have a page of their own as a place. A PCN and a
+    /// locality do (their data, what is delivered there, what residents said); a GP
+    /// practice does not: there are too many, and a practice's figures are its list's,
+    /// shown on its network's page.
     pub fn is_place(self) -> bool {
-        matches!(self, AreaKind::Ics | AreaKind::County | AreaKind::Unitary | AreaKind::District | AreaKind::Hcp)
+        !matches!(self, AreaKind::NhsRegion | AreaKind::SubIcb | AreaKind::Practice)
+    }
+
+    /// Whether areas of this kind are the neighbourhoods care is organised in (PCNs,
+    /// practices, localities): listed by kind on the page of the area they lie in.
+    pub fn is_neighbourhood(self) -> bool {
+        matches!(self, AreaKind::Pcn | AreaKind::Practice | AreaKind::Locality)
+    }
+
+    /// The kind as written in a plan or an areas file: `district`, `pcn`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaKind::NhsRegion => "nhs_region",
+            AreaKind::Ics => "ics",
+            AreaKind::SubIcb => "sub_icb",
+            AreaKind::County => "county",
+            AreaKind::Unitary => "unitary",
+            AreaKind::District => "district",
+            AreaKind::Hcp => "hcp",
+            AreaKind::Pcn => "pcn",
+            AreaKind::Practice => "practice",
+            AreaKind::Locality => "locality",
+        }
+    }
+
+    /// The kind written `text` (as [`AreaKind::as_str`] writes it), if any.
+    pub fn parse(text: &str) -> Option<AreaKind> {
+        AreaKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    /// Words for people, plural: "primary care networks".
+    pub fn plural(self) -> &'static str {
+        match self {
+            AreaKind::NhsRegion => "NHS England regions",
+            AreaKind::Ics => "Integrated Care Systems",
+            AreaKind::SubIcb => "sub-ICB locations",
+            AreaKind::County => "county council areas",
+            AreaKind::Unitary => "unitary council areas",
+            AreaKind::District => "district council areas",
+            AreaKind::Hcp => "Health and Care Partnerships",
+            AreaKind::Pcn => "primary care networks",
+            AreaKind::Practice => "GP practices",
+            AreaKind::Locality => "localities",
+        }
     }
 
     /// Words for people: "district council area".
@@ -828,6 +895,9 @@ impl AreaKind {
             AreaKind::Unitary => "unitary council area",
             AreaKind::District => "district council area",
             AreaKind::Hcp => "Health and Care Partnership",
+            AreaKind::Pcn => "primary care network",
+            AreaKind::Practice => "GP practice",
+            AreaKind::Locality => "locality",
         }
     }
 }
@@ -868,6 +938,10 @@ pub struct Area {
     pub code: Option<Sp<String>>,
     /// ODS code, where there is one.
     pub ods: Option<String>,
+    /// Other names it goes by (a PCN's former name, a practice's surgery name), which
+    /// data files may use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// The area it lies in.
     pub parent: Option<Sp<String>>,
     /// Source line, where the source names it.
@@ -879,6 +953,35 @@ pub struct Area {
     /// Member areas.
     #[serde(default, rename = "member")]
     pub members: Vec<AreaMember>,
+}
+
+/// Why `code` is not an ONS area code, if it is not: a letter E and eight digits
+/// (`E07000105`, Ashford).
+pub fn ons_code_problem(code: &str) -> Option<String> {
+    let ok = code.len() == 9 && code.starts_with('E') && code[1..].bytes().all(|b| b.is_ascii_digit());
+    (!ok).then(|| format!("'{code}' is not an ONS area code (a letter E and eight digits)"))
+}
+
+/// Why `code` is not an ODS code for an area of this kind, if it is not. ODS codes are
+/// three to six capital letters and digits (`QKS`, `91Q`, `Y59`); a GP practice's is a
+/// letter other than U and five digits (`G82001`), a primary care network's a U and five digits
+/// (`U12345`).
+pub fn ods_code_problem(kind: AreaKind, code: &str) -> Option<String> {
+    let b = code.as_bytes();
+    let five_digits = || b.len() == 6 && b[1..].iter().all(u8::is_ascii_digit);
+    match kind {
+        // U and five digits is a network's code.
+        AreaKind::Practice if !(five_digits() && b[0].is_ascii_uppercase() && b[0] != b'U') => Some(format!(
+            "'{code}' is not a GP practice's ODS code (a capital letter other than U and five digits, such as G82001)"
+        )),
+        AreaKind::Pcn if !(five_digits() && b[0] == b'U') => {
+            Some(format!("'{code}' is not a primary care network's ODS code (U and five digits, such as U12345)"))
+        }
+        _ if !((3..=6).contains(&b.len()) && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())) => {
+            Some(format!("'{code}' is not an ODS code (three to six capital letters and digits, such as QKS)"))
+        }
+        _ => None,
+    }
 }
 
 /// A whole plan: everything in a plan directory, validated (or a draft being edited,

@@ -137,6 +137,25 @@ impl Plan {
             .collect()
     }
 
+    /// The areas whose parent is `area`, by kind (in [`AreaKind::ALL`]'s order), for the
+    /// kinds that are neighbourhoods ([`AreaKind::is_neighbourhood`]): an HCP's PCNs,
+    /// Medway's localities, a PCN's practices.
+    pub fn neighbourhoods_in<'a>(&'a self, area: &Area) -> Vec<(AreaKind, Vec<&'a Area>)> {
+        AreaKind::ALL
+            .into_iter()
+            .filter(|k| k.is_neighbourhood())
+            .map(|k| {
+                let children = self
+                    .areas
+                    .iter()
+                    .filter(|a| a.kind == k && a.parent.as_ref().is_some_and(|p| p.get_ref() == area.id.get_ref()))
+                    .collect::<Vec<_>>();
+                (k, children)
+            })
+            .filter(|(_, children)| !children.is_empty())
+            .collect()
+    }
+
     /// The areas an area lies in, wholly or partly: its parent and the HCPs it is a member of.
     pub fn areas_around<'a>(&'a self, area: &'a Area) -> Vec<&'a Area> {
         let parent = area.parent.as_ref().and_then(|p| self.area(p.get_ref()));
@@ -790,4 +809,28 @@ pub fn plan_detail<'a>(plan: &'a Plan, p: &'a DeliveringPlan) -> PlanDetail<'a> 
             .map(|e| e.id.get_ref().as_str())
             .collect(),
     }
+}
+
+/// The areas whose chain of parents comes back to themselves (`a` in `b` in `a`), in
+/// the order given. A chain that ends at an unknown parent is not a cycle.
+pub fn areas_in_cycles(areas: &[Area]) -> Vec<&Area> {
+    let by_id: HashMap<&str, &Area> = areas.iter().map(|a| (a.id.get_ref().as_str(), a)).collect();
+    areas
+        .iter()
+        .filter(|start| {
+            let mut seen = HashSet::new();
+            let mut at = *start;
+            while let Some(parent) = at.parent.as_ref().and_then(|p| by_id.get(p.get_ref().as_str())) {
+                if parent.id.get_ref() == start.id.get_ref() {
+                    return true;
+                }
+                // A cycle further up that does not pass through `start`.
+                if !seen.insert(parent.id.get_ref().as_str()) {
+                    return false;
+                }
+                at = parent;
+            }
+            false
+        })
+        .collect()
 }

@@ -143,7 +143,7 @@ impl Store {
     fn current_schema(&self) -> Result<String, StoreError> {
         match &self.pool {
             Pool::Sqlite { .. } => Ok(String::new()),
-            Pool::Postgres(pool) => {
+            Pool::Postgres { pool, .. } => {
                 let mut conn = pool.get()?;
                 Ok(conn.query_one("SELECT current_schema()", &[])?.get(0))
             }
@@ -166,7 +166,7 @@ impl Store {
                 conn.backup(rusqlite::MAIN_DB, out, None::<fn(rusqlite::backup::Progress)>)?;
                 Ok(())
             }
-            Pool::Postgres(_) => {
+            Pool::Postgres { .. } => {
                 let schema = self.current_schema()?;
                 let url = self.connect.as_deref().unwrap_or_default();
                 run(pg_tool("pg_dump", url)

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     ("0011", 11, "reminders"),
     ("0012", 12, "committees"),
     ("0013", 13, "plan_versions"),
+    ("0014", 14, "area_aliases"),
 ];
 
 impl Migration {

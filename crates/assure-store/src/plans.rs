@@ -95,13 +95,22 @@ const TABLES: &[Table] = &[
             col!("valid_from"),
             col!("valid_to"),
         ],
-        children: &[Table {
-            name: "area_member",
-            field: "member",
-            parent: &[("area_id", "id")],
-            columns: &[col!("member_id" = "area", Text), col!("coverage"), col!("note")],
-            ..LIST
-        }],
+        children: &[
+            Table {
+                name: "area_member",
+                field: "member",
+                parent: &[("area_id", "id")],
+                columns: &[col!("member_id" = "area", Text), col!("coverage"), col!("note")],
+                ..LIST
+            },
+            Table {
+                name: "area_alias",
+                field: "aliases",
+                parent: &[("area_id", "id")],
+                scalar: Some(text("alias")),
+                ..LIST
+            },
+        ],
         ..LIST
     },
     Table {

@@ -1,4 +1,4 @@
-//! Areas as data names them: a plan area's id, ONS code, ODS code or name, and the
+//! Areas as data names them: a plan area's id, ONS code, ODS code, name or alias, and the
 //! comparator England, all resolved to one id.
 
 use std::collections::HashMap;
@@ -26,7 +26,7 @@ impl AreaIndex {
             let id = a.id.get_ref();
             let keys =
                 [Some(id.as_str()), a.code.as_ref().map(|c| c.get_ref().as_str()), a.ods.as_deref(), Some(&a.name)];
-            for key in keys.into_iter().flatten() {
+            for key in keys.into_iter().flatten().chain(a.aliases.iter().map(String::as_str)) {
                 ids.insert(key.to_ascii_lowercase(), id.clone());
             }
             names.insert(id.clone(), a.name.clone());

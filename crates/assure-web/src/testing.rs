@@ -132,18 +132,36 @@ impl Browser {
 
     /// POST a file as `multipart/form-data` (field `file`), with or without the CSRF token.
     pub fn post_multipart(&mut self, path: &str, file_name: &str, content: &str, with_csrf: bool) -> Reply {
+        self.post_file(path, file_name, "text/csv", content.as_bytes(), with_csrf)
+    }
+
+    /// POST any file (a workbook: bytes, not text) as `multipart/form-data` (field
+    /// `file`, of this content type), with or without the CSRF token.
+    pub fn post_file(
+        &mut self,
+        path: &str,
+        file_name: &str,
+        content_type: &str,
+        content: &[u8],
+        with_csrf: bool,
+    ) -> Reply {
         let boundary = "----assure-test-boundary";
-        let mut body = String::new();
+        let mut body = Vec::new();
         if with_csrf {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n",
-                self.csrf
-            ));
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n", self.csrf)
+                    .as_bytes(),
+            );
         }
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
-        ));
-        self.post_bytes(path, &format!("multipart/form-data; boundary={boundary}"), body.as_bytes())
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.post_bytes(path, &format!("multipart/form-data; boundary={boundary}"), &body)
     }
 
     /// POST `multipart/form-data` with the session's CSRF token, these text fields and a

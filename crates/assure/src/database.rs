@@ -189,6 +189,11 @@ pub(crate) enum DbCommand {
         #[command(subcommand)]
         command: DataCommand,
     },
+    /// Geography from files: primary care networks, GP practices and localities.
+    Areas {
+        #[command(subcommand)]
+        command: AreasCommand,
+    },
     /// Load a deterministic illustrative dataset for every indicator and area (marked as
     /// such wherever it is shown; never loaded unless asked for).
     DemoData {
@@ -328,6 +333,27 @@ pub(crate) enum ArchiveCommand {
     Restore {
         /// The archive's number (from `assure archive list`, or the import that dropped them).
         id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum AreasCommand {
+    /// Load areas from a CSV or .xlsx file into a draft of the plan. Columns: code, name,
+    /// kind (pcn, practice, locality, or a kind the plan already uses), parent (the code of
+    /// the area it lies in, in the file or in the plan), and optionally ons, ods, aliases
+    /// (separated by ;), valid_from, valid_to. A row whose code is already an area of the
+    /// draft updates it. Every problem is printed as file:line: field: message, and on any
+    /// nothing is written. Only a draft takes areas: the published plan changes when the
+    /// draft is published.
+    Import {
+        /// The CSV or .xlsx file (its first sheet, with a header row).
+        file: PathBuf,
+        /// The draft to load the areas into.
+        #[arg(long, value_name = "DRAFT")]
+        plan: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -798,6 +824,21 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 }
             }
         },
+        DbCommand::Areas { command: AreasCommand::Import { file, plan, json } } => {
+            let name = file.display().to_string();
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {name}"))?;
+            let app = App::new(open(db, true)?);
+            let import = assure_app::AreasImport { draft: &plan, file_name: &name, bytes: &bytes };
+            match app.import_areas_as(&actor(db), &import) {
+                Ok(r) if json => print_json(out, &r)?,
+                Ok(r) => render::areas_imported(out, &r)?,
+                Err(AppError::InvalidFile { file, problems }) => {
+                    eprintln!("{problems}");
+                    bail!("{file}: {} problem(s); nothing was written", problems.total());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         DbCommand::DemoData { plan, force } => {
             let store = open(db, true)?;
             if store.backend() == assure_store::BackendKind::Postgres && !force {

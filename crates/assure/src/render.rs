@@ -419,6 +419,29 @@ pub fn diff(w: &mut dyn Write, d: &assure_plan::diff::PlanDiff) -> io::Result<()
     Ok(())
 }
 
+/// What an areas file did to a draft: counts, each area added and each field changed,
+/// and the problems the draft still has.
+pub fn areas_imported(w: &mut dyn Write, r: &assure_app::AreasImported) -> io::Result<()> {
+    writeln!(w, "{} into draft '{}': {}", r.file, r.draft, r.counts())?;
+    for a in &r.added {
+        let parent = a.parent.as_ref().map(|p| format!(", in {}", p.get_ref())).unwrap_or_default();
+        writeln!(w, "  added    {}  {} ({}{parent})", a.id.get_ref(), a.name, a.kind.label())?;
+    }
+    for c in &r.changed {
+        for (field, before, after) in c.fields() {
+            let shown = |v: &str| if v.is_empty() { "(none)".to_owned() } else { format!("'{v}'") };
+            writeln!(w, "  changed  {}  {field}: {} → {}", c.after.id.get_ref(), shown(&before), shown(&after))?;
+        }
+    }
+    if !r.problems.is_empty() {
+        writeln!(w, "The draft has {} problem(s) to put right before it can be published:", r.problems.len())?;
+        for p in &r.problems {
+            writeln!(w, "  {p}")?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::snippet;

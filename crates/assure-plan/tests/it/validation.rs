@@ -432,3 +432,39 @@ fn a_control_character_written_as_a_toml_escape_is_refused_where_it_is() {
         problems.iter().any(|p| p.message.contains("U+001B")) && problems.iter().any(|p| p.message.contains("U+007F"))
     );
 }
+
+#[test]
+fn areas_whose_parents_lead_back_to_themselves_are_each_reported() {
+    let c = Copy::new();
+    // Kent's parent becomes Ashford, which lies in Kent.
+    let kent = c.replace(
+        "areas.toml",
+        "id = \"kent\"\nname = \"Kent\"\nkind = \"county\"\ncode = \"E10000016\"\nparent = \"kent-medway-ics\"",
+        "id = \"kent\"\nname = \"Kent\"\nkind = \"county\"\ncode = \"E10000016\"\nparent = \"ashford\"",
+    );
+    let problems = c.problems();
+    let cycles: Vec<_> = problems.iter().filter(|d| d.message.contains("lies in itself")).collect();
+    assert_eq!(cycles.len(), 2, "Kent and Ashford:\n{}", lines(&problems));
+    assert!(
+        cycles
+            .iter()
+            .any(|d| d.line == Some(kent) && d.message.contains("area 'kent' lies in itself: its parent 'ashford'")),
+        "{}",
+        lines(&problems)
+    );
+}
+
+#[test]
+fn ods_codes_are_checked_by_kind_and_for_duplicates() {
+    let c = Copy::new();
+    c.replace("areas.toml", "ods = \"91Q\"", "ods = \"QKS\"");
+    let line = c.replace("areas.toml", "ods = \"Y59\"", "ods = \"y59\"");
+    let problems = c.problems();
+    assert!(problems.iter().any(|d| d.message.contains("duplicate ODS code 'QKS'")), "{}", lines(&problems));
+    assert!(
+        problems.iter().any(|d| d.message.contains("'y59' is not an ODS code") && d.line.is_some_and(|l| l < line)),
+        "reported at the area's id: {}",
+        lines(&problems)
+    );
+    assert_eq!(problems.len(), 2, "{}", lines(&problems));
+}

@@ -10,6 +10,7 @@ mod layout;
 mod links;
 mod status;
 mod update_form;
+mod upload;
 mod voice;
 
 pub use actions::*;
@@ -20,4 +21,5 @@ pub use layout::*;
 pub use links::*;
 pub use status::*;
 pub use update_form::*;
+pub use upload::*;
 pub use voice::*;

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod areas;
 mod audit;
 mod commitments;
 mod committees;
@@ -113,8 +114,15 @@ pub fn routes() -> Router<AppState> {
             "/data/upload",
             get(upload::show_upload)
                 .post(upload::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(upload::MAX_UPLOAD_BYTES)),
+                .layer(axum::extract::DefaultBodyLimit::max(crate::components::MAX_UPLOAD_BYTES)),
         )
+        .route(
+            "/plan-versions/{id}/areas",
+            get(areas::show_areas_upload)
+                .post(areas::upload_areas)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::components::MAX_UPLOAD_BYTES)),
+        )
+        .route("/plan-versions/{id}/areas/template.csv", get(areas::areas_template))
         .route("/have-your-say", get(voice::show_say).post(voice::submit_say))
         .route("/have-your-say/receipt", get(voice::show_receipt_form).post(voice::show_receipt))
         .route("/have-your-say/withdraw", post(voice::withdraw))

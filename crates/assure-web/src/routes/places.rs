@@ -30,19 +30,43 @@ fn group(kind: AreaKind) -> &'static str {
         AreaKind::County | AreaKind::Unitary => "Council areas",
         AreaKind::Hcp => "Health and Care Partnerships",
         AreaKind::District => "Districts",
+        AreaKind::Locality => "Localities",
+        AreaKind::Pcn => "Primary care networks",
+        AreaKind::Practice => "GP practices",
     }
 }
+
+/// Areas, each with how many of something lie in it.
+type CountedIn<'a> = Vec<(&'a Area, usize)>;
 
 pub async fn list_places(State(state): State<AppState>) -> Result<Markup, WebError> {
     let plan = state.plan().await?;
     let mut groups: Vec<(&str, Vec<&Area>)> = Vec::new();
-    for a in plan.place_areas() {
+    // Neighbourhoods (dozens of PCNs) are listed on their parents' pages, counted here.
+    for a in plan.place_areas().filter(|a| !a.kind.is_neighbourhood()) {
         match groups.iter_mut().find(|(g, _)| *g == group(a.kind)) {
             Some((_, areas)) => areas.push(a),
             None => groups.push((group(a.kind), vec![a])),
         }
     }
     let without_area: Vec<&Place> = plan.places.iter().filter(|p| p.area.is_none()).collect();
+    // For each neighbourhood kind: how many, and in which areas (with how many in each).
+    let neighbourhoods: Vec<(AreaKind, usize, CountedIn<'_>)> = AreaKind::ALL
+        .into_iter()
+        .filter(|k| k.is_neighbourhood() && k.is_place())
+        .filter_map(|k| {
+            let all: Vec<&Area> = plan.areas.iter().filter(|a| a.kind == k).collect();
+            let mut parents: Vec<(&Area, usize)> = Vec::new();
+            for a in &all {
+                let Some(parent) = a.parent.as_ref().and_then(|p| plan.area(p.get_ref())) else { continue };
+                match parents.iter_mut().find(|(p, _)| p.id.get_ref() == parent.id.get_ref()) {
+                    Some((_, n)) => *n += 1,
+                    None => parents.push((parent, 1)),
+                }
+            }
+            (!all.is_empty()).then_some((k, all.len(), parents))
+        })
+        .collect();
     Ok(page(
         "Places",
         &[],
@@ -62,6 +86,18 @@ pub async fn list_places(State(state): State<AppState>) -> Result<Markup, WebErr
                                 } }
                             }
                         }
+                    }
+                }
+            }
+            @for (kind, count, parents) in &neighbourhoods {
+                h2 { (group(*kind)) }
+                p {
+                    (count) " " (if *count == 1 { kind.label() } else { kind.plural() })
+                    @if !parents.is_empty() { ", each listed on the page of the area it lies in:" } @else { "." }
+                }
+                @if !parents.is_empty() {
+                    ul class="nhsuk-list nhsuk-list--bullet" {
+                        @for (p, n) in parents { li { a href={ "/places/" (p.id.get_ref()) } { (p.name) } " (" (n) ")" } }
                     }
                 }
             }
@@ -141,7 +177,7 @@ pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -
             @if let Some(p) = place {
                 @if let Some(h) = &p.heading { p { (glossed(h)) } }
             }
-            @if let Some(a) = area { (where_it_is(&plan, a)) }
+            @if let Some(a) = area { (where_it_is(&plan, a)) (neighbourhoods(&plan, a)) }
             @if let Some(a) = area {
                 p { "Place report for " (a.name) ": " (report_links(&format!("/reports/places/{}", a.id.get_ref()), "place report")) }
             }
@@ -158,7 +194,8 @@ pub async fn show_place(State(state): State<AppState>, Path(id): Path<String>) -
 /// What the area lies in and what it contains, as links to their pages.
 fn where_it_is(plan: &Plan, a: &Area) -> Markup {
     let around = plan.areas_around(a);
-    let within = plan.areas_within(a);
+    // Neighbourhoods (PCNs, practices, localities) are listed by kind below, not here.
+    let within: Vec<_> = plan.areas_within(a).into_iter().filter(|(x, _)| !x.kind.is_neighbourhood()).collect();
     let page_of = |x: &Area| html! { @if x.kind.is_place() { a href={ "/places/" (x.id.get_ref()) } { (x.name) } } @else { (x.name) } };
     html! {
         @if !around.is_empty() {
@@ -170,6 +207,28 @@ fn where_it_is(plan: &Plan, a: &Area) -> Markup {
                 (page_of(x))
                 @if let Some(m) = member { @if m.coverage == assure_plan::Coverage::Part { " (part" @if let Some(n) = &m.note { ": " (n) } ")" } }
             } "." }
+        }
+    }
+}
+
+/// The primary care networks, GP practices and localities that lie in the area, by
+/// kind: a link to each that has a page, with its ODS code (what data files name it by).
+fn neighbourhoods(plan: &Plan, a: &Area) -> Markup {
+    let kinds = plan.neighbourhoods_in(a);
+    html! {
+        @if !kinds.is_empty() {
+            h2 { "Areas in " (a.name) }
+            @for (kind, areas) in &kinds {
+                h3 { (group(*kind)) " (" (areas.len()) ")" }
+                ul class="nhsuk-list nhsuk-list--bullet assure-columns" {
+                    @for x in areas {
+                        li {
+                            @if x.kind.is_place() { a href={ "/places/" (x.id.get_ref()) } { (x.name) } } @else { (x.name) }
+                            @if let Some(ods) = &x.ods { span class="assure-small" { " (" (ods) ")" } }
+                        }
+                    }
+                }
+            }
         }
     }
 }

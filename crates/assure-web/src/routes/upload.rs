@@ -3,18 +3,15 @@
 use assure_app::{AppError, DataImportRequest, DataSource};
 use assure_plan::Diagnostics;
 use assure_store::{ImportMode, Role};
-use axum::extract::{Multipart, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 
 use crate::access::{self, Signed};
-use crate::components::page;
 use crate::components::{FieldError, choices, csrf_field, error_summary, form_title, success_banner, textarea};
+use crate::components::{page, read_upload};
 use crate::{AppState, WebError};
-
-/// The largest file accepted from a browser (larger files: `assure data import`).
-pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 
 fn may_upload(s: &Signed) -> Result<(), WebError> {
     match s.account.role {
@@ -69,22 +66,6 @@ fn upload_page(
     )
 }
 
-/// A body larger than the upload page takes.
-fn too_large() -> WebError {
-    WebError::TooLarge(format!(
-        "The file is larger than {} MB, the most the upload page takes. Import it with `assure data import FILE`.",
-        MAX_UPLOAD_BYTES / (1024 * 1024)
-    ))
-}
-
-/// A multipart body that cannot be read (cut off, malformed, or over the limit).
-fn body_error(e: axum::extract::multipart::MultipartError) -> WebError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return too_large();
-    }
-    WebError::BadRequest { field: "form".into(), detail: e.body_text() }
-}
-
 pub async fn show_upload(request: Request) -> Result<Markup, WebError> {
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     may_upload(&s)?;
@@ -92,68 +73,13 @@ pub async fn show_upload(request: Request) -> Result<Markup, WebError> {
 }
 
 pub async fn upload(State(state): State<AppState>, request: Request) -> Result<Response, WebError> {
-    // Who is asking, and how much they send, are checked before the body is read, so
-    // that nobody who may not upload can make the server read (or hold) a large body;
-    // refused writes say `Connection: close`, so the sender stops.
+    // Who is asking is checked before the body is read, so that nobody who may not
+    // upload can make the server read (or hold) a large body.
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     may_upload(&s)?;
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_UPLOAD_BYTES as u64) {
-        return Err(too_large());
-    }
-    let expired = || {
-        WebError::Forbidden(
-            "This form has expired or did not come from this site. Go back, reload the page and try again.".into(),
-        )
-    };
-    let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(request, &())
-        .await
-        .map_err(|e| WebError::BadRequest { field: "form".into(), detail: e.body_text() })?;
-    let (mut csrf_checked, mut map, mut options, mut file) = (false, String::new(), Vec::new(), None);
-    loop {
-        let field = multipart.next_field().await.map_err(body_error)?;
-        let Some(mut field) = field else { break };
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            // The form sends its token first: no file is read from a form without it.
-            if !csrf_checked {
-                return Err(expired());
-            }
-            // Streamed to a temporary file, not gathered in memory.
-            let file_name = field.file_name().map_or_else(|| "upload.csv".to_owned(), str::to_owned);
-            let mut spool =
-                tempfile::NamedTempFile::new().map_err(|e| WebError::Internal(format!("temporary file: {e}")))?;
-            let mut size = 0usize;
-            while let Some(chunk) = field.chunk().await.map_err(body_error)? {
-                size += chunk.len();
-                if size > MAX_UPLOAD_BYTES {
-                    return Err(too_large());
-                }
-                std::io::Write::write_all(spool.as_file_mut(), &chunk)
-                    .map_err(|e| WebError::Internal(format!("temporary file: {e}")))?;
-            }
-            file = Some((file_name, spool, size));
-            continue;
-        }
-        let bytes = field.bytes().await.map_err(body_error)?;
-        let text = String::from_utf8_lossy(&bytes).trim().to_owned();
-        match name.as_str() {
-            "csrf" if access::csrf_matches(&s, &text) => csrf_checked = true,
-            "csrf" => return Err(expired()),
-            "map" => map = text,
-            "options" => options.push(text),
-            _ => {}
-        }
-    }
-    if !csrf_checked {
-        return Err(expired());
-    }
-    // The import reads the spooled file (twice) from disk: an upload is never held whole.
-    let file = file.filter(|(_, _, size)| *size > 0).map(|(name, spool, _)| (name, spool));
+    let form = read_upload(request, &s, "assure data import FILE").await?;
+    let (map, options) = (form.field("map").to_owned(), form.values("options"));
+    let file = form.file;
     let mut errors: Vec<FieldError> = Vec::new();
     let mut mapping = std::collections::HashMap::new();
     for line in map.lines().map(str::trim).filter(|l| !l.is_empty()) {

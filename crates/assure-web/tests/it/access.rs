@@ -9,6 +9,8 @@ use assure_store::{AccountFields, ItemKind, Role, Store};
 use crate::{Browser, PASSWORD, Reply, TestApp, account, apps};
 
 const AREA: &str = "kent-medway-ics";
+/// A draft of the plan, for the plan editors' routes.
+const DRAFT: &str = "kent-and-medway-2026-28";
 
 /// The people of the matrix: name, and whether they are signed in as someone.
 const PEOPLE: [&str; 5] = ["anonymous", "viewer", "medway", "kcc", "admin"];
@@ -75,7 +77,7 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
         let plan = assure_plan::bundled().unwrap();
         let mut browsers = people(&app);
         // A draft of the next version, and the forms that edit it (admins and plan editors).
-        let draft = "kent-and-medway-2026-28";
+        let draft = DRAFT;
         let admin = store.account("admin").unwrap().unwrap();
         assure_app::App::new(store.clone()).start_draft(&admin, "kent-and-medway-2024-26", draft, None).unwrap();
         let edit = |rest: &str| format!("/plan-versions/{draft}/edit/{rest}");
@@ -265,6 +267,21 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
             let r = browser.post_multipart_bytes("/plan-versions/compare", &fields, "plan.zip", &zip);
             assert_eq!(allowed(&r), *who != "anonymous", "{name}: {who} compare: {}", r.status);
             assert_eq!(changes(&store), before, "{name}: {who}: comparing stored nothing");
+            // Areas from a file into a draft: plan editors (here, the admin) only.
+            let before = changes(&store);
+            let areas = format!("code,name,kind,parent\npcn-{who},{who} PCN,pcn,hcp-west-kent\n");
+            let r = browser.post_multipart(&format!("/plan-versions/{DRAFT}/areas"), "areas.csv", &areas, true);
+            assert_eq!(allowed(&r), *who == "admin", "{name}: {who} areas: {} {}", r.status, r.body);
+            assert_eq!(changes(&store) > before, *who == "admin", "{name}: {who} areas");
+            if *who != "anonymous" {
+                let r = browser.post_multipart(&format!("/plan-versions/{DRAFT}/areas"), "areas.csv", &areas, false);
+                assert_eq!(r.status, 403, "{name}: {who} areas without CSRF");
+            }
+            for path in [format!("/plan-versions/{DRAFT}/areas"), format!("/plan-versions/{DRAFT}/areas/template.csv")]
+            {
+                let r = browser.get(&path);
+                assert_eq!(allowed(&r), *who == "admin", "{name}: {who} GET {path}: {}", r.status);
+            }
             // Pages for admins only.
             for path in ["/admin", "/admin/users", "/admin/settings", "/admin/approvals"] {
                 let r = browser.get(path);

@@ -3,6 +3,7 @@
 
 mod access;
 mod api;
+mod areas;
 mod committees;
 mod downloads;
 mod fuzz;

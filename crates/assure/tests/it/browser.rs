@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The draft the areas page is shown for.
+const DRAFT: &str = "kent-and-medway-2026-28";
+
 /// The milestone updated and shown signed in.
 const MILESTONE: &str = "move-together-active-kent-medway-strategy-m1";
 
@@ -90,6 +93,7 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         "@/admin/settings".into(),
         "@/admin/approvals".into(),
         "@/data/upload".into(),
+        format!("@/plan-versions/{DRAFT}/areas"),
         "@/audit".into(),
         "@/reports".into(),
         // Residents' voice: the public form, receipt, privacy notice, a published item
@@ -152,6 +156,23 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
     let mut add = Command::new(assert_cmd::cargo::cargo_bin("assure"));
     add.current_dir(dir.path()).env_remove("DATABASE_URL");
     crate::add_admin(add);
+    // A draft with the illustrative PCNs and localities loaded, for the areas page.
+    {
+        let url = assure_store::DatabaseUrl::parse(&dir.path().join("assure.db").display().to_string()).unwrap();
+        let (store, _) = assure_store::Store::open(&url).unwrap();
+        let mut draft = store.plan("kent-and-medway-2024-26").unwrap();
+        draft.meta.id = assure_plan::Sp::new(0..0, DRAFT.to_owned());
+        store.create_draft(&draft, Some("kent-and-medway-2024-26"), "test").unwrap();
+    }
+    let areas = Command::new(assert_cmd::cargo::cargo_bin("assure"))
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .args(["areas", "import"])
+        .arg(root.join("data/areas/kent-and-medway-pcns-illustrative.csv"))
+        .args(["--plan", DRAFT])
+        .output()
+        .expect("assure areas import runs");
+    assert!(areas.status.success(), "{}", String::from_utf8_lossy(&areas.stderr));
     let mut command = Command::new(assert_cmd::cargo::cargo_bin("assure"));
     command.current_dir(dir.path()).env_remove("DATABASE_URL");
     let (mut server, base, _stderr) = crate::spawn_serve(command, "warn");

@@ -1,5 +1,6 @@
 //! Integration tests of the `assure` binary, run as a person would run it, and the tidy checks.
 
+mod areas_cli;
 mod browser;
 mod cli;
 mod crosscheck;
