@@ -131,7 +131,7 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         "/plan-versions/kent-and-medway-2024-26".into(),
         "/plan-versions/diff?from=kent-and-medway-2024-26&to=kent-and-medway-2024-26".into(),
         "@/plan-versions".into(),
-        "@/plan-versions/kent-and-medway-2026-28".into(),
+        format!("@/plan-versions/{DRAFT}"),
         "@/plan-versions/diff?from=kent-and-medway-2024-26&to=kent-and-medway-2026-28".into(),
         "@/plan-versions/kent-and-medway-2026-28/publish".into(),
     ];
@@ -148,7 +148,7 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
     let draft = Command::new(assert_cmd::cargo::cargo_bin("assure"))
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
-        .args(["plan", "draft", "start", "--from", "kent-and-medway-2024-26", "--id", "kent-and-medway-2026-28"])
+        .args(["plan", "draft", "start", "--from", "kent-and-medway-2024-26", "--id", DRAFT])
         .args(["--title", "Shared Delivery Plan 2026-28"])
         .output()
         .expect("assure plan draft start runs");
@@ -156,14 +156,7 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
     let mut add = Command::new(assert_cmd::cargo::cargo_bin("assure"));
     add.current_dir(dir.path()).env_remove("DATABASE_URL");
     crate::add_admin(add);
-    // A draft with the illustrative PCNs and localities loaded, for the areas page.
-    {
-        let url = assure_store::DatabaseUrl::parse(&dir.path().join("assure.db").display().to_string()).unwrap();
-        let (store, _) = assure_store::Store::open(&url).unwrap();
-        let mut draft = store.plan("kent-and-medway-2024-26").unwrap();
-        draft.meta.id = assure_plan::Sp::new(0..0, DRAFT.to_owned());
-        store.create_draft(&draft, Some("kent-and-medway-2024-26"), "test").unwrap();
-    }
+    // The draft started above gets the illustrative PCNs and localities, for the areas page.
     let areas = Command::new(assert_cmd::cargo::cargo_bin("assure"))
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
@@ -235,9 +228,9 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
     // The draft editor: its home and a form (with a problem on a field).
     let ada = store.account(crate::ADMIN.0).unwrap().unwrap();
     let app = assure_app::App::new(store.clone());
-    app.start_draft(&ada, plan_id, "kent-and-medway-2026-28", None).unwrap();
+    // (the draft `assure plan draft start` made above)
     let mut values = assure_app::form_values(
-        &store.draft("kent-and-medway-2026-28").unwrap().unwrap().plan,
+        &store.draft(DRAFT).unwrap().unwrap().plan,
         assure_app::PlanItemKind::Indicator,
         "smoking-at-time-of-delivery",
     )
@@ -248,7 +241,7 @@ fn every_page_type_passes_axe_and_the_keyboard_in_chromium() {
         id: "smoking-at-time-of-delivery".into(),
         values,
     };
-    assert_eq!(app.edit_draft(&ada, "kent-and-medway-2026-28", edit).unwrap().problems.len(), 1);
+    assert_eq!(app.edit_draft(&ada, DRAFT, edit).unwrap().problems.len(), 1);
     paths.push("@/plan-versions/kent-and-medway-2026-28/edit".into());
     paths.push("@/plan-versions/kent-and-medway-2026-28/edit/indicator/smoking-at-time-of-delivery".into());
     paths.push(
