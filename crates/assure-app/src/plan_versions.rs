@@ -103,19 +103,6 @@ impl App {
             other => Ok(other?),
         }
     }
-
-    /// Give `username` the plan-editor permission, or take it away (admins only).
-    pub fn set_plan_editor(&self, admin: &Account, username: &str, on: bool) -> Result<(), AppError> {
-        crate::require_admin(admin)?;
-        let account = self
-            .store
-            .account(username)?
-            .ok_or_else(|| AppError::NotFound { what: "account", id: username.to_owned() })?;
-        if self.store.has_permission(account.id, Permission::PlanEditor)? != on {
-            self.store.set_permission(username, Permission::PlanEditor, on, &admin.username)?;
-        }
-        Ok(())
-    }
 }
 
 /// A version of the plan as a reader finds it by id: a stored one (published or

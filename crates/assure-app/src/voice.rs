@@ -580,22 +580,6 @@ pub fn may_moderate(app: &App, account: &Account) -> Result<bool, AppError> {
     Ok(account.role == Role::Admin || app.store.has_permission(account.id, Permission::Moderator)?)
 }
 
-impl App {
-    /// An admin gives `username` the moderator permission, or takes it away; nothing is
-    /// changed (or audited) when the account already is as asked.
-    pub fn set_moderator(&self, admin: &Account, username: &str, moderator: bool) -> Result<(), AppError> {
-        crate::require_admin(admin)?;
-        let account = self
-            .store
-            .account(username)?
-            .ok_or_else(|| AppError::NotFound { what: "account", id: username.to_owned() })?;
-        if self.store.has_permission(account.id, Permission::Moderator)? != moderator {
-            self.store.set_permission(username, Permission::Moderator, moderator, &admin.username)?;
-        }
-        Ok(())
-    }
-}
-
 /// What a moderator decides, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DecisionFields {

@@ -1,6 +1,6 @@
 //! For admins: accounts, settings, and updates awaiting approval.
 
-use assure_store::{AccountFields, Role, Settings};
+use assure_store::{AccountFields, Permission, Role, Settings};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -175,17 +175,17 @@ async fn accounts(state: &AppState) -> Result<Accounts, WebError> {
         .await
 }
 
-/// Give or take away the plan-editor permission, as the form asked.
-async fn set_plan_editor(state: &AppState, admin: &Signed, username: &str, on: bool) -> Result<(), WebError> {
+/// Give or take away a permission, as the form asked (the rule that only admins may is
+/// the application's).
+async fn set_permission(
+    state: &AppState,
+    admin: &Signed,
+    username: &str,
+    permission: Permission,
+    on: bool,
+) -> Result<(), WebError> {
     let (admin, username) = (admin.account.clone(), username.to_owned());
-    state.blocking(move |s| Ok(s.app().set_plan_editor(&admin, &username, on)?)).await
-}
-
-/// Give or take away the moderator permission, as the form asked (the rule that only
-/// admins may is the application's).
-async fn set_moderator(state: &AppState, admin: &Signed, username: &str, on: bool) -> Result<(), WebError> {
-    let (admin, username) = (admin.account.clone(), username.to_owned());
-    state.blocking(move |s| Ok(s.app().set_moderator(&admin, &username, on)?)).await
+    state.blocking(move |s| Ok(s.app().set_permission(&admin, &username, permission, on)?)).await
 }
 
 fn empty_form() -> AccountForm {
@@ -232,10 +232,10 @@ pub async fn create_user(State(state): State<AppState>, form: SignedForm) -> Res
         match state.blocking(move |s| Ok(s.store().create_account(&u, &p, &fields, &actor)?)).await {
             Ok(a) => {
                 if f.moderator {
-                    set_moderator(&state, &form.signed, &a.username, true).await?;
+                    set_permission(&state, &form.signed, &a.username, Permission::Moderator, true).await?;
                 }
                 if f.plan_editor {
-                    set_plan_editor(&state, &form.signed, &a.username, true).await?;
+                    set_permission(&state, &form.signed, &a.username, Permission::PlanEditor, true).await?;
                 }
                 let done = html! {
                     (success_banner(&format!("Account '{}' created", a.username)))
@@ -340,8 +340,8 @@ pub async fn update_user(
             let (u, actor) = (a.username.clone(), form.signed.account.username.clone());
             match state.blocking(move |s| Ok(s.store().update_account(&u, &fields, &actor)?)).await {
                 Ok(a) => {
-                    set_moderator(&state, &form.signed, &a.username, f.moderator).await?;
-                    set_plan_editor(&state, &form.signed, &a.username, f.plan_editor).await?;
+                    set_permission(&state, &form.signed, &a.username, Permission::Moderator, f.moderator).await?;
+                    set_permission(&state, &form.signed, &a.username, Permission::PlanEditor, f.plan_editor).await?;
                     let done = success_banner("Changes saved");
                     Ok(user_page(
                         &form.signed,
