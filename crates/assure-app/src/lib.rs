@@ -20,6 +20,7 @@ mod error;
 mod jobs;
 mod mail;
 mod plan_edit;
+mod plan_records;
 mod plan_versions;
 mod reminders;
 mod reports;
@@ -42,8 +43,8 @@ pub use error::AppError;
 pub use jobs::{JOBS, Job, JobRun, Schedule};
 pub use mail::{DEFAULT_SENDER, Email, MailError, Mailer};
 pub use plan_edit::{
-    Edited, Field, FormValues, Input, LinkFields, Need, PlanEdit, PlanItemKind, PlanProblem, ProblemAt, delivery_link,
-    fields as edit_fields, form_values, plan_problems, problem_at, show_value,
+    Edited, Field, FormValues, Input, LinkFields, Need, PlanEdit, PlanItemKind, PlanProblem, ProblemAt, Records,
+    delivery_link, fields as edit_fields, form_values, plan_problems, problem_at, show_value,
 };
 pub use plan_versions::{
     DiffGroup, FieldRow, PublishPreview, Version, check_plan, diff_pdf, diff_report, field_rows, group_by_outcome,

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
+pub use crate::plan_records::Records;
 use crate::plan_versions::check_plan;
 use crate::{App, AppError};
 
@@ -44,6 +45,8 @@ pub enum PlanItemKind {
     Milestone,
     /// A strategy enabler.
     Enabler,
+    /// What an enabler commits to, with its rows (id: `<enabler>.<n>`, from 1).
+    EnablerCommitment,
     /// A place with its own priorities.
     Place,
     /// A priority of a place, mapped to outcomes (id: `<place>.<n>`, from 1).
@@ -54,7 +57,7 @@ pub enum PlanItemKind {
 
 impl PlanItemKind {
     /// Every kind, in the order the editor lists them.
-    pub const ALL: [PlanItemKind; 13] = [
+    pub const ALL: [PlanItemKind; 14] = [
         PlanItemKind::Outcome,
         PlanItemKind::Priority,
         PlanItemKind::Commitment,
@@ -65,6 +68,7 @@ impl PlanItemKind {
         PlanItemKind::DeliveryExample,
         PlanItemKind::Milestone,
         PlanItemKind::Enabler,
+        PlanItemKind::EnablerCommitment,
         PlanItemKind::Place,
         PlanItemKind::PlacePriority,
         PlanItemKind::Area,
@@ -83,6 +87,7 @@ impl PlanItemKind {
             PlanItemKind::DeliveryExample => "delivery-example",
             PlanItemKind::Milestone => "milestone",
             PlanItemKind::Enabler => "enabler",
+            PlanItemKind::EnablerCommitment => "enabler-commitment",
             PlanItemKind::Place => "place",
             PlanItemKind::PlacePriority => "place-priority",
             PlanItemKind::Area => "area",
@@ -101,6 +106,7 @@ impl PlanItemKind {
             PlanItemKind::IndicatorPart => "indicator part",
             PlanItemKind::DeliveryExample => "delivery example",
             PlanItemKind::PlacePriority => "place priority",
+            PlanItemKind::EnablerCommitment => "enabler commitment",
             k => k.slug(),
         }
     }
@@ -111,6 +117,7 @@ impl PlanItemKind {
             PlanItemKind::IndicatorPart => Some(PlanItemKind::Indicator),
             PlanItemKind::Milestone => Some(PlanItemKind::DeliveryExample),
             PlanItemKind::PlacePriority => Some(PlanItemKind::Place),
+            PlanItemKind::EnablerCommitment => Some(PlanItemKind::Enabler),
             _ => None,
         }
     }
@@ -119,7 +126,7 @@ impl PlanItemKind {
     fn id_key(self) -> Option<&'static str> {
         match self {
             PlanItemKind::Outcome => Some("number"),
-            PlanItemKind::PlacePriority => None,
+            PlanItemKind::PlacePriority | PlanItemKind::EnablerCommitment => None,
             _ => Some("id"),
         }
     }
@@ -161,6 +168,8 @@ pub enum Input {
     Lines,
     /// Whole numbers separated by commas.
     Integers,
+    /// A list of records, one per line (see [`Records`]).
+    Records(Records),
 }
 
 /// Whether a field must be given.
@@ -257,7 +266,8 @@ pub const ORGANISATION_KINDS: &[&str] = &[
 /// Kinds of place.
 pub const PLACE_KINDS: &[&str] = &["hcp_group", "hcp", "district", "local_councils"];
 /// Kinds of area.
-pub const AREA_KINDS: &[&str] = &["nhs_region", "ics", "sub_icb", "county", "unitary", "district", "hcp"];
+pub const AREA_KINDS: &[&str] =
+    &["nhs_region", "ics", "sub_icb", "county", "unitary", "district", "hcp", "pcn", "practice", "locality"];
 
 const ID_HINT: &str = "Lower-case letters, digits and hyphens; it cannot be changed later";
 const PERIOD_HINT: &str = "A period: 2028, 2028/29, March 2027";
@@ -317,7 +327,24 @@ const OUTCOME: &[Field] = &[
     f("number", "Number", Integer, Required),
     f("title", "Title", Text, Required),
     f("ambition", "Ambition", Textarea, Required),
+    h("heard", "What we heard", Records::Heard.hint(), Input::Records(Records::Heard), Need::List),
+    h(
+        "statement",
+        "\"I\" statements and residents' words",
+        Records::Statements.hint(),
+        Input::Records(Records::Statements),
+        Need::List,
+    ),
+    h("note", "Other paragraphs of its overview", Records::Texts.hint(), Input::Records(Records::Texts), Need::List),
+    h("aim", "What we need to achieve", Records::Texts.hint(), Input::Records(Records::Texts), Need::List),
     f("indicator_intro", "Introduction to its indicators", Textarea, Optional),
+    h(
+        "indicator_theme",
+        "Themes its indicators are likely to cover",
+        Records::Texts.hint(),
+        Input::Records(Records::Texts),
+        Need::List,
+    ),
 ];
 const PRIORITY: &[Field] = &[
     h("id", "Id", "The outcome's number, a full stop and a number: 1.4", Text, Required),
@@ -373,6 +400,17 @@ const ENABLER: &[Field] = &[
     f("title", "Title", Text, Required),
     f("description", "Description", Textarea, Required),
 ];
+const ENABLER_COMMITMENT: &[Field] = &[
+    f("title", "What we have committed to", Textarea, Required),
+    h("section", "Heading it sits under", "Where the plan groups its commitments", Text, Optional),
+    h(
+        "item",
+        "Its rows: how it will be delivered and who leads",
+        Records::EnablerRows.hint(),
+        Input::Records(Records::EnablerRows),
+        Need::List,
+    ),
+];
 const PLACE: &[Field] = &[
     h("id", "Id", ID_HINT, Text, Required),
     f("name", "Name", Text, Required),
@@ -393,8 +431,10 @@ const AREA: &[Field] = &[
     h("code", "ONS code", "A letter E and eight digits", Text, Optional),
     f("ods", "ODS code", Text, Optional),
     f("parent", "The area it lies in", AreaPick, Optional),
+    h("aliases", "Other names", "Names data files may use for it, one per line", Lines, Optional),
     h("valid_from", "First day", "YYYY-MM-DD", Text, Optional),
     h("valid_to", "Last day", "YYYY-MM-DD", Text, Optional),
+    h("member", "The areas it is made of", Records::Members.hint(), Input::Records(Records::Members), Need::List),
 ];
 
 /// The fields of a kind's form, in order.
@@ -410,6 +450,7 @@ pub fn fields(kind: PlanItemKind) -> Vec<Field> {
         PlanItemKind::DeliveryExample => DELIVERY_EXAMPLE.to_vec(),
         PlanItemKind::Milestone => MILESTONE.to_vec(),
         PlanItemKind::Enabler => ENABLER.to_vec(),
+        PlanItemKind::EnablerCommitment => ENABLER_COMMITMENT.to_vec(),
         PlanItemKind::Place => PLACE.to_vec(),
         PlanItemKind::PlacePriority => PLACE_PRIORITY.to_vec(),
         PlanItemKind::Area => AREA.to_vec(),
@@ -464,6 +505,16 @@ pub enum PlanEdit {
     AddLink {
         /// The commitment.
         commitment: String,
+        /// The link's cells.
+        link: LinkFields,
+    },
+    /// Change the cells of a commitment's delivery link (its number, from 1); the row
+    /// keeps its source line.
+    ChangeLink {
+        /// The commitment.
+        commitment: String,
+        /// The link's number.
+        number: usize,
         /// The link's cells.
         link: LinkFields,
     },
@@ -609,7 +660,15 @@ pub fn problem_at(plan: &Plan, file: &str, path: &[Step]) -> Option<ProblemAt> {
                 _ => at(PlanItemKind::DeliveryExample, e.id.get_ref(), field(2, "id")),
             }
         }
-        ("enablers.toml", "enabler") => at(PlanItemKind::Enabler, plan.enablers.get(i)?.id.get_ref(), field(2, "id")),
+        ("enablers.toml", "enabler") => {
+            let e = plan.enablers.get(i)?;
+            match (key(2), index(3)) {
+                (Some("commitment"), Some(j)) if j < e.commitments.len() => {
+                    at(PlanItemKind::EnablerCommitment, &format!("{}.{}", e.id.get_ref(), j + 1), field(4, "title"))
+                }
+                _ => at(PlanItemKind::Enabler, e.id.get_ref(), field(2, "id")),
+            }
+        }
         ("places.toml", "place") => {
             let p = plan.places.get(i)?;
             match (key(2), index(3)) {
@@ -670,11 +729,17 @@ fn item_table(plan: &Plan, kind: PlanItemKind, id: &str) -> Result<Table, AppErr
             let p = plan.places.iter().find(|x| x.id.get_ref() == place).ok_or_else(missing)?;
             to_table(p.priorities.get(n).ok_or_else(missing)?)
         }
+        PlanItemKind::EnablerCommitment => {
+            let (enabler, n) = place_priority(id).ok_or_else(missing)?;
+            let e = plan.enablers.iter().find(|x| x.id.get_ref() == enabler).ok_or_else(missing)?;
+            to_table(e.commitments.get(n).ok_or_else(missing)?)
+        }
         PlanItemKind::Area => to_table(plan.areas.iter().find(|x| x.id.get_ref() == id).ok_or_else(missing)?),
     }
 }
 
-/// A place priority's id split into the place and its index (`medway.2` → `medway`, 1).
+/// A numbered item's id split into its parent and its index: a place priority's
+/// (`medway.2` → `medway`, 1), an enabler commitment's.
 fn place_priority(id: &str) -> Option<(&str, usize)> {
     let (place, n) = id.rsplit_once('.')?;
     let n: usize = n.parse().ok()?;
@@ -718,6 +783,10 @@ pub fn show_value(value: Option<&Value>, input: Input) -> String {
         Some(Value::Integer(n)) => n.to_string(),
         Some(Value::Float(x)) => x.to_string(),
         Some(Value::Boolean(b)) => b.to_string(),
+        Some(v @ Value::Array(_)) if matches!(input, Input::Records(_)) => match input {
+            Input::Records(r) => r.show(v),
+            _ => String::new(),
+        },
         Some(Value::Array(items)) => {
             let items: Vec<String> = items.iter().map(|v| show_value(Some(v), Input::Text)).collect();
             items.join(if input == Input::Lines { "\n" } else { ", " })
@@ -761,7 +830,7 @@ pub fn form_values(plan: &Plan, kind: PlanItemKind, id: &str) -> Result<FormValu
 }
 
 /// Parse one field's text into its TOML value (`None`: leave it out).
-fn parse_value(plan: &Plan, f: &Field, text: &str) -> Result<Option<Value>, String> {
+fn parse_value(plan: &Plan, f: &Field, text: &str, old: Option<&Value>) -> Result<Option<Value>, String> {
     let text = text.trim();
     let split = |sep: char| -> Vec<String> {
         text.split(sep).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
@@ -810,6 +879,7 @@ fn parse_value(plan: &Plan, f: &Field, text: &str) -> Result<Option<Value>, Stri
             }
             Value::Array(out)
         }
+        Input::Records(r) => r.parse(plan, text, old).map_err(|m| format!("{}: {m}", f.label))?,
     };
     Ok(match &value {
         Value::Array(a) if a.is_empty() && f.need != Need::List => None,
@@ -826,7 +896,7 @@ fn apply(plan: &Plan, kind: PlanItemKind, mut table: Table, values: &FormValues,
             continue;
         }
         let text = values.get(f.path).map_or("", String::as_str);
-        match parse_value(plan, &f, text) {
+        match parse_value(plan, &f, text, get(&table, f.path)) {
             Ok(v) => set(&mut table, f.path, v),
             Err(message) => problems.push((f.path, message)),
         }
@@ -922,31 +992,60 @@ fn put(
         }
         PlanItemKind::PlacePriority => {
             let pr: assure_plan::PlacePriority = from_table(kind, table)?;
-            let (place, n) = match (id, parent) {
-                (Some(id), _) => place_priority(id).map(|(p, n)| (p, Some(n))),
-                (None, Some(p)) => Some((p, None)),
-                (None, None) => None,
-            }
-            .ok_or_else(|| not_found(kind, id.unwrap_or_default()))?;
+            let (place, n) = numbered(kind, id, parent)?;
             let p = plan
                 .places
                 .iter_mut()
                 .find(|p| p.id.get_ref() == place)
                 .ok_or_else(|| not_found(PlanItemKind::Place, place))?;
-            let n = match n {
-                Some(n) if n < p.priorities.len() => {
-                    p.priorities[n] = pr;
-                    n
-                }
-                Some(_) => return Err(not_found(kind, id.unwrap_or_default())),
-                None => {
-                    p.priorities.push(pr);
-                    p.priorities.len() - 1
-                }
-            };
+            let n = put_at(&mut p.priorities, n, pr).ok_or_else(|| not_found(kind, id.unwrap_or_default()))?;
             Ok(format!("{place}.{}", n + 1))
         }
+        PlanItemKind::EnablerCommitment => {
+            let c: assure_plan::EnablerCommitment = from_table(kind, table)?;
+            let (enabler, n) = numbered(kind, id, parent)?;
+            let e = plan
+                .enablers
+                .iter_mut()
+                .find(|e| e.id.get_ref() == enabler)
+                .ok_or_else(|| not_found(PlanItemKind::Enabler, enabler))?;
+            let n = put_at(&mut e.commitments, n, c).ok_or_else(|| not_found(kind, id.unwrap_or_default()))?;
+            Ok(format!("{enabler}.{}", n + 1))
+        }
     }
+}
+
+/// Where a numbered item goes: its parent and its index (`None`: added at the end).
+fn numbered<'a>(
+    kind: PlanItemKind,
+    id: Option<&'a str>,
+    parent: Option<&'a str>,
+) -> Result<(&'a str, Option<usize>), AppError> {
+    match (id, parent) {
+        (Some(id), _) => place_priority(id).map(|(p, n)| (p, Some(n))),
+        (None, Some(p)) => Some((p, None)),
+        (None, None) => None,
+    }
+    .ok_or_else(|| not_found(kind, id.unwrap_or_default()))
+}
+
+/// Put `item` at index `n` (or at the end); its index, `None` when there is no item `n`.
+fn put_at<T>(list: &mut Vec<T>, n: Option<usize>, item: T) -> Option<usize> {
+    match n {
+        Some(n) => {
+            *list.get_mut(n)? = item;
+            Some(n)
+        }
+        None => {
+            list.push(item);
+            Some(list.len() - 1)
+        }
+    }
+}
+
+/// Remove the item at index `n`; what it was.
+fn take_at<T: Serialize>(list: &mut Vec<T>, n: usize) -> Option<Option<serde_json::Value>> {
+    (n < list.len()).then(|| json(&list.remove(n)))
 }
 
 /// Remove an item; what it was.
@@ -990,10 +1089,12 @@ fn remove(plan: &mut Plan, kind: PlanItemKind, id: &str) -> Result<Option<serde_
         PlanItemKind::PlacePriority => {
             let (place, n) = place_priority(id).ok_or_else(|| not_found(kind, id))?;
             let p = plan.places.iter_mut().find(|p| p.id.get_ref() == place).ok_or_else(|| not_found(kind, id))?;
-            if n >= p.priorities.len() {
-                return Err(not_found(kind, id));
-            }
-            Ok(json(&p.priorities.remove(n)))
+            take_at(&mut p.priorities, n).ok_or_else(|| not_found(kind, id))
+        }
+        PlanItemKind::EnablerCommitment => {
+            let (enabler, n) = place_priority(id).ok_or_else(|| not_found(kind, id))?;
+            let e = plan.enablers.iter_mut().find(|e| e.id.get_ref() == enabler).ok_or_else(|| not_found(kind, id))?;
+            take_at(&mut e.commitments, n).ok_or_else(|| not_found(kind, id))
         }
     }
 }
@@ -1182,6 +1283,23 @@ impl App {
                     (PlanItemKind::Commitment, commitment),
                 );
             }
+            PlanEdit::ChangeLink { commitment, number, link } => {
+                let mut link = delivery_link(&plan, &link)?;
+                let c = commitment_mut(&mut plan, &commitment)?;
+                let old = link_mut(c, number)?;
+                link.line = old.line;
+                let before = json(&*old);
+                let after = json(&link);
+                *old = link;
+                let id = format!("{commitment} #{number}");
+                return self.save(
+                    draft_id,
+                    plan,
+                    account,
+                    Change("edit", "delivery link", id, before, after),
+                    (PlanItemKind::Commitment, commitment),
+                );
+            }
             PlanEdit::RemoveLink { commitment, number } => {
                 let c = commitment_mut(&mut plan, &commitment)?;
                 let link = take_link(c, number)?;
@@ -1297,11 +1415,20 @@ fn commitment_mut<'a>(plan: &'a mut Plan, id: &str) -> Result<&'a mut Commitment
     plan.commitments.iter_mut().find(|c| c.id.get_ref() == id).ok_or_else(|| not_found(PlanItemKind::Commitment, id))
 }
 
+fn link_missing(c: &Commitment, number: usize) -> AppError {
+    AppError::NotFound { what: "delivery link", id: format!("{} #{number}", c.id.get_ref()) }
+}
+
 fn take_link(c: &mut Commitment, number: usize) -> Result<DeliveryLink, AppError> {
     if number == 0 || number > c.links.len() {
-        return Err(AppError::NotFound { what: "delivery link", id: format!("{} #{number}", c.id.get_ref()) });
+        return Err(link_missing(c, number));
     }
     Ok(c.links.remove(number - 1))
+}
+
+fn link_mut(c: &mut Commitment, number: usize) -> Result<&mut DeliveryLink, AppError> {
+    let missing = link_missing(c, number);
+    number.checked_sub(1).and_then(|i| c.links.get_mut(i)).ok_or(missing)
 }
 
 #[cfg(test)]
@@ -1363,6 +1490,7 @@ mod tests {
                 PlanItemKind::Enabler => p.enablers[0].id.get_ref().clone(),
                 PlanItemKind::Place => p.places[1].id.get_ref().clone(),
                 PlanItemKind::PlacePriority => format!("{}.1", p.places[1].id.get_ref()),
+                PlanItemKind::EnablerCommitment => format!("{}.2", p.enablers[0].id.get_ref()),
                 PlanItemKind::Area => p.areas[2].id.get_ref().clone(),
             };
             let values = form_values(&p, kind, &id).unwrap();

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use assure_app::{
-    AppError, Edited, Field, FormValues, Input, LinkFields, Need, PlanEdit, PlanItemKind, PlanProblem, edit_fields,
-    form_values, plan_problems,
+    AppError, Edited, Field, FormValues, Input, LinkFields, Need, PlanEdit, PlanItemKind, PlanProblem, Records,
+    edit_fields, form_values, plan_problems,
 };
 use assure_plan::Plan;
 use assure_store::Draft;
@@ -102,6 +102,11 @@ fn item_name(plan: &Plan, kind: PlanItemKind, item: &str) -> String {
             let p = plan.places.iter().find(|x| x.id.get_ref() == place)?;
             let pr = p.priorities.get(n.parse::<usize>().ok()?.checked_sub(1)?)?;
             Some(format!("{}: {}", p.name, pr.title))
+        }),
+        PlanItemKind::EnablerCommitment => item.rsplit_once('.').and_then(|(enabler, n)| {
+            let e = plan.enablers.iter().find(|x| x.id.get_ref() == enabler)?;
+            let c = e.commitments.get(n.parse::<usize>().ok()?.checked_sub(1)?)?;
+            Some(c.title.clone())
         }),
         PlanItemKind::Area => plan.areas.iter().find(|x| x.id.get_ref() == item).map(|x| x.name.clone()),
     };
@@ -249,7 +254,12 @@ pub async fn show_editor(
             (add(PlanItemKind::DeliveryExample, None, "Add a delivery example"))
             h2 id="enablers" { "Enablers" }
             ul class="nhsuk-list nhsuk-list--bullet" {
-                @for x in &p.enablers { li { (edit(PlanItemKind::Enabler, x.id.get_ref(), x.title.clone())) } }
+                @for x in &p.enablers {
+                    li {
+                        (edit(PlanItemKind::Enabler, x.id.get_ref(), x.title.clone()))
+                        " (" (x.commitments.len()) @if x.commitments.len() == 1 { " commitment)" } @else { " commitments)" }
+                    }
+                }
             }
             (add(PlanItemKind::Enabler, None, "Add an enabler"))
             h2 id="places" { "Places and their priorities" }
@@ -285,6 +295,7 @@ impl Done {
             "remove" => "Removed from the draft.",
             "link-add" => "The delivery link is added.",
             "link-remove" => "The delivery link is removed.",
+            "link-change" => "The delivery link is changed.",
             "link-move" => "The delivery link is moved to this commitment.",
             "rename" => "The organisation is renamed; its old name is kept as an alias.",
             "merge" => "The organisations are merged into this one; every reference to the other now points here.",
@@ -318,9 +329,21 @@ fn field_control(plan: &Plan, f: &Field, value: &str, problems: &Problems) -> Ma
         all
     };
     let control = match f.input {
-        Input::Textarea | Input::Lines => html! {
-            textarea class={ "nhsuk-textarea" @if error { " nhsuk-textarea--error" } } id=(id) name=(f.path) rows="4" aria-describedby=[described.clone()] { (value) }
-        },
+        Input::Textarea | Input::Lines | Input::Records(_) => {
+            // A list shows all its lines (up to a screenful) and room for one more; rows of
+            // cells stay one line each (scrolling sideways) so that each record is one line.
+            let cells = matches!(f.input, Input::Records(Records::Members | Records::EnablerRows));
+            let rows = match f.input {
+                Input::Records(_) if cells => value.lines().count() + 2,
+                Input::Records(_) => value.lines().map(|l| l.chars().count() / 60 + 1).sum::<usize>() + 2,
+                _ => 4,
+            }
+            .clamp(4, 30);
+            html! {
+                textarea class={ "nhsuk-textarea" @if error { " nhsuk-textarea--error" } } id=(id) name=(f.path) rows=(rows)
+                    wrap=[cells.then_some("off")] spellcheck=[cells.then_some("false")] aria-describedby=[described.clone()] { (value) }
+            }
+        }
         Input::Choice(values) => {
             let opts = options(values.iter().map(|v| ((*v).to_owned(), v.replace('_', " "))).collect());
             select(&id, f.path, &opts, value, error, described.clone())
@@ -488,6 +511,7 @@ fn item_page(v: &ItemPage<'_>, problems: &[PlanProblem]) -> Markup {
                 PlanItemKind::Organisation => (organisation_section(v, s)),
                 PlanItemKind::Indicator => (children(d, plan.indicators.iter().find(|i| i.id.get_ref() == item).map(|i| i.parts.iter().map(|p| (p.id.get_ref().clone(), p.measure.clone())).collect()).unwrap_or_default(), PlanItemKind::IndicatorPart, item, "Parts", "Add a part")),
                 PlanItemKind::DeliveryExample => (children(d, plan.delivery_examples.iter().find(|e| e.id.get_ref() == item).map(|e| e.milestones.iter().map(|m| (m.id.get_ref().clone(), m.title.clone())).collect()).unwrap_or_default(), PlanItemKind::Milestone, item, "Milestones", "Add a milestone")),
+                PlanItemKind::Enabler => (children(d, plan.enablers.iter().find(|e| e.id.get_ref() == item).map(|e| e.commitments.iter().enumerate().map(|(i, c)| (format!("{item}.{}", i + 1), c.title.clone())).collect()).unwrap_or_default(), PlanItemKind::EnablerCommitment, item, "What we have committed to", "Add a commitment")),
                 PlanItemKind::Place => (children(d, plan.places.iter().find(|p| p.id.get_ref() == item).map(|p| p.priorities.iter().enumerate().map(|(i, pr)| (format!("{item}.{}", i + 1), pr.title.clone())).collect()).unwrap_or_default(), PlanItemKind::PlacePriority, item, "Priorities", "Add a priority")),
                 _ => {}
             }
@@ -501,7 +525,7 @@ fn item_page(v: &ItemPage<'_>, problems: &[PlanProblem]) -> Markup {
 fn kind_id_key(kind: PlanItemKind) -> Option<&'static str> {
     match kind {
         PlanItemKind::Outcome => Some("number"),
-        PlanItemKind::PlacePriority => None,
+        PlanItemKind::PlacePriority | PlanItemKind::EnablerCommitment => None,
         _ => Some("id"),
     }
 }
@@ -574,6 +598,21 @@ fn links_section(v: &ItemPage<'_>, s: &Signed, mine: &Problems) -> Markup {
                                 dd class="nhsuk-summary-list__value" {
                                     (l.led_by_text)
                                     @if !l.led_by.is_empty() { br; span class="nhsuk-body-s" { "(" (l.led_by.iter().map(|o| plan.organisation_name(o.get_ref())).collect::<Vec<_>>().join(", ")) ")" } }
+                                }
+                            }
+                        }
+                        @let changing = v.refused.iter().any(|(f, _)| LINK_CELLS.iter().any(|c| *f == format!("{c}-{n}")));
+                        @let cell = |k: &str, current: String| v.posted.get(&format!("{k}-{n}")).cloned().unwrap_or(current);
+                        details class="nhsuk-details" open[changing] {
+                            summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Change link " (n) } }
+                            div class="nhsuk-details__text" {
+                                form method="post" action={ (href) "/links/" (n) "/change" } novalidate {
+                                    (csrf_field(s))
+                                    (sub_input(&format!("plans-{n}"), "Delivering plans", Some("Delivering plan ids, separated by commas"), &cell("plans", l.plans.iter().map(|p| p.get_ref().as_str()).collect::<Vec<_>>().join(", ")), &v.refused))
+                                    (sub_input(&format!("led_by-{n}"), "Led by", Some("Organisations by id, name or other name, separated by commas"), &cell("led_by", l.led_by.iter().map(|o| o.get_ref().as_str()).collect::<Vec<_>>().join(", ")), &v.refused))
+                                    (sub_input(&format!("plan_text-{n}"), "The plan cell as written", Some("Optional. Left empty, the delivering plans' names"), &cell("plan_text", l.plan_text.clone()), &v.refused))
+                                    (sub_input(&format!("led_by_text-{n}"), "The led-by cell as written", Some("Optional. Left empty, the organisations' names"), &cell("led_by_text", l.led_by_text.clone()), &v.refused))
+                                    button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" { "Save link " (n) }
                                 }
                             }
                         }
@@ -750,6 +789,7 @@ fn new_item_page(
                 | PlanItemKind::Organisation
                 | PlanItemKind::Indicator
                 | PlanItemKind::Enabler
+                | PlanItemKind::EnablerCommitment
                 | PlanItemKind::Area
         ) {
             "an"
@@ -902,7 +942,10 @@ pub async fn item_action(
     }
 }
 
-/// A delivery link's action: move it to another commitment, or remove it.
+/// The fields of a delivery link's form.
+const LINK_CELLS: [&str; 4] = ["plans", "led_by", "plan_text", "led_by_text"];
+
+/// A delivery link's action: change its cells, move it to another commitment, or remove it.
 pub async fn link_action(
     State(state): State<AppState>,
     Path((id, kind, item, number, action)): Path<(String, String, String, usize, String)>,
@@ -913,14 +956,31 @@ pub async fn link_action(
     }
     let change = match action.as_str() {
         "move" => PlanEdit::MoveLink { commitment: item.clone(), number, to: form.get("to").to_owned() },
+        "change" => {
+            let cell = |k: &str| form.get(&format!("{k}-{number}")).to_owned();
+            PlanEdit::ChangeLink {
+                commitment: item.clone(),
+                number,
+                link: LinkFields {
+                    plan_text: cell("plan_text"),
+                    plans: cell("plans"),
+                    led_by_text: cell("led_by_text"),
+                    led_by: cell("led_by"),
+                },
+            }
+        }
         "remove" => PlanEdit::RemoveLink { commitment: item.clone(), number },
         _ => return Err(WebError::NotFound(format!("A delivery link cannot be asked to {action}."))),
     };
     match edit(&state, &form.signed, &id, change).await? {
-        Ok(e) if action == "move" => Ok(saved(&id, e.item.0, &e.item.1, "link-move")),
-        Ok(e) => Ok(saved(&id, e.item.0, &e.item.1, "link-remove")),
+        Ok(e) => Ok(saved(&id, e.item.0, &e.item.1, &format!("link-{action}"))),
         Err(mut refused) => {
-            refused.iter_mut().filter(|(f, _)| f == "to").for_each(|(f, _)| *f = format!("to-{number}"));
+            // Each link's forms have fields of their own: `to-2`, `plans-2`.
+            for (f, _) in refused.iter_mut() {
+                if LINK_CELLS.contains(&f.as_str()) || f == "to" {
+                    *f = format!("{f}-{number}");
+                }
+            }
             let draft = editable_by(&state, &form.signed, id).await?;
             let values = form_values(&draft.plan, PlanItemKind::Commitment, &item)?;
             let v = ItemPage {
@@ -929,7 +989,7 @@ pub async fn link_action(
                 item: &item,
                 values: &values,
                 refused,
-                posted: BTreeMap::new(),
+                posted: posted_values(&form),
                 done: None,
             };
             render_item(&state, v, StatusCode::UNPROCESSABLE_ENTITY).await

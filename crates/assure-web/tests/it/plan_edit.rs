@@ -359,3 +359,141 @@ fn only_admins_and_plan_editors_reach_the_editor() {
         assert_eq!(admin.get(&format!("/plan-versions/{DRAFT}/edit")).status, 200, "{name}");
     }
 }
+
+#[test]
+fn lists_rows_and_link_cells_are_edited_in_their_boxes() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        account(&store, "admin", Role::Admin, &[]);
+        start_draft(&store);
+        let mut b = signed_in(&app, "admin");
+        let before = draft(&store);
+
+        // An outcome's narrative lists: a quote added, a sub-point under the first point.
+        let path = edit_path(PlanItemKind::Outcome, "1");
+        let page = b.get(&path);
+        assert!(page.body.contains("id=\"field-heard\""), "{name}");
+        assert!(page.body.contains("id=\"field-statement\""), "{name}");
+        let values = form_values(&before, PlanItemKind::Outcome, "1").unwrap();
+        let statements = format!("{}\nQuote: I waited three months to be seen", values["statement"]);
+        let mut heard = values["heard"].lines().map(str::to_owned).collect::<Vec<_>>();
+        heard.insert(1, "- and in the evenings".to_owned());
+        let heard = heard.join("\n");
+        saved(
+            &mut b,
+            &path,
+            &form(&before, PlanItemKind::Outcome, "1", &[("statement", &statements), ("heard", &heard)]),
+            name,
+        );
+        let plan = draft(&store);
+        let o = &plan.outcomes[0];
+        assert_eq!(o.statement.len(), before.outcomes[0].statement.len() + 1, "{name}");
+        assert_eq!(o.statement.last().unwrap().text, "I waited three months to be seen", "{name}");
+        assert_eq!(
+            o.statement[0].line, before.outcomes[0].statement[0].line,
+            "{name}: unchanged lines keep their source"
+        );
+        assert_eq!(o.heard[0].items.last().map(String::as_str), Some("and in the evenings"), "{name}");
+
+        // An area's members: an unknown area refused by its line, nothing saved.
+        let area = before.areas.iter().find(|a| !a.members.is_empty()).unwrap();
+        let id = area.id.get_ref().clone();
+        let path = edit_path(PlanItemKind::Area, &id);
+        let members = form_values(&before, PlanItemKind::Area, &id).unwrap()["member"].clone();
+        let bad = format!("{members}\natlantis | part | the drowned bit");
+        let r = b.post_form(&path, &form(&before, PlanItemKind::Area, &id, &[("member", &bad)]), true);
+        assert_eq!(r.status, 422, "{name}");
+        assert!(r.body.contains("id=\"field-member-error\""), "{name}");
+        let n = members.lines().count() + 1;
+        assert!(r.body.contains(&format!("line {n}: there is no area 'atlantis'")), "{name}: {}", r.body);
+        assert_eq!(draft(&store).area(&id).unwrap().members.len(), area.members.len(), "{name}: nothing saved");
+        let one_less = members.lines().skip(1).collect::<Vec<_>>().join("\n");
+        saved(&mut b, &path, &form(&before, PlanItemKind::Area, &id, &[("member", &one_less)]), name);
+        assert_eq!(draft(&store).area(&id).unwrap().members.len(), area.members.len() - 1, "{name}");
+
+        // An enabler commitment added with two rows, then a row changed.
+        let enabler = before.enablers[0].id.get_ref().clone();
+        let add = format!("/plan-versions/{DRAFT}/add/enabler-commitment");
+        assert_eq!(b.get(&format!("{add}?parent={enabler}")).status, 200, "{name}");
+        let rows = "Share records across partners |  |  |  | kcc, nhs-kent-medway\n\
+                    Train staff in data skills |  |  | Our councils | kcc, medway-council";
+        let to = saved(
+            &mut b,
+            &add,
+            &[
+                ("parent", enabler.clone()),
+                ("title", "Use data well".into()),
+                ("section", String::new()),
+                ("item", rows.into()),
+            ],
+            name,
+        );
+        let n = before.enablers[0].commitments.len() + 1;
+        let item = format!("{enabler}.{n}");
+        assert_eq!(to, format!("{}?done=add", edit_path(PlanItemKind::EnablerCommitment, &item)), "{name}");
+        let plan = draft(&store);
+        let c = plan.enablers[0].commitments.last().unwrap();
+        assert_eq!(c.items.len(), 2, "{name}");
+        assert_eq!(c.items[0].led_by_text, "Kent County Council, NHS Kent and Medway", "{name}");
+        assert_eq!(c.items[1].led_by_text, "Our councils", "{name}");
+        let path = edit_path(PlanItemKind::EnablerCommitment, &item);
+        let page = b.get(&path);
+        assert!(page.body.contains("Train staff in data skills"), "{name}");
+        let changed = rows.replace("Our councils", "Kent and Medway councils");
+        saved(&mut b, &path, &form(&plan, PlanItemKind::EnablerCommitment, &item, &[("item", &changed)]), name);
+        let c = draft(&store).enablers[0].commitments.last().unwrap().clone();
+        assert_eq!(c.items[1].led_by_text, "Kent and Medway councils", "{name}");
+
+        // A delivery link's cells changed in place; its source line kept.
+        let commitment = before.commitments[0].id.get_ref().clone();
+        let link = before.commitments[0].links[0].clone();
+        let path = format!("{}/links/1/change", edit_path(PlanItemKind::Commitment, &commitment));
+        let plans = link.plans.iter().map(|p| p.get_ref().as_str()).collect::<Vec<_>>().join(", ");
+        let r = b.post_form(
+            &path,
+            &[
+                ("plans-1", "no-such-plan".into()),
+                ("led_by-1", "kcc".into()),
+                ("plan_text-1", String::new()),
+                ("led_by_text-1", String::new()),
+            ],
+            true,
+        );
+        assert_eq!(r.status, 422, "{name}");
+        assert!(r.body.contains("id=\"field-plans-1-error\""), "{name}");
+        saved(
+            &mut b,
+            &path,
+            &[
+                ("plans-1", plans.clone()),
+                ("led_by-1", "kcc".into()),
+                ("plan_text-1", link.plan_text.clone()),
+                ("led_by_text-1", "KCC Public Health".into()),
+            ],
+            name,
+        );
+        let now = draft(&store).commitments[0].links[0].clone();
+        assert_eq!((now.led_by_text.as_str(), now.line), ("KCC Public Health", link.line), "{name}");
+        assert_eq!(now.led_by.iter().map(|o| o.get_ref().as_str()).collect::<Vec<_>>(), ["kcc"], "{name}");
+
+        // Every change audited; the draft checks clean and round-trips through its files.
+        let actions: Vec<(String, String)> =
+            changes(&store).into_iter().skip(1).map(|e| (e.action, e.entity)).collect();
+        let expected = [
+            ("edit", "outcome"),
+            ("edit", "area"),
+            ("add", "enabler commitment"),
+            ("edit", "enabler commitment"),
+            ("edit", "delivery link"),
+        ];
+        assert_eq!(actions, expected.map(|(a, e)| (a.to_owned(), e.to_owned())), "{name}");
+        let plan = draft(&store);
+        assert!(assure_app::check_plan(&plan).is_empty(), "{name}: {:?}", assure_app::check_plan(&plan));
+        let files = assure_plan::write::to_files(&plan).unwrap();
+        let again = assure_plan::write::to_files(&assure_plan::load(&files).unwrap()).unwrap();
+        for (a, b) in files.iter().zip(&again) {
+            assert_eq!(a.text, b.text, "{name}: {}", a.name);
+        }
+    }
+}
