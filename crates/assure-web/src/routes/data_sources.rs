@@ -23,6 +23,14 @@ struct SourceForm {
     every: String,
 }
 
+/// A stored time (RFC 3339, UTC) to the minute, as a person reads it: `2026-12-03 09:00 UTC`.
+fn when(at: &str) -> String {
+    match at.get(..16) {
+        Some(minute) => format!("{} UTC", minute.replacen('T', " ", 1)),
+        None => at.to_owned(),
+    }
+}
+
 fn every_options() -> Vec<(String, String)> {
     vec![
         ("daily".into(), "Daily: once a day (UTC)".into()),
@@ -64,7 +72,7 @@ fn sources_page(
                             }
                             div class="nhsuk-summary-list__row" { dt class="nhsuk-summary-list__key" { "Plan" } dd class="nhsuk-summary-list__value" { (s.source.source.plan_id) } }
                             div class="nhsuk-summary-list__row" { dt class="nhsuk-summary-list__key" { "Address" } dd class="nhsuk-summary-list__value" { code { (s.url) } } }
-                            div class="nhsuk-summary-list__row" { dt class="nhsuk-summary-list__key" { "Added" } dd class="nhsuk-summary-list__value" { (s.source.created_at) " by " (s.source.created_by) } }
+                            div class="nhsuk-summary-list__row" { dt class="nhsuk-summary-list__key" { "Added" } dd class="nhsuk-summary-list__value" { (when(&s.source.created_at)) " by " (s.source.created_by) } }
                         }
                         @if s.runs.is_empty() {
                             p { "Not run yet." }
@@ -72,9 +80,9 @@ fn sources_page(
                             (table(html! { "Latest runs of source " (s.source.id) }, false, &[("Started", false), ("Rows", true), ("Outcome", false)], html! {
                                 @for r in &s.runs {
                                     tr class="nhsuk-table__row" {
-                                        td class="nhsuk-table__cell" { (r.started_at) }
+                                        td class="nhsuk-table__cell" { (when(&r.started_at)) }
                                         td class="nhsuk-table__cell nhsuk-table__cell--numeric" { @if let Some(n) = r.rows { (n) } @else { "–" } }
-                                        td class="nhsuk-table__cell" {
+                                        td class="nhsuk-table__cell assure-anywhere" {
                                             @match (&r.finished_at, &r.outcome) {
                                                 (Some(_), Some(said)) if r.failed => { strong class="nhsuk-tag nhsuk-tag--red" { "Failed" } " " (said) }
                                                 (Some(_), Some(said)) => { (said) }
