@@ -42,6 +42,14 @@ pub enum DataSource {
         /// Where it is.
         path: PathBuf,
     },
+    /// An answer fetched from an address (Fingertips' API) into a file on disk: its
+    /// problems are named, and the import recorded, by the address.
+    Fetched {
+        /// The address it came from.
+        url: String,
+        /// The file it was saved to.
+        path: PathBuf,
+    },
     /// The deterministic illustrative dataset for every indicator and area (marked as
     /// such wherever it is shown).
     Illustrative,
@@ -221,6 +229,12 @@ impl App {
                 let size = std::fs::metadata(path).ok().map(|m| m.len());
                 let open = || std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>);
                 let source = Source { shown: name, recorded: recorded(name), size, open: &open };
+                self.import_file(request, &plan, &options, &source, progress)
+            }
+            DataSource::Fetched { url, path } => {
+                let size = std::fs::metadata(path).ok().map(|m| m.len());
+                let open = || std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>);
+                let source = Source { shown: url, recorded: url.clone(), size, open: &open };
                 self.import_file(request, &plan, &options, &source, progress)
             }
             DataSource::Illustrative => self.import_illustrative(request, &plan, &options),

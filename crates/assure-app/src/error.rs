@@ -48,6 +48,13 @@ pub enum AppError {
     /// Some reminders could not be sent (the others were): who, and why.
     #[error("{0}")]
     NotSent(String),
+    /// Data could not be fetched (an error status, no answer in time, unreachable);
+    /// nothing was written.
+    #[error(transparent)]
+    Fetch(crate::FetchError),
+    /// Some scheduled Fingertips sources could not be fetched (the others were): which, and why.
+    #[error("{0}")]
+    Refresh(String),
     /// A report could not be typeset.
     #[error("the report could not be generated: {0}")]
     Report(String),

@@ -51,6 +51,8 @@ pub const JOBS: &[Job] = &[
     Job { name: "engagement-purge", schedule: Schedule::Daily, run: crate::voice::purge_job },
     Job { name: "round-reminders", schedule: Schedule::Hourly, run: crate::reminders::rounds_job },
     Job { name: "weekly-digest", schedule: Schedule::Weekly, run: crate::reminders::weekly_job },
+    // Hourly: each source is fetched once in its own day or week (see `fingertips.rs`).
+    Job { name: "fingertips-refresh", schedule: Schedule::Hourly, run: crate::fingertips::refresh_job },
 ];
 
 /// What happened to one due job.
@@ -95,7 +97,7 @@ impl App {
 }
 
 /// Which server runs a job: its host name and process id.
-fn runner() -> String {
+pub(crate) fn runner() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .ok()
         .or_else(|| std::env::var("HOSTNAME").ok())

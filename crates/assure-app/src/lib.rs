@@ -9,7 +9,8 @@
 //! the scheduled jobs ([`JOBS`], run once per slot across servers).
 //!
 //! Synchronous, like the store: the web calls it from blocking tasks and caches what it
-//! returns; nothing here knows HTTP, a terminal or an async runtime.
+//! returns; nothing here serves HTTP or knows a terminal or an async runtime (the one
+//! outgoing request, Fingertips' data, is a blocking ureq call with a timeout).
 
 mod accounts;
 mod areas;
@@ -17,6 +18,7 @@ mod committees;
 mod data;
 mod delivery;
 mod error;
+mod fingertips;
 mod jobs;
 mod mail;
 mod plan_edit;
@@ -40,6 +42,10 @@ pub use committees::{
 pub use data::{DataImportRequest, DataImported, DataSource, Progress, Quiet, parse_mapping};
 pub use delivery::{may_update, refusal, require_admin, require_item, require_may_update};
 pub use error::AppError;
+pub use fingertips::{
+    DEFAULT_FINGERTIPS_URL, DEFAULT_TIMEOUT as DEFAULT_FINGERTIPS_TIMEOUT, ENGLAND_AREA_TYPE, FetchError, FetchRequest,
+    Fetched, FingertipsQuery, FingertipsSettings, SourceStatus, describe as describe_error,
+};
 pub use jobs::{JOBS, Job, JobRun, Schedule};
 pub use mail::{DEFAULT_SENDER, Email, MailError, Mailer};
 pub use plan_edit::{
@@ -72,6 +78,8 @@ pub struct App {
     public_url: String,
     /// Who is told when what a resident wrote suggests someone may be at risk.
     safeguarding_lead: Option<String>,
+    /// Where Fingertips data is fetched from, for the scheduled refresh.
+    fingertips: FingertipsSettings,
 }
 
 /// Where links in messages point when the public address is not configured.
@@ -80,7 +88,19 @@ pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8080";
 impl App {
     /// The application over this store.
     pub fn new(store: Store) -> App {
-        App { store, mailer: None, public_url: DEFAULT_PUBLIC_URL.to_owned(), safeguarding_lead: None }
+        App {
+            store,
+            mailer: None,
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
+            safeguarding_lead: None,
+            fingertips: FingertipsSettings::default(),
+        }
+    }
+
+    /// Fetch Fingertips data from this site, waiting this long (the scheduled refresh).
+    pub fn with_fingertips(mut self, settings: FingertipsSettings) -> App {
+        self.fingertips = settings;
+        self
     }
 
     /// The store, for the reads that are no more than a query (lists of accounts,

@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     ("0012", 12, "committees"),
     ("0013", 13, "plan_versions"),
     ("0014", 14, "area_aliases"),
+    ("0015", 15, "fingertips_sources"),
 ];
 
 impl Migration {

@@ -102,7 +102,8 @@ impl From<AppError> for WebError {
             AppError::UnknownMapTargets(_) => WebError::Invalid(vec![("map", e.to_string())]),
             AppError::Forbidden(m) => WebError::Forbidden(m),
             AppError::Store(e) => e.into(),
-            AppError::Report(m) | AppError::NotSent(m) => WebError::Internal(m),
+            AppError::Report(m) | AppError::NotSent(m) | AppError::Refresh(m) => WebError::Internal(m),
+            AppError::Fetch(e) => WebError::Unavailable(e.to_string()),
             AppError::TooMany { retry_after } => WebError::TooMany(retry_after),
             AppError::Mail(e) => WebError::Internal(e.to_string()),
         }

@@ -40,12 +40,23 @@ pub(crate) struct DbOptions {
     /// The site's public address, which links in email start with.
     #[arg(long, global = true, env = "ASSURE_PUBLIC_URL", value_name = "URL", default_value = assure_app::DEFAULT_PUBLIC_URL)]
     public_url: String,
+    /// The Fingertips site scheduled sources are fetched from (`assure serve`, `assure jobs run`).
+    #[arg(long, global = true, env = "ASSURE_FINGERTIPS_URL", value_name = "URL", default_value = assure_app::DEFAULT_FINGERTIPS_URL)]
+    fingertips_url: String,
+    /// How long a scheduled Fingertips fetch may take, whole (e.g. 120s, 5m).
+    #[arg(long, global = true, env = "ASSURE_FINGERTIPS_TIMEOUT", value_name = "DURATION", default_value = "120s", value_parser = humantime::parse_duration)]
+    fingertips_timeout: std::time::Duration,
 }
 
 /// The application over `store`, sending email as configured (`--smtp-url`, `--mail-from`)
 /// with links under `--public-url`.
 pub(crate) fn app(db: &DbOptions, store: Store) -> anyhow::Result<App> {
-    let mut app = App::new(store).with_public_url(&db.public_url);
+    let fingertips =
+        assure_app::FingertipsSettings { base_url: db.fingertips_url.clone(), timeout: db.fingertips_timeout };
+    if let Some(problem) = fingertips.problem() {
+        bail!("--fingertips-url / --fingertips-timeout: {problem}");
+    }
+    let mut app = App::new(store).with_public_url(&db.public_url).with_fingertips(fingertips);
     if let Some(lead) = &db.safeguarding_email {
         app = app.with_safeguarding_lead(lead);
     }
@@ -393,6 +404,19 @@ pub(crate) enum DataCommand {
         #[arg(long)]
         indicator: Option<String>,
     },
+    /// Fetch indicator data from a public source and import it as `data import` does
+    /// (checked whole, merged: fetching the same data again changes nothing; any bad row
+    /// and nothing is written), recorded under the address it came from.
+    Fetch {
+        #[command(subcommand)]
+        source: FetchSource,
+    },
+    /// Fingertips sources fetched on a schedule (by `assure serve`, or `assure jobs run`):
+    /// list them with their latest runs (the default), add or remove one.
+    Sources {
+        #[command(subcommand)]
+        command: Option<SourcesCommand>,
+    },
     /// The record of data imports: file, checksum, row counts, who and when; newest first.
     Imports {
         /// The plan (needed when the database holds more than one).
@@ -402,6 +426,92 @@ pub(crate) enum DataCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum FetchSource {
+    /// OHID Fingertips' "all data" CSV for one indicator and area type
+    /// ({base}/api/all_data/csv/by_indicator_id?indicator_ids=…&child_area_type_id=…&parent_area_type_id=…).
+    /// Rows for areas that are neither the plan's nor England are left out (counted).
+    Fingertips {
+        #[command(flatten)]
+        query: FingertipsArgs,
+        /// The plan whose indicators these are (needed when the database holds more than one).
+        #[arg(long)]
+        plan: Option<String>,
+        /// The Fingertips site.
+        #[arg(long, env = "ASSURE_FINGERTIPS_URL", value_name = "URL", default_value = assure_app::DEFAULT_FINGERTIPS_URL)]
+        base_url: String,
+        /// Seconds the whole fetch may take before it is given up.
+        #[arg(long, value_name = "S", default_value_t = assure_app::DEFAULT_FINGERTIPS_TIMEOUT.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+        timeout: u64,
+        /// Map a Fingertips indicator id to a plan indicator: `--map 93085=smoking-at-time-of-delivery`.
+        #[arg(long, value_name = "ID=INDICATOR")]
+        map: Vec<String>,
+    },
+}
+
+/// One Fingertips "all data" query.
+#[derive(Args)]
+pub(crate) struct FingertipsArgs {
+    /// Fingertips' indicator id, e.g. 93085.
+    #[arg(long, value_name = "ID")]
+    indicator: u32,
+    /// The area type of the rows, e.g. 502 (upper-tier local authorities from April 2023).
+    #[arg(long, value_name = "ID")]
+    area_type: u32,
+    /// The parent area type (15: England).
+    #[arg(long, value_name = "ID", default_value_t = assure_app::ENGLAND_AREA_TYPE)]
+    parent_area_type: u32,
+    /// Only the children of this parent area, e.g. E12000008 (with --parent-area-type 6, regions).
+    #[arg(long, value_name = "CODE")]
+    parent_area_code: Option<String>,
+}
+
+impl FingertipsArgs {
+    fn query(&self) -> assure_app::FingertipsQuery {
+        assure_app::FingertipsQuery {
+            indicator: self.indicator,
+            area_type: self.area_type,
+            parent_area_type: self.parent_area_type,
+            parent_area_code: self.parent_area_code.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub(crate) enum SourcesCommand {
+    /// Every source, with its latest runs.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a source, fetched once a day or once a week from the next hour on.
+    Add {
+        #[command(flatten)]
+        query: FingertipsArgs,
+        /// How often.
+        #[arg(long, value_enum)]
+        every: Every,
+        /// The plan (needed when the database holds more than one).
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Remove a source and its runs.
+    Remove {
+        /// The source's number (from `assure data sources`).
+        id: i64,
+    },
+}
+
+/// How often a source is fetched.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Every {
+    /// Once a (UTC) day.
+    Daily,
+    /// Once an ISO week.
+    Weekly,
 }
 
 #[derive(Args)]
@@ -790,6 +900,89 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 };
                 import_data(out, &App::new(store), &request)?;
             }
+            DataCommand::Fetch { source: FetchSource::Fingertips { query, plan, base_url, timeout, map } } => {
+                let map = map
+                    .iter()
+                    .map(|m| assure_app::parse_mapping(m).map_err(|e| anyhow::anyhow!("--map {e}")))
+                    .collect::<anyhow::Result<_>>()?;
+                let store = open(db, true)?;
+                let request = assure_app::FetchRequest {
+                    plan_id: choose_plan(&store, plan)?,
+                    query: query.query(),
+                    settings: assure_app::FingertipsSettings {
+                        base_url,
+                        timeout: std::time::Duration::from_secs(timeout),
+                    },
+                    map,
+                    actor: actor(db),
+                };
+                let app = App::new(store);
+                let bar = crate::progress::Bar::new();
+                let result = app.fetch_fingertips(&request, &bar);
+                drop(bar);
+                match result {
+                    Ok(f) => writeln!(
+                        out,
+                        "{}: {} byte(s), {} row(s) into plan '{}': {}",
+                        f.url,
+                        f.bytes,
+                        f.imported.import.rows,
+                        f.imported.plan_id,
+                        f.imported.counts()
+                    )?,
+                    Err(e) => return Err(import_failure(e)),
+                }
+            }
+            DataCommand::Sources { command } => {
+                let store = open(db, true)?;
+                let app = app(db, store.clone())?;
+                let operator = assure_app::operator(&actor(db));
+                match command.unwrap_or(SourcesCommand::List { json: false }) {
+                    SourcesCommand::List { json } => {
+                        let sources = app.fingertips_sources(5)?;
+                        if json {
+                            let list: Vec<serde_json::Value> = sources
+                                .iter()
+                                .map(|s| serde_json::json!({ "source": s.source, "url": s.url, "runs": s.runs }))
+                                .collect();
+                            print_json(out, &list)?;
+                        } else {
+                            render::fingertips_sources(out, &sources)?;
+                        }
+                    }
+                    SourcesCommand::Add { query, every, plan } => {
+                        let q = query.query();
+                        let source = assure_store::NewFingertipsSource {
+                            plan_id: choose_plan(&store, plan)?,
+                            indicator_id: q.indicator,
+                            area_type_id: q.area_type,
+                            parent_area_type_id: q.parent_area_type,
+                            parent_area_code: q.parent_area_code.clone(),
+                            every: match every {
+                                Every::Daily => assure_store::Refresh::Daily,
+                                Every::Weekly => assure_store::Refresh::Weekly,
+                            },
+                        };
+                        let added = app.add_fingertips_source(&operator, &source)?;
+                        writeln!(
+                            out,
+                            "source {} added: {} {} into plan '{}'",
+                            added.id,
+                            added.source.every.as_str(),
+                            q.url(app.fingertips_settings().base_url.as_str()),
+                            added.source.plan_id
+                        )?;
+                    }
+                    SourcesCommand::Remove { id } => {
+                        let removed = app.remove_fingertips_source(&operator, id)?;
+                        writeln!(
+                            out,
+                            "source {} removed (indicator {}, area type {})",
+                            removed.id, removed.source.indicator_id, removed.source.area_type_id
+                        )?;
+                    }
+                }
+            }
             DataCommand::List { plan, indicator } => {
                 let store = open(db, true)?;
                 let plan = choose_plan(&store, plan)?;
@@ -1038,16 +1231,25 @@ fn import_data(out: &mut dyn Write, app: &App, request: &DataImportRequest) -> a
     drop(bar);
     match result {
         Ok(r) => writeln!(out, "{}: {} row(s) into plan '{}': {}", r.file, r.import.rows, r.plan_id, r.counts())?,
-        Err(AppError::InvalidFile { file, problems }) => {
-            eprintln!("{problems}");
-            bail!("{file}: {} problem(s); nothing was written", problems.total());
-        }
-        Err(AppError::UnknownMapTargets(targets)) => {
-            let count = targets.len();
-            eprintln!("{}", AppError::UnknownMapTargets(targets));
-            bail!("{count} problem(s) in --map; nothing was written");
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(import_failure(e)),
     }
     Ok(())
+}
+
+/// Why an import (or a fetch) wrote nothing: a file's problems and a mapping's are
+/// printed on stderr, one a line, and summed up in the error.
+fn import_failure(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::InvalidFile { file, problems } => {
+            eprintln!("{problems}");
+            anyhow::anyhow!("{file}: {} problem(s); nothing was written", problems.total())
+        }
+        AppError::UnknownMapTargets(targets) => {
+            let count = targets.len();
+            eprintln!("{}", AppError::UnknownMapTargets(targets));
+            anyhow::anyhow!("{count} problem(s) in --map; nothing was written")
+        }
+        AppError::Fetch(e) => anyhow::anyhow!("{e}; nothing was written"),
+        e => e.into(),
+    }
 }

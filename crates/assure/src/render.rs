@@ -442,6 +442,37 @@ pub fn areas_imported(w: &mut dyn Write, r: &assure_app::AreasImported) -> io::R
     Ok(())
 }
 
+/// Fingertips sources, each with its address and latest runs.
+pub fn fingertips_sources(w: &mut dyn Write, sources: &[assure_app::SourceStatus]) -> io::Result<()> {
+    if sources.is_empty() {
+        writeln!(w, "no Fingertips source: add one with `assure data sources add`")?;
+    }
+    for s in sources {
+        writeln!(
+            w,
+            "#{} {} into plan '{}' (added by {} at {})\n    {}",
+            s.source.id,
+            s.source.source.every.as_str(),
+            s.source.source.plan_id,
+            s.source.created_by,
+            s.source.created_at,
+            s.url
+        )?;
+        if s.runs.is_empty() {
+            writeln!(w, "    not run yet")?;
+        }
+        for r in &s.runs {
+            let ended = match (&r.finished_at, &r.outcome) {
+                (Some(at), Some(said)) if r.failed => format!("FAILED at {at}: {said}"),
+                (Some(at), Some(said)) => format!("finished at {at}: {said}"),
+                _ => "running, or stopped before it finished".to_owned(),
+            };
+            writeln!(w, "    {} started {}, {ended}", r.slot, r.started_at)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::snippet;

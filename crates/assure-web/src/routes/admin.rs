@@ -38,6 +38,7 @@ pub async fn show_admin(State(state): State<AppState>, request: Request) -> Resu
                 li { a href="/admin/approvals" { "Updates awaiting approval (" (pending) ")" } }
                 li { a href="/admin/settings" { "Settings" } }
                 li { a href="/data/upload" { "Upload indicator data" } }
+                li { a href="/admin/data-sources" { "Data from Fingertips (sources fetched on a schedule)" } }
                 li { a href="/audit" { "Audit log" } }
                 li { a href="/reports" { "Reports (issue the annual report)" } }
             }

@@ -7,6 +7,7 @@ mod areas;
 mod audit;
 mod commitments;
 mod committees;
+mod data_sources;
 mod enablers;
 mod examples;
 mod glossary;
@@ -109,6 +110,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{username}/reset-password", post(admin::reset_password))
         .route("/admin/settings", get(admin::show_settings).post(admin::save_settings))
         .route("/admin/approvals", get(admin::list_approvals))
+        .route("/admin/data-sources", get(data_sources::list_data_sources).post(data_sources::add_data_source))
+        .route("/admin/data-sources/{id}/remove", post(data_sources::remove_data_source))
         .route("/admin/approvals/{id}", post(admin::review))
         .route(
             "/data/upload",

@@ -146,6 +146,17 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                 store.create_token(if *who == "anonymous" { "admin" } else { who }, "t", "test").unwrap().0.id;
             let admins_token = store.create_token("admin", "t", "test").unwrap().0.id;
             let review_id = pending(&store);
+            // A Fingertips source per person, to add (another) and to remove.
+            let area_type = who.bytes().map(u32::from).sum::<u32>();
+            let fingertips = |area_type_id: u32| assure_store::NewFingertipsSource {
+                plan_id: "kent-and-medway-2024-26".into(),
+                indicator_id: 93085,
+                area_type_id,
+                parent_area_type_id: 15,
+                parent_area_code: None,
+                every: assure_store::Refresh::Weekly,
+            };
+            let source_id = store.add_fingertips_source(&fingertips(area_type), "test").unwrap().id;
             // A draft to publish, per person (last in the list: the admin's publication
             // changes the plan served).
             let mut copy = plan.clone();
@@ -219,6 +230,17 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                     ],
                     admin_only,
                 ),
+                (
+                    "/admin/data-sources".into(),
+                    vec![
+                        ("indicator", "93085".into()),
+                        ("area_type", (area_type + 1).to_string()),
+                        ("parent_area_type", "15".into()),
+                        ("every", "daily".into()),
+                    ],
+                    admin_only,
+                ),
+                (format!("/admin/data-sources/{source_id}/remove"), vec![], admin_only),
                 (format!("/plan-versions/{to_publish}/publish"), vec![("confirm", "yes".into())], admin_only),
             ];
             for (path, fields, may) in routes {
@@ -283,7 +305,7 @@ fn every_write_route_for_every_role_on_own_and_other_organisations() {
                 assert_eq!(allowed(&r), *who == "admin", "{name}: {who} GET {path}: {}", r.status);
             }
             // Pages for admins only.
-            for path in ["/admin", "/admin/users", "/admin/settings", "/admin/approvals"] {
+            for path in ["/admin", "/admin/users", "/admin/settings", "/admin/approvals", "/admin/data-sources"] {
                 let r = browser.get(path);
                 assert_eq!(allowed(&r), *who == "admin", "{name}: {who} GET {path}: {}", r.status);
             }

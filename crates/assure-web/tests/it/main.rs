@@ -5,6 +5,7 @@ mod access;
 mod api;
 mod areas;
 mod committees;
+mod data_sources;
 mod downloads;
 mod fuzz;
 mod outage;
