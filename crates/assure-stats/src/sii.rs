@@ -22,6 +22,11 @@
 //! the same limits, on any machine. R's Mersenne Twister cannot be reproduced, so limits
 //! agree with the package's only to within simulation error.
 //!
+//! Where this differs from the package: the intercept is on the output scale (× |multiplier|)
+//! with and without the transform (the package multiplies it only when transformed); and a
+//! rate's limits are swapped for a negative multiplier only (the package swaps them for any
+//! multiplier below 1, which for 0 < m < 1 gives a lower limit above the upper).
+//!
 //! A negative `multiplier` reverses the polarity (for indicators where higher is better):
 //! the SII changes sign and the RII is inverted.
 
@@ -96,7 +101,8 @@ pub struct Sii {
     pub sii: Estimate,
     /// The relative index of inequality; its limits only when asked for (empty otherwise).
     pub rii: Estimate,
-    /// The fitted value at relative rank 0 (× |multiplier|).
+    /// The fitted value at relative rank 0 (× |multiplier|, in both cases: the package leaves
+    /// it unmultiplied without the transform).
     pub intercept: f64,
 }
 
@@ -248,7 +254,7 @@ pub fn sii(quantiles: &[SiiQuantile], request: &SiiRequest) -> Result<Sii, Stats
         (multiplier * (y1 - y0), if invert { y0 / y1 } else { y1 / y0 }, y0 * multiplier.abs())
     } else {
         let rii = (b0 + b1) / b0;
-        (multiplier * b1, if invert { 1.0 / rii } else { rii }, b0)
+        (multiplier * b1, if invert { 1.0 / rii } else { rii }, b0 * multiplier.abs())
     };
 
     // The simulation.
