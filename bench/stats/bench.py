@@ -10,8 +10,13 @@ The methods added later (isr, mean, quantile, compare, funnel limits / points /
 significance) are compared with PHStatsMethods only (it has all but compare), by input
 rows per second.
 
+Life expectancy (20 bands per group) and the SII (10 deciles per group, limits simulated
+with the package's default 100,000 repetitions) are counted in groups per second. Only
+PHEindicatormethods (R) has them, and R is not installed here, so they have no comparison.
+
 usage: bench.py ASSURE_BINARY WORKDIR [--rows N] [--dsr-groups N] [--phsm-rows N] [--runs N]
-                [--methods proportion,rate,dsr,isr,mean,quantile,compare,funnel_limits,...]
+                [--le-groups N] [--sii-groups N] [--sii-repetitions N]
+                [--methods proportion,rate,dsr,isr,mean,quantile,compare,funnel_limits,...,life_expectancy,sii]
 """
 import argparse
 import os
@@ -106,6 +111,46 @@ LATER = {
 }
 
 
+LE_BANDS = ["0", "1-4"] + BANDS[1:-1] + ["90+"]
+LE_RATE = 0.00003 * np.exp(0.1 * np.array([0, 1, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90]))  # Gompertz: about England's mortality by age
+
+
+def life_expectancy_chunk(rng, start, groups):
+    n = rng.integers(2000, 60000, (groups, 20))
+    d = rng.poisson(n * np.minimum(LE_RATE * rng.uniform(0.5, 1.5, (groups, 20)), 0.4))
+    d[:, 19] = np.maximum(d[:, 19], 1)
+    return {"id": np.repeat(["l%d" % i for i in range(start, start + groups)], 20),
+            "age_band": np.tile(LE_BANDS, groups), "deaths": d.ravel(), "population": n.ravel()}
+
+
+def sii_chunk(rng, start, groups):
+    n = rng.integers(5000, 30000, (groups, 10))
+    v = 75 + np.arange(10) * rng.uniform(0.2, 1.2, (groups, 1)) + rng.normal(0, 0.5, (groups, 10))
+    se = rng.uniform(0.3, 1.5, (groups, 10))
+    return {"id": np.repeat(["s%d" % i for i in range(start, start + groups)], 10),
+            "quantile": np.tile(np.arange(1, 11), groups), "population": n.ravel(),
+            "value": np.round(v, 3).ravel(), "se": np.round(se, 3).ravel()}
+
+
+# name: (input chunk of whole groups, the `assure stats` words, rows per group)
+GROUPED = {
+    "life_expectancy": (life_expectancy_chunk, ["life-expectancy"], 20),
+    "sii": (sii_chunk, ["sii"], 10),
+}
+
+
+def generate_groups(path, method, groups, seed):
+    if path.exists():
+        return
+    rng = np.random.default_rng(seed)
+    with open(path, "w") as f:
+        done = 0
+        while done < groups:
+            k = min(50_000, groups - done)
+            pd.DataFrame(GROUPED[method][0](rng, done, k)).to_csv(f, header=done == 0, index=False)
+            done += k
+
+
 def generate_later(path, method, rows, seed):
     if path.exists():
         return
@@ -150,7 +195,10 @@ def main():
     ap.add_argument("--phsm-rows", type=int, default=100_000)
     ap.add_argument("--phsm-dsr-groups", type=int, default=5_000)
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--methods", default=",".join(["proportion", "rate", "dsr", *LATER]), help="comma-separated subset to run")
+    ap.add_argument("--le-groups", type=int, default=500_000)
+    ap.add_argument("--sii-groups", type=int, default=2_000)
+    ap.add_argument("--sii-repetitions", type=int, default=100_000)
+    ap.add_argument("--methods", default=",".join(["proportion", "rate", "dsr", *LATER, *GROUPED]), help="comma-separated subset to run")
     a = ap.parse_args()
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -183,6 +231,15 @@ def main():
             phsm = measure([py, HERE / "phsm_run.py", method, small, work / "phsm.csv"], 1)
         later.append((method, rows, ours, phsm_rows, phsm))
         print(f"{method}: done", file=sys.stderr)
+    grouped = []
+    for method in [m for m in GROUPED if m in a.methods.split(",")]:
+        groups = a.le_groups if method == "life_expectancy" else a.sii_groups
+        path = work / f"{method}_{groups}.csv"
+        generate_groups(path, method, groups, 1)
+        extra = ["--repetitions", str(a.sii_repetitions)] if method == "sii" else []
+        ours = measure([a.assure, "stats", *GROUPED[method][1], *extra, "--input", path, "--output", work / "ours.csv"], a.runs)
+        grouped.append((method, groups, groups * GROUPED[method][2], ours))
+        print(f"{method}: done", file=sys.stderr)
     what = {"proportion": "rows", "rate": "rows", "dsr": "groups"}
     if results:
         print(f"\nmedian of {a.runs} runs (PHStatsMethods: 1 run on a sample); rows = input rows, DSR counted in groups of 19 bands")
@@ -203,6 +260,14 @@ def main():
                 p_rps = phsm_rows / phsm[0]
                 print(f"{'':<26}{phsm_rows:>11,} {'PHStatsMethods':<16}{phsm[0]:>10.2f}{p_rps:>14,.0f}{phsm[1]:>10.0f}{o_rps / p_rps:>11.0f}x")
             print(f"{'':<26}{'':>11} {'':16}all runs, s: assure {', '.join(f'{t:.2f}' for t in ours[2])}")
+
+    if grouped:
+        print(f"\ngrouped methods, median of {a.runs} runs; no reference implementation (PHEindicatormethods is R only)")
+        print(f"{'method':<26}{'groups':>11}{'rows':>12}{'median s':>10}{'groups/s':>12}{'rows/s':>14}{'peak MiB':>10}")
+        for method, groups, rows, ours in grouped:
+            label = f"sii ({a.sii_repetitions:,} reps)" if method == "sii" else method
+            print(f"{label:<26}{groups:>11,}{rows:>12,}{ours[0]:>10.2f}{groups / ours[0]:>12,.0f}{rows / ours[0]:>14,.0f}{ours[1]:>10.0f}")
+            print(f"{'':<26}all runs, s: {', '.join(f'{t:.2f}' for t in ours[2])}")
 
 
 if __name__ == "__main__":

@@ -105,6 +105,17 @@ impl DataImported {
     }
 }
 
+/// What a life expectancy import did.
+#[derive(Debug, Clone)]
+pub struct LifeExpectancyImported {
+    /// The rows stored (one per life table), `computed` counting those with a value.
+    pub data: DataImported,
+    /// Life tables read.
+    pub tables: u64,
+    /// Tables the method's rules suppressed (stored without a value, the note saying why).
+    pub suppressed: u64,
+}
+
 /// Read one Fingertips mapping, `ID=INDICATOR` (e.g. `93085=smoking-at-time-of-delivery`).
 pub fn parse_mapping(text: &str) -> Result<(u32, String), String> {
     text.split_once('=')
@@ -241,6 +252,80 @@ impl App {
         };
         progress.finish();
         result
+    }
+
+    /// Life expectancy computed from a file of deaths and populations by age band (see
+    /// [`assure_tracking::life_tables`]) at the start of band `at` (0: at birth), then
+    /// mapped, checked and stored as [`App::import_data`] stores rows, in one transaction,
+    /// under the file's name and checksum. The file is read once; what is held is one
+    /// table of 20 bands per indicator, area, period and breakdown, not its rows.
+    pub fn import_life_expectancy(
+        &self,
+        request: &DataImportRequest,
+        at: usize,
+        progress: &dyn Progress,
+    ) -> Result<LifeExpectancyImported, AppError> {
+        let plan = self.store.plan(&request.plan_id)?;
+        let options = PrepareOptions {
+            map: request.map.clone(),
+            skip_unknown_areas: request.skip_unknown_areas,
+            skip_unmapped: request.skip_unmapped,
+            illustrative: false,
+        };
+        let (name, bytes, path) = match &request.source {
+            DataSource::File { name, bytes } => (name, Some(bytes), None),
+            DataSource::Path { name, path } => (name, None, Some(path)),
+            DataSource::Illustrative => {
+                return Err(AppError::Rejected(vec![(
+                    "source",
+                    "life expectancy is computed from a file of deaths and populations by age band".into(),
+                )]));
+            }
+        };
+        let open = || match (bytes, path) {
+            (Some(b), _) => Ok(Box::new(b.as_slice()) as Box<dyn Read + Send>),
+            (_, Some(p)) => std::fs::File::open(p).map(|f| Box::new(f) as Box<dyn Read + Send>),
+            _ => unreachable!("a file or a path"),
+        };
+        let size =
+            bytes.map(|b| b.len() as u64).or_else(|| path.and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()));
+        let recorded = Path::new(name).file_name().map_or(name.to_owned(), |f| f.to_string_lossy().into_owned());
+        let source = Source { shown: name, recorded, size, open: &open };
+        progress.start("reading", source.size);
+        let mut reader = source.reader(progress).map_err(|p| source.invalid(p))?;
+        let tables =
+            assure_tracking::life_tables::life_tables(std::iter::from_fn(|| reader.next_row()), source.shown, at);
+        let layout = reader.layout();
+        let checksum = reader.finish().map_err(|p| source.invalid(p))?.checksum.hex();
+        progress.finish();
+        let tables = tables.map_err(|p| source.invalid(p))?;
+        let count = tables.rows.len() as u64;
+        let prepared =
+            assure_tracking::prepare(&plan, tables.rows, &source.recorded, &options).map_err(tracking_error(name))?;
+        let file = DataFile {
+            name: source.recorded.clone(),
+            checksum,
+            format: format!("life table ({layout})"),
+            skipped: prepared.skipped,
+        };
+        let import = self
+            .store
+            .import_observations(&request.plan_id, &prepared.rows, &file, request.mode, &request.actor)
+            .map_err(|e| match e {
+                StoreError::Observations(problems) => source.invalid(problems),
+                e => e.into(),
+            })?;
+        Ok(LifeExpectancyImported {
+            data: DataImported {
+                file: file.name,
+                plan_id: request.plan_id.clone(),
+                import,
+                skipped: prepared.skipped,
+                computed: count - tables.suppressed,
+            },
+            tables: count,
+            suppressed: tables.suppressed,
+        })
     }
 
     fn import_illustrative(

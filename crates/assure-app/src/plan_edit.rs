@@ -212,7 +212,8 @@ use Input::{
 use Need::{Optional, Required};
 
 /// The values of each choice, as in the plan files.
-pub const UNITS: &[&str] = &["percent", "rate_per_100000", "rate", "score", "count", "qualitative", "unspecified"];
+pub const UNITS: &[&str] =
+    &["percent", "rate_per_100000", "rate", "score", "years", "count", "qualitative", "unspecified"];
 /// Polarities.
 pub const POLARITIES: &[&str] = &["higher_is_better", "lower_is_better", "no_judgement"];
 /// Kinds of target.
@@ -230,7 +231,8 @@ pub const TARGET_KINDS: &[&str] = &[
     "qualitative",
 ];
 /// How values are calculated.
-pub const METHODS: &[&str] = &["proportion", "crude_rate", "directly_standardised_rate", "mean", "count", "reported"];
+pub const METHODS: &[&str] =
+    &["proportion", "crude_rate", "directly_standardised_rate", "mean", "count", "reported", "life_expectancy"];
 /// Comparators.
 pub const COMPARATORS: &[&str] = &["england"];
 /// Statuses of a delivering plan.

@@ -682,6 +682,7 @@ fn check_measurements(c: &mut Checker, known: &Known, indicators: &[Indicator], 
                 Method::Mean => t.unit == Unit::Score,
                 Method::Count => t.unit == Unit::Count,
                 Method::Reported => true,
+                Method::LifeExpectancy => t.unit == Unit::Years,
             };
             if !fits {
                 c.at(k, &m.method, format!("method '{}' does not fit the unit of '{}'", method.label(), t.id));

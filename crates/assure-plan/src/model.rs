@@ -380,6 +380,8 @@ pub enum Unit {
     Rate,
     /// A score (e.g. Attainment 8).
     Score,
+    /// Years (life expectancy).
+    Years,
     /// A count.
     Count,
     /// Not a number: judged from evidence.
@@ -486,6 +488,9 @@ pub enum Method {
     Count,
     /// A value reported by its source, stored as given.
     Reported,
+    /// Life expectancy from an abridged life table (Chiang II, Silcocks limits), computed
+    /// on import from deaths and populations by age band (`assure data import --life-expectancy`).
+    LifeExpectancy,
 }
 
 impl Method {
@@ -498,6 +503,7 @@ impl Method {
             Method::Mean => "mean",
             Method::Count => "count",
             Method::Reported => "reported value",
+            Method::LifeExpectancy => "life expectancy (life table)",
         }
     }
 }
@@ -1025,6 +1031,7 @@ impl Unit {
         match self {
             Unit::Percent => format!("{v}%"),
             Unit::RatePer100000 => format!("{v} per 100,000"),
+            Unit::Years => format!("{v} years"),
             _ => v,
         }
     }

@@ -64,4 +64,32 @@ pub enum StatsError {
     /// Too few values for a mean's interval.
     #[error("a mean's interval needs at least 2 values (got {0})")]
     TooFewValues(usize),
+    /// The slope index of inequality needs 5 to 100 quantiles.
+    #[error("the slope index of inequality needs between 5 and 100 quantiles (got {0})")]
+    QuantileCount(usize),
+    /// Too few simulated repetitions for stable limits.
+    #[error("at least 1000 repetitions are needed for the simulated limits (got {0})")]
+    TooFewRepetitions(u32),
+    /// A proportion (or its limit) outside (0, 1) where the logit needs it inside.
+    #[error("{field} must be a proportion strictly between 0 and 1 (got {value})")]
+    NotAProportion {
+        /// The field.
+        field: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// Limits the wrong way round.
+    #[error("lower limit {lower} is above the upper limit {upper}")]
+    LowerAboveUpper {
+        /// The lower limit.
+        lower: f64,
+        /// The upper limit.
+        upper: f64,
+    },
+    /// A log/logit transform of something that is neither a rate nor a proportion.
+    #[error("only rates and proportions can be transformed (log or logit) for the SII")]
+    TransformNeedsRateOrProportion,
+    /// A transformed SII works from 95% limits, not a standard error.
+    #[error("a transformed SII needs each quantile's 95% limits (lower_95, upper_95), not a standard error")]
+    TransformNeedsLimits,
 }

@@ -4,6 +4,10 @@ use statrs::distribution::{ChiSquared, Continuous, ContinuousCDF, Normal};
 
 use crate::{Interval, StatsError};
 
+/// z for 95% (Φ⁻¹(0.975)), which the life table's suppression rule and the SII's standard
+/// errors use whatever levels are asked for.
+pub(crate) const Z_95: f64 = 1.959963984540054;
+
 /// Counts below this use exact Poisson limits; from here on, Byar's approximation.
 pub(crate) const EXACT_BELOW: f64 = 10.0;
 

@@ -4,7 +4,9 @@
 //! intervals for directly standardised rates (2013 European Standard Population),
 //! indirectly standardised ratios and rates, t-based intervals for means, significance
 //! against a comparator, funnel plot limits and significance, quantile assignment, and straight-line trends with prediction
-//! intervals.
+//! intervals; after PHEindicatormethods (R only), life expectancy from an abridged life
+//! table (Chiang II, Silcocks et al.'s intervals) and the slope and relative indices of
+//! inequality across deprivation quantiles (limits simulated from an explicit seed).
 //!
 //! Pure functions: no I/O, no global state. Invalid input is a [`StatsError`] naming the
 //! field, never a panic or a silent NaN. Values are returned at full precision.
@@ -15,8 +17,10 @@ mod dsr;
 mod error;
 mod funnel;
 mod level;
+mod life_expectancy;
 mod mean;
 mod quantile;
+mod sii;
 mod trend;
 
 pub use compare::{Comparison, Polarity, compare};
@@ -28,8 +32,16 @@ pub use funnel::{
     funnel_significance, poisson_funnel, proportion_limit,
 };
 pub use level::ConfidenceLevel;
+pub use life_expectancy::{
+    BandDeaths, BandNote, LIFE_TABLE_BANDS, LifeExpectancy, LifeExpectancyAt, LifeTableSuppressed,
+    MIN_LIFE_TABLE_POPULATION, life_expectancy,
+};
 pub use mean::{Mean, mean};
 pub use quantile::{Quantiles, quantiles};
+pub use sii::{
+    DEFAULT_SII_REPETITIONS, MIN_SII_REPETITIONS, QuantileSpread, SII_QUANTILES, Sii, SiiQuantile, SiiRequest,
+    SiiValueType, sii,
+};
 pub use trend::{Trend, linear_trend};
 
 /// A confidence interval.

@@ -115,6 +115,7 @@ fn default_baseline(t: &Tracked<'_>) -> f64 {
         (Unit::Percent, _) => 55.0 + 30.0 * unit_random(&[t.id, "base"]),
         (Unit::RatePer100000 | Unit::Rate, _) => 300.0 + 600.0 * unit_random(&[t.id, "base"]),
         (Unit::Count, _) => 1_000.0 + 2_000.0 * unit_random(&[t.id, "base"]),
+        (Unit::Years, _) => 78.0 + 5.0 * unit_random(&[t.id, "base"]),
         _ => 10.0 + 10.0 * unit_random(&[t.id, "base"]),
     }
 }

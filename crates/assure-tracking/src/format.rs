@@ -18,6 +18,7 @@ fn value_to(unit: Unit, v: f64, digits: usize) -> String {
     match unit {
         Unit::Percent => format!("{}%", number(v, digits)),
         Unit::RatePer100000 => format!("{} per 100,000", number(v, digits)),
+        Unit::Years => format!("{} years", number(v, digits)),
         _ => number(v, digits),
     }
 }

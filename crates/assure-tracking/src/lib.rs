@@ -19,6 +19,7 @@ pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod format;
+pub mod life_tables;
 pub mod plain;
 pub mod prepare;
 pub mod series;

@@ -53,6 +53,10 @@ pub enum Method {
         /// The comparator for every row; without it, each row's `comparator` column.
         comparator: Option<f64>,
     },
+    /// Life expectancy at every band of an abridged life table (Chiang II, Silcocks et al.).
+    LifeExpectancy,
+    /// The slope (and relative) index of inequality across the deprivation quantiles of each id.
+    Sii(SiiOptions),
     /// Funnel plots: the limits, rates' points, or each area's significance.
     Funnel {
         /// Which part.
@@ -62,6 +66,23 @@ pub enum Method {
         /// Years of data the rates cover (rates only).
         years: f64,
     },
+}
+
+/// How `assure stats sii` fits and simulates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiiOptions {
+    /// How many quantiles each id must have (numbered 1 to this, 1 the most deprived).
+    pub quantiles: u32,
+    /// What the values are.
+    pub value_type: assure_stats::SiiValueType,
+    /// Fit on the log / logit scale.
+    pub transform: bool,
+    /// Simulated repetitions.
+    pub repetitions: u32,
+    /// Seed of the simulation; every id starts from it afresh.
+    pub seed: u64,
+    /// Also write the RII and its limits.
+    pub rii: bool,
 }
 
 /// What `assure stats funnel` writes.
@@ -207,6 +228,12 @@ struct Columns {
     /// Funnels: the rate, and whether there is a denominator.
     rate: usize,
     has_denominator: bool,
+    /// Life expectancy: deaths and population; SII: quantile, population, se and 95% limits.
+    deaths: usize,
+    population: usize,
+    quantile: usize,
+    se: Option<usize>,
+    limits_95: Option<(usize, usize)>,
 }
 
 /// A header row: column names, matched without regard to case (a UTF-8 BOM ignored).
@@ -264,6 +291,18 @@ fn read_header<R: BufRead>(reader: &mut R, method: &Method, levels: &[Confidence
             required.extend(["numerator", "denominator", "ref_numerator", "ref_denominator"])
         }
         Method::Mean | Method::Quantile { .. } => required.push("value"),
+        Method::LifeExpectancy => required.extend(["age_band", "deaths", "population"]),
+        Method::Sii(sii) => {
+            required.extend(["quantile", "population", "value"]);
+            let limits = header.find("lower_95").is_some() && header.find("upper_95").is_some();
+            if sii.transform && !limits {
+                required.extend(["lower_95", "upper_95"]);
+            } else if !limits && header.find("se").is_none() {
+                bail!(
+                    "line 1: missing column(s): the SII needs each quantile's se, or its 95% limits lower_95,upper_95"
+                );
+            }
+        }
         Method::Compare { comparator, .. } => {
             for (l, u) in &limit_names {
                 required.extend([l.as_str(), u.as_str()]);
@@ -293,6 +332,11 @@ fn read_header<R: BufRead>(reader: &mut R, method: &Method, levels: &[Confidence
         limits: limit_names.iter().map(|(l, u)| (at(l), at(u))).collect(),
         rate: at("rate"),
         has_denominator: header.find("denominator").is_some(),
+        deaths: at("deaths"),
+        population: at("population"),
+        quantile: at("quantile"),
+        se: header.find("se"),
+        limits_95: header.find("lower_95").zip(header.find("upper_95")),
     })
 }
 
@@ -360,6 +404,8 @@ fn stats_error(e: StatsError, line: u64) -> RowError {
         StatsError::EmptyBand { .. } | StatsError::ZeroPopulation { .. } => "denominator".to_owned(),
         StatsError::ZeroExpected => "ref_numerator".to_owned(),
         StatsError::TooFewValues(_) => "value".to_owned(),
+        StatsError::NotAProportion { field, .. } => (*field).to_owned(),
+        StatsError::LowerAboveUpper { .. } => "lower_95".to_owned(),
         _ => String::new(),
     };
     RowError { line, column, message: e.to_string() }
@@ -1098,6 +1144,272 @@ impl Grouped for QuantileMethod<'_> {
     }
 }
 
+/// Life expectancy: the 20 bands of each id's life table.
+struct LifeExpectancyMethod<'a> {
+    cols: &'a Columns,
+    o: &'a Options,
+}
+
+/// The index of a life table band, by its label (`5-9`, `90+`) or its first age (`5`, `90`).
+fn life_table_band(raw: &[u8]) -> Option<usize> {
+    const START: [&str; 20] = [
+        "0", "1", "5", "10", "15", "20", "25", "30", "35", "40", "45", "50", "55", "60", "65", "70", "75", "80", "85",
+        "90",
+    ];
+    let raw = std::str::from_utf8(raw).ok()?;
+    assure_stats::LIFE_TABLE_BANDS.iter().position(|b| *b == raw).or_else(|| START.iter().position(|s| *s == raw))
+}
+
+/// One id's life table rows so far.
+struct LifeTableRows {
+    bands: [Option<assure_stats::BandDeaths>; 20],
+}
+
+impl LifeTableRows {
+    fn add(&mut self, band: usize, row: assure_stats::BandDeaths, id: &[u8], line: u64) -> Result<(), RowError> {
+        if self.bands[band].replace(row).is_some() {
+            return Err(RowError {
+                line,
+                column: "age_band".into(),
+                message: format!(
+                    "id '{}' has age band {} twice",
+                    String::from_utf8_lossy(id),
+                    assure_stats::LIFE_TABLE_BANDS[band]
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Grouped for LifeExpectancyMethod<'_> {
+    type Row = (usize, assure_stats::BandDeaths);
+    type Acc = LifeTableRows;
+
+    fn key<'r>(&self, rec: &'r csv::ByteRecord) -> &'r [u8] {
+        field(rec, self.cols.id)
+    }
+
+    fn parse(&self, rec: &csv::ByteRecord, line: u64, errors: &mut Vec<RowError>) -> Option<Self::Row> {
+        let raw_band = field(rec, self.cols.age_band.unwrap_or_default());
+        let band = life_table_band(raw_band);
+        if band.is_none() {
+            errors.push(RowError {
+                line,
+                column: "age_band".into(),
+                message: format!(
+                    "'{}' is not a life table age band ({}, or the first age of one)",
+                    String::from_utf8_lossy(raw_band),
+                    assure_stats::LIFE_TABLE_BANDS.join(", ")
+                ),
+            });
+        }
+        let mut count = |i: usize, name: &str| {
+            let v = number(rec, i, name, line, errors)?;
+            if v < 0.0 {
+                errors.push(RowError { line, column: name.into(), message: format!("is negative ({v})") });
+                return None;
+            }
+            Some(v)
+        };
+        let deaths = count(self.cols.deaths, "deaths");
+        let population = count(self.cols.population, "population");
+        Some((band?, assure_stats::BandDeaths { deaths: deaths?, population: population? }))
+    }
+
+    fn start(&self) -> LifeTableRows {
+        LifeTableRows { bands: [None; 20] }
+    }
+
+    fn add(&self, acc: &mut LifeTableRows, (band, row): Self::Row, key: &[u8], line: u64) -> Result<(), RowError> {
+        acc.add(band, row, key, line)
+    }
+
+    fn merge(&self, acc: &mut LifeTableRows, later: LifeTableRows, key: &[u8], line: u64) -> Result<(), RowError> {
+        for (band, row) in later.bands.into_iter().enumerate() {
+            if let Some(row) = row {
+                acc.add(band, row, key, line)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, g: &Group<LifeTableRows>, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<u64, RowError> {
+        use assure_stats::LifeExpectancy;
+        let levels = &self.o.levels;
+        let result = assure_stats::life_expectancy(&g.acc.bands, levels).map_err(|e| group_error(e, &g.id, g.line))?;
+        let empty = 1 + 2 * levels.len() + 3;
+        match result {
+            LifeExpectancy::Suppressed(why) => {
+                let note = format!("life expectancy not calculated: {why}");
+                for band in assure_stats::LIFE_TABLE_BANDS {
+                    write_id(out, &g.id);
+                    out.push(b',');
+                    out.extend_from_slice(band.as_bytes());
+                    out.extend(std::iter::repeat_n(b',', empty + 1));
+                    write_id(out, note.as_bytes());
+                    out.push(b'\n');
+                }
+            }
+            LifeExpectancy::Table(table) => {
+                for at in &table {
+                    write_id(out, &g.id);
+                    out.push(b',');
+                    out.extend_from_slice(at.band.as_bytes());
+                    out.push(b',');
+                    if let Some(v) = at.value {
+                        out.extend_from_slice(fmt.format(v).as_bytes());
+                    }
+                    for l in 0..levels.len() {
+                        match at.intervals.get(l) {
+                            Some(i) => {
+                                out.push(b',');
+                                out.extend_from_slice(fmt.format(i.lower).as_bytes());
+                                out.push(b',');
+                                out.extend_from_slice(fmt.format(i.upper).as_bytes());
+                            }
+                            None => out.extend_from_slice(b",,"),
+                        }
+                    }
+                    out.push(b',');
+                    if at.standard_error.is_finite() {
+                        out.extend_from_slice(fmt.format(at.standard_error).as_bytes());
+                    }
+                    // Counts as written (787954, not 787954.0).
+                    let _ = write!(out, ",{},{},", at.population_used, at.deaths_used);
+                    if let Some(note) = at.note {
+                        out.extend_from_slice(note.to_string().as_bytes());
+                    }
+                    out.push(b'\n');
+                }
+            }
+        }
+        Ok(20)
+    }
+}
+
+/// The slope index of inequality over the quantiles of each id.
+struct SiiMethod<'a> {
+    cols: &'a Columns,
+    o: &'a Options,
+    sii: &'a SiiOptions,
+}
+
+impl Grouped for SiiMethod<'_> {
+    /// The quantile's number (1-based) and its data.
+    type Row = (usize, assure_stats::SiiQuantile);
+    /// The quantiles so far, by number.
+    type Acc = Vec<Option<assure_stats::SiiQuantile>>;
+
+    fn key<'r>(&self, rec: &'r csv::ByteRecord) -> &'r [u8] {
+        field(rec, self.cols.id)
+    }
+
+    fn parse(&self, rec: &csv::ByteRecord, line: u64, errors: &mut Vec<RowError>) -> Option<Self::Row> {
+        use assure_stats::{QuantileSpread, SiiQuantile};
+        let c = self.cols;
+        let raw = field(rec, c.quantile);
+        let q = std::str::from_utf8(raw).ok().and_then(|r| r.parse::<usize>().ok());
+        let quantiles = self.sii.quantiles as usize;
+        let q = match q {
+            Some(q) if (1..=quantiles).contains(&q) => Some(q),
+            _ => {
+                errors.push(RowError {
+                    line,
+                    column: "quantile".into(),
+                    message: format!(
+                        "'{}' is not a quantile number from 1 to {quantiles} (see --quantiles)",
+                        String::from_utf8_lossy(raw)
+                    ),
+                });
+                None
+            }
+        };
+        let population = number(rec, c.population, "population", line, errors);
+        let value = number(rec, c.value, "value", line, errors);
+        // The 95% limits when given (always when transformed), else the standard error.
+        let spread = match (c.limits_95, c.se) {
+            (Some((l, u)), _) => {
+                let lower = number(rec, l, "lower_95", line, errors);
+                let upper = number(rec, u, "upper_95", line, errors);
+                Some(QuantileSpread::Limits95(Interval { lower: lower?, upper: upper? }))
+            }
+            (None, Some(se)) => number(rec, se, "se", line, errors).map(QuantileSpread::StandardError),
+            (None, None) => None,
+        };
+        let row = SiiQuantile { population: population?, value: value?, spread: spread? };
+        if let Err(e) = row.check(self.sii.value_type, self.sii.transform) {
+            errors.push(stats_error(e, line));
+            return None;
+        }
+        Some((q?, row))
+    }
+
+    fn start(&self) -> Self::Acc {
+        vec![None; self.sii.quantiles as usize]
+    }
+
+    fn add(&self, acc: &mut Self::Acc, (q, row): Self::Row, key: &[u8], line: u64) -> Result<(), RowError> {
+        if acc[q - 1].replace(row).is_some() {
+            return Err(RowError {
+                line,
+                column: "quantile".into(),
+                message: format!("id '{}' has quantile {q} twice", String::from_utf8_lossy(key)),
+            });
+        }
+        Ok(())
+    }
+
+    fn merge(&self, acc: &mut Self::Acc, later: Self::Acc, key: &[u8], line: u64) -> Result<(), RowError> {
+        for (i, row) in later.into_iter().enumerate() {
+            if let Some(row) = row {
+                self.add(acc, (i + 1, row), key, line)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, g: &Group<Self::Acc>, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<u64, RowError> {
+        let (o, s) = (self.o, self.sii);
+        let polarity = assure_stats::Sii::note(o.multiplier);
+        write_id(out, &g.id);
+        let missing: Vec<String> =
+            g.acc.iter().enumerate().filter(|(_, q)| q.is_none()).map(|(i, _)| (i + 1).to_string()).collect();
+        if !missing.is_empty() {
+            // As the package, an id without every quantile gets no SII (and the others still do).
+            let columns = 1 + 2 * o.levels.len() + if s.rii { 1 + 2 * o.levels.len() } else { 0 } + 1;
+            out.extend(std::iter::repeat_n(b',', columns + 1));
+            let note = format!("no SII: quantile(s) {} missing", missing.join(" "));
+            write_id(out, note.as_bytes());
+            out.push(b'\n');
+            return Ok(1);
+        }
+        let quantiles: Vec<assure_stats::SiiQuantile> = g.acc.iter().flatten().copied().collect();
+        let request = assure_stats::SiiRequest {
+            value_type: s.value_type,
+            transform: s.transform,
+            multiplier: o.multiplier,
+            repetitions: s.repetitions,
+            seed: s.seed,
+            levels: &o.levels,
+            rii: s.rii,
+        };
+        let r = assure_stats::sii(&quantiles, &request).map_err(|e| group_error(e, &g.id, g.line))?;
+        write_values(out, r.sii.value, &r.sii.intervals, fmt);
+        if s.rii {
+            write_values(out, r.rii.value, &r.rii.intervals, fmt);
+        }
+        out.push(b',');
+        out.extend_from_slice(fmt.format(r.intercept).as_bytes());
+        out.push(b',');
+        if let Some(note) = polarity {
+            out.extend_from_slice(note.as_bytes());
+        }
+        out.push(b'\n');
+        Ok(1)
+    }
+}
+
 fn header(method: &Method, levels: &[ConfidenceLevel]) -> String {
     let mut h = String::from("id");
     match method {
@@ -1127,6 +1439,26 @@ fn header(method: &Method, levels: &[ConfidenceLevel]) -> String {
             }
         }
         Method::Funnel { part: FunnelPart::Points, .. } => h.push_str(",rate_chart,denominator_derived"),
+        Method::LifeExpectancy => {
+            h.push_str(",age_band,value");
+            for l in levels {
+                let _ = write!(h, ",lower_{0},upper_{0}", l.label());
+            }
+            h.push_str(",standard_error,population_used,deaths_used,note");
+        }
+        Method::Sii(sii) => {
+            h.push_str(",sii");
+            for l in levels {
+                let _ = write!(h, ",lower_{0},upper_{0}", l.label());
+            }
+            if sii.rii {
+                h.push_str(",rii");
+                for l in levels {
+                    let _ = write!(h, ",rii_lower_{0},rii_upper_{0}", l.label());
+                }
+            }
+            h.push_str(",intercept,note");
+        }
         Method::Funnel { part: FunnelPart::Significance, .. } => h.push_str(",significance"),
         _ => {
             h.push_str(",value");
@@ -1297,6 +1629,8 @@ pub fn run(method: &Method, o: &Options) -> anyhow::Result<u64> {
             grouped(&name, o, blocks, sink, head, &m)
         }
         Method::Mean => grouped(&name, o, blocks, sink, head, &MeanMethod { cols: &cols, o }),
+        Method::LifeExpectancy => grouped(&name, o, blocks, sink, head, &LifeExpectancyMethod { cols: &cols, o }),
+        Method::Sii(sii) => grouped(&name, o, blocks, sink, head, &SiiMethod { cols: &cols, o, sii }),
         Method::Quantile { quantiles, invert } => {
             let m = QuantileMethod { cols: &cols, quantiles: *quantiles, invert: *invert };
             grouped(&name, o, blocks, sink, head, &m)

@@ -394,6 +394,12 @@ pub(crate) enum DataCommand {
         /// Refuse the file if any of its rows is already stored, instead of replacing.
         #[arg(long)]
         new_only: bool,
+        /// The file gives deaths (count / numerator) and population (denominator) by age
+        /// band (`age=0`, `age=1-4` … `age=90+` in the breakdown, or Fingertips' Age column):
+        /// store each table's life expectancy with its 95% interval (Chiang II, Silcocks) at
+        /// birth, or at the start of the band AGE (`--life-expectancy=65`).
+        #[arg(long, value_name = "AGE", num_args = 0..=1, require_equals = true, default_missing_value = "0")]
+        life_expectancy: Option<String>,
     },
     /// Print stored indicator data as CSV, in the columns import reads.
     List {
@@ -880,7 +886,11 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
             if json { print_json(out, &d)? } else { render::diff(out, &d)? }
         }
         DbCommand::Data { command } => match command {
-            DataCommand::Import { file, plan, map, skip_unknown_areas, skip_unmapped, new_only } => {
+            DataCommand::Import { file, plan, map, skip_unknown_areas, skip_unmapped, new_only, life_expectancy } => {
+                let at = match life_expectancy.as_deref() {
+                    None => None,
+                    Some(age) => Some(life_table_band(age)?),
+                };
                 let name = file.display().to_string();
                 // Said now, by the operating system's words, rather than as a problem of the file.
                 std::fs::File::open(&file).with_context(|| format!("cannot read {name}"))?;
@@ -898,7 +908,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                     mode: if new_only { ImportMode::Insert } else { ImportMode::Merge },
                     actor: actor(db),
                 };
-                import_data(out, &App::new(store), &request)?;
+                import_data(out, &App::new(store), &request, at)?;
             }
             DataCommand::Fetch { source: FetchSource::Fingertips { query, plan, base_url, timeout, map } } => {
                 let map = map
@@ -1050,7 +1060,7 @@ pub(crate) fn execute(db: &DbOptions, command: DbCommand, out: &mut dyn Write) -
                 mode: ImportMode::Merge,
                 actor: actor(db),
             };
-            import_data(out, &App::new(store), &request)?;
+            import_data(out, &App::new(store), &request, None)?;
             writeln!(out, "This is illustrative data, not official statistics: every page showing it says so.")?;
         }
         DbCommand::Status { plan, json } => {
@@ -1225,9 +1235,31 @@ async fn shutdown_signal() {
 }
 
 /// Import indicator data, reporting what happened, or every problem on stderr.
-fn import_data(out: &mut dyn Write, app: &App, request: &DataImportRequest) -> anyhow::Result<()> {
+/// The band of the life table that starts at `age` (`0`, `65`, or a band such as `65-69`).
+fn life_table_band(age: &str) -> anyhow::Result<usize> {
+    let bands = assure_stats::LIFE_TABLE_BANDS;
+    let found = assure_tracking::life_tables::band_index(age)
+        .or_else(|| bands.iter().position(|b| b.split(['-', '+']).next() == Some(age.trim())));
+    found.ok_or_else(|| {
+        anyhow::anyhow!("--life-expectancy {age}: not the first age of a band of the life table ({})", bands.join(", "))
+    })
+}
+
+fn import_data(out: &mut dyn Write, app: &App, request: &DataImportRequest, at: Option<usize>) -> anyhow::Result<()> {
     let bar = crate::progress::Bar::new();
-    let result = app.import_data_with(request, &bar);
+    let result = match at {
+        None => app.import_data_with(request, &bar),
+        Some(at) => app.import_life_expectancy(request, at, &bar).map(|r| {
+            let _ = writeln!(
+                out,
+                "{} life table(s) read; life expectancy for {}, {} suppressed by the method's rules (stored without a value, the note says why)",
+                r.tables,
+                r.tables - r.suppressed,
+                r.suppressed
+            );
+            r.data
+        }),
+    };
     drop(bar);
     match result {
         Ok(r) => writeln!(out, "{}: {} row(s) into plan '{}': {}", r.file, r.import.rows, r.plan_id, r.counts())?,

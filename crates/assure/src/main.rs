@@ -205,6 +205,47 @@ enum StatsMethod {
         #[arg(long)]
         comparator: Option<f64>,
     },
+    /// Life expectancy at every age band (abridged life table, Chiang II, with Silcocks et al.'s
+    /// intervals, as PHEindicatormethods' phe_life_expectancy). Input columns:
+    /// id,age_band,deaths,population with the 20 bands 0, 1-4, 5-9, ..., 85-89, 90+ (or their
+    /// first ages 0, 1, 5, ..., 90), the rows of an id together. Output: a row per id and band,
+    /// with the value and limits or why they are not given.
+    LifeExpectancy {
+        #[command(flatten)]
+        io: StatsIo,
+    },
+    /// The slope index of inequality (and with --rii the relative index) across deprivation
+    /// quantiles, as PHEindicatormethods' phe_sii. Input columns: id,quantile,population,value
+    /// and lower_95,upper_95 (the value's 95% limits) or se; quantile 1 is the most deprived;
+    /// the rows of an id together. Limits are simulated: the same --seed gives the same limits.
+    Sii {
+        #[command(flatten)]
+        io: StatsIo,
+        /// How many quantiles every id has (10: deciles, 5: quintiles); 5 to 100.
+        #[arg(long, default_value_t = 10)]
+        quantiles: u32,
+        /// What the values are: rates and proportions (0-1) get their standard errors on the
+        /// log / logit scale.
+        #[arg(long, value_enum, default_value_t = SiiValueTypeArg::None)]
+        value_type: SiiValueTypeArg,
+        /// Fit on the log (rates) or logit (proportions) scale and transform back; needs
+        /// lower_95,upper_95.
+        #[arg(long)]
+        transform: bool,
+        /// Multiplies the SII and its limits (100 for a percentage from proportions);
+        /// negative inverts the polarity (SII sign reversed, RII inverted).
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+        multiplier: f64,
+        /// Simulated repetitions for the limits (at least 1000).
+        #[arg(long, default_value_t = assure_stats::DEFAULT_SII_REPETITIONS)]
+        repetitions: u32,
+        /// Seed of the simulation (ChaCha20); each id's simulation starts from it.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Also write the relative index of inequality and its limits.
+        #[arg(long)]
+        rii: bool,
+    },
     /// Funnel plots, as PHStatsMethods' calculate_funnel_limits, calculate_funnel_points and
     /// assign_funnel_significance.
     Funnel {
@@ -287,6 +328,16 @@ enum RatioTypeArg {
 enum IsrType {
     Ratio,
     Rate,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SiiValueTypeArg {
+    /// Any value with symmetric limits.
+    None,
+    /// A rate.
+    Rate,
+    /// A proportion between 0 and 1.
+    Proportion,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -474,6 +525,30 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                     };
                     (bulk::Method::Compare { polarity, comparator }, io, 1.0, false)
                 }
+                StatsMethod::LifeExpectancy { io } => (bulk::Method::LifeExpectancy, io, 1.0, false),
+                StatsMethod::Sii { io, quantiles, value_type, transform, multiplier, repetitions, seed, rii } => {
+                    use assure_stats::SiiValueType;
+                    if !assure_stats::SII_QUANTILES.contains(&(quantiles as usize)) {
+                        bail!("--quantiles must be between 5 and 100 for the SII (got {quantiles})");
+                    }
+                    if repetitions < assure_stats::MIN_SII_REPETITIONS {
+                        bail!("--repetitions must be at least 1000 (got {repetitions})");
+                    }
+                    let value_type = match value_type {
+                        SiiValueTypeArg::None => SiiValueType::Other,
+                        SiiValueTypeArg::Rate => SiiValueType::Rate,
+                        SiiValueTypeArg::Proportion => SiiValueType::Proportion,
+                    };
+                    if transform && value_type == SiiValueType::Other {
+                        bail!("--transform needs --value-type rate or proportion");
+                    }
+                    if !(multiplier.is_finite() && multiplier != 0.0) {
+                        bail!("--multiplier must be a number other than zero (got {multiplier})");
+                    }
+                    let options = bulk::SiiOptions { quantiles, value_type, transform, repetitions, seed, rii };
+                    // The multiplier's sign carries the polarity: checked above, passed on as it is.
+                    (bulk::Method::Sii(options), io, multiplier, false)
+                }
                 StatsMethod::Funnel { part } => {
                     let (part, io, f) = match part {
                         FunnelCommand::Limits { io, funnel } => (bulk::FunnelPart::Limits, io, funnel),
@@ -509,7 +584,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                     (bulk::Method::Funnel { part, statistic, years: f.years_of_data }, io, multiplier, false)
                 }
             };
-            if !(multiplier.is_finite() && multiplier > 0.0) {
+            // The SII's multiplier was checked above: its sign is the polarity.
+            let positive = multiplier.is_finite() && multiplier > 0.0;
+            if !positive && !matches!(method, bulk::Method::Sii(_)) {
                 bail!("--multiplier must be a positive number (got {multiplier})");
             }
             let options = bulk::Options {

@@ -1,5 +1,7 @@
-//! The statistics engine: reference values, edge cases, invariants and trends.
+//! The statistics engine: reference values, edge cases, invariants, trends, life expectancy and the SII.
 
+mod life_expectancy;
 mod properties;
+mod sii;
 mod trend;
 mod values;

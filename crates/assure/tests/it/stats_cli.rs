@@ -492,3 +492,210 @@ fn funnel_limits_points_and_significance_with_errors_by_line() {
         .stderr(predicate::str::contains("nothing was written"));
     assert!(!out.exists());
 }
+
+const LIFE_TABLE_BANDS: [&str; 20] = [
+    "0", "1-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59",
+    "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
+];
+
+/// PHEindicatormethods' example population (`df1` in its tests).
+const LE_POPULATION: [u32; 20] = [
+    7060, 35059, 46974, 48489, 43219, 38561, 46009, 57208, 61435, 55601, 50209, 56416, 46411, 39820, 37978, 37039,
+    33288, 23306, 11936, 11936,
+];
+const LE_DEATHS: [u32; 20] =
+    [17, 9, 4, 8, 20, 15, 24, 33, 50, 71, 100, 163, 263, 304, 536, 872, 1390, 1605, 1936, 1937];
+
+fn life_table_input(id: &str, deaths: &[u32; 20], population: &[u32; 20], first_ages: bool) -> String {
+    let ages = [
+        "0", "1", "5", "10", "15", "20", "25", "30", "35", "40", "45", "50", "55", "60", "65", "70", "75", "80", "85",
+        "90",
+    ];
+    let mut s = String::new();
+    for i in 0..20 {
+        let band = if first_ages { ages[i] } else { LIFE_TABLE_BANDS[i] };
+        s.push_str(&format!("{id},{band},{},{}\n", deaths[i], population[i]));
+    }
+    s
+}
+
+#[test]
+fn life_expectancy_writes_every_band_of_every_id_with_its_limits_or_why_not() {
+    let mut input = String::from("id,age_band,deaths,population\n");
+    input.push_str(&life_table_input("Kent", &LE_DEATHS, &LE_POPULATION, false));
+    // Band labels or first ages, as the package's default `age_contents`.
+    input.push_str(&life_table_input("Medway", &LE_DEATHS, &LE_POPULATION, true));
+    input.push_str(&life_table_input("Tiny", &[1; 20], &[200; 20], false));
+    let out = run_stdin("life-expectancy", &input, &[]);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "id,age_band,value,lower_95,upper_95,lower_99_8,upper_99_8,standard_error,population_used,deaths_used,note"
+        )
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 60);
+    // The package's published answers: at birth 80.16960813 (79.88268548 to 80.45653078), at 90+ 6.16210635.
+    for (row, (band, value, lower, upper)) in [
+        (0, ("0", 80.16960813, 79.88268548, 80.45653078)),
+        (19, ("90+", 6.16210635, 5.887683386, 6.436529314)),
+        (20, ("0", 80.16960813, 79.88268548, 80.45653078)),
+    ] {
+        let cells: Vec<&str> = rows[row].split(',').collect();
+        assert_eq!(cells[1], band);
+        let n = |i: usize| cells[i].parse::<f64>().unwrap();
+        // Limits to the package test's 4 decimals (its published ones used z = 1.96).
+        assert!(
+            (n(2) - value).abs() < 5e-8 && (n(3) - lower).abs() < 5e-5 && (n(4) - upper).abs() < 5e-5,
+            "{}",
+            rows[row]
+        );
+        assert!(n(5) < n(3) && n(6) > n(4), "99.8% is wider: {}", rows[row]);
+    }
+    assert!(rows[0].starts_with("Kent,0,") && rows[0].ends_with(",787954,9357,"), "{}", rows[0]);
+    assert!(rows[20].starts_with("Medway,0,"));
+    // The note has a comma, so it is quoted as one field.
+    assert_eq!(rows[40], "Tiny,0,,,,,,,,,\"life expectancy not calculated: total population 4000 is 5,000 or fewer\"");
+    assert!(rows[59].starts_with("Tiny,90+,,"));
+}
+
+#[test]
+fn life_expectancy_reports_bad_rows_by_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("le.csv"), dir.path().join("out.csv"));
+    let mut data = String::from("id,age_band,deaths,population\n");
+    data.push_str(&life_table_input("a", &LE_DEATHS, &LE_POPULATION, false));
+    data = data.replacen("a,5-9,4,46974", "a,5-9,-4,46974", 1); // line 4
+    data = data.replacen("a,10-14,8,48489", "a,10-15,8,48489", 1); // line 5
+    data = data.replacen("a,15-19,20,43219", "a,15-19,20,many", 1); // line 6
+    data.push_str("a,0,1,100\n"); // line 22: band 0 twice
+    std::fs::write(&input, data).unwrap();
+    let assert = assure()
+        .args(["stats", "life-expectancy", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let name = input.display().to_string();
+    for expected in [
+        format!("{name}:4: column 'deaths': is negative (-4)"),
+        format!("{name}:5: column 'age_band': '10-15' is not a life table age band"),
+        format!("{name}:6: column 'population': 'many' is not a number"),
+        format!("{name}:22: column 'age_band': id 'a' has age band 0 twice"),
+        "nothing was written".to_owned(),
+    ] {
+        assert!(stderr.contains(&expected), "missing '{expected}' in:\n{stderr}");
+    }
+    assert!(!output.exists());
+    refused(
+        &["life-expectancy", "--input", "-", "--output", "-"],
+        "id,age_band,deaths\n",
+        "missing column(s) population",
+    );
+}
+
+/// Five equal quintiles with values 1, 2, 2, 3, 5 and standard error 1: SII 4.5 by hand
+/// (see the assure-stats tests), limits near 4.5 ± 1.96 √2.5.
+fn sii_input() -> String {
+    let mut s = String::from("id,quantile,population,value,se\n");
+    for (id, values) in [("rising", [1.0, 2.0, 2.0, 3.0, 5.0]), ("falling", [5.0, 3.0, 2.0, 2.0, 1.0])] {
+        // Rows of an id in any order.
+        for q in [3, 1, 5, 2, 4] {
+            s.push_str(&format!("{id},{q},1000,{},1\n", values[q - 1]));
+        }
+    }
+    s
+}
+
+#[test]
+fn sii_by_hand_with_a_seed_that_fixes_the_limits() {
+    let args = ["--quantiles", "5", "--confidence", "0.95", "--rii"];
+    let out = run_stdin("sii", &sii_input(), &args);
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("id,sii,lower_95,upper_95,rii,rii_lower_95,rii_upper_95,intercept,note"));
+    let rising: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let falling: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(lines.next(), None);
+    let n = |row: &[&str], i: usize| row[i].parse::<f64>().unwrap();
+    assert_eq!(rising[0], "rising");
+    assert!(close(n(&rising, 1), 4.5, 1e-12) && close(n(&rising, 7), 0.35, 1e-12), "{rising:?}");
+    assert!(close(n(&rising, 4), 4.85 / 0.35, 1e-12));
+    let spread = 1.959963984540054 * 2.5f64.sqrt();
+    assert!((n(&rising, 2) - (4.5 - spread)).abs() < 0.05 && (n(&rising, 3) - (4.5 + spread)).abs() < 0.05);
+    assert!(close(n(&falling, 1), -4.5, 1e-12), "{falling:?}");
+    assert_eq!(rising[8], "");
+    // Same seed, same output; another seed, other limits but the same SII.
+    assert_eq!(run_stdin("sii", &sii_input(), &args), out);
+    let other = run_stdin("sii", &sii_input(), &[&args[..], &["--seed", "42"]].concat());
+    assert_ne!(other, out);
+    assert_eq!(other.lines().nth(1).unwrap().split(',').nth(1), Some(rising[1]));
+}
+
+#[test]
+fn sii_from_limits_with_inverted_polarity_and_a_missing_quantile_noted() {
+    let mut input = String::from("id,quantile,population,value,lower_95,upper_95\n");
+    for id in ["a", "b"] {
+        for q in 1..=5 {
+            let v = 0.2 + 0.1 * f64::from(q);
+            if id == "a" || q != 4 {
+                input.push_str(&format!("{id},{q},500,{v},{},{}\n", v - 0.05, v + 0.05));
+            }
+        }
+    }
+    let args = [
+        "--quantiles",
+        "5",
+        "--value-type",
+        "proportion",
+        "--transform",
+        "--multiplier",
+        "-100",
+        "--repetitions",
+        "2000",
+        "--confidence",
+        "0.95",
+    ];
+    let out = run_stdin("sii", &input, &args);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "id,sii,lower_95,upper_95,intercept,note");
+    let a: Vec<&str> = lines[1].split(',').collect();
+    let sii: f64 = a[1].parse().unwrap();
+    assert!(sii < 0.0, "higher is better: the gap is negative: {}", lines[1]);
+    let (lower, upper): (f64, f64) = (a[2].parse().unwrap(), a[3].parse().unwrap());
+    assert!(lower < sii && sii < upper, "{}", lines[1]);
+    assert!(a[5].contains("polarity inverted"), "{}", lines[1]);
+    assert_eq!(lines[2], "b,,,,,no SII: quantile(s) 4 missing");
+}
+
+#[test]
+fn sii_refuses_bad_rows_and_options() {
+    let stdio = ["--input", "-", "--output", "-", "--quantiles", "5"];
+    let input = "id,quantile,population,value,se\na,1,100,1,1\na,6,100,1,1\na,2,0,1,1\na,3,100,1,-1\na,3,100,x,1\n";
+    let assert = assure().args(["stats", "sii"]).args(stdio).write_stdin(input).assert().failure();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    for expected in [
+        "-:3: column 'quantile': '6' is not a quantile number from 1 to 5",
+        "-:4: column 'population': population must be greater than zero",
+        "-:5: column 'se': se is negative",
+        "-:6: column 'value': 'x' is not a number",
+    ] {
+        assert!(stderr.contains(expected), "missing '{expected}' in:\n{stderr}");
+    }
+    let ok = "id,quantile,population,value,se\na,1,100,1,1\n";
+    refused(
+        &[&["sii"], &stdio[..], &["--transform"]].concat(),
+        ok,
+        "--transform needs --value-type rate or proportion",
+    );
+    refused(&[&["sii"], &stdio[..], &["--repetitions", "10"]].concat(), ok, "--repetitions must be at least 1000");
+    refused(&["sii", "--input", "-", "--output", "-", "--quantiles", "4"], ok, "between 5 and 100");
+    refused(&[&["sii"], &stdio[..]].concat(), "id,quantile,population,value\n", "se, or its 95% limits");
+    refused(
+        &[&["sii"], &stdio[..], &["--value-type", "rate", "--transform"]].concat(),
+        ok,
+        "missing column(s) lower_95, upper_95",
+    );
+}

@@ -691,3 +691,111 @@ fn backup_and_restore_round_trip_refuse_a_full_database_and_draw_no_progress_int
         assert_eq!(stdout(assure(target).args(["data", "list"])), listed, "{}", db.name);
     }
 }
+
+/// Deaths and populations by age band for two areas (one too small for a life table) in
+/// the Fingertips spelling of bands, as `assure data import --life-expectancy` reads them.
+fn life_table_csv(tiny_band_deaths: &str) -> String {
+    let bands = [
+        "<1 yr",
+        "1-4 yrs",
+        "5-9 yrs",
+        "10-14 yrs",
+        "15-19 yrs",
+        "20-24 yrs",
+        "25-29 yrs",
+        "30-34 yrs",
+        "35-39 yrs",
+        "40-44 yrs",
+        "45-49 yrs",
+        "50-54 yrs",
+        "55-59 yrs",
+        "60-64 yrs",
+        "65-69 yrs",
+        "70-74 yrs",
+        "75-79 yrs",
+        "80-84 yrs",
+        "85-89 yrs",
+        "90+ yrs",
+    ];
+    let mut csv = String::from("indicator,area,period,breakdown,numerator,denominator\n");
+    for (i, band) in bands.iter().enumerate() {
+        let deaths = (3.0 * (0.33 * i as f64).exp()).round();
+        csv.push_str(&format!("life-expectancy-at-birth,medway,2021-23,sex=Female; age={band},{deaths},14000\n"));
+    }
+    for band in bands {
+        csv.push_str(&format!(
+            "life-expectancy-at-birth,dover,2021-23,sex=Female; age={band},{tiny_band_deaths},150\n"
+        ));
+    }
+    csv
+}
+
+#[test]
+fn life_expectancy_is_computed_from_deaths_and_populations_by_band_on_import() {
+    const INDICATOR: &str = "
+[[indicator]]
+id = \"life-expectancy-at-birth\"
+outcome = 5
+line = 0
+statement = \"The gap in life expectancy between our most and least deprived areas will narrow.\"
+measure = \"Female life expectancy at birth\"
+unit = \"years\"
+polarity = \"higher_is_better\"
+geography = \"Kent and Medway\"
+[indicator.target]
+kind = \"above_baseline\"
+[indicator.measurement]
+definition = \"Average years a newborn girl would live at the death rates of the period.\"
+method = \"life_expectancy\"
+area = \"medway\"
+source = \"ONS deaths and mid-year population estimates\"
+";
+    for db in databases() {
+        let tmp = tempfile::tempdir().unwrap();
+        let original = std::fs::read_to_string(bundled_dir().join("indicators.toml")).unwrap();
+        let dir = plan_copy(tmp.path(), "plan", &[]);
+        std::fs::write(dir.join("indicators.toml"), format!("{original}{INDICATOR}")).unwrap();
+        assure(&db).arg("check").arg(&dir).assert().success();
+        assure(&db).arg("import").arg(&dir).assert().success();
+
+        // A band that is not one of the table's, and a missing count: refused by line, nothing written.
+        let bad = tmp.path().join("bad.csv");
+        let text = life_table_csv("1").replacen("age=5-9 yrs,", "age=5-8 yrs,", 1).replacen(",14000\n", ",\n", 1);
+        std::fs::write(&bad, text).unwrap();
+        let out = assure(&db).args(["data", "import", "--life-expectancy"]).arg(&bad).assert().failure();
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains("bad.csv:2: count:"), "{}: {err}", db.name);
+        assert!(err.contains("bad.csv:4: breakdown: '5-8 yrs' is not a band"), "{}: {err}", db.name);
+        assert!(err.contains("nothing was written"), "{}: {err}", db.name);
+        let listed = stdout(assure(&db).args(["data", "list", "--indicator", "life-expectancy-at-birth"]));
+        assert_eq!(listed.lines().count(), 1, "{}: only the header: {listed}", db.name);
+
+        // A good file: one row per life table; Dover's population is too small, so its row
+        // says why and has no value.
+        let good = tmp.path().join("deaths-by-band.csv");
+        std::fs::write(&good, life_table_csv("1")).unwrap();
+        let said = stdout(assure(&db).args(["data", "import", "--life-expectancy"]).arg(&good));
+        assert!(said.contains("2 life table(s) read; life expectancy for 1, 1 suppressed"), "{}: {said}", db.name);
+        assert!(said.contains("2 new"), "{}: {said}", db.name);
+        let listed = stdout(assure(&db).args(["data", "list", "--indicator", "life-expectancy-at-birth"]));
+        let rows: Vec<Vec<&str>> = listed.lines().skip(1).map(|l| l.split(',').collect()).collect();
+        let medway = rows.iter().find(|r| r[1] == "medway").unwrap();
+        assert_eq!(medway[3], "sex=Female", "{}", db.name);
+        let (value, lower, upper): (f64, f64, f64) =
+            (medway[4].parse().unwrap(), medway[5].parse().unwrap(), medway[6].parse().unwrap());
+        assert!((60.0..100.0).contains(&value) && lower < value && value < upper, "{}: {medway:?}", db.name);
+        let dover = listed.lines().find(|l| l.contains(",dover,")).unwrap();
+        assert!(dover.contains(",sex=Female,,,,,,"), "{}: no value: {dover}", db.name);
+        assert!(dover.contains("not calculated: total population 3000 is 5,000 or fewer"), "{}: {dover}", db.name);
+
+        // At 65: shorter than at birth; the same file imported again at birth changes nothing.
+        let again = stdout(assure(&db).args(["data", "import", "--life-expectancy"]).arg(&good));
+        assert!(again.contains("0 new, 0 replaced, 2 unchanged"), "{}: {again}", db.name);
+        let out = assure(&db).args(["data", "import", "--life-expectancy=67"]).arg(&good).assert().failure();
+        assert!(
+            String::from_utf8_lossy(&out.get_output().stderr).contains("not the first age of a band"),
+            "{}",
+            db.name
+        );
+    }
+}

@@ -101,10 +101,15 @@ fn crate_boundaries_hold() {
         meta.packages.iter().find(|p| p.name.as_str() == "assure-stats").expect("assure-stats is in the workspace");
     for dep in stats.dependencies.iter().filter(|d| d.kind == cargo_metadata::DependencyKind::Normal) {
         assert!(
-            ["statrs", "thiserror"].contains(&dep.name.as_str()),
+            ["statrs", "thiserror", "rand"].contains(&dep.name.as_str()),
             "assure-stats must stay pure; it depends on {}",
             dep.name
         );
+        // rand only for a seeded generator (the SII's simulation): never the OS's entropy.
+        if dep.name == "rand" {
+            assert!(!dep.uses_default_features, "assure-stats uses rand without its default (OS-seeded) features");
+            assert!(!dep.features.iter().any(|f| f.contains("sys_rng") || f.contains("thread_rng")));
+        }
     }
     // Library crates use thiserror for their errors; only the binary uses anyhow.
     for pkg in meta.packages.iter().filter(|p| p.name.as_str() != "assure") {
