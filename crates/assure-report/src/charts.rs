@@ -8,6 +8,7 @@
 
 use assure_plan::Unit;
 use assure_tracking::format;
+use assure_tracking::funnel::{AreaFunnel, FunnelArea, LimitCurve, LimitLevel, Position};
 use assure_tracking::series::AreaValue;
 use assure_tracking::status::{Assessment, Point};
 use maud::{Markup, PreEscaped, html};
@@ -157,6 +158,15 @@ pub struct Mark {
 /// Every mark a chart can draw, in the order of the legends. A mark that refines another
 /// (a point coloured by its comparison) comes after it.
 pub const MARKS: &[Mark] = &[
+    // A funnel plot's: its key starts with the limits, which every funnel draws.
+    Mark { classes: &["assure-chart__limit--998"], label: "99.8% control limits", sample: "limit-998" },
+    Mark { classes: &["assure-chart__limit--95"], label: "95% control limits", sample: "limit-95" },
+    Mark { classes: &["assure-chart__dot"], label: "Area", sample: "dot" },
+    Mark { classes: &["assure-chart__dot--better"], label: "Outside the 95% limits, better", sample: "better" },
+    Mark { classes: &["assure-chart__dot--worse"], label: "Outside the 95% limits, worse", sample: "worse" },
+    Mark { classes: &["assure-chart__dot--outside"], label: "Outside the 95% limits", sample: "outside" },
+    Mark { classes: &["assure-chart__average"], label: "Average of the areas", sample: "england" },
+    // The trend's and the areas chart's.
     Mark { classes: &["assure-chart__point"], label: "Value with 95% interval", sample: "point" },
     Mark { classes: &["assure-chart__point--better"], label: "Better than England", sample: "better" },
     Mark { classes: &["assure-chart__point--worse"], label: "Worse than England", sample: "worse" },
@@ -204,7 +214,11 @@ pub const KEY_STYLE: &str = "\
 .assure-key--baseline::before{border:2px solid #212b32;border-radius:50%;width:10px}\
 .assure-key--target::before{background:#007f3b;width:10px}\
 .assure-key--trajectory::before{border-top:2px dashed #007f3b;height:0}\
-.assure-key--band::before{background:rgba(255,184,28,0.35)}";
+.assure-key--band::before{background:rgba(255,184,28,0.35)}\
+.assure-key--dot::before{background:#425563;border-radius:50%;width:10px}\
+.assure-key--outside::before{background:#7c2855;border-radius:50%;width:10px}\
+.assure-key--limit-95::before{border-top:2px dashed #005eb8;height:0}\
+.assure-key--limit-998::before{border-top:2px solid #003087;height:0}";
 
 /// The trend of an indicator for its area: values with their 95% intervals, England's
 /// values, the baseline, the target, the trajectory between them and the projection band.
@@ -404,4 +418,223 @@ pub fn areas(id: &str, title: &str, unit: Unit, england: Option<f64>, rows: &[(S
             }
     };
     figure(svg)
+}
+
+/// The height of a funnel plot.
+const FUNNEL_HEIGHT: f64 = 360.0;
+/// The room below a funnel plot for its ticks and the name of its axis.
+const FUNNEL_BOTTOM: f64 = 50.0;
+
+/// An indicator's areas on a funnel plot: each area's value (y) against its denominator
+/// (x), the centre line (England's value, or the areas' average), and the 95% and 99.8%
+/// control limits as curves. Areas outside the 95% limits are coloured better or worse by
+/// `polarity`. Every area is labelled where its name fits without covering another label
+/// or point, those outside the limits first; every area is in the table beside the chart
+/// (and named in its point's tooltip). `names` are the areas' names in the order of
+/// `f.areas`; ids start with `chart-` and `id`, which must be unique in the page.
+pub fn funnel(
+    id: &str,
+    title: &str,
+    unit: Unit,
+    polarity: assure_plan::Polarity,
+    f: &AreaFunnel,
+    names: &[String],
+) -> Markup {
+    let placed: Vec<(usize, f64, &FunnelArea)> =
+        f.areas.iter().enumerate().filter_map(|(k, a)| Some((k, a.denominator?, a))).collect();
+    let (x_lo, x_hi) =
+        placed.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, d, _)| (lo.min(*d), hi.max(*d)));
+    let (x_lo, x_hi) = if x_lo.is_finite() { (x_lo, x_hi) } else { (0.0, 1.0) };
+    let x_from = if x_hi > 2.0 * x_lo { 0.0 } else { x_lo * 0.9 };
+    let x_to = x_hi * 1.08;
+    // The y range holds the points, the centre, and the limits over the points' range (not
+    // the funnel's wide mouth towards zero, which the plot area clips).
+    let mut values: Vec<f64> = placed.iter().map(|(_, _, a)| a.value).collect();
+    values.push(f.centre);
+    for c in &f.limits {
+        values.extend(c.points.iter().filter(|(x, _)| *x >= x_lo && *x <= x_to).map(|(_, v)| *v));
+        values.extend(interpolate(&c.points, x_lo));
+    }
+    let mut y = Scale::padded(values, (FUNNEL_HEIGHT - FUNNEL_BOTTOM, TOP));
+    if unit == Unit::Percent {
+        y.from = (y.from.0.max(0.0), y.from.1.min(100.0));
+    }
+    let y_ticks: Vec<(f64, String)> = y.ticks().into_iter().map(|t| (t, axis_label(unit, t))).collect();
+    let x_probe = Scale::new(x_from, x_to, (0.0, 1.0));
+    let x_ticks: Vec<(f64, String)> = x_probe.ticks().into_iter().map(|t| (t, format::number(t, 0))).collect();
+    let left = LEFT.max(widest(y_ticks.iter().map(|(_, l)| l)) + 12.0);
+    let right = RIGHT.max(widest(x_ticks.iter().map(|(_, l)| l)) / 2.0 + 4.0);
+    let x = Scale::new(x_from, x_to, (left, WIDTH - right));
+    let plot = (left, TOP, WIDTH - right, FUNNEL_HEIGHT - FUNNEL_BOTTOM);
+    let chart = chart_id(id);
+    let clip = format!("{chart}-clip");
+    let curve = |c: &LimitCurve| -> String {
+        // One point beyond each end of the axis, so that the line runs to the edge.
+        let first = c.points.iter().rposition(|(px, _)| *px <= x_from).unwrap_or(0);
+        let last = c.points.iter().position(|(px, _)| *px >= x_to).unwrap_or(c.points.len().saturating_sub(1));
+        c.points
+            .get(first..=last)
+            .unwrap_or_default()
+            .iter()
+            .map(|(px, py)| {
+                format!(
+                    "{},{}",
+                    n(x.at(*px)),
+                    n(y.at(py.clamp(y.from.0 - (y.from.1 - y.from.0), y.from.1 + (y.from.1 - y.from.0))))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let tone = |a: &FunnelArea| match (a.position.outside(), a.position.better(polarity)) {
+        (None, _) => "",
+        (Some(_), None) => " assure-chart__dot--outside",
+        (Some(_), Some(true)) => " assure-chart__dot--better",
+        (Some(_), Some(false)) => " assure-chart__dot--worse",
+    };
+    let dots: Vec<(f64, f64)> = placed.iter().map(|(_, d, a)| (x.at(*d), y.at(a.value))).collect();
+    let tick_boxes: Vec<(f64, f64, f64, f64)> = y_ticks
+        .iter()
+        .map(|(t, l)| (left - 6.0 - text_width(l), y.at(*t) - 10.0, left - 6.0, y.at(*t) + 5.0))
+        .collect();
+    let labels = place_labels(&placed, &dots, names, plot, &tick_boxes);
+    let description = describe_funnel(unit, f);
+    let centre_class = if f.centre_is_england { "assure-chart__england-line" } else { "assure-chart__average" };
+    let svg = html! {
+        svg viewBox={ "0 0 " (WIDTH) " " (FUNNEL_HEIGHT) } role="img" aria-labelledby={ (chart) "-title " (chart) "-desc" } class="assure-chart__svg" {
+            title id={ (chart) "-title" } { (title) }
+            desc id={ (chart) "-desc" } { (description) }
+            defs { clipPath id=(clip) { rect x=(n(plot.0)) y=(n(plot.1)) width=(n(plot.2 - plot.0)) height=(n(plot.3 - plot.1)) {} } }
+            @for (t, label) in &y_ticks {
+                line x1=(n(left)) x2=(n(WIDTH - right)) y1=(n(y.at(*t))) y2=(n(y.at(*t))) class="assure-chart__grid" {}
+                text x=(n(left - 6.0)) y=(n(y.at(*t) + 4.0)) text-anchor="end" class="assure-chart__tick" { (label) }
+            }
+            @for (t, label) in &x_ticks {
+                line x1=(n(x.at(*t))) x2=(n(x.at(*t))) y1=(TOP) y2=(n(plot.3)) class="assure-chart__grid" {}
+                text x=(n(x.at(*t))) y=(n(plot.3 + 18.0)) text-anchor="middle" class="assure-chart__tick" { (label) }
+            }
+            text x=(n((left + WIDTH - right) / 2.0)) y=(n(plot.3 + 38.0)) text-anchor="middle" class="assure-chart__tick" { (funnel_axis(f.method)) }
+            line x1=(n(left)) x2=(n(WIDTH - right)) y1=(n(plot.3)) y2=(n(plot.3)) class="assure-chart__axis" {}
+            g clip-path={ "url(#" (clip) ")" } {
+                @for c in &f.limits {
+                    polyline class={ "assure-chart__limit assure-chart__limit--" (if c.level == LimitLevel::P95 { "95" } else { "998" }) } points=(curve(c)) {}
+                }
+                line class=(centre_class) x1=(n(left)) x2=(n(WIDTH - right)) y1=(n(y.at(f.centre))) y2=(n(y.at(f.centre))) {}
+            }
+            @for (k, (_, d, a)) in placed.iter().enumerate() {
+                circle class={ "assure-chart__dot" (tone(a)) } cx=(n(dots[k].0)) cy=(n(dots[k].1)) r="4.5" {
+                    title { (names.get(placed[k].0).map_or("", String::as_str)) ": " (format::value(unit, a.value)) ", " (format::number(*d, 0)) }
+                }
+            }
+            @for l in &labels {
+                text x=(n(l.x)) y=(n(l.y)) text-anchor=(l.anchor) class="assure-chart__label assure-chart__label--halo" { (l.text) }
+            }
+        }
+    };
+    figure(svg)
+}
+
+/// The name of a funnel's horizontal axis.
+fn funnel_axis(method: assure_plan::Method) -> &'static str {
+    match method {
+        assure_plan::Method::Proportion => "Denominator (people counted)",
+        assure_plan::Method::DirectlyStandardisedRate => "Population the rate implies (100,000 × events ÷ rate)",
+        _ => "Population",
+    }
+}
+
+/// The value of a limit curve at x, by a straight line between its points beside x.
+fn interpolate(points: &[(f64, f64)], x: f64) -> Option<f64> {
+    let k = points.iter().position(|(px, _)| *px >= x)?;
+    let (x1, y1) = points[k];
+    if k == 0 {
+        return Some(y1);
+    }
+    let (x0, y0) = points[k - 1];
+    Some(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+}
+
+/// A label placed on a chart.
+struct Label {
+    x: f64,
+    y: f64,
+    anchor: &'static str,
+    text: String,
+}
+
+/// Labels for the points of a funnel: the areas outside the 99.8% limits first, then
+/// those outside the 95%, then the rest; each to the right, left, above or below its
+/// point (or diagonally beside it), whichever first fits inside the chart's height and
+/// width without covering a placed label, a point or a tick label. Areas whose name does not fit are left to the table.
+fn place_labels(
+    placed: &[(usize, f64, &FunnelArea)],
+    dots: &[(f64, f64)],
+    names: &[String],
+    plot: (f64, f64, f64, f64),
+    ticks: &[(f64, f64, f64, f64)],
+) -> Vec<Label> {
+    let rank = |a: &FunnelArea| match a.position {
+        Position::Above998 | Position::Below998 => 0,
+        Position::Above95 | Position::Below95 => 1,
+        _ => 2,
+    };
+    let mut order: Vec<usize> = (0..placed.len()).collect();
+    order.sort_by_key(|&k| rank(placed[k].2));
+    let radius = 5.0;
+    let mut taken: Vec<(f64, f64, f64, f64)> =
+        dots.iter().map(|(cx, cy)| (cx - radius, cy - radius, cx + radius, cy + radius)).collect();
+    taken.extend(ticks.iter().copied());
+    let mut labels = Vec::new();
+    for k in order {
+        let Some(text) = names.get(placed[k].0) else { continue };
+        let (cx, cy) = dots[k];
+        let w = text_width(text);
+        let h = FONT_SIZE;
+        // (left, top, right, bottom) of the text, its anchor point and anchor.
+        let candidates = [
+            ((cx + 7.0, cy - h / 2.0 - 1.0, cx + 7.0 + w, cy + h / 2.0), (cx + 7.0, cy + 4.0), "start"),
+            ((cx - 7.0 - w, cy - h / 2.0 - 1.0, cx - 7.0, cy + h / 2.0), (cx - 7.0, cy + 4.0), "end"),
+            ((cx - w / 2.0, cy - 8.0 - h, cx + w / 2.0, cy - 7.0), (cx, cy - 10.0), "middle"),
+            ((cx - w / 2.0, cy + 7.0, cx + w / 2.0, cy + 8.0 + h), (cx, cy + 18.0), "middle"),
+            ((cx + 3.0, cy - 8.0 - h, cx + 3.0 + w, cy - 7.0), (cx + 3.0, cy - 10.0), "start"),
+            ((cx + 3.0, cy + 7.0, cx + 3.0 + w, cy + 8.0 + h), (cx + 3.0, cy + 18.0), "start"),
+            ((cx - 3.0 - w, cy - 8.0 - h, cx - 3.0, cy - 7.0), (cx - 3.0, cy - 10.0), "end"),
+            ((cx - 3.0 - w, cy + 7.0, cx - 3.0, cy + 8.0 + h), (cx - 3.0, cy + 18.0), "end"),
+        ];
+        let own = (cx - radius, cy - radius, cx + radius, cy + radius);
+        let fits = |b: &(f64, f64, f64, f64)| {
+            b.0 >= 2.0
+                && b.1 >= plot.1
+                && b.2 <= WIDTH - 2.0
+                && b.3 <= plot.3
+                && !taken.iter().any(|t| *t != own && t.0 < b.2 && b.0 < t.2 && t.1 < b.3 && b.1 < t.3)
+        };
+        if let Some((b, (lx, ly), anchor)) = candidates.into_iter().find(|(b, _, _)| fits(b)) {
+            taken.push(b);
+            labels.push(Label { x: lx, y: ly, anchor, text: text.clone() });
+        }
+    }
+    labels
+}
+
+fn describe_funnel(unit: Unit, f: &AreaFunnel) -> String {
+    let count = |p: &[Position]| f.areas.iter().filter(|a| p.contains(&a.position)).count();
+    let centre = if f.centre_is_england { "England's" } else { "the areas' average" };
+    let mut text = format!(
+        "{} areas in {} against {centre} {}, with 95% and 99.8% control limits. {} above the 95% limit ({} of them above the 99.8%), {} below it ({} below the 99.8%), {} within.",
+        f.areas.len(),
+        f.period,
+        format::value(unit, f.centre),
+        count(&[Position::Above95, Position::Above998]),
+        count(&[Position::Above998]),
+        count(&[Position::Below95, Position::Below998]),
+        count(&[Position::Below998]),
+        count(&[Position::Within95]),
+    );
+    let unplaced = count(&[Position::NotApplicable]);
+    if unplaced > 0 {
+        text.push_str(&format!(" {unplaced} not placed (fewer than 10 events)."));
+    }
+    text.push_str(" The same numbers are in the table that follows.");
+    text
 }

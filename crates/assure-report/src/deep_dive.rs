@@ -4,14 +4,15 @@
 
 use assure_plan::delivery::ItemKind;
 use assure_plan::observation::Observation;
-use assure_plan::{Commitment, Indicator};
+use assure_plan::{Commitment, Indicator, Tracked};
+use assure_tracking::funnel::AreaFunnel;
 use assure_tracking::series::latest_by_area;
 
 use crate::annual::{heard_text, outcome_milestones};
 use crate::blocks::{
     Inputs, delivery_cell, flags, history, indicator_charts, indicator_table, leads_text, milestone_table,
 };
-use crate::document::{Block, Cell, Report, Section};
+use crate::document::{Block, Cell, Report, Section, standalone_svg};
 
 fn report(inputs: &Inputs<'_>, title: String, sections: Vec<Section>) -> Report {
     Report {
@@ -35,6 +36,48 @@ fn heard(inputs: &Inputs<'_>, n: u8) -> Vec<Block> {
             Block::List(o.heard.iter().map(heard_text).collect()),
         ]
     })
+}
+
+/// An indicator's areas on a funnel plot, and the table of where each lies against its
+/// control limits (the same as the indicator's web page).
+fn funnel_blocks(inputs: &Inputs<'_>, t: &Tracked<'_>, f: &AreaFunnel) -> Vec<Block> {
+    let names: Vec<String> = f.areas.iter().map(|a| area_name(inputs, &a.area)).collect();
+    let title = format!("{}: funnel plot by area, {}", t.measure, f.period);
+    let markup = crate::charts::funnel(&format!("{}-funnel", t.id), &title, t.unit, t.polarity, f, &names);
+    let value = |v: f64| assure_tracking::format::value(t.unit, v);
+    let mut rows: Vec<Vec<Cell>> = f
+        .areas
+        .iter()
+        .zip(&names)
+        .map(|(a, name)| {
+            let judged = match a.position.better(t.polarity) {
+                Some(true) => " (better)",
+                Some(false) => " (worse)",
+                None => "",
+            };
+            vec![
+                Cell::text(name.clone()),
+                Cell::text(value(a.value)),
+                Cell::text(a.denominator.map(|d| assure_tracking::format::number(d, 0)).unwrap_or_default()),
+                Cell::text(format!("{}{judged}", a.position.describe())),
+            ]
+        })
+        .collect();
+    let centre = if f.centre_is_england { "England" } else { "Average of these areas" };
+    rows.push(vec![Cell::text(centre), Cell::text(value(f.centre)), Cell::text(""), Cell::text("The centre line")]);
+    let mut blocks = vec![Block::Paragraph(format!(
+        "Each area's value against the number of people it is counted from, around {}: \
+         outside the 95% control limits is more than chance usually explains, outside the 99.8% \
+         very probably a real difference.",
+        if f.centre_is_england { "England's value" } else { "the average of these areas" }
+    ))];
+    blocks.extend(standalone_svg(&markup.into_string()).map(|svg| Block::Chart { title: title.clone(), svg }));
+    blocks.push(Block::table(
+        format!("{}: by area, {}, against the control limits", t.measure, f.period),
+        &["Area", "Value", "Denominator", "Against the control limits"],
+        rows,
+    ));
+    blocks
 }
 
 /// The deep dive of an indicator; `observations` are its stored rows (all areas), for
@@ -65,7 +108,10 @@ pub fn indicator(inputs: &Inputs<'_>, i: &Indicator, observations: &[Observation
     let mut places = Vec::new();
     for t in &tracked {
         let rows: Vec<Observation> = observations.iter().filter(|o| o.key.indicator == t.id).cloned().collect();
-        if let Some((period, england, values)) = latest_by_area(&rows, t.polarity) {
+        let method = t.measurement.map(|m| *m.method.get_ref());
+        if let Ok(f) = assure_tracking::funnel::by_area(method, &rows) {
+            places.extend(funnel_blocks(inputs, t, &f));
+        } else if let Some((period, england, values)) = latest_by_area(&rows, t.polarity) {
             let mut table_rows: Vec<Vec<Cell>> = values
                 .iter()
                 .map(|v| {

@@ -121,7 +121,16 @@ pub const CHART_STYLE: &str = "\
 .assure-chart__baseline{fill:#fff;stroke:#212b32;stroke-width:2}\
 .assure-chart__target{fill:#007f3b}\
 .assure-chart__band{fill:#ffb81c;fill-opacity:0.35}\
-.assure-chart__projection{stroke:#8a5c00;stroke-width:1.5;stroke-dasharray:2 3}";
+.assure-chart__projection{stroke:#8a5c00;stroke-width:1.5;stroke-dasharray:2 3}\
+.assure-chart__dot{fill:#425563;stroke:#fff;stroke-width:1}\
+.assure-chart__dot--better{fill:#007f3b}\
+.assure-chart__dot--worse{fill:#d5281b}\
+.assure-chart__dot--outside{fill:#7c2855}\
+.assure-chart__average{stroke:#4c6272;stroke-width:2;stroke-dasharray:4 3}\
+.assure-chart__limit{fill:none;stroke-width:1.5}\
+.assure-chart__limit--95{stroke:#005eb8;stroke-dasharray:6 3}\
+.assure-chart__limit--998{stroke:#003087}\
+.assure-chart__label--halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}";
 
 /// The `<svg>…</svg>` of a chart's markup, with the chart style written into it.
 pub fn standalone_svg(markup: &str) -> Option<String> {

@@ -210,6 +210,10 @@ const SAMPLES: &[(&str, &str)] = &[
     ("baseline", "circle(radius: 3.5pt, fill: white, stroke: 1.5pt + rgb(\"#212b32\"))"),
     ("target", "square(size: 7pt, fill: rgb(\"#007f3b\"))"),
     ("trajectory", "line(length: 16pt, stroke: (paint: rgb(\"#007f3b\"), thickness: 2pt, dash: (6pt, 3pt)))"),
+    ("dot", "circle(radius: 3pt, fill: rgb(\"#425563\"))"),
+    ("outside", "circle(radius: 3pt, fill: rgb(\"#7c2855\"))"),
+    ("limit-95", "line(length: 16pt, stroke: (paint: rgb(\"#005eb8\"), thickness: 1.5pt, dash: (4pt, 2pt)))"),
+    ("limit-998", "line(length: 16pt, stroke: (paint: rgb(\"#003087\"), thickness: 1.5pt))"),
     (
         "band",
         "rect(width: 16pt, height: 8pt, fill: rgb(\"#ffb81c\").transparentize(65%), stroke: (top: (paint: rgb(\"#8a5c00\"), thickness: 1pt, dash: (2pt, 3pt))))",

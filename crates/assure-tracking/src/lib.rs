@@ -8,6 +8,8 @@
 //!   and the comparison with England. The rule is documented in [`status::RULE`].
 //! - [`plain`]: an assessment in one sentence a resident understands, numbers in their unit.
 //! - [`series`]: observations arranged for charts and tables: by area, by group, over time.
+//! - [`funnel`]: an indicator's areas on a funnel plot, with control limits, where its
+//!   method allows one.
 //! - [`demo`]: deterministic illustrative data for every indicator and area.
 //! - [`delivery`]: where a milestone or delivering plan stands: status, overdue, stale;
 //!   every milestone, of the plan or added by partners ([`delivery::Delivery`]).
@@ -19,6 +21,7 @@ pub mod delivery;
 pub mod demo;
 pub mod error;
 pub mod format;
+pub mod funnel;
 pub mod life_tables;
 pub mod plain;
 pub mod prepare;

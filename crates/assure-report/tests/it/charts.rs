@@ -171,3 +171,93 @@ fn the_longest_area_name_and_the_last_axis_label_are_drawn_whole() {
     }
     assert!(markup.contains("id=\"chart-smoking-areas-title\""), "the ids start with the caller's");
 }
+
+/// A proportion's row as an import leaves it: counts, and the value they give.
+fn share(area: &str, x: f64, n: f64) -> assure_plan::observation::Observation {
+    assure_plan::observation::Observation {
+        key: assure_plan::observation::ObservationKey {
+            indicator: "x".into(),
+            area: area.into(),
+            period: "2024/25".into(),
+            breakdown: String::new(),
+        },
+        value: Some(x / n * 100.0),
+        lower: None,
+        upper: None,
+        numerator: Some(x),
+        denominator: Some(n),
+        note: None,
+        source: None,
+        illustrative: false,
+        line: 0,
+    }
+}
+
+#[test]
+fn a_funnel_plot_labels_its_areas_without_overlap_inside_the_chart_and_names_its_marks() {
+    let plan = &FIXTURE.plan;
+    // Twelve areas of the plan, each at its own size and value around England's 20%,
+    // some far outside the limits.
+    let mut rows = vec![share("england", 200_000.0, 1_000_000.0)];
+    for (k, a) in plan.areas.iter().take(12).enumerate() {
+        let n: f64 = [1_500.0, 3_000.0, 6_000.0, 12_000.0, 24_000.0, 30_000.0][k % 6];
+        let p = [0.3, 0.2, 0.12, 0.215][k % 4];
+        rows.push(share(a.id.get_ref(), (p * n).round(), n));
+    }
+    let f = assure_tracking::funnel::by_area(Some(assure_plan::Method::Proportion), &rows).unwrap();
+    let names: Vec<String> =
+        f.areas.iter().map(|a| plan.areas.iter().find(|p| p.id.get_ref() == &a.area).unwrap().name.clone()).collect();
+    let markup = charts::funnel(
+        "smoking-funnel",
+        "Smoking: funnel plot by area, 2024/25",
+        Unit::Percent,
+        assure_plan::Polarity::LowerIsBetter,
+        &f,
+        &names,
+    )
+    .into_string();
+    let svg = svgs(&markup)[0];
+    assert_text_inside("funnel plot", svg);
+    // The labels: each an area's name, each once, no two overlapping.
+    let mut boxes: Vec<(f64, f64, f64, f64, String)> = Vec::new();
+    for text in svg.split("<text").skip(1).filter(|t| t.contains("assure-chart__label--halo")) {
+        let text = text.split("</text>").next().unwrap();
+        let name = text_of(text.split_once('>').unwrap().1);
+        assert!(names.contains(&name), "{name} is an area's name");
+        let x: f64 = attributes(text, "x")[0].parse().unwrap();
+        let y: f64 = attributes(text, "y")[0].parse().unwrap();
+        let w = name.chars().count() as f64 * CHAR_WIDTH;
+        let left = match attributes(text, "text-anchor")[0] {
+            "end" => x - w,
+            "middle" => x - w / 2.0,
+            _ => x,
+        };
+        for b in &boxes {
+            let overlap = b.0 < left + w && left < b.2 && b.1 < y + 3.0 && y - 11.0 < b.3;
+            assert!(!overlap, "'{name}' covers '{}'", b.4);
+        }
+        assert!(!boxes.iter().any(|b| b.4 == name), "{name} labelled twice");
+        boxes.push((left, y - 11.0, left + w, y + 3.0, name));
+    }
+    // Every area outside the 99.8% limits is labelled (there is room for them first).
+    for (a, name) in f.areas.iter().zip(&names) {
+        if matches!(
+            a.position,
+            assure_tracking::funnel::Position::Above998 | assure_tracking::funnel::Position::Below998
+        ) {
+            assert!(boxes.iter().any(|b| &b.4 == name), "{name} is outside the 99.8% limits but not labelled");
+        }
+    }
+    assert!(boxes.len() >= 9, "most areas are labelled: {}", boxes.len());
+    for label in [
+        "Area",
+        "Outside the 95% limits, better",
+        "Outside the 95% limits, worse",
+        "England",
+        "95% control limits",
+        "99.8% control limits",
+    ] {
+        assert!(markup.contains(&format!(">{label}</span>")), "{label} not in the legend");
+    }
+    assert!(markup.contains("id=\"chart-smoking-funnel-title\""), "the ids start with the caller's");
+}

@@ -29,8 +29,8 @@ pub const ADDED: usize = 60;
 /// neighbouring lines may touch.
 const TOLERANCE: f64 = 1.5;
 
-/// The first label of every chart's key.
-const KEY: &str = "Value with 95% interval";
+/// The first label of every chart's key: a trend's or an area chart's, and a funnel plot's.
+const KEYS: [&str; 2] = ["Value with 95% interval", "99.8% control limits"];
 
 /// The word that makes added milestone `n`'s title distinct; one word, so that it is
 /// counted wherever a table cell wraps.
@@ -232,9 +232,9 @@ fn problems(name: &str, report: &Report, pages: &[Vec<Line>]) -> Vec<String> {
 
     // Every chart has its key.
     let charts = report.sections.iter().flat_map(|s| &s.blocks).filter(|b| matches!(b, Block::Chart { .. })).count();
-    let keys: usize = pages.iter().flatten().filter(|l| l.text().contains(KEY)).count();
+    let keys: usize = pages.iter().flatten().filter(|l| KEYS.iter().any(|k| l.text().contains(k))).count();
     if keys != charts {
-        out.push(format!("{name}: {charts} charts but {keys} keys ('{KEY}…')"));
+        out.push(format!("{name}: {charts} charts but {keys} keys ('{}…')", KEYS.join("…' or '")));
     }
     out
 }

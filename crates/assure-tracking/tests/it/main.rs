@@ -2,5 +2,6 @@
 //! the illustrative data.
 
 mod demo;
+mod funnel;
 mod prepare;
 mod status;

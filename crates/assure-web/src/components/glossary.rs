@@ -17,9 +17,19 @@ pub const GLOSSARY: &[(&str, &str, &str)] = &[
         "The range within which the true value very probably lies, given that the data is a count of events that could have come out a little differently by chance. A 95% interval would contain the true value 95 times in 100. When an interval includes the value expected, a shortfall may be chance, so the status is \"at risk\" rather than \"off track\".",
     ),
     (
+        "control-limits",
+        "Control limits (95% and 99.8%)",
+        "The lines either side of the average on a funnel plot. They show how far an area's value could be from the average by chance alone, given how many people it is counted from: about 1 area in 20 lies outside the 95% limits by chance, and about 1 in 500 outside the 99.8% limits. An area outside the 99.8% limits very probably differs from the average for a reason worth looking into.",
+    ),
+    (
         "core20plus5",
         "Core20PLUS5",
         "The NHS approach to reducing health inequalities: the most deprived 20% of the population (Core20), groups the local system chooses (PLUS), and five clinical areas (maternity, severe mental illness, chronic respiratory disease, early cancer diagnosis and high blood pressure).",
+    ),
+    (
+        "funnel-plot",
+        "Funnel plot",
+        "A chart of every area's value against the number of people it is counted from, with the average and its control limits. Values from small areas vary more by chance, so the limits are wide for them and narrow for large areas, making a funnel shape. It compares areas fairly where a ranked bar chart would make small areas look best or worst.",
     ),
     (
         "hcp",

@@ -4,8 +4,10 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
+use assure_plan::Method;
 use assure_plan::observation::Observation;
 use assure_tracking::format;
+use assure_tracking::funnel::{AreaFunnel, FunnelArea};
 use assure_tracking::status::Point;
 
 use crate::components::{crumb, missing, outcome_crumb, page, public_voice, themes_raised};
@@ -102,6 +104,7 @@ fn tracked_section(
     rows: &[Observation],
 ) -> Markup {
     let by_area = assure_tracking::series::latest_by_area(rows, t.polarity);
+    let funnel = assure_tracking::funnel::by_area(t.measurement.map(|m| *m.method.get_ref()), rows);
     let own_area = t.measurement.map(|m| m.area.get_ref().as_str()).unwrap_or_default();
     let breakdowns = assure_tracking::series::breakdowns(rows, own_area);
     let unit = t.unit;
@@ -177,25 +180,13 @@ fn tracked_section(
         @if let Some((period, england, values)) = &by_area {
             @if values.len() > 1 {
                 h3 { "By area, " (period) }
-                @let named: Vec<(String, &assure_tracking::series::AreaValue)> = values.iter().map(|v| (areas.name(&v.area).to_owned(), v)).collect();
-                (charts::areas(&format!("{}-areas", t.id), &format!("{} by area, {period}", t.measure), unit, *england, &named))
-                (table(html! { "By area, " (period) }, true, &[("Area", false), ("Value", true), ("95% interval", true), ("Compared with England", false)], html! {
-                    @for (name, v) in &named {
-                        tr class="nhsuk-table__row" {
-                            td class="nhsuk-table__cell" { (name) }
-                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (value(v.point.value)) }
-                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (ci(&v.point)) }
-                            td class="nhsuk-table__cell" { (v.comparison.to_string()) }
-                        }
+                @match &funnel {
+                    Ok(f) => (funnel_section(areas, t, f)),
+                    Err(reason) => {
+                        p class="nhsuk-body-s" { (reason) }
+                        (bar_section(areas, t, period, *england, values))
                     }
-                    @if let Some(e) = england {
-                        tr class="nhsuk-table__row" {
-                            td class="nhsuk-table__cell" { "England" }
-                            td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (value(*e)) }
-                            td class="nhsuk-table__cell" {} td class="nhsuk-table__cell" {}
-                        }
-                    }
-                }))
+                }
             }
         }
         @for b in &breakdowns {
@@ -226,6 +217,86 @@ fn tracked_section(
         @if assessment.is_none_or(|a| a.series.is_empty()) && rows.is_empty() {
             p { "No data has been loaded for this indicator yet (" code { "assure data import" } ")." }
         }
+    }
+}
+
+/// Each area's latest value against England's as a ranked chart and a table, where the
+/// method does not allow a funnel plot.
+fn bar_section(
+    areas: &assure_tracking::AreaIndex,
+    t: &assure_plan::Tracked<'_>,
+    period: &str,
+    england: Option<f64>,
+    values: &[assure_tracking::series::AreaValue],
+) -> Markup {
+    let unit = t.unit;
+    let value = |v: f64| format::value(unit, v);
+    let named: Vec<(String, &assure_tracking::series::AreaValue)> =
+        values.iter().map(|v| (areas.name(&v.area).to_owned(), v)).collect();
+    html! {
+        (charts::areas(&format!("{}-areas", t.id), &format!("{} by area, {period}", t.measure), unit, england, &named))
+        (table(html! { "By area, " (period) }, true, &[("Area", false), ("Value", true), ("95% interval", true), ("Compared with England", false)], html! {
+            @for (name, v) in &named {
+                tr class="nhsuk-table__row" {
+                    td class="nhsuk-table__cell" { (name) }
+                    td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (value(v.point.value)) }
+                    td class="nhsuk-table__cell nhsuk-table__cell--numeric" {
+                        @if let (Some(l), Some(u)) = (v.point.lower, v.point.upper) { (format::interval(unit, l, u)) }
+                    }
+                    td class="nhsuk-table__cell" { (v.comparison.to_string()) }
+                }
+            }
+            @if let Some(e) = england {
+                tr class="nhsuk-table__row" {
+                    td class="nhsuk-table__cell" { "England" }
+                    td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (value(e)) }
+                    td class="nhsuk-table__cell" {} td class="nhsuk-table__cell" {}
+                }
+            }
+        }))
+    }
+}
+
+/// The areas on a funnel plot: what it shows in a sentence, the chart, and a table of
+/// every area with where it lies against the control limits.
+fn funnel_section(areas: &assure_tracking::AreaIndex, t: &assure_plan::Tracked<'_>, f: &AreaFunnel) -> Markup {
+    let unit = t.unit;
+    let names: Vec<String> = f.areas.iter().map(|a| areas.name(&a.area).to_owned()).collect();
+    let centre = if f.centre_is_england { "England's value" } else { "the average of these areas" };
+    let denominator = match f.method {
+        Method::Proportion => "People counted",
+        Method::DirectlyStandardisedRate => "Population the rate implies",
+        _ => "Population",
+    };
+    let judged = |a: &FunnelArea| match a.position.better(t.polarity) {
+        Some(true) => " (better)",
+        Some(false) => " (worse)",
+        None => "",
+    };
+    html! {
+        p {
+            "Each area's value is plotted against the number of people it is counted from, around " (centre) " (" (format::value(unit, f.centre)) "). "
+            "Smaller areas vary more by chance, so the control limits are wider for them. "
+            "An area outside the 95% limits differs from " (if f.centre_is_england { "England" } else { "the average" }) " by more than chance usually explains; outside the 99.8% limits, very probably for a reason worth looking into. "
+            "Words used here: " a href="/glossary#funnel-plot" { "funnel plot" } ", " a href="/glossary#control-limits" { "control limits" } "."
+        }
+        (charts::funnel(&format!("{}-funnel", t.id), &format!("{}: funnel plot by area, {}", t.measure, f.period), unit, t.polarity, f, &names))
+        (table(html! { "By area, " (f.period) ", against the control limits" }, true, &[("Area", false), ("Value", true), (denominator, true), ("Against the control limits", false)], html! {
+            @for (a, name) in f.areas.iter().zip(&names) {
+                tr class="nhsuk-table__row" {
+                    td class="nhsuk-table__cell" { (name) }
+                    td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format::value(unit, a.value)) }
+                    td class="nhsuk-table__cell nhsuk-table__cell--numeric" { @if let Some(d) = a.denominator { (format::number(d, 0)) } }
+                    td class="nhsuk-table__cell" { (a.position.describe()) (judged(a)) }
+                }
+            }
+            tr class="nhsuk-table__row" {
+                td class="nhsuk-table__cell" { @if f.centre_is_england { "England" } @else { "Average of these areas" } }
+                td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format::value(unit, f.centre)) }
+                td class="nhsuk-table__cell" {}
+                td class="nhsuk-table__cell" { "The centre line" }
+            }
+        }))
     }
 }
 

@@ -352,3 +352,104 @@ fn pages_with_several_charts_give_each_id_once() {
         }
     }
 }
+
+/// The table row of an area on a page: from its name to the end of the row.
+fn row_of<'a>(page: &'a str, area: &str) -> &'a str {
+    let start = page
+        .find(&format!("<td class=\"nhsuk-table__cell\">{area}</td>"))
+        .unwrap_or_else(|| panic!("no row for {area}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</tr>").unwrap()]
+}
+
+#[test]
+fn the_area_comparison_is_a_funnel_plot_where_the_method_allows_and_a_ranked_chart_otherwise() {
+    for app in apps() {
+        let name = app.db.name;
+        let plan = app.load_illustrative_data();
+        // Dover far above England for mothers smoking at delivery (a proportion, lower is
+        // better): 400 of 1,000, which lies beyond the 99.8% limit.
+        let dover = assure_plan::observation::Observation {
+            key: assure_plan::observation::ObservationKey {
+                indicator: "smoking-at-time-of-delivery".into(),
+                area: "dover".into(),
+                period: "2025/26".into(),
+                breakdown: String::new(),
+            },
+            value: None,
+            lower: None,
+            upper: None,
+            numerator: Some(400.0),
+            denominator: Some(1_000.0),
+            note: None,
+            source: None,
+            illustrative: true,
+            line: 1,
+        };
+        let options = assure_tracking::PrepareOptions { illustrative: true, ..Default::default() };
+        let rows = assure_tracking::prepare(&plan, vec![dover], "dover.csv", &options).unwrap().rows;
+        let file = assure_store::DataFile {
+            name: "dover.csv".into(),
+            checksum: "d".into(),
+            format: "assure".into(),
+            skipped: 0,
+        };
+        app.db
+            .open()
+            .import_observations(plan.meta.id.get_ref(), &rows, &file, assure_store::ImportMode::Merge, "t")
+            .unwrap();
+
+        let (status, _, page) = app.get("/indicators/smoking-at-time-of-delivery");
+        assert_eq!(status, 200, "{name}");
+        for needle in [
+            "By area, 2025/26",
+            "funnel plot by area, 2025/26",
+            "id=\"chart-smoking-at-time-of-delivery-funnel-title\"",
+            "class=\"assure-chart__limit assure-chart__limit--95\"",
+            "class=\"assure-chart__limit assure-chart__limit--998\"",
+            "class=\"assure-chart__england-line\"",
+            "95% control limits",
+            "99.8% control limits",
+            "Against the control limits",
+            "People counted",
+            "href=\"/glossary#funnel-plot\"",
+            "href=\"/glossary#control-limits\"",
+        ] {
+            assert!(page.contains(needle), "{name}: '{needle}' not on the smoking page");
+        }
+        assert!(!page.contains("chart-smoking-at-time-of-delivery-areas"), "{name}: the ranked chart is replaced");
+        // Dover: 40.0% of 1,000 people, above the 99.8% limit, and worse (lower is better).
+        let row = row_of(&page, "Dover");
+        for cell in ["40.0%", "1,000", "Above 99.8% (worse)"] {
+            assert!(row.contains(cell), "{name}: '{cell}' not in Dover's row: {row}");
+        }
+        // Labelled on the chart, as an area outside the limits, and coloured worse.
+        let svg = &page[page.find("chart-smoking-at-time-of-delivery-funnel-title").unwrap()..];
+        let svg = &svg[..svg.find("</svg>").unwrap()];
+        assert!(svg.contains("assure-chart__dot assure-chart__dot--worse"), "{name}");
+        assert!(svg.contains("class=\"assure-chart__label assure-chart__label--halo\">Dover</text>"), "{name}");
+        // Every area with a value is in the table, with England's centre line.
+        for area in ["Kent", "Medway", "Ashford", "Thanet", "England"] {
+            row_of(&page, area);
+        }
+
+        // A directly standardised rate is placed by the population its rate implies.
+        let (_, _, page) = app.get("/indicators/alcohol-admissions");
+        assert!(page.contains("funnel plot by area") && page.contains("Population the rate implies"), "{name}");
+
+        // Attainment 8 is a mean score: the ranked chart stays, and the page says why.
+        let (status, _, page) = app.get("/indicators/attainment-8-sen");
+        assert_eq!(status, 200, "{name}");
+        assert!(
+            page.contains(
+                "No funnel plot: a mean is not a count of events in a population, so it has no control limits."
+            ),
+            "{name}"
+        );
+        assert!(page.contains("id=\"chart-attainment-8-sen-pupils-areas-title\""), "{name}: the ranked chart");
+        assert!(!page.contains("assure-chart__limit"), "{name}");
+
+        let (_, _, glossary) = app.get("/glossary");
+        assert!(glossary.contains("id=\"funnel-plot\"") && glossary.contains("id=\"control-limits\""), "{name}");
+    }
+}
