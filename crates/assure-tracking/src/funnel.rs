@@ -206,7 +206,9 @@ pub fn by_area(method: Option<Method>, observations: &[Observation]) -> Result<A
         Method::Proportion => FunnelStatistic::Proportion,
         Method::CrudeRate => FunnelStatistic::Rate(RateType::Crude),
         Method::DirectlyStandardisedRate => FunnelStatistic::Rate(RateType::Dsr),
-        Method::Mean | Method::Count | Method::Reported => return Err(NoFunnel::Method(method)),
+        Method::Mean | Method::Count | Method::Reported | Method::LifeExpectancy => {
+            return Err(NoFunnel::Method(method));
+        }
     };
     let multiplier = if method == Method::Proportion { 100.0 } else { PER_100000 };
     let headline = |o: &&Observation| o.key.breakdown.is_empty() && o.value.is_some();
