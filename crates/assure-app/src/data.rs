@@ -74,6 +74,18 @@ pub struct DataImportRequest {
     pub actor: String,
 }
 
+impl DataImportRequest {
+    /// How its rows are mapped to the plan.
+    fn options(&self) -> PrepareOptions {
+        PrepareOptions {
+            map: self.map.clone(),
+            skip_unknown_areas: self.skip_unknown_areas,
+            skip_unmapped: self.skip_unmapped,
+            illustrative: matches!(self.source, DataSource::Illustrative),
+        }
+    }
+}
+
 /// What an import did.
 #[derive(Debug, Clone)]
 pub struct DataImported {
@@ -201,6 +213,32 @@ impl Source<'_> {
     }
 }
 
+/// Run `f` on a file source (not the illustrative dataset), opened as often as it asks.
+fn with_source<T>(source: &DataSource, f: impl FnOnce(&Source<'_>) -> Result<T, AppError>) -> Result<T, AppError> {
+    let recorded =
+        |name: &str| Path::new(name).file_name().map_or(name.to_owned(), |f| f.to_string_lossy().into_owned());
+    let size = |path: &Path| std::fs::metadata(path).ok().map(|m| m.len());
+    let on_disk = |path: &PathBuf| {
+        let path = path.clone();
+        move || std::fs::File::open(&path).map(|f| Box::new(f) as Box<dyn Read + Send>)
+    };
+    match source {
+        DataSource::File { name, bytes } => {
+            let open = || Ok(Box::new(bytes.as_slice()) as Box<dyn Read + Send>);
+            f(&Source { shown: name, recorded: recorded(name), size: Some(bytes.len() as u64), open: &open })
+        }
+        DataSource::Path { name, path } => {
+            f(&Source { shown: name, recorded: recorded(name), size: size(path), open: &on_disk(path) })
+        }
+        DataSource::Fetched { url, path } => {
+            f(&Source { shown: url, recorded: url.clone(), size: size(path), open: &on_disk(path) })
+        }
+        DataSource::Illustrative => {
+            Err(AppError::Rejected(vec![("source", "this needs a file: the illustrative dataset is not one".into())]))
+        }
+    }
+}
+
 fn tracking_error(shown: &str) -> impl Fn(TrackingError) -> AppError + '_ {
     move |e| match e {
         TrackingError::Invalid(problems) => AppError::InvalidFile { file: shown.to_owned(), problems },
@@ -221,34 +259,10 @@ impl App {
         progress: &dyn Progress,
     ) -> Result<DataImported, AppError> {
         let plan = self.store.plan(&request.plan_id)?;
-        let options = PrepareOptions {
-            map: request.map.clone(),
-            skip_unknown_areas: request.skip_unknown_areas,
-            skip_unmapped: request.skip_unmapped,
-            illustrative: matches!(request.source, DataSource::Illustrative),
-        };
-        let recorded =
-            |name: &str| Path::new(name).file_name().map_or(name.to_owned(), |f| f.to_string_lossy().into_owned());
+        let options = request.options();
         let result = match &request.source {
-            DataSource::File { name, bytes } => {
-                let open = || Ok(Box::new(bytes.as_slice()) as Box<dyn Read + Send>);
-                let source =
-                    Source { shown: name, recorded: recorded(name), size: Some(bytes.len() as u64), open: &open };
-                self.import_file(request, &plan, &options, &source, progress)
-            }
-            DataSource::Path { name, path } => {
-                let size = std::fs::metadata(path).ok().map(|m| m.len());
-                let open = || std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>);
-                let source = Source { shown: name, recorded: recorded(name), size, open: &open };
-                self.import_file(request, &plan, &options, &source, progress)
-            }
-            DataSource::Fetched { url, path } => {
-                let size = std::fs::metadata(path).ok().map(|m| m.len());
-                let open = || std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn Read + Send>);
-                let source = Source { shown: url, recorded: url.clone(), size, open: &open };
-                self.import_file(request, &plan, &options, &source, progress)
-            }
             DataSource::Illustrative => self.import_illustrative(request, &plan, &options),
+            file => with_source(file, |source| self.import_file(request, &plan, &options, source, progress)),
         };
         progress.finish();
         result
@@ -266,31 +280,19 @@ impl App {
         progress: &dyn Progress,
     ) -> Result<LifeExpectancyImported, AppError> {
         let plan = self.store.plan(&request.plan_id)?;
-        let options = PrepareOptions {
-            map: request.map.clone(),
-            skip_unknown_areas: request.skip_unknown_areas,
-            skip_unmapped: request.skip_unmapped,
-            illustrative: false,
-        };
-        let (name, bytes, path) = match &request.source {
-            DataSource::File { name, bytes } => (name, Some(bytes), None),
-            DataSource::Path { name, path } => (name, None, Some(path)),
-            DataSource::Illustrative => {
-                return Err(AppError::Rejected(vec![(
-                    "source",
-                    "life expectancy is computed from a file of deaths and populations by age band".into(),
-                )]));
-            }
-        };
-        let open = || match (bytes, path) {
-            (Some(b), _) => Ok(Box::new(b.as_slice()) as Box<dyn Read + Send>),
-            (_, Some(p)) => std::fs::File::open(p).map(|f| Box::new(f) as Box<dyn Read + Send>),
-            _ => unreachable!("a file or a path"),
-        };
-        let size =
-            bytes.map(|b| b.len() as u64).or_else(|| path.and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()));
-        let recorded = Path::new(name).file_name().map_or(name.to_owned(), |f| f.to_string_lossy().into_owned());
-        let source = Source { shown: name, recorded, size, open: &open };
+        let options = request.options();
+        with_source(&request.source, |source| self.life_tables(request, &plan, &options, at, source, progress))
+    }
+
+    fn life_tables(
+        &self,
+        request: &DataImportRequest,
+        plan: &Plan,
+        options: &PrepareOptions,
+        at: usize,
+        source: &Source<'_>,
+        progress: &dyn Progress,
+    ) -> Result<LifeExpectancyImported, AppError> {
         progress.start("reading", source.size);
         let mut reader = source.reader(progress).map_err(|p| source.invalid(p))?;
         let tables =
@@ -300,8 +302,8 @@ impl App {
         progress.finish();
         let tables = tables.map_err(|p| source.invalid(p))?;
         let count = tables.rows.len() as u64;
-        let prepared =
-            assure_tracking::prepare(&plan, tables.rows, &source.recorded, &options).map_err(tracking_error(name))?;
+        let prepared = assure_tracking::prepare(plan, tables.rows, &source.recorded, options)
+            .map_err(tracking_error(source.shown))?;
         let file = DataFile {
             name: source.recorded.clone(),
             checksum,
