@@ -624,7 +624,7 @@ trait Grouped: Sync {
     /// One parsed row.
     type Row;
     /// A group's rows so far.
-    type Acc: Send;
+    type Acc: Send + Sync;
     /// The group key of a row.
     fn key<'r>(&self, rec: &'r csv::ByteRecord) -> &'r [u8];
     /// Parse a row, reporting its problems.
@@ -637,6 +637,11 @@ trait Grouped: Sync {
     fn merge(&self, acc: &mut Self::Acc, later: Self::Acc, key: &[u8], line: u64) -> Result<(), RowError>;
     /// Compute a complete group and write its output rows; returns how many.
     fn finish(&self, g: &Group<Self::Acc>, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<u64, RowError>;
+    /// Whether a group takes long enough (milliseconds, as a simulation) to be worth
+    /// computing the groups of one block in parallel.
+    fn heavy(&self) -> bool {
+        false
+    }
 }
 
 /// One group's rows, gathered from contiguous rows.
@@ -681,11 +686,33 @@ fn group_block<M: Grouped>(m: &M, block: &Block) -> GroupBlock<M::Acc> {
     let mut fmt = ryu::Buffer::new();
     let mut body_ids = Vec::with_capacity(rest.len());
     let mut body_rows = 0;
-    for g in rest {
-        match m.finish(&g, &mut body, &mut fmt) {
-            Ok(n) => body_rows += n,
-            Err(e) => errors.push(e),
+    if m.heavy() {
+        let done: Vec<(Vec<u8>, Result<u64, RowError>)> = rest
+            .par_iter()
+            .map(|g| {
+                let mut out = Vec::with_capacity(256);
+                let n = m.finish(g, &mut out, &mut ryu::Buffer::new());
+                (out, n)
+            })
+            .collect();
+        for (out, n) in done {
+            match n {
+                Ok(n) => {
+                    body_rows += n;
+                    body.extend_from_slice(&out);
+                }
+                Err(e) => errors.push(e),
+            }
         }
+    } else {
+        for g in &rest {
+            match m.finish(g, &mut body, &mut fmt) {
+                Ok(n) => body_rows += n,
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    for g in rest {
         let hash = id_hash(&g.id);
         body_ids.push((g.id, g.line, hash));
     }
@@ -1367,6 +1394,10 @@ impl Grouped for SiiMethod<'_> {
             }
         }
         Ok(())
+    }
+
+    fn heavy(&self) -> bool {
+        true
     }
 
     fn finish(&self, g: &Group<Self::Acc>, out: &mut Vec<u8>, fmt: &mut ryu::Buffer) -> Result<u64, RowError> {

@@ -699,3 +699,23 @@ fn sii_refuses_bad_rows_and_options() {
         "missing column(s) lower_95, upper_95",
     );
 }
+
+#[test]
+fn sii_groups_computed_in_parallel_come_out_in_input_order() {
+    // Groups inside a block are simulated in parallel; their rows keep the input's order.
+    let mut input = String::from("id,quantile,population,value,se\n");
+    for g in 0..40 {
+        for (q, v) in [1.0, 2.0, 2.0, 3.0, 5.0].iter().enumerate() {
+            input.push_str(&format!("g{g},{},1000,{},1\n", q + 1, v * f64::from(g + 1)));
+        }
+    }
+    let out = run_stdin("sii", &input, &["--quantiles", "5", "--repetitions", "1000", "--confidence", "0.95"]);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 40);
+    for (g, row) in rows.iter().enumerate() {
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells[0], format!("g{g}"));
+        // By hand (values 1, 2, 2, 3, 5 scaled by g + 1): SII 4.5 (g + 1).
+        assert!(close(cells[1].parse().unwrap(), 4.5 * (g as f64 + 1.0), 1e-12), "{row}");
+    }
+}
