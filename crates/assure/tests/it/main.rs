@@ -4,6 +4,7 @@ mod areas_cli;
 mod browser;
 mod cli;
 mod crosscheck;
+mod load_balancer;
 mod mail_and_jobs;
 mod mailbox;
 mod read_only_disk;
