@@ -69,9 +69,12 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_connect_timeout 1s;
-            proxy_read_timeout 30s;
-            # The default is `error timeout`, and never for a POST nginx has already sent.
-            proxy_next_upstream error timeout http_502 http_503;
+            proxy_read_timeout 60s;
+            # On to the next server after a connection error or a timeout (nginx's default),
+            # and never for a POST nginx has already sent. Not on a 503: what is retried
+            # counts towards `max_fails`, and a server shedding load for a moment (its own
+            # 503, which reaches the client) must not be taken out with the dead one.
+            proxy_next_upstream error timeout;
             proxy_next_upstream_tries 3;
             proxy_buffers 16 16k;
         }}
@@ -178,7 +181,7 @@ def load_worker(args: tuple) -> dict:
             status, reason, payload = None, None, b""
             try:
                 if conn is None:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=70)
                 conn.request(method, path, body=body, headers=headers)
                 r = conn.getresponse()
                 payload = r.read()
@@ -326,7 +329,7 @@ def main() -> None:
     conf = work / "nginx.conf"
     conf.write_text(NGINX.format(
         user="user root;\n" if os.geteuid() == 0 else "", work=work, port=nginx_port,
-        servers="\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in ports)))
+        servers="\n".join(f"        server 127.0.0.1:{p} max_fails=2 fail_timeout=2s;" for p in ports)))
     nginx_proc = None
     result = {}
     try:
