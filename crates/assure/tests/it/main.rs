@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod crosscheck;
 mod fetch_cli;
+mod load_balancer;
 mod mail_and_jobs;
 mod mailbox;
 mod read_only_disk;
