@@ -22,7 +22,7 @@
 //!   not computed from records of individual people;
 //! - by sex only where both sexes are in scope: not where the definition's population is
 //!   one sex (mothers, maternities, pregnancies, women, men, girls, boys);
-//! - by deprivation quintile (most and least deprived) for every other measure of people.
+//! - by deprivation quintile (all five, a gradient) for every other measure of people.
 //!
 //! Breakdown rows are written for the areas the measure's parts are for.
 
@@ -39,9 +39,15 @@ pub const YEARS: (u16, u16) = (2016, 2025);
 /// A breakdown by sex, each group with how much worse than the whole it is (a share).
 const SEX: [(&str, f64); 2] = [("sex=Female", 0.04), ("sex=Male", -0.04)];
 
-/// A breakdown by deprivation, each group with how much worse than the whole it is.
-const DEPRIVATION: [(&str, f64); 2] =
-    [("Deprivation quintile=1 (most deprived)", 0.18), ("Deprivation quintile=5 (least deprived)", -0.14)];
+/// A breakdown by deprivation quintile, each group with how much worse than the whole it
+/// is: a gradient, all five quintiles, so that its slope index of inequality can be read.
+const DEPRIVATION: [(&str, f64); 5] = [
+    ("Deprivation quintile=1 (most deprived)", 0.18),
+    ("Deprivation quintile=2", 0.08),
+    ("Deprivation quintile=3", 0.01),
+    ("Deprivation quintile=4", -0.06),
+    ("Deprivation quintile=5 (least deprived)", -0.14),
+];
 
 /// Words in a definition that say its population is of one sex.
 const ONE_SEX: &[&str] = &[

@@ -22,6 +22,7 @@ pub mod demo;
 pub mod error;
 pub mod format;
 pub mod funnel;
+pub mod inequality;
 pub mod life_tables;
 pub mod plain;
 pub mod prepare;

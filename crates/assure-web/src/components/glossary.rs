@@ -87,6 +87,11 @@ pub const GLOSSARY: &[(&str, &str, &str)] = &[
         "Different by more than chance would explain: the whole 95% confidence interval lies on one side of the value compared with.",
     ),
     (
+        "slope-index-of-inequality",
+        "Slope index of inequality (SII)",
+        "The gap between the most and the least deprived, read from every deprivation group rather than only the two ends: a straight line is fitted through the groups' values in order of deprivation, and the SII is the difference it gives between the most deprived end and the least deprived end. Positive means the value is higher among the least deprived. Its 95% interval is found by simulation (10,000 draws from a fixed seed, so it is the same each time).",
+    ),
+    (
         "status",
         "Status",
         "Where an indicator stands against its target: achieved, on track, at risk, off track or no data. Computed from the data by one published rule, never typed in.",

@@ -4,8 +4,8 @@
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
-use assure_plan::Method;
 use assure_plan::observation::Observation;
+use assure_plan::{Method, Unit};
 use assure_tracking::format;
 use assure_tracking::funnel::{AreaFunnel, FunnelArea};
 use assure_tracking::status::Point;
@@ -213,6 +213,9 @@ fn tracked_section(
                         " in " (first.period) " (" (format::number(first.gap, 1)) ")." }
                 }
             }
+            @if let Some(gaps) = assure_tracking::inequality::slope_index(b) {
+                (inequality(&b.dimension, unit, &gaps))
+            }
         }
         @if assessment.is_none_or(|a| a.series.is_empty()) && rows.is_empty() {
             p { "No data has been loaded for this indicator yet (" code { "assure data import" } ")." }
@@ -295,6 +298,40 @@ fn funnel_section(areas: &assure_tracking::AreaIndex, t: &assure_plan::Tracked<'
                 td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format::value(unit, f.centre)) }
                 td class="nhsuk-table__cell" {}
                 td class="nhsuk-table__cell" { "The centre line" }
+            }
+        }))
+    }
+}
+
+/// The slope index of inequality of a deprivation breakdown, period by period.
+fn inequality(dimension: &str, unit: Unit, gaps: &[assure_tracking::inequality::GapOverTime]) -> Markup {
+    // A difference of percentages is in percentage points.
+    let diff = |v: f64| match unit {
+        Unit::Percent => format!("{} percentage points", format::number(v, 1)),
+        _ => format::value(unit, v),
+    };
+    let Some(last) = gaps.last() else { return html! {} };
+    let clear = last.lower > 0.0 || last.upper < 0.0;
+    html! {
+        h4 { "The gap across all " (dimension.to_lowercase()) "s" }
+        p {
+            "The " a href="/glossary#slope-index-of-inequality" { "slope index of inequality" } " in " (last.period) " was "
+            strong { (diff(last.sii)) } " (95% interval " (format::number(last.lower, 1)) " to " (format::number(last.upper, 1)) "). "
+            @if !clear { "The interval includes zero, so there is no clear gradient between the most and the least deprived." }
+            @else if last.sii < 0.0 { "The value is higher among the more deprived." }
+            @else { "The value is higher among the less deprived." }
+            @if let Some(first) = gaps.first().filter(|_| gaps.len() > 1) {
+                " In " (first.period) " it was " (diff(first.sii))
+                @if last.sii.abs() > first.sii.abs() { ": the gap has widened." } @else if last.sii.abs() < first.sii.abs() { ": the gap has narrowed." } @else { "." }
+            }
+        }
+        (table(html! { "Slope index of inequality, " (dimension.to_lowercase()) }, true, &[("Period", false), ("SII", true), ("95% interval", true)], html! {
+            @for g in gaps {
+                tr class="nhsuk-table__row" {
+                    td class="nhsuk-table__cell" { (g.period) }
+                    td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format::number(g.sii, 1)) }
+                    td class="nhsuk-table__cell nhsuk-table__cell--numeric" { (format::number(g.lower, 1)) " to " (format::number(g.upper, 1)) }
+                }
             }
         }))
     }

@@ -183,6 +183,25 @@ fn indicator_tracking_shows_statuses_charts_tables_and_the_illustrative_banner()
         );
         // Mothers are one sex: no split by sex.
         assert!(!page.contains("By sex"), "{name}: mothers smoking at delivery split by sex");
+        // All five deprivation quintiles: the gap across the gradient, with its interval, by period.
+        for needle in [
+            "The gap across all deprivation quintiles",
+            "href=\"/glossary#slope-index-of-inequality\"",
+            "percentage points</strong> (95% interval",
+            "Slope index of inequality, deprivation quintile",
+        ] {
+            assert!(page.contains(needle), "{name}: '{needle}' not on the indicator page");
+        }
+        // The most deprived smoke more: the SII (least minus most deprived) is negative.
+        let sii = page.split("was <strong>").nth(1).and_then(|s| s.split(' ').next()).unwrap();
+        assert!(sii.starts_with('−'), "{name}: SII {sii}");
+        // Two rows only, and no SII: a gradient needs every quintile.
+        let t = assure_tracking::series::Breakdown {
+            dimension: "Deprivation quintile".into(),
+            groups: Vec::new(),
+            gaps: Vec::new(),
+        };
+        assert_eq!(assure_tracking::inequality::slope_index(&t), None);
 
         let (_, _, outcome) = app.get("/outcomes/1");
         assert!(outcome.contains("assure-sparkline") && outcome.contains(smoking.status.label()), "{name}");
