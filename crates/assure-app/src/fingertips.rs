@@ -365,7 +365,7 @@ impl App {
         Ok(sources
             .into_iter()
             .map(|source| {
-                let url = query_of_fields(&source).url(&self.fingertips.base_url);
+                let url = query_of(&source.source).url(&self.fingertips.base_url);
                 let (mine, rest): (Vec<_>, Vec<_>) =
                     std::mem::take(&mut recorded).into_iter().partition(|r| r.source_id == source.id);
                 recorded = rest;
@@ -381,7 +381,7 @@ impl App {
         let (mut fetched, mut failures) = (0usize, Vec::new());
         for source in self.store.fingertips_sources()? {
             let slot = schedule(source.source.every).slot(now);
-            let query = query_of_fields(&source);
+            let query = query_of(&source.source);
             let url = query.url(&self.fingertips.base_url);
             if !self.store.claim_fingertips_run(source.id, &slot, &url, &runner)? {
                 continue;
@@ -450,15 +450,6 @@ fn query_of(s: &NewFingertipsSource) -> FingertipsQuery {
         area_type: s.area_type_id,
         parent_area_type: s.parent_area_type_id,
         parent_area_code: s.parent_area_code.clone(),
-    }
-}
-
-fn query_of_fields(s: &FingertipsSource) -> FingertipsQuery {
-    FingertipsQuery {
-        indicator: s.source.indicator_id,
-        area_type: s.source.area_type_id,
-        parent_area_type: s.source.parent_area_type_id,
-        parent_area_code: s.source.parent_area_code.clone(),
     }
 }
 

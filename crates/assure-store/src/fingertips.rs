@@ -41,8 +41,8 @@ impl Refresh {
     }
 }
 
-/// A Fingertips source to add.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A Fingertips source: what to fetch, into which plan, how often.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewFingertipsSource {
     /// The plan the data is imported into.
     pub plan_id: String,
@@ -65,41 +65,11 @@ pub struct FingertipsSource {
     pub id: i64,
     /// The plan, the query and how often.
     #[serde(flatten)]
-    pub source: SourceFields,
+    pub source: NewFingertipsSource,
     /// When it was added (RFC 3339).
     pub created_at: String,
     /// Who added it.
     pub created_by: String,
-}
-
-/// [`NewFingertipsSource`] as stored and serialised.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SourceFields {
-    /// The plan.
-    pub plan_id: String,
-    /// Fingertips' indicator id.
-    pub indicator_id: u32,
-    /// The area type.
-    pub area_type_id: u32,
-    /// The parent area type.
-    pub parent_area_type_id: u32,
-    /// The parent area, if any.
-    pub parent_area_code: Option<String>,
-    /// How often.
-    pub every: Refresh,
-}
-
-impl From<&NewFingertipsSource> for SourceFields {
-    fn from(s: &NewFingertipsSource) -> SourceFields {
-        SourceFields {
-            plan_id: s.plan_id.clone(),
-            indicator_id: s.indicator_id,
-            area_type_id: s.area_type_id,
-            parent_area_type_id: s.parent_area_type_id,
-            parent_area_code: s.parent_area_code.clone(),
-            every: s.every,
-        }
-    }
 }
 
 /// One run of a source, as recorded.
@@ -150,7 +120,7 @@ fn id_column(r: &Row, i: usize) -> Result<u32, StoreError> {
 fn source_from(r: &Row) -> Result<FingertipsSource, StoreError> {
     Ok(FingertipsSource {
         id: r.int(0)?,
-        source: SourceFields {
+        source: NewFingertipsSource {
             plan_id: r.text(1)?,
             indicator_id: id_column(r, 2)?,
             area_type_id: id_column(r, 3)?,

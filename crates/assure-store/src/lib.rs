@@ -58,7 +58,7 @@ pub use backup::{BackupError, Contents, restore};
 pub use changes::{CHANNEL, Changes, SILENCE, Watching};
 pub use committees::{ActionUpdate, Body, Meeting, MeetingDecision, NewMeeting, NewMeetingDecision, Paper, PaperKind};
 pub use drafts::{Draft, DraftChange};
-pub use fingertips::{FingertipsRun, FingertipsSource, NewFingertipsSource, Refresh, RunEnd, SourceFields};
+pub use fingertips::{FingertipsRun, FingertipsSource, NewFingertipsSource, Refresh, RunEnd};
 pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
 pub use observations::{Checksum, DataFile, DataImport, ImportMode, ObservationImport};
