@@ -62,7 +62,7 @@ pub use fingertips::{FingertipsRun, FingertipsSource, NewFingertipsSource, Refre
 pub use jobs::JobRecord;
 pub use migrate::MigrationReport;
 pub use observations::{Checksum, DataFile, DataImport, ImportMode, ObservationImport};
-pub use plans::{ImportPlanRequest, PlanImport, StoredPlan};
+pub use plans::{ImportPlanRequest, PlanImport, ServedRevision, StoredPlan};
 pub use reminders::{ReminderChoices, ReminderKey};
 pub use rounds::{NewRound, Round, RoundItem};
 pub use sessions::{

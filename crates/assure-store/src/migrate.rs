@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     ("0013", 13, "plan_versions"),
     ("0014", 14, "area_aliases"),
     ("0015", 15, "fingertips_sources"),
+    ("0016", 16, "plan_content_revision"),
 ];
 
 impl Migration {

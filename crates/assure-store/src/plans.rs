@@ -636,6 +636,19 @@ pub(crate) fn read_plan(tx: &mut Tx<'_>, id: &str) -> Result<Option<Plan>, Store
     }))
 }
 
+/// The plan a reader is shown, and two numbers that move when it changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServedRevision {
+    /// The plan's id.
+    pub plan_id: String,
+    /// Moves with every write to the plan, its data, its delivery reports or the settings.
+    pub revision: i64,
+    /// Moves with every such write except partners' delivery reports (delivery updates and
+    /// added milestones): the plan as read, and the tracking computed from its
+    /// observations, are the same at two equal content revisions.
+    pub content: i64,
+}
+
 /// A plan as stored: its identity and when it was imported, by whom.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredPlan {
@@ -685,9 +698,18 @@ impl Store {
     /// superseded one; a plan imported from files counts as published when imported) —
     /// with its revision (see [`Store::plan_revision`]), in one query; `None` if there is none.
     pub fn served_plan(&self, id: Option<&str>) -> Result<Option<(String, i64)>, StoreError> {
+        Ok(self.served_revision(id)?.map(|s| (s.plan_id, s.revision)))
+    }
+
+    /// The served plan (as [`Store::served_plan`]) with both its revisions, in one query.
+    pub fn served_revision(&self, id: Option<&str>) -> Result<Option<ServedRevision>, StoreError> {
         // Settings (how long before an item is stale, whether updates need approval)
-        // change what pages show, so their latest change counts too.
+        // change what pages show, so their latest change counts too. The content
+        // revision's condition is the partial index's (migration 0016), word for word,
+        // so that both databases answer it from that index.
         const REVISION: &str = "SELECT p.id, (SELECT max(a.id) FROM audit_log a WHERE a.plan_id = p.id), \
+                                (SELECT max(c.id) FROM audit_log c WHERE c.plan_id = p.id \
+                                 AND c.entity NOT IN ('delivery_update', 'milestone')), \
                                 (SELECT max(s.id) FROM audit_log s WHERE s.entity = 'setting') FROM plan p";
         // Without parameters, so that PostgreSQL answers in one round trip: a plan id is
         // a slug (checked here), safe to write into the statement as a literal.
@@ -700,8 +722,9 @@ impl Store {
         };
         let Some(r) = rows.first() else { return Ok(None) };
         // NULL: no entry yet (no setting was ever changed).
-        let (plan, setting) = (r.opt_int(1)?.unwrap_or(0), r.opt_int(2)?.unwrap_or(0));
-        Ok(Some((r.text(0)?, plan.max(setting))))
+        let latest = |i| r.opt_int(i).map(|v| v.unwrap_or(0));
+        let (all, content, setting) = (latest(1)?, latest(2)?, latest(3)?);
+        Ok(Some(ServedRevision { plan_id: r.text(0)?, revision: all.max(setting), content: content.max(setting) }))
     }
 
     /// The stored plans, oldest import first.

@@ -1,5 +1,6 @@
 //! Rendered pages (HTML, JSON, CSV) kept per plan revision: a page is a function of the
-//! plan at a revision, so it is rendered once and then served from memory until the plan
+//! plan at a revision, so it is rendered once (requests for it that arrive while it is
+//! rendered wait for that rendering) and then served from memory until the plan
 //! changes, compressed once per coding asked for, with a strong `ETag` made from its
 //! bytes (so `If-None-Match` answers `304 Not Modified` until the page changes).
 //! The revision is asked of the store whenever the data may have changed (see
@@ -15,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::encoding::Encoded;
+use crate::state::Page;
 
 /// Largest page kept (the biggest organisation page is about 100 KB).
 const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -38,11 +40,36 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
         Ok(r) => r,
         Err(e) => return e.answer_for(request.uri().path()),
     };
-    if let Some(page) = state.cached_page(&revision, &key) {
-        return page.answer(request.headers());
-    }
+    let rendering = state.rendering(&revision, &key);
     let asked = conditional_headers(request.headers());
-    let response = next.run(request).await;
+    // The first request for the page at this revision renders it; those arriving while
+    // it does wait for the page. If it is not kept, each renders its own.
+    let mut mine = Some((request, next));
+    let mut own_answer = None;
+    let (waiting, answer) = (&mut mine, &mut own_answer);
+    let kept = rendering
+        .get_or_init(move || async move {
+            let (request, next) = waiting.take()?;
+            match keepable(next.run(request).await).await {
+                Ok(page) => Some(page),
+                Err(response) => {
+                    *answer = Some(response);
+                    None
+                }
+            }
+        })
+        .await;
+    match (kept, mine, own_answer) {
+        (Some(page), _, _) => page.answer(&asked),
+        (None, _, Some(response)) => response,
+        (None, Some((request, next)), None) => next.run(request).await,
+        (None, None, None) => crate::WebError::Internal("a page was neither kept nor answered".into()).into_response(),
+    }
+}
+
+/// The page to keep from a rendered response, or the response itself when it is not one
+/// to keep: not a type rendered from the plan alone, not `200 OK`, or for one visitor.
+async fn keepable(response: Response) -> Result<Page, Response> {
     let kept_type = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -52,7 +79,7 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
     let personal = response.headers().contains_key(header::SET_COOKIE)
         || response.headers().get(header::CACHE_CONTROL).is_some_and(|v| v.as_bytes().starts_with(b"no-store"));
     if !kept_type || response.status() != StatusCode::OK || personal {
-        return response;
+        return Err(response);
     }
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
@@ -63,11 +90,9 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
                     headers.insert(name, v.clone());
                 }
             }
-            let page = Arc::new(Encoded::new(headers, bytes));
-            state.keep_page(revision, key, page.clone());
-            page.answer(&asked)
+            Ok(Arc::new(Encoded::new(headers, bytes)))
         }
-        Err(e) => crate::WebError::Internal(format!("page body: {e}")).into_response(),
+        Err(e) => Err(crate::WebError::Internal(format!("page body: {e}")).into_response()),
     }
 }
 

@@ -8,9 +8,21 @@
 //! connection is down or doubted), the revision is asked on every request, as before.
 //! Pages depend on nothing else, so a page rendered at a revision is the page at that
 //! revision, and a change to another plan leaves this plan's pages kept.
+//!
+//! The plan as read and the tracking computed from its observations are kept per
+//! *content* revision, which partners' delivery reports do not move (see
+//! [`assure_store::ServedRevision`]): a milestone update reloads only the delivery
+//! reports, not the plan nor every indicator's assessment.
+//!
+//! Each of these is made once however many requests want it at the same moment: after a
+//! change, the first request to miss asks the revision, loads, or renders, and the others
+//! wait for its answer instead of each doing the same work (if it fails, the next tries).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use tokio::sync::OnceCell;
 
 use assure_app::App;
 use assure_plan::Plan;
@@ -34,11 +46,13 @@ struct Inner {
     changes: assure_store::Changes,
     /// The revision last read, with the generation of changes read just before it.
     known: RwLock<Option<(u64, Revision)>>,
+    /// Held while the revision is asked, so that requests arriving together ask once.
+    asking: tokio::sync::Mutex<()>,
     plan_id: Option<String>,
-    plan: RwLock<Option<(Revision, Arc<Plan>)>>,
-    tracking: RwLock<Option<(Revision, Arc<Tracking>)>>,
-    delivery: RwLock<Option<(Revision, Arc<Delivery>)>>,
-    pages: Mutex<(Option<Revision>, HashMap<String, Page>)>,
+    plan: Kept<Content, Plan>,
+    tracking: Kept<Content, Tracking>,
+    delivery: Kept<Revision, Delivery>,
+    pages: Mutex<(Option<Revision>, HashMap<String, Rendering>)>,
     trusted_proxies: Vec<std::net::IpAddr>,
     hsts: std::sync::atomic::AtomicBool,
 }
@@ -46,11 +60,66 @@ struct Inner {
 pub use assure_app::Tracking;
 pub use assure_tracking::delivery::Delivery;
 
-/// A plan and its revision: what a rendered page depends on.
+/// A plan and its revisions: what a rendered page depends on.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Revision {
     plan_id: String,
     revision: i64,
+    content: i64,
+}
+
+impl Revision {
+    /// What the plan as read and its tracking depend on.
+    fn content(&self) -> Content {
+        Content { plan_id: self.plan_id.clone(), content: self.content }
+    }
+}
+
+/// A plan and its content revision.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct Content {
+    plan_id: String,
+    content: i64,
+}
+
+/// A page being rendered or rendered at a revision: `None` once its first rendering
+/// turned out not to be kept (an error, or a page for one visitor).
+type Rendering = Arc<OnceCell<Option<Page>>>;
+
+/// One value kept for one key (a revision), made once however many ask at once.
+struct Kept<K, T> {
+    slot: Mutex<Option<(K, Loading<T>)>>,
+}
+
+/// A value being made, or made.
+type Loading<T> = Arc<OnceCell<Arc<T>>>;
+
+impl<K: PartialEq, T> Kept<K, T> {
+    fn new() -> Kept<K, T> {
+        Kept { slot: Mutex::new(None) }
+    }
+
+    /// The value kept for `key`, or else what `load` makes, kept for it. Callers asking
+    /// for the same key while `load` runs wait for its value; if it fails, each gets the
+    /// error it met or tries again.
+    async fn get<F: Future<Output = Result<T, WebError>>>(
+        &self,
+        key: K,
+        load: impl FnOnce() -> F,
+    ) -> Result<Arc<T>, WebError> {
+        let cell = {
+            let mut slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+            match slot.as_ref() {
+                Some((k, cell)) if *k == key => cell.clone(),
+                _ => {
+                    let cell = Arc::new(OnceCell::new());
+                    *slot = Some((key, cell.clone()));
+                    cell
+                }
+            }
+        };
+        cell.get_or_try_init(|| async { load().await.map(Arc::new) }).await.cloned()
+    }
 }
 
 impl AppState {
@@ -72,11 +141,12 @@ impl AppState {
             store: app.store().clone(),
             changes: app.store().changes(),
             known: RwLock::new(None),
+            asking: tokio::sync::Mutex::new(()),
             app,
             plan_id,
-            plan: RwLock::new(None),
-            tracking: RwLock::new(None),
-            delivery: RwLock::new(None),
+            plan: Kept::new(),
+            tracking: Kept::new(),
+            delivery: Kept::new(),
             pages: Mutex::new((None, HashMap::new())),
             trusted_proxies,
             hsts: std::sync::atomic::AtomicBool::new(false),
@@ -147,15 +217,21 @@ impl AppState {
     /// The served plan's revision, now: as last read, unless the data may have changed
     /// since (see the module's documentation).
     pub async fn revision(&self) -> Result<Revision, WebError> {
+        if let Some(known) = self.known_revision() {
+            return Ok(known);
+        }
+        if self.0.changes.generation().is_none() {
+            // Changes cannot be learnt of now: every request asks, each on its own.
+            return self.ask_revision().await;
+        }
+        // The data may have changed: one request asks, and those arriving meanwhile wait
+        // for its answer (a revision read after they arrived) rather than each asking.
+        let _asking = self.0.asking.lock().await;
+        if let Some(known) = self.known_revision() {
+            return Ok(known);
+        }
         // Read before the revision: a change after this moves it, and the next request asks.
         let generation = self.0.changes.generation();
-        if let Some(g) = generation
-            && let Ok(guard) = self.0.known.read()
-            && let Some((known, revision)) = guard.as_ref()
-            && *known == g
-        {
-            return Ok(revision.clone());
-        }
         let revision = self.ask_revision().await;
         if let (Ok(r), Some(g)) = (&revision, generation)
             && let Ok(mut guard) = self.0.known.write()
@@ -165,6 +241,14 @@ impl AppState {
         revision
     }
 
+    /// The revision last read, if nothing may have changed since it was.
+    fn known_revision(&self) -> Option<Revision> {
+        let generation = self.0.changes.generation()?;
+        let guard = self.0.known.read().ok()?;
+        let (known, revision) = guard.as_ref()?;
+        (*known == generation).then(|| revision.clone())
+    }
+
     /// The served plan's revision, asked of the database (one indexed query). On SQLite
     /// it runs in place on this worker (cheaper than a hand-off to the blocking pool); the
     /// PostgreSQL client drives its own runtime, which may not be entered from a runtime
@@ -172,8 +256,8 @@ impl AppState {
     /// says it has not changed is doubted until it has heard from the database again.
     pub async fn ask_revision(&self) -> Result<Revision, WebError> {
         fn ask(s: &AppState) -> Result<Revision, WebError> {
-            let (plan_id, revision) = s.0.store.served_plan(s.0.plan_id.as_deref())?.ok_or(WebError::NoPlan)?;
-            Ok(Revision { plan_id, revision })
+            let served = s.0.store.served_revision(s.0.plan_id.as_deref())?.ok_or(WebError::NoPlan)?;
+            Ok(Revision { plan_id: served.plan_id, revision: served.revision, content: served.content })
         }
         let in_place = self.0.store.backend() == assure_store::BackendKind::Sqlite
             && tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
@@ -186,73 +270,90 @@ impl AppState {
 
     /// The plan being served, as it is in the store now.
     pub async fn plan(&self) -> Result<Arc<Plan>, WebError> {
-        let revision = self.revision().await?;
-        if let Ok(guard) = self.0.plan.read()
-            && let Some((r, plan)) = guard.as_ref()
-            && *r == revision
-        {
-            return Ok(plan.clone());
-        }
-        let id = revision.plan_id.clone();
-        let plan = Arc::new(self.blocking(move |s| Ok(s.0.store.plan(&id)?)).await?);
-        if let Ok(mut guard) = self.0.plan.write() {
-            *guard = Some((revision, plan.clone()));
-        }
-        Ok(plan)
+        let content = self.revision().await?.content();
+        let id = content.plan_id.clone();
+        self.0.plan.get(content, || self.blocking(move |s| Ok(s.0.store.plan(&id)?))).await
     }
 
     /// Every tracked indicator's assessment, as the store's data is now.
     pub async fn tracking(&self) -> Result<Arc<Tracking>, WebError> {
-        let revision = self.revision().await?;
-        if let Ok(guard) = self.0.tracking.read()
-            && let Some((r, t)) = guard.as_ref()
-            && *r == revision
-        {
-            return Ok(t.clone());
-        }
-        let plan = self.plan().await?;
-        let tracking = Arc::new(self.blocking(move |s| Ok(s.app().tracking(&plan)?)).await?);
-        if let Ok(mut guard) = self.0.tracking.write() {
-            *guard = Some((revision, tracking.clone()));
-        }
-        Ok(tracking)
+        let content = self.revision().await?.content();
+        self.0
+            .tracking
+            .get(content, || async {
+                let plan = self.plan().await?;
+                self.blocking(move |s| Ok(s.app().tracking(&plan)?)).await
+            })
+            .await
     }
 
     /// What partners have reported on delivery, as it is in the store now.
     pub async fn delivery(&self) -> Result<Arc<Delivery>, WebError> {
         let revision = self.revision().await?;
-        if let Ok(guard) = self.0.delivery.read()
-            && let Some((r, d)) = guard.as_ref()
-            && *r == revision
-        {
-            return Ok(d.clone());
-        }
         let plan_id = revision.plan_id.clone();
-        let delivery = Arc::new(self.blocking(move |s| Ok(s.app().delivery(&plan_id)?)).await?);
-        if let Ok(mut guard) = self.0.delivery.write() {
-            *guard = Some((revision, delivery.clone()));
-        }
-        Ok(delivery)
+        self.0.delivery.get(revision, || self.blocking(move |s| Ok(s.app().delivery(&plan_id)?))).await
     }
 
-    /// A page rendered at this revision, if kept.
-    pub fn cached_page(&self, revision: &Revision, key: &str) -> Option<Page> {
-        let guard = self.0.pages.lock().ok()?;
+    /// The page kept, or being rendered, at this revision under `key`: the first caller
+    /// for a key renders it (see [`crate::cache`]) while later ones wait for the page.
+    pub fn rendering(&self, revision: &Revision, key: &str) -> Rendering {
+        let mut guard = self.0.pages.lock().unwrap_or_else(PoisonError::into_inner);
         if guard.0.as_ref() != Some(revision) {
-            return None;
+            // Pages of older revisions are dropped.
+            *guard = (Some(revision.clone()), HashMap::new());
         }
-        guard.1.get(key).cloned()
+        if let Some(r) = guard.1.get(key) {
+            return r.clone();
+        }
+        let rendering = Rendering::default();
+        if guard.1.len() < PAGE_CACHE_ENTRIES {
+            guard.1.insert(key.to_owned(), rendering.clone());
+        }
+        rendering
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_asking_together_share_one_load() {
+        let kept = Arc::new(Kept::<i64, String>::new());
+        let loads = Arc::new(AtomicUsize::new(0));
+        let mut asking = tokio::task::JoinSet::new();
+        for _ in 0..32 {
+            let (kept, loads) = (kept.clone(), loads.clone());
+            asking.spawn(async move {
+                kept.get(7, || async {
+                    loads.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok("the plan at 7".to_owned())
+                })
+                .await
+            });
+        }
+        for answer in asking.join_all().await {
+            assert_eq!(answer.unwrap().as_str(), "the plan at 7");
+        }
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "one load for 32 requests");
+
+        // Kept for the key; a new key loads again.
+        let again = kept.get(7, || async { Ok("loaded twice".to_owned()) }).await.unwrap();
+        assert_eq!(again.as_str(), "the plan at 7");
+        let next = kept.get(8, || async { Ok("the plan at 8".to_owned()) }).await.unwrap();
+        assert_eq!(next.as_str(), "the plan at 8");
     }
 
-    /// Keep a page rendered at this revision (pages of older revisions are dropped).
-    pub fn keep_page(&self, revision: Revision, key: String, page: Page) {
-        if let Ok(mut guard) = self.0.pages.lock() {
-            if guard.0.as_ref() != Some(&revision) {
-                *guard = (Some(revision), HashMap::new());
-            }
-            if guard.1.len() < PAGE_CACHE_ENTRIES {
-                guard.1.insert(key, page);
-            }
-        }
+    #[tokio::test]
+    async fn a_failed_load_is_not_kept() {
+        let kept = Kept::<i64, String>::new();
+        let failed = kept.get(1, || async { Err(WebError::Unavailable("the database is down".into())) }).await;
+        assert!(matches!(failed, Err(WebError::Unavailable(_))), "{failed:?}");
+        let loaded = kept.get(1, || async { Ok("back".to_owned()) }).await.unwrap();
+        assert_eq!(loaded.as_str(), "back");
     }
 }

@@ -164,3 +164,48 @@ fn the_plan_revision_changes_with_every_write_to_the_plan() {
         assert!(store.plan_revision("kent-and-medway-2024-26").unwrap().unwrap() > first, "{}", db.name);
     }
 }
+
+#[test]
+fn partners_delivery_reports_move_the_revision_but_not_the_content_revision() {
+    use assure_plan::delivery::DeliveryStatus;
+    use assure_store::{ItemKind, Publication, ServedRevision, UpdateDraft};
+    const PLAN: &str = "kent-and-medway-2024-26";
+    let served =
+        |store: &assure_store::Store| -> ServedRevision { store.served_revision(Some(PLAN)).unwrap().unwrap() };
+    for db in databases() {
+        let store = db.open();
+        let plan = bundled();
+        store.import_plan(&ImportPlanRequest::new(&plan, "ann")).unwrap();
+        let imported = served(&store);
+        assert_eq!(imported.revision, imported.content, "{}", db.name);
+
+        let example = plan.delivery_examples.iter().find(|e| !e.milestones.is_empty() && !e.plans.is_empty()).unwrap();
+        let (milestone, delivering) = (example.milestones[0].id.get_ref(), example.plans[0].get_ref());
+        let draft = UpdateDraft {
+            status: DeliveryStatus::AtRisk,
+            narrative: "slipping".into(),
+            evidence: vec![],
+            expected: None,
+            expected_reason: None,
+            internal_note: None,
+        };
+        store.add_update(PLAN, ItemKind::Milestone, milestone, &draft, Publication::Published, "kcc").unwrap();
+        let updated = served(&store);
+        assert!(updated.revision > imported.revision, "{}: a delivery update moves the revision", db.name);
+        assert_eq!(updated.content, imported.content, "{}: but not the content revision", db.name);
+        store.add_milestone(PLAN, delivering, "Our own step", "March 2027", &|_| false, "kcc").unwrap();
+        let added = served(&store);
+        assert!(added.revision > updated.revision, "{}: an added milestone moves the revision", db.name);
+        assert_eq!(added.content, imported.content, "{}: but not the content revision", db.name);
+
+        // A change to the plan itself (here a replacement) or to a setting moves both.
+        store.import_plan(&ImportPlanRequest::new(&plan, "ann").replacing()).unwrap();
+        let replaced = served(&store);
+        assert!(replaced.content > added.revision, "{}", db.name);
+        assert_eq!(replaced.revision, replaced.content, "{}", db.name);
+        store.save_settings(&assure_store::Settings { stale_days: 30, ..Default::default() }, "ann").unwrap();
+        let set = served(&store);
+        assert!(set.content > replaced.content && set.revision == set.content, "{}", db.name);
+        assert_eq!(store.served_plan(Some(PLAN)).unwrap(), Some((PLAN.to_owned(), set.revision)), "{}", db.name);
+    }
+}
