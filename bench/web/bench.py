@@ -2,8 +2,9 @@
 
 For each page, in one session and interleaved: nginx serving the page as a static file
 (the physical limit of HTTP on this machine), then `assure serve` on SQLite, then on
-PostgreSQL; with `--baseline OTHER-BINARY`, that binary too on the same databases (say,
-a build of main, to compare a change before and after in one session). With `--gzip`
+PostgreSQL; with `--baseline OTHER-BINARY`, that binary too, on its own SQLite file and
+PostgreSQL schema (say, a build of main, to compare a change before and after in one
+session). `--rounds N` measures every server N times, interleaved, and reports medians. With `--gzip`
 each page is measured also with `Accept-Encoding: gzip`, nginx then serving the same
 compressed bytes (`gzip_static`, the `.gz` rendered by the server). Load: wrk with 2 threads and 64 connections on loopback. The servers log at
 `warn` (no per-request log line), and every page is requested once before measuring.
@@ -14,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -64,7 +66,7 @@ def wrk(url: str, duration: int, encoding: str | None = None) -> dict:
     failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(x) for x in socket.groups()) if socket else 0)
     if failed:
         raise SystemExit(f"{url}: {failed} failed requests; a benchmark of failures is no benchmark:\n{out}")
-    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "non2xx": 0}
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99")}
 
 
 def start_assure(assure: str, database: str, port: int, env: dict) -> subprocess.Popen:
@@ -85,6 +87,8 @@ def main() -> None:
     ap.add_argument("--gzip", action="store_true",
                     help="measure each page also with 'Accept-Encoding: gzip' (nginx serves the same gzip bytes)")
     ap.add_argument("--baseline", help="another assure binary to measure beside (e.g. a build of main)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="measure every server this many times, interleaved, and report the median")
     a = ap.parse_args()
     work = Path(a.workdir).resolve()
     shutil.rmtree(work, ignore_errors=True)
@@ -93,22 +97,26 @@ def main() -> None:
     env = dict(os.environ, ASSURE_ACTOR="bench")
     env.pop("DATABASE_URL", None)
 
+    # Each binary gets its own SQLite file and PostgreSQL schema: an older binary must not
+    # meet tables a newer one migrated (nor the newer one an older layout).
     servers = {}
-    sqlite = f"sqlite:{work / 'bench.db'}"
-    servers["sqlite"] = (start_assure(assure, sqlite, 18301, env), 18301)
     baseline = str(Path(a.baseline).resolve()) if a.baseline else None
-    if baseline:
-        servers["sqlite-base"] = (start_assure(baseline, sqlite, 18311, env), 18311)
+    binaries = [("", assure, 0)] + ([("-base", baseline, 10)] if baseline else [])
+    for suffix, binary, offset in binaries:
+        sqlite = f"sqlite:{work / f'bench{suffix}.db'}"
+        servers[f"sqlite{suffix}"] = (start_assure(binary, sqlite, 18301 + offset, env), 18301 + offset)
     if not a.skip_postgres:
-        schema = "bench_web"
-        subprocess.run(["psql", "-q", a.postgres, "-c", f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         sep = "&" if "?" in a.postgres else "?"
-        pg = f"{a.postgres}{sep}options=-c%20search_path%3D{schema}"
-        subprocess.run([assure, "--database", pg, "import", "--bundled"], check=True, stdout=subprocess.DEVNULL, env=env)
-        servers["postgres"] = (start_assure(assure, pg, 18302, env), 18302)
-        if baseline:
-            servers["pg-base"] = (start_assure(baseline, pg, 18312, env), 18312)
+        for suffix, binary, offset in binaries:
+            schema = "bench_web" + suffix.replace("-", "_")
+            subprocess.run(["psql", "-q", a.postgres, "-c",
+                            f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pg = f"{a.postgres}{sep}options=-c%20search_path%3D{schema}"
+            subprocess.run([binary, "--database", pg, "import", "--bundled"], check=True, stdout=subprocess.DEVNULL,
+                           env=env)
+            name = "postgres" if not suffix else "pg" + suffix
+            servers[name] = (start_assure(binary, pg, 18302 + offset, env), 18302 + offset)
 
     # The same bytes for nginx, rendered by the SQLite server.
     for page in a.pages:
@@ -127,30 +135,45 @@ def main() -> None:
     subprocess.run([nginx, "-c", str(work / "nginx.conf")], check=True)
     wait_for("http://127.0.0.1:18300/")
 
-    results = []
+    runs = []
     try:
         for page, encoding in [(p, e) for p in a.pages for e in [None] + (["gzip"] if a.gzip else [])]:
-            for name, port in [("nginx", 18300)] + [(n, p) for n, (_, p) in servers.items()]:
-                url = f"http://127.0.0.1:{port}{page}"
-                urllib.request.urlopen(url).read()
-                r = wrk(url, a.duration, encoding)
-                label = page + (f" ({encoding})" if encoding else "")
-                r.update(page=label, server=name)
-                results.append(r)
-                print(f"{label:22} {name:11} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
-                      + (f"  non-2xx {r['non2xx']}" if r["non2xx"] else ""), file=sys.stderr)
+            label = page + (f" ({encoding})" if encoding else "")
+            for round in range(a.rounds):
+                for name, port in [("nginx", 18300)] + [(n, p) for n, (_, p) in servers.items()]:
+                    url = f"http://127.0.0.1:{port}{page}"
+                    asked = urllib.request.Request(url, headers={"Accept-Encoding": encoding or "identity"})
+                    with urllib.request.urlopen(asked) as answer:
+                        sent = len(answer.read())
+                        sent_as = answer.headers.get("Content-Encoding") or "identity"
+                    r = wrk(url, a.duration, encoding)
+                    r.update(page=label, server=name, round=round, sent=sent, sent_as=sent_as)
+                    runs.append(r)
+                    print(f"{label:22} {name:11} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
+                          f"  {sent:,} bytes {sent_as}", file=sys.stderr)
     finally:
         subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-s", "stop"], stderr=subprocess.DEVNULL)
         for p, _ in servers.values():
             p.send_signal(signal.SIGTERM)
             p.wait()
 
-    print(f"\nwrk -t2 -c64 -d{a.duration}s on loopback; ratio = requests/s over nginx's for the same bytes")
-    print(f"{'page':25} {'server':11} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9}")
+    results = []
+    for label in dict.fromkeys(r["page"] for r in runs):
+        for name in ["nginx", *servers]:
+            mine = [r for r in runs if r["page"] == label and r["server"] == name]
+            results.append(dict(page=label, server=name, rps=statistics.median(r["rps"] for r in mine),
+                                p50=statistics.median(r["p50"] for r in mine),
+                                p99=statistics.median(r["p99"] for r in mine),
+                                all=[r["rps"] for r in mine], sent=mine[0]["sent"], sent_as=mine[0]["sent_as"]))
+    what = f"median of {a.rounds} interleaved runs" if a.rounds > 1 else "one run"
+    print(f"\nwrk -t2 -c64 -d{a.duration}s on loopback, {what}; ratio = requests/s over nginx's for the same bytes")
+    print(f"{'page':25} {'server':11} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9} {'bytes sent':>18}"
+          + ("  runs, req/s" if a.rounds > 1 else ""))
     for r in results:
         base = next(x for x in results if x["page"] == r["page"] and x["server"] == "nginx")
-        print(f"{r['page']:25} {r['server']:11} {r['rps']:10,.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['rps'] / base['rps']:9.2f}")
-
+        print(f"{r['page']:25} {r['server']:11} {r['rps']:10,.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
+              f"{r['rps'] / base['rps']:9.2f} {r['sent']:>9,} {r['sent_as']:>8}"
+              + ("  " + ", ".join(f"{x:,.0f}" for x in r["all"]) if a.rounds > 1 else ""))
 
 if __name__ == "__main__":
     main()

@@ -381,44 +381,14 @@ impl App {
         let (mut fetched, mut failures) = (0usize, Vec::new());
         for source in self.store.fingertips_sources()? {
             let slot = schedule(source.source.every).slot(now);
-            let query = query_of(&source.source);
-            let url = query.url(&self.fingertips.base_url);
-            if !self.store.claim_fingertips_run(source.id, &slot, &url, &runner)? {
-                continue;
+            let actor = format!("fingertips-refresh (source {}, added by {})", source.id, source.created_by);
+            match self.run_source(&source, &slot, &runner, actor)? {
+                None => {}
+                Some(Ok(_)) => fetched += 1,
+                Some(Err(why)) => {
+                    failures.push(format!("source {} (indicator {}): {why}", source.id, source.source.indicator_id))
+                }
             }
-            let request = FetchRequest {
-                plan_id: source.source.plan_id.clone(),
-                query,
-                settings: self.fingertips.clone(),
-                map: HashMap::new(),
-                actor: format!("fingertips-refresh (source {}, added by {})", source.id, source.created_by),
-            };
-            let end = match self.fetch_fingertips(&request, &Quiet) {
-                Ok(f) => {
-                    fetched += 1;
-                    let outcome = format!("{} row(s): {}", f.imported.import.rows, f.imported.counts());
-                    self.store.finish_fingertips_run(
-                        source.id,
-                        &slot,
-                        &RunEnd {
-                            rows: Some(f.imported.import.rows),
-                            import_id: Some(f.imported.import.import_id),
-                            outcome: &outcome,
-                            failed: false,
-                        },
-                    )
-                }
-                Err(e) => {
-                    let why = describe(&e);
-                    failures.push(format!("source {} (indicator {}): {why}", source.id, source.source.indicator_id));
-                    self.store.finish_fingertips_run(
-                        source.id,
-                        &slot,
-                        &RunEnd { rows: None, import_id: None, outcome: &why, failed: true },
-                    )
-                }
-            };
-            end?;
         }
         if failures.is_empty() {
             Ok(format!("{fetched} Fingertips source(s) fetched"))
@@ -430,6 +400,72 @@ impl App {
                 failures.join("; ")
             )))
         }
+    }
+
+    /// Fetch one source now, outside its schedule, as an admin asked: recorded as a run
+    /// like the scheduled ones (its slot `now <time>`). The outer error is the store's or
+    /// the account's; the inner one says why the fetch failed, in one line.
+    pub fn fetch_fingertips_source_now(
+        &self,
+        account: &Account,
+        id: i64,
+        now: Timestamp,
+    ) -> Result<Result<Fetched, String>, AppError> {
+        require_admin(account)?;
+        let source = self
+            .store
+            .fingertips_sources()?
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| AppError::NotFound { what: "Fingertips source", id: id.to_string() })?;
+        let slot = format!("now {now}");
+        let actor = format!("{} (fetch now, source {id})", account.username);
+        match self.run_source(&source, &slot, &crate::jobs::runner(), actor)? {
+            Some(done) => Ok(done),
+            None => Ok(Err(format!("source {id} is already being fetched ({slot})"))),
+        }
+    }
+
+    /// One recorded run of a source in `slot`: `None` when another run holds the slot,
+    /// else what the fetch gave (the failure as one line), once the run is recorded.
+    fn run_source(
+        &self,
+        source: &FingertipsSource,
+        slot: &str,
+        runner: &str,
+        actor: String,
+    ) -> Result<Option<Result<Fetched, String>>, AppError> {
+        let query = query_of(&source.source);
+        let url = query.url(&self.fingertips.base_url);
+        if !self.store.claim_fingertips_run(source.id, slot, &url, runner)? {
+            return Ok(None);
+        }
+        let request = FetchRequest {
+            plan_id: source.source.plan_id.clone(),
+            query,
+            settings: self.fingertips.clone(),
+            map: HashMap::new(),
+            actor,
+        };
+        let (end, result) = match self.fetch_fingertips(&request, &Quiet) {
+            Ok(f) => {
+                let outcome = format!("{} row(s): {}", f.imported.import.rows, f.imported.counts());
+                let end = RunEnd {
+                    rows: Some(f.imported.import.rows),
+                    import_id: Some(f.imported.import.import_id),
+                    outcome: &outcome,
+                    failed: false,
+                };
+                (self.store.finish_fingertips_run(source.id, slot, &end), Ok(f))
+            }
+            Err(e) => {
+                let why = describe(&e);
+                let end = RunEnd { rows: None, import_id: None, outcome: &why, failed: true };
+                (self.store.finish_fingertips_run(source.id, slot, &end), Err(why))
+            }
+        };
+        end?;
+        Ok(Some(result))
     }
 }
 

@@ -32,16 +32,23 @@ pub enum Comparison {
     NotCompared,
 }
 
-impl fmt::Display for Comparison {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Comparison {
+    /// Fingertips' label for the result ("Better", "Not compared", ...).
+    pub fn label(self) -> &'static str {
+        match self {
             Comparison::Better => "Better",
             Comparison::Similar => "Similar",
             Comparison::Worse => "Worse",
             Comparison::Higher => "Higher",
             Comparison::Lower => "Lower",
             Comparison::NotCompared => "Not compared",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Comparison {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
     }
 }
 

@@ -2,14 +2,18 @@
 //! quintile or decile: the slope index of inequality (SII) in each period where every
 //! quantile has a value with its 95% interval ([`assure_stats::sii`]).
 //!
-//! Quantiles of deprivation hold equal shares of the population by construction, so
-//! they are weighted equally. The SII's limits are simulated: [`REPETITIONS`] draws
+//! Each quantile is weighted by its population (the observations' denominators) when
+//! every quantile of the period has one, as the PHE method does. Without them the
+//! quantiles are weighted equally: quantiles of deprivation in England hold equal shares
+//! of the population by construction, but within one place they seldom do, so the page
+//! says which weighting it used. The SII's limits are simulated: [`REPETITIONS`] draws
 //! from the fixed [`SEED`], so the same data always gives the same limits.
 
 use assure_stats::{ConfidenceLevel, QuantileSpread, SiiQuantile, SiiRequest, SiiValueType};
 use serde::Serialize;
 
 use crate::series::Breakdown;
+use crate::status::Point;
 
 /// Simulated repetitions for the SII's limits.
 pub const REPETITIONS: u32 = 10_000;
@@ -28,6 +32,8 @@ pub struct GapOverTime {
     pub lower: f64,
     /// Upper limit.
     pub upper: f64,
+    /// Whether the quantiles were weighted by their populations (else equally).
+    pub weighted_by_population: bool,
 }
 
 /// The quantile a group's label names (`1 (most deprived)` → 1), if it names one.
@@ -62,12 +68,15 @@ pub fn slope_index(b: &Breakdown) -> Option<Vec<GapOverTime>> {
     };
     let mut out = Vec::new();
     for p in &ordered[0].series {
-        let quantiles: Option<Vec<SiiQuantile>> = ordered
+        let points: Option<Vec<&Point>> =
+            ordered.iter().map(|g| g.series.iter().find(|x| x.period == p.period)).collect();
+        let Some(points) = points else { continue };
+        let weighted = points.iter().all(|x| x.denominator.is_some_and(|d| d.is_finite() && d > 0.0));
+        let quantiles: Option<Vec<SiiQuantile>> = points
             .iter()
-            .map(|g| {
-                let point = g.series.iter().find(|x| x.period == p.period)?;
+            .map(|point| {
                 Some(SiiQuantile {
-                    population: 1.0,
+                    population: if weighted { point.denominator? } else { 1.0 },
                     value: point.value,
                     spread: QuantileSpread::Limits95(point.interval()?),
                 })
@@ -76,7 +85,13 @@ pub fn slope_index(b: &Breakdown) -> Option<Vec<GapOverTime>> {
         let Some(quantiles) = quantiles else { continue };
         let Ok(sii) = assure_stats::sii(&quantiles, &request) else { continue };
         let Some(i) = sii.sii.intervals.first() else { continue };
-        out.push(GapOverTime { period: p.period.clone(), sii: sii.sii.value, lower: i.lower, upper: i.upper });
+        out.push(GapOverTime {
+            period: p.period.clone(),
+            sii: sii.sii.value,
+            lower: i.lower,
+            upper: i.upper,
+            weighted_by_population: weighted,
+        });
     }
     (!out.is_empty()).then_some(out)
 }
@@ -85,7 +100,6 @@ pub fn slope_index(b: &Breakdown) -> Option<Vec<GapOverTime>> {
 mod tests {
     use super::*;
     use crate::series::Group;
-    use crate::status::Point;
 
     fn group(label: &str, values: &[(&str, f64)]) -> Group {
         Group {
@@ -99,6 +113,7 @@ mod tests {
                     value: *v,
                     lower: Some(v - 1.0),
                     upper: Some(v + 1.0),
+                    denominator: None,
                 })
                 .collect(),
         }
@@ -127,6 +142,34 @@ mod tests {
         assert!(gaps[0].lower < gaps[0].sii && gaps[0].sii < gaps[0].upper, "{gaps:?}");
         assert!((gaps[1].sii - -9.0).abs() < 1e-9, "{gaps:?}");
         assert_eq!(slope_index(&quintiles("Deprivation quintile", -2.0)), Some(gaps), "the same limits every time");
+    }
+
+    #[test]
+    fn quantiles_with_populations_are_weighted_by_them() {
+        // Populations 100, 300, 200, 200, 200 of 1,000: cumulative midpoints 0.05, 0.25,
+        // 0.5, 0.7 and 0.9. Values exactly on 20 + 10x fit with slope 10 whatever the
+        // weights, so the population-weighted SII is 10; with equal weights the midpoints
+        // would be 0.1, 0.3, … and the same values would not lie on a line.
+        let populations = [100.0, 300.0, 200.0, 200.0, 200.0];
+        let midpoints = [0.05, 0.25, 0.5, 0.7, 0.9];
+        let mut b = quintiles("Deprivation quintile", 0.0);
+        for (q, g) in b.groups.iter_mut().enumerate() {
+            for p in &mut g.series {
+                p.value = 20.0 + 10.0 * midpoints[q];
+                p.lower = Some(p.value - 1.0);
+                p.upper = Some(p.value + 1.0);
+                p.denominator = Some(populations[q]);
+            }
+        }
+        let weighted = slope_index(&b).unwrap();
+        assert!(weighted.iter().all(|g| g.weighted_by_population), "{weighted:?}");
+        assert!((weighted[0].sii - 10.0).abs() < 1e-9, "{weighted:?}");
+
+        // One quantile without its population: every quantile weighs the same.
+        b.groups[3].series[0].denominator = None;
+        let equal = slope_index(&b).unwrap();
+        assert!(!equal[0].weighted_by_population && equal[1].weighted_by_population, "{equal:?}");
+        assert!((equal[0].sii - 10.0).abs() > 0.1, "equal weights give another slope: {equal:?}");
     }
 
     #[test]

@@ -139,6 +139,8 @@ pub struct Point {
     pub lower: Option<f64>,
     /// Upper 95% limit.
     pub upper: Option<f64>,
+    /// The population (denominator) behind the value, where the data give one.
+    pub denominator: Option<f64>,
 }
 
 impl Point {
@@ -159,6 +161,7 @@ pub fn points(observations: &[Observation]) -> Vec<Point> {
                 value: o.value?,
                 lower: o.lower,
                 upper: o.upper,
+                denominator: o.denominator,
             })
         })
         .collect();

@@ -489,39 +489,38 @@ fn row_block(block: &Block, cols: &Columns, method: &Method, o: &Options) -> (Ve
     let mut intervals = Vec::with_capacity(o.levels.len());
     let mut fmt = ryu::Buffer::new();
     let mut rows = 0;
+    // compare: the limit columns' names, for errors, and one row's intervals, made once.
+    let limit_names: Vec<(String, String)> =
+        o.levels.iter().map(|l| (format!("lower_{}", l.label()), format!("upper_{}", l.label()))).collect();
+    let mut limits: Vec<Option<Interval>> = Vec::with_capacity(o.levels.len());
     each_record(block, &mut errors, |rec, line, errors| {
         if let Method::Compare { polarity, comparator } = method {
             let comparator = match comparator {
                 Some(c) => Some(*c),
                 None => optional_number(rec, cols.comparator.unwrap_or_default(), "comparator", line, errors),
             };
-            let limits: Vec<Option<Interval>> = cols
-                .limits
-                .iter()
-                .zip(&o.levels)
-                .map(|(&(l, u), level)| {
-                    let (ln, un) = (format!("lower_{}", level.label()), format!("upper_{}", level.label()));
-                    let lower = optional_number(rec, l, &ln, line, errors);
-                    let upper = optional_number(rec, u, &un, line, errors);
-                    match (lower, upper) {
-                        (Some(lower), Some(upper)) if lower > upper => {
-                            errors.push(RowError {
-                                line,
-                                column: ln,
-                                message: format!("lower limit {lower} is above the upper limit {upper}"),
-                            });
-                            None
-                        }
-                        (Some(lower), Some(upper)) => Some(Interval { lower, upper }),
-                        _ => None,
+            limits.clear();
+            for (&(l, u), (ln, un)) in cols.limits.iter().zip(&limit_names) {
+                let lower = optional_number(rec, l, ln, line, errors);
+                let upper = optional_number(rec, u, un, line, errors);
+                limits.push(match (lower, upper) {
+                    (Some(lower), Some(upper)) if lower > upper => {
+                        errors.push(RowError {
+                            line,
+                            column: ln.clone(),
+                            message: format!("lower limit {lower} is above the upper limit {upper}"),
+                        });
+                        None
                     }
-                })
-                .collect();
+                    (Some(lower), Some(upper)) => Some(Interval { lower, upper }),
+                    _ => None,
+                });
+            }
             if errors.is_empty() {
                 write_id(&mut out, field(rec, cols.id));
-                for i in limits {
+                for &i in &limits {
                     out.push(b',');
-                    out.extend_from_slice(assure_stats::compare(i, comparator, *polarity).to_string().as_bytes());
+                    out.extend_from_slice(assure_stats::compare(i, comparator, *polarity).label().as_bytes());
                 }
                 out.push(b'\n');
                 rows += 1;

@@ -241,3 +241,57 @@ fn scheduled_sources_are_fetched_once_per_slot_and_each_run_is_recorded() {
         fake.set(Reply::Csv(answer()));
     }
 }
+
+#[test]
+fn an_admin_fetches_a_source_now_and_the_run_is_recorded_beside_the_scheduled_ones() {
+    let fake = Fake::start(Reply::Csv(answer()));
+    for db in databases() {
+        let app = app(&db)
+            .with_fingertips(FingertipsSettings { base_url: fake.base.clone(), timeout: Duration::from_secs(10) });
+        let admin = assure_app::operator("ada");
+        let source = NewFingertipsSource {
+            plan_id: PLAN.to_owned(),
+            indicator_id: 93085,
+            area_type_id: 502,
+            parent_area_type_id: 15,
+            parent_area_code: None,
+            every: Refresh::Weekly,
+        };
+        let added = app.add_fingertips_source(&admin, &source).unwrap();
+
+        let fetched = app.fetch_fingertips_source_now(&admin, added.id, at("2026-12-03T09:10:00Z")).unwrap().unwrap();
+        assert_eq!(fetched.imported.import.rows, 6, "{}", db.name);
+        assert_eq!(app.store().observations(PLAN, None).unwrap().len(), 6, "{}", db.name);
+        // The import says who asked for it.
+        let imports = app.store().data_imports(PLAN).unwrap();
+        assert!(imports[0].actor.starts_with("ada (fetch now, source"), "{}: {:?}", db.name, imports[0].actor);
+
+        // The site fails: the run is recorded as failed, the reason returned, nothing lost.
+        fake.set(Reply::Status(503, "Service Unavailable".into()));
+        let why = app.fetch_fingertips_source_now(&admin, added.id, at("2026-12-03T09:11:00Z")).unwrap().unwrap_err();
+        assert!(why.contains("answered HTTP 503: Service Unavailable"), "{why}");
+        assert_eq!(app.store().observations(PLAN, None).unwrap().len(), 6, "{}", db.name);
+
+        // Asked-for runs do not take the schedule's slot: the weekly run still happens.
+        fake.set(Reply::Csv(answer()));
+        let runs = app.run_due_jobs(at("2026-12-03T10:10:00Z")).unwrap();
+        let refresh = runs.iter().find(|r| r.name == "fingertips-refresh").unwrap();
+        assert_eq!(refresh.outcome, Ok("1 Fingertips source(s) fetched".into()), "{}", db.name);
+
+        let runs = &app.fingertips_sources(5).unwrap()[0].runs;
+        let slots: Vec<(&str, bool)> = runs.iter().map(|r| (r.slot.as_str(), r.failed)).collect();
+        assert_eq!(
+            slots,
+            [("2026-W49", false), ("now 2026-12-03T09:11:00Z", true), ("now 2026-12-03T09:10:00Z", false)],
+            "{}",
+            db.name
+        );
+
+        // Only admins, and only sources that exist.
+        let mut editor = assure_app::operator("ed");
+        editor.role = assure_store::Role::Editor;
+        let now = at("2026-12-03T11:00:00Z");
+        assert!(matches!(app.fetch_fingertips_source_now(&editor, added.id, now), Err(AppError::Forbidden(_))));
+        assert!(matches!(app.fetch_fingertips_source_now(&admin, 999, now), Err(AppError::NotFound { .. })));
+    }
+}

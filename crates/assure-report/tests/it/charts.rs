@@ -139,6 +139,7 @@ fn area(area: &str, value: f64, comparison: Comparison) -> AreaValue {
             value,
             lower: Some(value - 4.0),
             upper: Some(value + 4.0),
+            denominator: None,
         },
         comparison,
     }

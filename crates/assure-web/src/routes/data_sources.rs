@@ -1,5 +1,6 @@
 //! For admins: the Fingertips sources fetched on a schedule (`/admin/data-sources`), each
-//! with its latest runs, a form to add one and a button to remove one.
+//! with its latest runs, a button to fetch it now and one to remove it, and a form to
+//! add one.
 
 use assure_store::{NewFingertipsSource, Refresh};
 use axum::extract::{Path, Request, State};
@@ -23,6 +24,14 @@ struct SourceForm {
     every: String,
 }
 
+/// What the page says above the sources after an action.
+enum Said {
+    /// It was done: what.
+    Done(String),
+    /// A fetch failed: why.
+    Failed(String),
+}
+
 /// A stored time (RFC 3339, UTC) to the minute, as a person reads it: `2026-12-03 09:00 UTC`.
 fn when(at: &str) -> String {
     match at.get(..16) {
@@ -43,14 +52,23 @@ fn sources_page(
     sources: &[assure_app::SourceStatus],
     f: &SourceForm,
     errors: &[FieldError],
-    done: Option<&str>,
+    said: Option<&Said>,
 ) -> Markup {
     page(
         &form_title("Data from Fingertips", errors),
         &[crumb("Admin", "/admin")],
         html! {
             (error_summary(errors))
-            @if let Some(d) = done { (success_banner(d)) }
+            @match said {
+                Some(Said::Done(d)) => (success_banner(d)),
+                Some(Said::Failed(why)) => {
+                    div class="nhsuk-error-summary" aria-labelledby="fetch-failed" role="alert" tabindex="-1" {
+                        h2 class="nhsuk-error-summary__title" id="fetch-failed" { "The fetch failed; nothing was written" }
+                        div class="nhsuk-error-summary__body" { p class="assure-anywhere" { (why) } }
+                    }
+                }
+                None => {}
+            }
             h1 { "Data from Fingertips" }
             p { "Each source below is fetched from OHID Fingertips' \"all data\" download on its schedule (checked within the hour it falls due) and imported as an uploaded file is: checked whole, merged, and nothing written if any row is wrong. Rows for areas that are neither the plan's nor England are left out." }
             @if sources.is_empty() {
@@ -77,10 +95,13 @@ fn sources_page(
                         @if s.runs.is_empty() {
                             p { "Not run yet." }
                         } @else {
-                            (table(html! { "Latest runs of source " (s.source.id) }, false, &[("Started", false), ("Rows", true), ("Outcome", false)], html! {
+                            (table(html! { "Latest runs of source " (s.source.id) }, false, &[("Started", false), ("Run", false), ("Rows", true), ("Outcome", false)], html! {
                                 @for r in &s.runs {
                                     tr class="nhsuk-table__row" {
                                         td class="nhsuk-table__cell" { (when(&r.started_at)) }
+                                        td class="nhsuk-table__cell" {
+                                            @if r.slot.starts_with("now ") { "Asked for" } @else { "Scheduled (" (r.slot) ")" }
+                                        }
                                         td class="nhsuk-table__cell nhsuk-table__cell--numeric" { @if let Some(n) = r.rows { (n) } @else { "–" } }
                                         td class="nhsuk-table__cell assure-anywhere" {
                                             @match (&r.finished_at, &r.outcome) {
@@ -93,9 +114,15 @@ fn sources_page(
                                 }
                             }))
                         }
-                        form method="post" action={ "/admin/data-sources/" (s.source.id) "/remove" } {
-                            (csrf_field(signed))
-                            button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Remove source " (s.source.id) }
+                        div class="nhsuk-button-group" {
+                            form method="post" action={ "/admin/data-sources/" (s.source.id) "/fetch" } {
+                                (csrf_field(signed))
+                                button class="nhsuk-button" type="submit" { "Fetch source " (s.source.id) " now" }
+                            }
+                            form method="post" action={ "/admin/data-sources/" (s.source.id) "/remove" } {
+                                (csrf_field(signed))
+                                button class="nhsuk-button nhsuk-button--secondary" type="submit" { "Remove source " (s.source.id) }
+                            }
                         }
                     } }
                 }
@@ -169,8 +196,11 @@ pub async fn add_data_source(State(state): State<AppState>, form: SignedForm) ->
         let account = form.signed.account.clone();
         match state.blocking(move |s| Ok(s.app().add_fingertips_source(&account, &source)?)).await {
             Ok(added) => {
-                let done =
-                    format!("Source {} added: fetched {} from the next hour", added.id, added.source.every.as_str());
+                let done = Said::Done(format!(
+                    "Source {} added: fetched {} from the next hour",
+                    added.id,
+                    added.source.every.as_str()
+                ));
                 return Ok(sources_page(
                     &form.signed,
                     &sources(&state).await?,
@@ -197,4 +227,26 @@ pub async fn remove_data_source(
     let account = form.signed.account.clone();
     state.blocking(move |s| Ok(s.app().remove_fingertips_source(&account, id)?)).await?;
     Ok(Redirect::to("/admin/data-sources").into_response())
+}
+
+/// Fetch one source now and show the page with what happened (the run is recorded
+/// either way).
+pub async fn fetch_data_source_now(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    form: SignedForm,
+) -> Result<Response, WebError> {
+    access::require_admin(&form.signed)?;
+    let account = form.signed.account.clone();
+    let now = jiff::Timestamp::now();
+    let fetched = state.blocking(move |s| Ok(s.app().fetch_fingertips_source_now(&account, id, now)?)).await?;
+    let (status, said) = match fetched {
+        Ok(f) => (
+            StatusCode::OK,
+            Said::Done(format!("Source {id} fetched: {} row(s), {}", f.imported.import.rows, f.imported.counts())),
+        ),
+        Err(why) => (StatusCode::BAD_GATEWAY, Said::Failed(format!("Source {id}: {why}"))),
+    };
+    Ok((status, sources_page(&form.signed, &sources(&state).await?, &SourceForm::default(), &[], Some(&said)))
+        .into_response())
 }

@@ -325,6 +325,18 @@ fn inequality(dimension: &str, unit: Unit, gaps: &[assure_tracking::inequality::
                 @if last.sii.abs() > first.sii.abs() { ": the gap has widened." } @else if last.sii.abs() < first.sii.abs() { ": the gap has narrowed." } @else { "." }
             }
         }
+        p {
+            @if gaps.iter().all(|g| g.weighted_by_population) {
+                "Each " (dimension.to_lowercase()) " is weighted by its population."
+            } @else if gaps.iter().any(|g| g.weighted_by_population) {
+                "Each " (dimension.to_lowercase()) " is weighted by its population where the data give every population; "
+                "in the other periods they are weighted equally."
+            } @else {
+                "The data give no populations, so each " (dimension.to_lowercase()) " is weighted equally "
+                "(right for England's deprivation " (dimension.to_lowercase()) "s, which hold equal shares of its people; "
+                "within one place they may not)."
+            }
+        }
         (table(html! { "Slope index of inequality, " (dimension.to_lowercase()) }, true, &[("Period", false), ("SII", true), ("95% interval", true)], html! {
             @for g in gaps {
                 tr class="nhsuk-table__row" {

@@ -112,6 +112,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/approvals", get(admin::list_approvals))
         .route("/admin/data-sources", get(data_sources::list_data_sources).post(data_sources::add_data_source))
         .route("/admin/data-sources/{id}/remove", post(data_sources::remove_data_source))
+        .route("/admin/data-sources/{id}/fetch", post(data_sources::fetch_data_source_now))
         .route("/admin/approvals/{id}", post(admin::review))
         .route(
             "/data/upload",

@@ -1,11 +1,16 @@
 //! `/admin/data-sources`: an admin adds a Fingertips source (refused with the field when it
-//! cannot be fetched), sees its address and its runs with their rows and outcome, and
-//! removes it.
+//! cannot be fetched), sees its address and its runs with their rows and outcome, fetches
+//! it now (from a local server that answers as Fingertips does), and removes it.
 
 use assure_store::Role;
 use assure_store::testing::TestDb;
 
 use crate::{TestApp, account, signed_in};
+
+#[path = "../../../assure-app/tests/common/fake_fingertips.rs"]
+#[allow(dead_code)] // shared with the use-case tests, which use all of it
+mod fake_fingertips;
+use fake_fingertips::{Fake, Reply, answer};
 
 fn form(indicator: &str, area_type: &str, every: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -80,4 +85,44 @@ fn an_admin_adds_sees_and_removes_a_fingertips_source() {
     assert_eq!((r.status, r.location.as_str()), (303, "/admin/data-sources"));
     assert!(store.fingertips_sources().unwrap().is_empty());
     assert_eq!(admin.post_form("/admin/data-sources/1/remove", &[], true).status, 404);
+}
+
+#[test]
+fn an_admin_fetches_a_source_now_and_sees_what_came_of_it() {
+    let fake = Fake::start(Reply::Csv(answer()));
+    for db in assure_store::testing::databases() {
+        let name = db.name;
+        let app = TestApp::start_with_fingertips(db, &fake.base);
+        let store = app.db.open();
+        account(&store, "admin", Role::Admin, &[]);
+        account(&store, "editor", Role::Editor, &["kcc"]);
+        let mut admin = signed_in(&app, "admin");
+        let r = admin.post_form("/admin/data-sources", &form("93085", "502", "weekly"), true);
+        assert_eq!(r.status, 200, "{name}: {}", r.body);
+        let id = store.fingertips_sources().unwrap()[0].id;
+        assert!(r.body.contains(&format!("action=\"/admin/data-sources/{id}/fetch\"")), "{name}: {}", r.body);
+
+        let r = admin.post_form(&format!("/admin/data-sources/{id}/fetch"), &[], true);
+        assert_eq!(r.status, 200, "{name}: {}", r.body);
+        assert!(r.body.contains(&format!("Source {id} fetched: 6 row(s), 6 new, 0 replaced")), "{name}: {}", r.body);
+        assert!(r.body.contains(">Asked for<"), "{name}: the run is listed as asked for");
+        assert_eq!(store.observations("kent-and-medway-2024-26", None).unwrap().len(), 6, "{name}");
+        // What is served shows the new data at once.
+        let csv = admin.get("/indicators/smoking-at-time-of-delivery/data.csv").body;
+        assert_eq!(csv.lines().filter(|l| l.contains("2022/23")).count(), 3, "{name}: {csv}");
+
+        // The site fails: said on the page, recorded, nothing lost.
+        fake.set(Reply::Status(503, "Service Unavailable".into()));
+        let r = admin.post_form(&format!("/admin/data-sources/{id}/fetch"), &[], true);
+        assert_eq!(r.status, 502, "{name}: {}", r.body);
+        assert!(r.body.contains("The fetch failed; nothing was written"), "{name}: {}", r.body);
+        assert!(r.body.contains("answered HTTP 503: Service Unavailable"), "{name}: {}", r.body);
+        assert_eq!(store.observations("kent-and-medway-2024-26", None).unwrap().len(), 6, "{name}");
+        fake.set(Reply::Csv(answer()));
+
+        // Not for an editor, nor for a source that is not there.
+        let mut editor = signed_in(&app, "editor");
+        assert_eq!(editor.post_form(&format!("/admin/data-sources/{id}/fetch"), &[], true).status, 403, "{name}");
+        assert_eq!(admin.post_form("/admin/data-sources/999/fetch", &[], true).status, 404, "{name}");
+    }
 }

@@ -62,17 +62,26 @@ impl TestApp {
 
     /// The same, with these connection limits.
     pub fn start_with_limits(db: TestDb, limits: assure_web::Limits) -> TestApp {
+        TestApp::launch(db, limits, |app| app)
+    }
+
+    /// The same, fetching Fingertips from `base_url` (a fake the test started).
+    pub fn start_with_fingertips(db: TestDb, base_url: &str) -> TestApp {
+        let settings = assure_app::FingertipsSettings {
+            base_url: base_url.to_owned(),
+            timeout: std::time::Duration::from_secs(10),
+        };
+        TestApp::launch(db, assure_web::Limits::default(), |app| app.with_fingertips(settings))
+    }
+
+    fn launch(db: TestDb, limits: assure_web::Limits, app: impl FnOnce(assure_app::App) -> assure_app::App) -> TestApp {
         let store = db.open();
         store.import_plan(&assure_store::ImportPlanRequest::new(&assure_plan::bundled().unwrap(), "tester")).unwrap();
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        runtime.spawn(assure_web::serve_with(
-            listener,
-            assure_web::AppState::new(store.clone(), None),
-            limits,
-            std::future::pending(),
-        ));
+        let state = assure_web::AppState::serving(app(assure_app::App::new(store.clone())), None, Vec::new());
+        runtime.spawn(assure_web::serve_with(listener, state, limits, std::future::pending()));
         TestApp { base, db, runtime: Some(runtime), store: Some(store) }
     }
 
