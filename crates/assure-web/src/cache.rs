@@ -6,6 +6,8 @@
 //! The revision is asked of the store whenever the data may have changed (see
 //! [`crate::state`]), so no process serves a stale page.
 //! Pages for people signed in are never kept: they show drafts the public does not see.
+//! A page that read only what the content revision covers is kept for it as well, so a
+//! partner's delivery report does not make it render again ([`crate::state::Reads`]).
 
 use std::sync::Arc;
 
@@ -40,8 +42,12 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
         Ok(r) => r,
         Err(e) => return e.answer_for(request.uri().path()),
     };
-    let rendering = state.rendering(&revision, &key);
     let asked = conditional_headers(request.headers());
+    let content = revision.content();
+    if let Some(page) = state.content_page(&content, &key) {
+        return page.answer(&asked);
+    }
+    let rendering = state.rendering(&revision, &key);
     // The first request for the page at this revision renders it; those arriving while
     // it does wait for the page. If it is not kept, each renders its own.
     let mut mine = Some((request, next));
@@ -50,8 +56,14 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
     let kept = rendering
         .get_or_init(move || async move {
             let (request, next) = waiting.take()?;
-            match keepable(next.run(request).await).await {
-                Ok(page) => Some(page),
+            let (response, reads) = crate::state::noting_reads(next.run(request)).await;
+            match keepable(response).await {
+                Ok(page) => {
+                    if reads == crate::state::Reads::Content {
+                        state.keep_content_page(&content, &key, page.clone());
+                    }
+                    Some(page)
+                }
                 Err(response) => {
                     *answer = Some(response);
                     None

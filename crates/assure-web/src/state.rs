@@ -17,6 +17,12 @@
 //! Each of these is made once however many requests want it at the same moment: after a
 //! change, the first request to miss asks the revision, loads, or renders, and the others
 //! wait for its answer instead of each doing the same work (if it fails, the next tries).
+//!
+//! A write invalidates only the pages it affects. While a page is rendered, what it reads
+//! through this state is noted ([`Reads`]): a page that read only the plan, its tracking
+//! and its observations is kept for the content revision too, so a partner's delivery
+//! report (which moves only the full revision) leaves it kept; a page that read anything
+//! else (delivery, the store, a use-case) is kept for the full revision only.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -53,6 +59,8 @@ struct Inner {
     tracking: Kept<Content, Tracking>,
     delivery: Kept<Revision, Delivery>,
     pages: Mutex<(Option<Revision>, HashMap<String, Rendering>)>,
+    /// Pages that read only what the content revision covers, kept across delivery reports.
+    content_pages: Mutex<(Option<Content>, HashMap<String, Page>)>,
     trusted_proxies: Vec<std::net::IpAddr>,
     hsts: std::sync::atomic::AtomicBool,
 }
@@ -70,16 +78,46 @@ pub struct Revision {
 
 impl Revision {
     /// What the plan as read and its tracking depend on.
-    fn content(&self) -> Content {
+    pub fn content(&self) -> Content {
         Content { plan_id: self.plan_id.clone(), content: self.content }
     }
 }
 
 /// A plan and its content revision.
 #[derive(Clone, PartialEq, Eq, Debug)]
-struct Content {
+pub struct Content {
     plan_id: String,
     content: i64,
+}
+
+/// What a page read while it was rendered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reads {
+    /// Only the plan, its tracking and its observations: what the content revision covers.
+    #[default]
+    Content,
+    /// Something else too (delivery reports, the store, a use-case).
+    Everything,
+}
+
+tokio::task_local! {
+    /// What the page being rendered on this task has read so far.
+    static READS: std::cell::Cell<Reads>;
+}
+
+/// Run `render` noting what it reads through the state: its output and the reads.
+pub async fn noting_reads<T>(render: impl Future<Output = T>) -> (T, Reads) {
+    READS
+        .scope(std::cell::Cell::new(Reads::Content), async {
+            let out = render.await;
+            (out, READS.with(std::cell::Cell::get))
+        })
+        .await
+}
+
+/// Note that the page being rendered (if one is) read more than the content revision covers.
+fn reads_everything() {
+    let _ = READS.try_with(|r| r.set(Reads::Everything));
 }
 
 /// A page being rendered or rendered at a revision: `None` once its first rendering
@@ -148,6 +186,7 @@ impl AppState {
             tracking: Kept::new(),
             delivery: Kept::new(),
             pages: Mutex::new((None, HashMap::new())),
+            content_pages: Mutex::new((None, HashMap::new())),
             trusted_proxies,
             hsts: std::sync::atomic::AtomicBool::new(false),
         }))
@@ -172,16 +211,27 @@ impl AppState {
 
     /// The store, for handlers that need no more than a query.
     pub fn store(&self) -> &Store {
+        reads_everything();
         &self.0.store
     }
 
     /// The use-cases.
     pub fn app(&self) -> &App {
+        reads_everything();
         &self.0.app
     }
 
     /// Run a blocking store call off the async workers.
     pub async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&AppState) -> Result<T, WebError> + Send + 'static,
+    ) -> Result<T, WebError> {
+        reads_everything();
+        self.off_workers(f).await
+    }
+
+    /// The same, for reads the content revision covers (not noted).
+    async fn off_workers<T: Send + 'static>(
         &self,
         f: impl FnOnce(&AppState) -> Result<T, WebError> + Send + 'static,
     ) -> Result<T, WebError> {
@@ -206,12 +256,12 @@ impl AppState {
         plan_id: String,
         indicators: Vec<String>,
     ) -> Result<Vec<assure_plan::observation::Observation>, WebError> {
-        self.blocking(move |s| Ok(s.app().observations(&plan_id, &indicators)?)).await
+        self.off_workers(move |s| Ok(s.0.app.observations(&plan_id, &indicators)?)).await
     }
 
     /// What the data shows in one area of the served plan (see [`App::area_readings`]).
     pub async fn area_readings(&self, plan: Arc<Plan>, area: String) -> Result<Vec<assure_app::AreaReading>, WebError> {
-        self.blocking(move |s| Ok(s.app().area_readings(&plan, &area)?)).await
+        self.off_workers(move |s| Ok(s.0.app.area_readings(&plan, &area)?)).await
     }
 
     /// The served plan's revision, now: as last read, unless the data may have changed
@@ -261,7 +311,7 @@ impl AppState {
         }
         let in_place = self.0.store.backend() == assure_store::BackendKind::Sqlite
             && tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
-        let asked = if in_place { tokio::task::block_in_place(|| ask(self)) } else { self.blocking(ask).await };
+        let asked = if in_place { tokio::task::block_in_place(|| ask(self)) } else { self.off_workers(ask).await };
         if let Err(WebError::Unavailable(_)) = &asked {
             self.0.changes.doubt();
         }
@@ -272,7 +322,7 @@ impl AppState {
     pub async fn plan(&self) -> Result<Arc<Plan>, WebError> {
         let content = self.revision().await?.content();
         let id = content.plan_id.clone();
-        self.0.plan.get(content, || self.blocking(move |s| Ok(s.0.store.plan(&id)?))).await
+        self.0.plan.get(content, || self.off_workers(move |s| Ok(s.0.store.plan(&id)?))).await
     }
 
     /// Every tracked indicator's assessment, as the store's data is now.
@@ -282,16 +332,17 @@ impl AppState {
             .tracking
             .get(content, || async {
                 let plan = self.plan().await?;
-                self.blocking(move |s| Ok(s.app().tracking(&plan)?)).await
+                self.off_workers(move |s| Ok(s.0.app.tracking(&plan)?)).await
             })
             .await
     }
 
     /// What partners have reported on delivery, as it is in the store now.
     pub async fn delivery(&self) -> Result<Arc<Delivery>, WebError> {
+        reads_everything();
         let revision = self.revision().await?;
         let plan_id = revision.plan_id.clone();
-        self.0.delivery.get(revision, || self.blocking(move |s| Ok(s.app().delivery(&plan_id)?))).await
+        self.0.delivery.get(revision, || self.off_workers(move |s| Ok(s.0.app.delivery(&plan_id)?))).await
     }
 
     /// The page kept, or being rendered, at this revision under `key`: the first caller
@@ -310,6 +361,27 @@ impl AppState {
             guard.1.insert(key.to_owned(), rendering.clone());
         }
         rendering
+    }
+
+    /// The page kept under `key` for this content revision: one that read nothing a
+    /// delivery report changes.
+    pub fn content_page(&self, content: &Content, key: &str) -> Option<Page> {
+        let guard = self.0.content_pages.lock().unwrap_or_else(PoisonError::into_inner);
+        if guard.0.as_ref() != Some(content) {
+            return None;
+        }
+        guard.1.get(key).cloned()
+    }
+
+    /// Keep a page that read only what `content` covers, for as long as it holds.
+    pub fn keep_content_page(&self, content: &Content, key: &str, page: Page) {
+        let mut guard = self.0.content_pages.lock().unwrap_or_else(PoisonError::into_inner);
+        if guard.0.as_ref() != Some(content) {
+            *guard = (Some(content.clone()), HashMap::new());
+        }
+        if guard.1.len() < PAGE_CACHE_ENTRIES {
+            guard.1.insert(key.to_owned(), page);
+        }
     }
 }
 
@@ -346,6 +418,22 @@ mod tests {
         assert_eq!(again.as_str(), "the plan at 7");
         let next = kept.get(8, || async { Ok("the plan at 8".to_owned()) }).await.unwrap();
         assert_eq!(next.as_str(), "the plan at 8");
+    }
+
+    #[tokio::test]
+    async fn what_a_rendering_reads_is_noted_on_its_own_task() {
+        let ((), reads) = noting_reads(async {}).await;
+        assert_eq!(reads, Reads::Content);
+        let ((), reads) = noting_reads(async {
+            tokio::task::yield_now().await;
+            reads_everything();
+        })
+        .await;
+        assert_eq!(reads, Reads::Everything);
+        // Outside a rendering, nothing is noted and nothing fails.
+        reads_everything();
+        let ((), reads) = noting_reads(async {}).await;
+        assert_eq!(reads, Reads::Content, "a new rendering starts afresh");
     }
 
     #[tokio::test]

@@ -3,6 +3,8 @@
 
 use crate::apps;
 
+const PLAN: &str = "kent-and-medway-2024-26";
+
 #[test]
 fn every_page_type_renders_its_content() {
     for app in apps() {
@@ -141,6 +143,67 @@ fn a_change_in_the_store_shows_on_the_next_request() {
         let (_, _, after) = app.get("/");
         assert!(!before.contains("A refreshed plan title"));
         assert!(after.contains("<h1>A refreshed plan title</h1>"), "{}", app.db.name);
+    }
+}
+
+#[test]
+fn a_delivery_report_renders_again_only_the_pages_that_show_delivery() {
+    use assure_plan::delivery::{DeliveryStatus, ItemKind, Publication, UpdateDraft};
+    use assure_plan::observation::{Observation, ObservationKey};
+    const MILESTONE: &str = "move-together-active-kent-medway-strategy-m1";
+    let medway = |period: &str, value: f64| Observation {
+        key: ObservationKey {
+            indicator: "smoking-at-time-of-delivery".into(),
+            area: "medway".into(),
+            period: period.into(),
+            breakdown: String::new(),
+        },
+        value: Some(value),
+        lower: Some(value - 0.5),
+        upper: Some(value + 0.5),
+        numerator: None,
+        denominator: None,
+        note: None,
+        source: None,
+        illustrative: false,
+        line: 2,
+    };
+    let import = |app: &crate::TestApp, row: Observation| {
+        let file = assure_store::DataFile { name: "row".into(), checksum: "x".into(), format: "t".into(), skipped: 0 };
+        app.db.open().import_observations(PLAN, &[row], &file, assure_store::ImportMode::Merge, "t").unwrap();
+    };
+    for app in apps() {
+        let name = app.db.name;
+        import(&app, medway("2024/25", 31.7));
+        let progress = "/progress?place=medway";
+        let (_, _, before) = app.get(progress);
+        assert!(before.contains("31.7%"), "{name}: {before}");
+        let (_, _, milestone) = app.get(&format!("/milestones/{MILESTONE}"));
+        // The value changed under the server's feet, with no audit entry: no revision
+        // moves, so a page rendered after this shows it and a kept one does not.
+        app.db.raw_sql("UPDATE observation SET value = 47.9 WHERE area = 'medway' AND period = '2024/25'").unwrap();
+        assert_eq!(app.get(progress).2, before, "{name}: kept");
+
+        // A partner's delivery report moves the revision, not the content revision: the
+        // milestone's page shows it at once, and the progress page, which reads only the
+        // plan, its tracking and the data, is still the page kept.
+        let draft = UpdateDraft {
+            status: DeliveryStatus::OffTrack,
+            narrative: "Charter unsigned by two partners".into(),
+            evidence: vec![],
+            expected: None,
+            expected_reason: None,
+            internal_note: None,
+        };
+        app.db.open().add_update(PLAN, ItemKind::Milestone, MILESTONE, &draft, Publication::Published, "kcc").unwrap();
+        let (_, _, milestone_after) = app.get(&format!("/milestones/{MILESTONE}"));
+        assert!(!milestone.contains("Charter unsigned") && milestone_after.contains("Charter unsigned"), "{name}");
+        assert_eq!(app.get(progress).2, before, "{name}: not rendered again for a delivery report");
+
+        // A change to the content (here: more data) renders it again.
+        import(&app, medway("2023/24", 29.2));
+        let (_, _, after) = app.get(progress);
+        assert!(after.contains("47.9%") && !after.contains("31.7%"), "{name}: rendered again after a content change");
     }
 }
 
