@@ -65,8 +65,9 @@ def wrk(url: str, duration: int, encoding: str | None = None) -> dict:
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(int(x) for x in socket.groups()) if socket else 0)
     if failed:
-        raise SystemExit(f"{url}: {failed} failed requests; a benchmark of failures is no benchmark:\n{out}")
-    return {"rps": rps, "p50": ms("50"), "p99": ms("99")}
+        # Counted and reported beside the figure (an older baseline may time out under load).
+        print(f"{url}: {failed} failed requests:\n{out}", file=sys.stderr)
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "failed": failed}
 
 
 def start_assure(assure: str, database: str, port: int, env: dict) -> subprocess.Popen:
@@ -150,7 +151,8 @@ def main() -> None:
                     r.update(page=label, server=name, round=round, sent=sent, sent_as=sent_as)
                     runs.append(r)
                     print(f"{label:22} {name:11} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
-                          f"  {sent:,} bytes {sent_as}", file=sys.stderr)
+                          f"  {sent:,} bytes {sent_as}" + (f"  FAILED {r['failed']}" if r["failed"] else ""),
+                          file=sys.stderr)
     finally:
         subprocess.run([nginx, "-c", str(work / "nginx.conf"), "-s", "stop"], stderr=subprocess.DEVNULL)
         for p, _ in servers.values():
@@ -164,7 +166,8 @@ def main() -> None:
             results.append(dict(page=label, server=name, rps=statistics.median(r["rps"] for r in mine),
                                 p50=statistics.median(r["p50"] for r in mine),
                                 p99=statistics.median(r["p99"] for r in mine),
-                                all=[r["rps"] for r in mine], sent=mine[0]["sent"], sent_as=mine[0]["sent_as"]))
+                                all=[r["rps"] for r in mine], sent=mine[0]["sent"], sent_as=mine[0]["sent_as"],
+                                failed=sum(r["failed"] for r in mine)))
     what = f"median of {a.rounds} interleaved runs" if a.rounds > 1 else "one run"
     print(f"\nwrk -t2 -c64 -d{a.duration}s on loopback, {what}; ratio = requests/s over nginx's for the same bytes")
     print(f"{'page':25} {'server':11} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9} {'bytes sent':>18}"
@@ -173,7 +176,11 @@ def main() -> None:
         base = next(x for x in results if x["page"] == r["page"] and x["server"] == "nginx")
         print(f"{r['page']:25} {r['server']:11} {r['rps']:10,.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
               f"{r['rps'] / base['rps']:9.2f} {r['sent']:>9,} {r['sent_as']:>8}"
-              + ("  " + ", ".join(f"{x:,.0f}" for x in r["all"]) if a.rounds > 1 else ""))
+              + ("  " + ", ".join(f"{x:,.0f}" for x in r["all"]) if a.rounds > 1 else "")
+              + (f"  FAILED {r['failed']} request(s)" if r["failed"] else ""))
+    failed = sum(r["failed"] for r in results if not r["server"].endswith("-base"))
+    if failed:
+        raise SystemExit(f"{failed} request(s) to the measured binary failed; a benchmark of failures is no benchmark")
 
 if __name__ == "__main__":
     main()
