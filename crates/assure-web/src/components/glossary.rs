@@ -89,7 +89,7 @@ pub const GLOSSARY: &[(&str, &str, &str)] = &[
     (
         "slope-index-of-inequality",
         "Slope index of inequality (SII)",
-        "The gap between the most and the least deprived, read from every deprivation group rather than only the two ends: a straight line is fitted through the groups' values in order of deprivation, and the SII is the difference it gives between the most deprived end and the least deprived end. Positive means the value is higher among the least deprived. Its 95% interval is found by simulation (10,000 draws from a fixed seed, so it is the same each time).",
+        "The gap between the most and the least deprived, read from every deprivation group rather than only the two ends: a straight line is fitted through the groups' values in order of deprivation (each group weighted by its population where the data give it, else equally), and the SII is the difference it gives between the most deprived end and the least deprived end. Positive means the value is higher among the least deprived. Its 95% interval is found by simulation (10,000 draws from a fixed seed, so it is the same each time).",
     ),
     (
         "status",

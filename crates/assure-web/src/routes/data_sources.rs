@@ -114,7 +114,7 @@ fn sources_page(
                                 }
                             }))
                         }
-                        div class="nhsuk-button-group" {
+                        div class="assure-form-buttons" {
                             form method="post" action={ "/admin/data-sources/" (s.source.id) "/fetch" } {
                                 (csrf_field(signed))
                                 button class="nhsuk-button" type="submit" { "Fetch source " (s.source.id) " now" }
