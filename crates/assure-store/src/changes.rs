@@ -14,13 +14,17 @@
 //!   is believed only while connected and heard from within the last [`SILENCE`], and not
 //!   after [`Changes::doubt`] until it has heard from the server again. A lost connection
 //!   is reopened with backoff (0.1 s doubling to 5 s); until then the answer is `None`;
-//! - on SQLite, `PRAGMA data_version` on a connection of its own, asked on each call: an
-//!   in-process read of the WAL index (microseconds, no pool, no waiting for a lock) that
-//!   changes whenever any other connection, in this process or another, commits.
+//! - on SQLite, `PRAGMA data_version`, asked on each call: an in-process read of the WAL
+//!   index (microseconds, no pool, no waiting for a lock) that changes whenever any other
+//!   connection, in this process or another, commits. Each thread asks on a connection of
+//!   its own (so that requests on different threads never wait for each other), and a
+//!   thread that sees its version move counts a change shared by all (one change may be
+//!   counted once per thread: a spare question of the revision, never a missed change).
 
+use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use r2d2_postgres::postgres::{self, NoTls, fallible_iterator::FallibleIterator};
@@ -60,8 +64,59 @@ pub(crate) fn wrote() {
 pub struct Changes(Watch);
 
 enum Watch {
-    Sqlite(Mutex<Version>),
+    Sqlite(Arc<SqliteWatch>),
     Postgres(Arc<Listener>),
+}
+
+/// One SQLite database watched: what the threads asking share.
+struct SqliteWatch {
+    path: PathBuf,
+    files: Arc<SqliteFiles>,
+    /// Changes seen by any thread's connection (see the module's documentation).
+    seen: AtomicU64,
+}
+
+/// A thread's connection to one watched database, and the version it last read there.
+struct ThreadVersion {
+    watch: Weak<SqliteWatch>,
+    version: Version,
+    last: Option<u64>,
+}
+
+thread_local! {
+    /// This thread's connections, one per watched database.
+    static VERSIONS: RefCell<Vec<ThreadVersion>> = const { RefCell::new(Vec::new()) };
+}
+
+impl SqliteWatch {
+    /// The changes seen so far, after reading this thread's version (`None`: it cannot be
+    /// read now).
+    fn seen(self: &Arc<SqliteWatch>) -> Option<u64> {
+        VERSIONS.with(|versions| {
+            let mut versions = versions.borrow_mut();
+            // Connections to databases no longer watched are closed.
+            versions.retain(|v| v.watch.strong_count() > 0);
+            let at = match versions.iter().position(|v| std::ptr::eq(v.watch.as_ptr(), Arc::as_ptr(self))) {
+                Some(at) => at,
+                None => {
+                    versions.push(ThreadVersion {
+                        watch: Arc::downgrade(self),
+                        version: Version { path: self.path.clone(), files: self.files.clone(), conn: None, base: 0 },
+                        last: None,
+                    });
+                    versions.len() - 1
+                }
+            };
+            let mine = &mut versions[at];
+            let now = mine.version.read();
+            if now.is_none() || now != mine.last {
+                // Moved, or first read on this thread (anything may have changed before).
+                self.seen.fetch_add(1, Ordering::SeqCst);
+            }
+            mine.last = now;
+            now.map(|_| self.seen.load(Ordering::SeqCst))
+        })
+    }
 }
 
 /// How the watch learns of changes now.
@@ -175,7 +230,7 @@ impl Changes {
         // Read first: a write that ends after this is seen by the next call.
         let writes = WRITES.load(Ordering::SeqCst);
         let seen = match &self.0 {
-            Watch::Sqlite(version) => version.lock().ok()?.read()?,
+            Watch::Sqlite(watch) => watch.seen()?,
             Watch::Postgres(l) => {
                 let notices = l.notices.load(Ordering::SeqCst);
                 if !l.believed() {
@@ -206,11 +261,10 @@ impl Store {
     /// of its own that listens; see [`Changes`]).
     pub fn changes(&self) -> Changes {
         match &self.pool {
-            Pool::Sqlite { path, files, .. } => Changes(Watch::Sqlite(Mutex::new(Version {
+            Pool::Sqlite { path, files, .. } => Changes(Watch::Sqlite(Arc::new(SqliteWatch {
                 path: path.clone(),
                 files: files.clone(),
-                conn: None,
-                base: 0,
+                seen: AtomicU64::new(0),
             }))),
             Pool::Postgres { config, .. } => {
                 let listener = Arc::new(Listener {

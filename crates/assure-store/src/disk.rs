@@ -66,7 +66,11 @@ impl SqliteFiles {
     /// Whether the `-shm` file cannot be written: then even a read would touch a mapping
     /// that can no longer be written, and ends the process.
     pub(crate) fn shm_unwritable(&self) -> Option<Unwritable> {
-        self.shm.exists().then(|| writable(&self.shm).err()).flatten()
+        // One system call: a missing `-shm` is not one that cannot be written.
+        match writable(&self.shm) {
+            Err(u) if u.error.kind() == io::ErrorKind::NotFound => None,
+            other => other.err(),
+        }
     }
 
     fn check(&self, file: &Path) -> Option<Unwritable> {

@@ -5,6 +5,7 @@ mod accounts;
 mod archive;
 mod audit;
 mod backup;
+mod changes;
 mod drafts;
 mod observations;
 mod plans;
