@@ -308,6 +308,13 @@ macro_rules! measured_fields {
             h("measurement.fingertips", "Fingertips indicator ids", "Separate with commas", Integers, Optional),
             f("measurement.age", "Fingertips age group of the headline value", Text, Optional),
             h(
+                "measurement.sex",
+                "Fingertips sex of the headline value",
+                "Only when it is not Persons: Female for an indicator of mothers",
+                Text,
+                Optional,
+            ),
+            h(
                 "measurement.tolerance",
                 "Tolerance",
                 "For 'zero' targets: the largest value that counts as met",
@@ -380,9 +387,9 @@ const INDICATOR_HEAD: &[Field] = &[
     f("statement", "Statement, as in the plan", Textarea, Required),
     f("measure", "What is measured", Text, Required),
 ];
-const INDICATOR_MEASURED: [Field; 19] = measured_fields!(Optional);
+const INDICATOR_MEASURED: [Field; 20] = measured_fields!(Optional);
 const PART_HEAD: &[Field] = &[h("id", "Id", ID_HINT, Text, Required), f("measure", "What is measured", Text, Required)];
-const PART_MEASURED: [Field; 19] = measured_fields!(Required);
+const PART_MEASURED: [Field; 20] = measured_fields!(Required);
 const DELIVERY_EXAMPLE: &[Field] = &[
     h("id", "Id", ID_HINT, Text, Required),
     f("outcome", "Outcome number", Integer, Required),

@@ -560,6 +560,10 @@ pub struct Measurement {
     pub fingertips: Vec<Sp<u32>>,
     /// The Fingertips age group of the headline value (e.g. `18+ yrs`); other ages are breakdowns.
     pub age: Option<String>,
+    /// The Fingertips sex of the headline value where it is not `Persons` (`Female` for an
+    /// indicator of mothers, as Fingertips publishes smoking at time of delivery); other
+    /// sexes are breakdowns.
+    pub sex: Option<String>,
     /// For "at or close to zero" targets: the largest value that counts as met.
     pub tolerance: Option<f64>,
     /// Milestones whose progress is the evidence for a qualitative indicator.

@@ -217,7 +217,7 @@ impl<'p> Preparer<'p> {
             o.key.area = area.to_owned();
         }
         if !o.key.breakdown.is_empty() {
-            o.key.breakdown = headline_breakdown(&o.key.breakdown, t.measurement.and_then(|m| m.age.as_deref()));
+            o.key.breakdown = headline_breakdown(&o.key.breakdown, t.measurement);
         }
         o.illustrative |= self.illustrative;
         // Values from counts.
@@ -314,13 +314,19 @@ impl Repeats {
 }
 
 /// A Fingertips breakdown without the indicator's headline age (`All ages` when the
-/// measurement names none), so that the headline value has an empty breakdown.
-fn headline_breakdown(breakdown: &str, age: Option<&str>) -> String {
+/// measurement names none) and headline sex (where it names one: `Persons` is never in a
+/// breakdown), so that the headline value has an empty breakdown.
+fn headline_breakdown(breakdown: &str, measurement: Option<&assure_plan::Measurement>) -> String {
     if breakdown.is_empty() {
         return String::new();
     }
-    let headline = format!("age={}", age.unwrap_or("All ages"));
-    breakdown.split("; ").filter(|part| !part.eq_ignore_ascii_case(&headline)).collect::<Vec<_>>().join("; ")
+    let age = format!("age={}", measurement.and_then(|m| m.age.as_deref()).unwrap_or("All ages"));
+    let sex = measurement.and_then(|m| m.sex.as_deref()).map(|s| format!("sex={s}"));
+    breakdown
+        .split("; ")
+        .filter(|part| !part.eq_ignore_ascii_case(&age) && !sex.as_ref().is_some_and(|s| part.eq_ignore_ascii_case(s)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn out_of_range(unit: Unit, o: &Observation) -> Option<String> {

@@ -36,7 +36,8 @@ fn fingertips_rows_are_mapped_and_counts_become_values_with_wilson_intervals() {
     let o = &p.rows[0];
     assert_eq!(
         (o.key.indicator.as_str(), o.key.area.as_str(), o.key.breakdown.as_str()),
-        ("smoking-at-time-of-delivery", "kent-medway-ics", "sex=Female")
+        ("smoking-at-time-of-delivery", "kent-medway-ics", ""),
+        "Fingertips publishes mothers' smoking as Female: the measurement's headline sex, not a breakdown"
     );
     assert!((o.value.unwrap() - 9.0).abs() < 1e-12);
     // Wilson 95% for 1800/20000, from the statistics engine.
@@ -44,7 +45,8 @@ fn fingertips_rows_are_mapped_and_counts_become_values_with_wilson_intervals() {
     assert!((o.lower.unwrap() - 100.0 * w.lower).abs() < 1e-9 && (o.upper.unwrap() - 100.0 * w.upper).abs() < 1e-9);
     assert_eq!(p.rows[1].key.area, "england");
     assert_eq!(p.rows[1].value, Some(8.8), "a stated value is kept as published");
-    // The headline age (19+ yrs for 93015) is not a breakdown; other dimensions are.
+    // The headline age (19+ yrs for 93015) is not a breakdown; other dimensions are, and so
+    // is a sex when the measurement names no headline sex.
     assert_eq!(p.rows[2].key.breakdown, "");
     assert_eq!(p.rows[3].key.breakdown, "sex=Male");
     assert_eq!(p.rows[4].key.breakdown, "Deprivation quintile=Most deprived");

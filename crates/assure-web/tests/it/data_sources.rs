@@ -110,6 +110,11 @@ fn an_admin_fetches_a_source_now_and_sees_what_came_of_it() {
         // What is served shows the new data at once.
         let csv = admin.get("/indicators/smoking-at-time-of-delivery/data.csv").body;
         assert_eq!(csv.lines().filter(|l| l.contains("2022/23")).count(), 3, "{name}: {csv}");
+        // Fingertips publishes this indicator for Female only, its headline sex: the rows
+        // are the headline values, so Kent and Medway are compared on the indicator's page.
+        assert!(!csv.contains("sex=Female"), "{name}: {csv}");
+        let page = admin.get("/indicators/smoking-at-time-of-delivery").body;
+        assert!(page.contains("By area, 2022/23"), "{name}: the fetched areas are on the indicator page");
 
         // The site fails: said on the page, recorded, nothing lost.
         fake.set(Reply::Status(503, "Service Unavailable".into()));
