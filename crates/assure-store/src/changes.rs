@@ -16,15 +16,15 @@
 //!   is reopened with backoff (0.1 s doubling to 5 s); until then the answer is `None`;
 //! - on SQLite, `PRAGMA data_version`, asked on each call: an in-process read of the WAL
 //!   index (microseconds, no pool, no waiting for a lock) that changes whenever any other
-//!   connection, in this process or another, commits. Each thread asks on a connection of
-//!   its own (so that requests on different threads never wait for each other), and a
-//!   thread that sees its version move counts a change shared by all (one change may be
-//!   counted once per thread: a spare question of the revision, never a missed change).
+//!   connection, in this process or another, commits. A question takes whichever of a few
+//!   connections is free (so that requests on different threads seldom wait for each
+//!   other), and a connection that sees its version move counts a change shared by all
+//!   (one change may be counted once per connection: a spare question of the revision,
+//!   never a missed change).
 
-use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use r2d2_postgres::postgres::{self, NoTls, fallible_iterator::FallibleIterator};
@@ -68,54 +68,52 @@ enum Watch {
     Postgres(Arc<Listener>),
 }
 
+/// Connections a watched SQLite database may be asked on at once: a question finds one
+/// free rather than waiting (each is opened only when all before it were busy).
+const SQLITE_ASKERS: usize = 4;
+
 /// One SQLite database watched: what the threads asking share.
 struct SqliteWatch {
-    path: PathBuf,
-    files: Arc<SqliteFiles>,
-    /// Changes seen by any thread's connection (see the module's documentation).
+    /// Connections to ask on, each with the version it last read.
+    askers: [Mutex<Asker>; SQLITE_ASKERS],
+    /// Changes seen on any of them (see the module's documentation).
     seen: AtomicU64,
 }
 
-/// A thread's connection to one watched database, and the version it last read there.
-struct ThreadVersion {
-    watch: Weak<SqliteWatch>,
+/// A connection to ask `PRAGMA data_version` on, and the version it last read there.
+struct Asker {
     version: Version,
     last: Option<u64>,
 }
 
-thread_local! {
-    /// This thread's connections, one per watched database.
-    static VERSIONS: RefCell<Vec<ThreadVersion>> = const { RefCell::new(Vec::new()) };
-}
-
 impl SqliteWatch {
-    /// The changes seen so far, after reading this thread's version (`None`: it cannot be
-    /// read now).
-    fn seen(self: &Arc<SqliteWatch>) -> Option<u64> {
-        VERSIONS.with(|versions| {
-            let mut versions = versions.borrow_mut();
-            // Connections to databases no longer watched are closed.
-            versions.retain(|v| v.watch.strong_count() > 0);
-            let at = match versions.iter().position(|v| std::ptr::eq(v.watch.as_ptr(), Arc::as_ptr(self))) {
-                Some(at) => at,
-                None => {
-                    versions.push(ThreadVersion {
-                        watch: Arc::downgrade(self),
-                        version: Version { path: self.path.clone(), files: self.files.clone(), conn: None, base: 0 },
-                        last: None,
-                    });
-                    versions.len() - 1
-                }
-            };
-            let mine = &mut versions[at];
-            let now = mine.version.read();
-            if now.is_none() || now != mine.last {
-                // Moved, or first read on this thread (anything may have changed before).
-                self.seen.fetch_add(1, Ordering::SeqCst);
-            }
-            mine.last = now;
-            now.map(|_| self.seen.load(Ordering::SeqCst))
-        })
+    fn new(path: &std::path::Path, files: &Arc<SqliteFiles>) -> SqliteWatch {
+        SqliteWatch {
+            askers: std::array::from_fn(|_| {
+                Mutex::new(Asker {
+                    version: Version { path: path.to_owned(), files: files.clone(), conn: None, base: 0 },
+                    last: None,
+                })
+            }),
+            seen: AtomicU64::new(0),
+        }
+    }
+
+    /// The changes seen so far, after reading the data version on a free connection
+    /// (`None`: it cannot be read now).
+    fn seen(&self) -> Option<u64> {
+        let free = self.askers.iter().find_map(|a| a.try_lock().ok());
+        let mut asker = match free {
+            Some(a) => a,
+            None => self.askers[0].lock().ok()?,
+        };
+        let now = asker.version.read();
+        if now.is_none() || now != asker.last {
+            // Moved, or first read on this connection (anything may have changed before).
+            self.seen.fetch_add(1, Ordering::SeqCst);
+        }
+        asker.last = now;
+        now.map(|_| self.seen.load(Ordering::SeqCst))
     }
 }
 
@@ -261,11 +259,7 @@ impl Store {
     /// of its own that listens; see [`Changes`]).
     pub fn changes(&self) -> Changes {
         match &self.pool {
-            Pool::Sqlite { path, files, .. } => Changes(Watch::Sqlite(Arc::new(SqliteWatch {
-                path: path.clone(),
-                files: files.clone(),
-                seen: AtomicU64::new(0),
-            }))),
+            Pool::Sqlite { path, files, .. } => Changes(Watch::Sqlite(Arc::new(SqliteWatch::new(path, files)))),
             Pool::Postgres { config, .. } => {
                 let listener = Arc::new(Listener {
                     started: Instant::now(),
