@@ -61,6 +61,17 @@ pub fn number(v: f64, digits: usize) -> String {
     }
 }
 
+/// Names as a person lists them: `Kent`, `Kent and Medway`, `Ashford, Dover and Swale`.
+pub fn and_list<S: AsRef<str>>(names: &[S]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [rest @ .., last] => {
+            format!("{} and {}", rest.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", "), last.as_ref())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +84,14 @@ mod tests {
         assert_eq!(value(Unit::Score, -5.04), "−5.0");
         assert_eq!(number(-0.01, 1), "0.0");
         assert_eq!(interval(Unit::Percent, 8.26, 9.54), "8.3–9.5");
+    }
+
+    #[test]
+    fn names_are_listed_with_and() {
+        assert_eq!(and_list::<&str>(&[]), "");
+        assert_eq!(and_list(&["Kent"]), "Kent");
+        assert_eq!(and_list(&["Kent", "Medway"]), "Kent and Medway");
+        assert_eq!(and_list(&["Ashford", "Dover", "Swale"]), "Ashford, Dover and Swale");
     }
 
     #[test]

@@ -127,6 +127,15 @@ fn tracked_section(
             h2 class=(if is_part { "nhsuk-heading-m" } else { "" }) { "Progress" }
             p { (status_tag(a.status)) }
             p { (assure_tracking::plain::sentence(t, a)) }
+            @if a.latest().is_none() {
+                @if let Some((period, _, values)) = by_area.as_ref().filter(|(_, _, v)| v.len() > 1) {
+                    p {
+                        "There are values for "
+                        (format::and_list(&values.iter().map(|v| areas.name(&v.area)).collect::<Vec<_>>()))
+                        " in " (period) ": they are compared " a href={ "#" (t.id) "-by-area" } { "by area" } " below."
+                    }
+                }
+            }
             details class="nhsuk-details" {
                 summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "More detail: how this status was reached" } }
                 div class="nhsuk-details__text" {
@@ -179,7 +188,7 @@ fn tracked_section(
         }
         @if let Some((period, england, values)) = &by_area {
             @if values.len() > 1 {
-                h3 { "By area, " (period) }
+                h3 id={ (t.id) "-by-area" } { "By area, " (period) }
                 @match &funnel {
                     Ok(f) => (funnel_section(areas, t, f)),
                     Err(reason) => {

@@ -115,6 +115,11 @@ fn an_admin_fetches_a_source_now_and_sees_what_came_of_it() {
         assert!(!csv.contains("sex=Female"), "{name}: {csv}");
         let page = admin.get("/indicators/smoking-at-time-of-delivery").body;
         assert!(page.contains("By area, 2022/23"), "{name}: the fetched areas are on the indicator page");
+        // The system's own area has no value: the page says where the values are.
+        assert!(
+            page.contains("There are values for Kent and Medway in 2022/23: they are compared <a href=\"#smoking-at-time-of-delivery-by-area\">by area</a> below."),
+            "{name}: {page}"
+        );
 
         // The site fails: said on the page, recorded, nothing lost.
         fake.set(Reply::Status(503, "Service Unavailable".into()));
