@@ -58,9 +58,9 @@ struct Inner {
     plan: Kept<Content, Plan>,
     tracking: Kept<Content, Tracking>,
     delivery: Kept<Revision, Delivery>,
-    pages: Mutex<(Option<Revision>, HashMap<String, Rendering>)>,
+    pages: Latest<Revision, Rendering>,
     /// Pages that read only what the content revision covers, kept across delivery reports.
-    content_pages: Mutex<(Option<Content>, HashMap<String, Page>)>,
+    content_pages: Latest<Content, Page>,
     trusted_proxies: Vec<std::net::IpAddr>,
     hsts: std::sync::atomic::AtomicBool,
 }
@@ -124,6 +124,33 @@ fn reads_everything() {
 /// turned out not to be kept (an error, or a page for one visitor).
 type Rendering = Arc<OnceCell<Option<Page>>>;
 
+/// Pages kept under their keys for the latest revision asked about: those of an older
+/// one are dropped when a newer one is asked about.
+struct Latest<K, V>(Mutex<(Option<K>, HashMap<String, V>)>);
+
+impl<K: PartialEq + Clone, V> Latest<K, V> {
+    fn new() -> Latest<K, V> {
+        Latest(Mutex::new((None, HashMap::new())))
+    }
+
+    /// `f` on the pages kept for `at` (none yet if `at` is newer than those kept).
+    fn with<R>(&self, at: &K, f: impl FnOnce(&mut HashMap<String, V>) -> R) -> R {
+        let mut guard = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if guard.0.as_ref() != Some(at) {
+            *guard = (Some(at.clone()), HashMap::new());
+        }
+        f(&mut guard.1)
+    }
+}
+
+/// Keep `value` under `key` while fewer than [`PAGE_CACHE_ENTRIES`] are kept; either way, it.
+fn keep<V: Clone>(pages: &mut HashMap<String, V>, key: &str, value: V) -> V {
+    if pages.len() < PAGE_CACHE_ENTRIES {
+        pages.insert(key.to_owned(), value.clone());
+    }
+    value
+}
+
 /// One value kept for one key (a revision), made once however many ask at once.
 struct Kept<K, T> {
     slot: Mutex<Option<(K, Loading<T>)>>,
@@ -185,8 +212,8 @@ impl AppState {
             plan: Kept::new(),
             tracking: Kept::new(),
             delivery: Kept::new(),
-            pages: Mutex::new((None, HashMap::new())),
-            content_pages: Mutex::new((None, HashMap::new())),
+            pages: Latest::new(),
+            content_pages: Latest::new(),
             trusted_proxies,
             hsts: std::sync::atomic::AtomicBool::new(false),
         }))
@@ -348,40 +375,21 @@ impl AppState {
     /// The page kept, or being rendered, at this revision under `key`: the first caller
     /// for a key renders it (see [`crate::cache`]) while later ones wait for the page.
     pub fn rendering(&self, revision: &Revision, key: &str) -> Rendering {
-        let mut guard = self.0.pages.lock().unwrap_or_else(PoisonError::into_inner);
-        if guard.0.as_ref() != Some(revision) {
-            // Pages of older revisions are dropped.
-            *guard = (Some(revision.clone()), HashMap::new());
-        }
-        if let Some(r) = guard.1.get(key) {
-            return r.clone();
-        }
-        let rendering = Rendering::default();
-        if guard.1.len() < PAGE_CACHE_ENTRIES {
-            guard.1.insert(key.to_owned(), rendering.clone());
-        }
-        rendering
+        self.0.pages.with(revision, |pages| match pages.get(key) {
+            Some(r) => r.clone(),
+            None => keep(pages, key, Rendering::default()),
+        })
     }
 
     /// The page kept under `key` for this content revision: one that read nothing a
     /// delivery report changes.
     pub fn content_page(&self, content: &Content, key: &str) -> Option<Page> {
-        let guard = self.0.content_pages.lock().unwrap_or_else(PoisonError::into_inner);
-        if guard.0.as_ref() != Some(content) {
-            return None;
-        }
-        guard.1.get(key).cloned()
+        self.0.content_pages.with(content, |pages| pages.get(key).cloned())
     }
 
     /// Keep a page that read only what `content` covers, for as long as it holds.
     pub fn keep_content_page(&self, content: &Content, key: &str, page: Page) {
-        let mut guard = self.0.content_pages.lock().unwrap_or_else(PoisonError::into_inner);
-        if guard.0.as_ref() != Some(content) {
-            *guard = (Some(content.clone()), HashMap::new());
-        }
-        if guard.1.len() < PAGE_CACHE_ENTRIES {
-            guard.1.insert(key.to_owned(), page);
-        }
+        self.0.content_pages.with(content, |pages| keep(pages, key, page));
     }
 }
 
