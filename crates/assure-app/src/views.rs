@@ -81,6 +81,32 @@ impl App {
         })
     }
 
+    /// The same, brought up to date from `known`, read when the plan's latest audit entry
+    /// was `known_at`: only the items whose updates changed since are read again, so a
+    /// partner's report costs a read of that item's updates, not of every update the plan
+    /// has. The whole is read when anything else changed since (a milestone added, the
+    /// plan edited); the settings are taken from `known`, so the caller passes one read
+    /// at the same settings (they move the content revision).
+    pub fn delivery_since(&self, plan_id: &str, known: &Delivery, known_at: i64) -> Result<Delivery, AppError> {
+        let Some(changed) = self.store.updates_since(plan_id, known_at)? else {
+            return self.delivery(plan_id);
+        };
+        let mut updates: Vec<_> = known
+            .updates
+            .iter()
+            .filter(|u| !changed.items.iter().any(|(kind, item)| u.kind == *kind && u.item == *item))
+            .cloned()
+            .chain(changed.updates)
+            .collect();
+        updates.sort_by_key(|u| u.id);
+        Ok(Delivery {
+            updates,
+            added: known.added.clone(),
+            stale_days: known.stale_days,
+            approval_required: known.approval_required,
+        })
+    }
+
     /// A stored plan with its tracking and delivery.
     pub fn views(&self, plan_id: &str) -> Result<Views, AppError> {
         let plan = self.store.plan(plan_id)?;

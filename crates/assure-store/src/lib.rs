@@ -70,6 +70,7 @@ pub use sessions::{
     SIGN_IN_FORM_LIFETIME, Session, SignInForm,
 };
 pub use sql::BackendKind;
+pub use updates::ChangedUpdates;
 pub use versions::{CarriedOver, PlanVersion, Published, VersionState};
 pub use voice::{
     Channel, Contribution, ContributionState, Decision, DecisionRequest, NewContribution, NewResponse, Purged,

@@ -90,6 +90,15 @@ fn added_milestones(tx: &mut Tx<'_>, plan_id: &str) -> Result<Vec<AddedMilestone
         .collect()
 }
 
+/// The items whose delivery updates changed, and all their updates as they are now.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ChangedUpdates {
+    /// The milestones and delivering plans whose updates changed.
+    pub items: Vec<(ItemKind, String)>,
+    /// Every update of those items.
+    pub updates: Vec<DeliveryUpdate>,
+}
+
 /// Delivery updates and the milestones partners add.
 impl Store {
     /// Record an update of a milestone or delivering plan of a plan.
@@ -131,6 +140,38 @@ impl Store {
             let update = read(tx, "id = $1", &[Value::Int(id)])?.pop().ok_or(StoreError::NoSuchUpdate(id))?;
             audit_update(tx, plan_id, "create", &update, author)?;
             Ok(update)
+        })
+    }
+
+    /// What changed in a plan's delivery reports after audit entry `after`: each item
+    /// whose updates changed, with all its updates as they are now (oldest first), read
+    /// in one transaction with the entries that name them. `None` when anything else of
+    /// the plan changed after that entry (a milestone added, the plan edited, rows
+    /// archived or restored): the caller then reads the plan's delivery whole.
+    pub fn updates_since(&self, plan_id: &str, after: i64) -> Result<Option<ChangedUpdates>, StoreError> {
+        self.pool.read(|tx| {
+            let entries = tx.rows(
+                "audit_log",
+                "SELECT DISTINCT entity, entity_id FROM audit_log WHERE plan_id = $1 AND id > $2",
+                &[plan_id.into(), Value::Int(after)],
+            )?;
+            let mut changed = ChangedUpdates::default();
+            for entry in &entries {
+                if entry.text(0)? != "delivery_update" {
+                    return Ok(None);
+                }
+                let named = entry.text(1)?;
+                let Some((kind, item)) = named.split_once(':').and_then(|(k, i)| Some((ItemKind::parse(k)?, i))) else {
+                    return Ok(None);
+                };
+                changed.updates.extend(read(
+                    tx,
+                    "plan_id = $1 AND item_kind = $2 AND item_id = $3",
+                    &[plan_id.into(), kind.as_str().into(), item.into()],
+                )?);
+                changed.items.push((kind, item.to_owned()));
+            }
+            Ok(Some(changed))
         })
     }
 

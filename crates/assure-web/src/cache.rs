@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -35,9 +35,7 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
     if request.method() != Method::GET || signed_in || path.starts_with("/assets/") || path == "/healthz" {
         return next.run(request).await;
     }
-    // What is overdue or stale changes with the day, not only with the data.
-    let path_and_query = request.uri().path_and_query().map_or(path, |p| p.as_str());
-    let key = format!("{} {path_and_query}", assure_tracking::delivery::today());
+    let key = key(request.uri());
     let revision = match state.revision().await {
         Ok(r) => r,
         Err(e) => return e.answer_for(request.uri().path()),
@@ -77,6 +75,37 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
         (None, Some((request, next)), None) => next.run(request).await,
         (None, None, None) => crate::WebError::Internal("a page was neither kept nor answered".into()).into_response(),
     }
+}
+
+/// The key a page is kept under: its path and query, and the day (what is overdue or
+/// stale changes with the day, not only with the data).
+fn key(uri: &Uri) -> String {
+    let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    format!("{} {path_and_query}", assure_tracking::delivery::today())
+}
+
+/// The answer to a request that [`cache_pages`] would answer with a page already kept at
+/// the revision known now, found without the rest of the stack (routing and every other
+/// layer): the same bytes and headers, security headers included. `None` for anything
+/// else, which then goes through the stack: not a `GET`, a session cookie or an
+/// `Authorization` header (the request may be someone's), the revision to be asked
+/// again, or the page not kept.
+pub fn kept_answer<B>(state: &AppState, request: &axum::http::Request<B>) -> Option<Response> {
+    let path = request.uri().path();
+    let headers = request.headers();
+    if request.method() != Method::GET
+        || path.starts_with("/assets/")
+        || path == "/healthz"
+        || headers.contains_key(header::AUTHORIZATION)
+        || crate::access::cookie(headers, crate::access::SESSION_COOKIE).is_some()
+    {
+        return None;
+    }
+    let revision = state.known_revision()?;
+    let page = state.kept_page(&revision, &key(request.uri()))?;
+    let mut response = page.answer(headers);
+    crate::security::add(response.headers_mut(), path.starts_with("/reports/"), state.hsts());
+    Some(response)
 }
 
 /// The page to keep from a rendered response, or the response itself when it is not one

@@ -4,7 +4,7 @@
 //! `Strict-Transport-Security` when the server is told it is behind TLS.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -41,7 +41,13 @@ pub fn report_policy() -> String {
 pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let report = request.uri().path().starts_with("/reports/");
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+    add(response.headers_mut(), report, state.hsts());
+    response
+}
+
+/// The security headers, on the headers of an answer to a path under `/reports/` or not,
+/// with `Strict-Transport-Security` or not.
+pub fn add(headers: &mut HeaderMap, report: bool, hsts: bool) {
     let html = headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     let policy = match report && html {
         true => HeaderValue::from_str(&report_policy()).ok(),
@@ -52,8 +58,7 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
-    if state.hsts() {
+    if hsts {
         headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
     }
-    response
 }

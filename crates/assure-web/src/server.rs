@@ -72,7 +72,7 @@ pub async fn serve_with(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let app = crate::router(state).layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
+    let app = crate::router(state.clone()).layer(RequestBodyTimeoutLayer::new(limits.body_timeout));
     let ordinary = Arc::new(Semaphore::new(limits.max_connections));
     let reserve = Arc::new(Semaphore::new(RESERVE_CONNECTIONS));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -106,17 +106,27 @@ pub async fn serve_with(
             }
         };
         let watch = Arc::new(Watch::new());
-        let app = app.clone();
+        let (app, state) = (app.clone(), state.clone());
         let service_watch = watch.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(ConnectInfo(peer));
-            if beyond {
-                request.extensions_mut().insert(BeyondLimit);
-            }
             let in_flight = InFlight::new(service_watch.clone());
-            let answer = tower_service::Service::call(&mut app.clone(), request);
+            // A page already kept is answered here, without the router and its layers.
+            let kept = match beyond {
+                false => kept_answer(&state, &request),
+                true => None,
+            };
+            let mut app = app.clone();
             async move {
-                let response = answer.await;
+                let response = match kept {
+                    Some(response) => Ok(response),
+                    None => {
+                        request.extensions_mut().insert(ConnectInfo(peer));
+                        if beyond {
+                            request.extensions_mut().insert(BeyondLimit);
+                        }
+                        tower_service::Service::call(&mut app, request).await
+                    }
+                };
                 drop(in_flight);
                 response
             }
@@ -137,6 +147,21 @@ pub async fn serve_with(
     drop(listener);
     graceful.shutdown().await;
     Ok(())
+}
+
+/// [`crate::cache::kept_answer`], logged as the trace layer logs what goes through the stack.
+fn kept_answer<B>(state: &AppState, request: &hyper::Request<B>) -> Option<Response> {
+    let started = Instant::now();
+    let response = crate::cache::kept_answer(state, request)?;
+    if tracing::enabled!(target: "tower_http::trace::on_response", tracing::Level::INFO) {
+        let span = tracing::info_span!(target: "tower_http::trace::make_span", "request",
+            method = %request.method(), uri = %request.uri(), version = ?request.version());
+        let _entered = span.enter();
+        tracing::info!(target: "tower_http::trace::on_response",
+            latency = %format_args!("{} μs", started.elapsed().as_micros()), status = response.status().as_u16(),
+            kept = true, "finished processing request");
+    }
+    Some(response)
 }
 
 /// Errors of one connection that was being accepted, not of the listener.

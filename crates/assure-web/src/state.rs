@@ -71,7 +71,7 @@ pub use assure_tracking::delivery::Delivery;
 /// A plan and its revisions: what a rendered page depends on.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Revision {
-    plan_id: String,
+    plan_id: Arc<str>,
     revision: i64,
     content: i64,
 }
@@ -86,7 +86,7 @@ impl Revision {
 /// A plan and its content revision.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Content {
-    plan_id: String,
+    plan_id: Arc<str>,
     content: i64,
 }
 
@@ -154,14 +154,21 @@ fn keep<V: Clone>(pages: &mut HashMap<String, V>, key: &str, value: V) -> V {
 /// One value kept for one key (a revision), made once however many ask at once.
 struct Kept<K, T> {
     slot: Mutex<Option<(K, Loading<T>)>>,
+    /// The value made last, with its key (to bring up to date rather than make anew).
+    last: Mutex<Option<(K, Arc<T>)>>,
 }
 
 /// A value being made, or made.
 type Loading<T> = Arc<OnceCell<Arc<T>>>;
 
-impl<K: PartialEq, T> Kept<K, T> {
+impl<K: PartialEq + Clone, T> Kept<K, T> {
     fn new() -> Kept<K, T> {
-        Kept { slot: Mutex::new(None) }
+        Kept { slot: Mutex::new(None), last: Mutex::new(None) }
+    }
+
+    /// The value made last, with the key it was made for.
+    fn last(&self) -> Option<(K, Arc<T>)> {
+        self.last.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The value kept for `key`, or else what `load` makes, kept for it. Callers asking
@@ -178,12 +185,18 @@ impl<K: PartialEq, T> Kept<K, T> {
                 Some((k, cell)) if *k == key => cell.clone(),
                 _ => {
                     let cell = Arc::new(OnceCell::new());
-                    *slot = Some((key, cell.clone()));
+                    *slot = Some((key.clone(), cell.clone()));
                     cell
                 }
             }
         };
-        cell.get_or_try_init(|| async { load().await.map(Arc::new) }).await.cloned()
+        cell.get_or_try_init(|| async {
+            let value = Arc::new(load().await?);
+            *self.last.lock().unwrap_or_else(PoisonError::into_inner) = Some((key, value.clone()));
+            Ok(value)
+        })
+        .await
+        .cloned()
     }
 }
 
@@ -319,7 +332,7 @@ impl AppState {
     }
 
     /// The revision last read, if nothing may have changed since it was.
-    fn known_revision(&self) -> Option<Revision> {
+    pub fn known_revision(&self) -> Option<Revision> {
         let generation = self.0.changes.generation()?;
         let guard = self.0.known.read().ok()?;
         let (known, revision) = guard.as_ref()?;
@@ -334,7 +347,7 @@ impl AppState {
     pub async fn ask_revision(&self) -> Result<Revision, WebError> {
         fn ask(s: &AppState) -> Result<Revision, WebError> {
             let served = s.0.store.served_revision(s.0.plan_id.as_deref())?.ok_or(WebError::NoPlan)?;
-            Ok(Revision { plan_id: served.plan_id, revision: served.revision, content: served.content })
+            Ok(Revision { plan_id: served.plan_id.into(), revision: served.revision, content: served.content })
         }
         let in_place = self.0.store.backend() == assure_store::BackendKind::Sqlite
             && tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
@@ -369,7 +382,22 @@ impl AppState {
         reads_everything();
         let revision = self.revision().await?;
         let plan_id = revision.plan_id.clone();
-        self.0.delivery.get(revision, || self.off_workers(move |s| Ok(s.0.app.delivery(&plan_id)?))).await
+        // Brought up to date from the last one read at the same content (so the same
+        // settings), reading only what changed since; else read whole.
+        let known = self
+            .0
+            .delivery
+            .last()
+            .filter(|(at, _)| at.content() == revision.content() && at.revision < revision.revision);
+        self.0
+            .delivery
+            .get(revision, || {
+                self.off_workers(move |s| match known {
+                    Some((at, known)) => Ok(s.0.app.delivery_since(&plan_id, &known, at.revision)?),
+                    None => Ok(s.0.app.delivery(&plan_id)?),
+                })
+            })
+            .await
     }
 
     /// The page kept, or being rendered, at this revision under `key`: the first caller
@@ -379,6 +407,12 @@ impl AppState {
             Some(r) => r.clone(),
             None => keep(pages, key, Rendering::default()),
         })
+    }
+
+    /// The page rendered and kept under `key` at this revision, if there is one now.
+    pub fn kept_page(&self, revision: &Revision, key: &str) -> Option<Page> {
+        self.content_page(&revision.content(), key)
+            .or_else(|| self.0.pages.with(revision, |pages| pages.get(key)?.get()?.clone()))
     }
 
     /// The page kept under `key` for this content revision: one that read nothing a

@@ -204,3 +204,82 @@ fn mappings_are_read_as_id_equals_indicator() {
         assert!(e.contains("ID=INDICATOR"), "{bad}: {e}");
     }
 }
+
+/// Delivery brought up to date from one read before reads again only the items whose
+/// updates changed, and comes to what a whole read gives: after a report, after an
+/// approval; anything else (a milestone added) makes it read the whole.
+#[test]
+fn delivery_brought_up_to_date_reads_only_what_changed_and_equals_a_whole_read() {
+    let revision = |app: &App| app.store().served_revision(Some(PLAN)).unwrap().unwrap().revision;
+    let same = |a: &assure_tracking::delivery::Delivery, b: &assure_tracking::delivery::Delivery| {
+        a.updates == b.updates
+            && a.added == b.added
+            && (a.stale_days, a.approval_required) == (b.stale_days, b.approval_required)
+    };
+    for db in databases() {
+        let app = app(&db);
+        let (medway, kcc) =
+            (account(&app, "medway", Role::Editor, &["medway-council"]), account(&app, "kcc", Role::Editor, &["kcc"]));
+        let admin = account(&app, "admin", Role::Admin, &[]);
+        let views = app.views(PLAN).unwrap();
+        app.record_update(
+            &kcc,
+            &views.plan,
+            &views.delivery,
+            ItemKind::Milestone,
+            KCC_LED,
+            &update("on_track", "Going"),
+        )
+        .unwrap();
+        let (known, known_at) = (app.delivery(PLAN).unwrap(), revision(&app));
+
+        let views = app.views(PLAN).unwrap();
+        app.record_update(
+            &medway,
+            &views.plan,
+            &views.delivery,
+            ItemKind::Milestone,
+            MEDWAY_LED,
+            &update("at_risk", "Late"),
+        )
+        .unwrap();
+        let changed = app.store().updates_since(PLAN, known_at).unwrap().expect("only updates changed");
+        assert_eq!(changed.items, [(ItemKind::Milestone, MEDWAY_LED.to_owned())], "{}", db.name);
+        assert_eq!(changed.updates.len(), 1, "{}: only that item's updates are read", db.name);
+        let brought = app.delivery_since(PLAN, &known, known_at).unwrap();
+        assert_eq!(brought.updates.len(), 2, "{}", db.name);
+        assert!(same(&brought, &app.delivery(PLAN).unwrap()), "{}", db.name);
+
+        // An update awaiting approval, then approved: the approved one replaces it.
+        app.store()
+            .save_settings(&assure_store::Settings { approval_required: true, ..Default::default() }, "tester")
+            .unwrap();
+        let views = app.views(PLAN).unwrap();
+        let pending = app
+            .record_update(
+                &medway,
+                &views.plan,
+                &views.delivery,
+                ItemKind::Milestone,
+                MEDWAY_LED,
+                &update("on_track", "Back"),
+            )
+            .unwrap();
+        let (known, known_at) = (app.delivery(PLAN).unwrap(), revision(&app));
+        app.review_update(&admin, PLAN, pending.id, true).unwrap();
+        let brought = app.delivery_since(PLAN, &known, known_at).unwrap();
+        let approved = brought.updates.iter().find(|u| u.id == pending.id).unwrap();
+        assert_eq!(approved.publication, Publication::Published, "{}", db.name);
+        assert!(same(&brought, &app.delivery(PLAN).unwrap()), "{}", db.name);
+
+        // A milestone added: not an update, so the whole is read, added milestone and all.
+        let (known, known_at) = (app.delivery(PLAN).unwrap(), revision(&app));
+        let plan = &views.plan;
+        let delivering = plan.delivery_examples.iter().find_map(|e| e.plans.first()).unwrap().get_ref();
+        app.store().add_milestone(PLAN, delivering, "Our own step", "March 2027", &|_| false, "kcc").unwrap();
+        assert_eq!(app.store().updates_since(PLAN, known_at).unwrap(), None, "{}", db.name);
+        let brought = app.delivery_since(PLAN, &known, known_at).unwrap();
+        assert_eq!(brought.added.len(), 1, "{}", db.name);
+        assert!(same(&brought, &app.delivery(PLAN).unwrap()), "{}", db.name);
+    }
+}

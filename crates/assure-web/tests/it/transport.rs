@@ -218,6 +218,38 @@ fn the_entity_tag_holds_at_a_revision_answers_304_and_changes_with_the_data() {
     }
 }
 
+/// A page answered again from memory, without the router and its layers, carries what
+/// its first answer (rendered through them) carried: the same bytes, and the same headers
+/// (security headers among them) but the date; and a request with an API token is never
+/// answered with the public page.
+#[test]
+fn a_kept_page_is_answered_as_it_was_rendered_and_never_to_a_token() {
+    for app in apps() {
+        let name = app.db.name;
+        let store = app.db.open();
+        crate::account(&store, "ada", assure_store::Role::Admin, &[]);
+        let (_, secret) = store.create_token("ada", "script", "test").unwrap();
+        for path in ["/", "/outcomes/2", "/api/v1/outcomes/2", "/delivery", "/progress.csv"] {
+            for coding in [None, Some("gzip"), Some("br")] {
+                let extra: Vec<(&str, &str)> = coding.map(|c| ("Accept-Encoding", c)).into_iter().collect();
+                let rendered = get(&app, path, &extra);
+                let kept = get(&app, path, &extra);
+                assert_eq!(rendered.status, 200, "{name}: {path}");
+                let without_date =
+                    |raw: &Raw| raw.headers.iter().filter(|(n, _)| n != "date").cloned().collect::<Vec<_>>();
+                assert_eq!(without_date(&kept), without_date(&rendered), "{name}: {path} {coding:?}");
+                assert!(kept.header("content-security-policy").is_some(), "{name}: {path}");
+                assert_eq!(kept.body, rendered.body, "{name}: {path} {coding:?}");
+            }
+            let bearer = format!("Bearer {secret}");
+            let by_token = get(&app, path, &[("Authorization", &bearer)]);
+            assert_eq!(by_token.status, 200, "{name}: {path}");
+            assert!(by_token.header("etag").is_none(), "{name}: {path}: the public page, to a token");
+            assert_eq!(by_token.header("cache-control"), Some("no-store"), "{name}: {path}");
+        }
+    }
+}
+
 #[test]
 fn a_signed_in_page_never_carries_a_public_pages_tag() {
     for app in apps() {
