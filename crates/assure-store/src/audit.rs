@@ -70,12 +70,24 @@ pub(crate) struct NewEntry<'a> {
     pub(crate) after: Option<&'a str>,
 }
 
+/// The PostgreSQL advisory lock that numbers audit entries in commit order (migrations
+/// take 4242001).
+const AUDIT_ORDER_LOCK: i64 = 4242002;
+
 pub(crate) fn record(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<(), StoreError> {
     record_id(tx, e).map(|_| ())
 }
 
 /// Record an entry and return its number (for rows that refer to it: an archive).
 pub(crate) fn record_id(tx: &mut Tx<'_>, e: &NewEntry<'_>) -> Result<i64, StoreError> {
+    if tx.kind() == crate::BackendKind::Postgres {
+        // Entries are numbered in the order they are committed: PostgreSQL hands out a
+        // sequence's numbers as rows are inserted, so two writers could otherwise commit
+        // 101 before 100, and a server that read 101 as the plan's revision would never
+        // see 100's change (nor read it when bringing its delivery up to date from 101).
+        // Held from here to the commit (SQLite has one writer at a time anyway).
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[Value::Int(AUDIT_ORDER_LOCK)])?;
+    }
     let rows = tx.rows(
         "audit_log",
         "INSERT INTO audit_log (at, actor, action, entity, entity_id, plan_id, before, after) \

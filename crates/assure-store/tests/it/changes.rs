@@ -37,3 +37,47 @@ fn a_commit_elsewhere_moves_the_generation_on_every_thread() {
     assert_ne!(before, after, "the other thread sees the second commit");
     assert_ne!(changes.generation(), Some(moved), "and so does this one");
 }
+
+/// On PostgreSQL audit entries are numbered in commit order: a store write that begins
+/// while another writer's entry is still uncommitted waits for it, and is numbered after
+/// it. Otherwise a server could read the later number as the plan's revision while the
+/// earlier change was still uncommitted, and never show that change.
+#[test]
+fn audit_entries_are_numbered_in_the_order_they_are_committed() {
+    use r2d2_postgres::postgres;
+    if !crate::postgres_available() {
+        return;
+    }
+    let db = TestDb::postgres();
+    let store = db.open();
+    let assure_store::DatabaseUrl::Postgres(url) = &db.url else { unreachable!() };
+    // Another server's write, in flight: it holds the order (the store's lock, 4242002,
+    // in `audit::record_id`) and has its entry numbered, but has not committed.
+    let mut other = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let mut in_flight = other.transaction().unwrap();
+    in_flight.execute("SELECT pg_advisory_xact_lock(4242002)", &[]).unwrap();
+    let row = in_flight
+        .query_one(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_id) \
+             VALUES ('2026-12-04T00:00:00Z', 'other', 'create', 'setting', 'x') RETURNING id",
+            &[],
+        )
+        .unwrap();
+    let theirs: i64 = row.get(0);
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let settings = assure_store::Settings { stale_days: 45, ..Default::default() };
+            store.save_settings(&settings, "ours").unwrap();
+            done.send(()).unwrap();
+        });
+        assert!(
+            wait.recv_timeout(std::time::Duration::from_millis(300)).is_err(),
+            "the store's write waits while an earlier-numbered entry is uncommitted"
+        );
+        in_flight.commit().unwrap();
+        wait.recv_timeout(std::time::Duration::from_secs(10)).expect("and is written once it is committed");
+    });
+    let ours: i64 = other.query_one("SELECT max(id) FROM audit_log WHERE actor = 'ours'", &[]).unwrap().get(0);
+    assert!(ours > theirs, "numbered after the entry committed before it: {ours} > {theirs}");
+}
