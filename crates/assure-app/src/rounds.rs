@@ -152,9 +152,7 @@ fn returns_of(plan: &Plan, delivery: &assure_tracking::delivery::Delivery, round
         .iter()
         .map(|item| {
             let responded = delivery
-                .updates
-                .iter()
-                .filter(|u| u.kind == item.kind && u.item == item.item)
+                .of(item.kind, &item.item)
                 .filter(|u| u.at >= round.opened_at && round.closed_at.as_ref().is_none_or(|c| &u.at <= c))
                 .map(|u| u.at.clone())
                 .next();

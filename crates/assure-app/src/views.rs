@@ -73,12 +73,12 @@ impl App {
     /// Every update and added milestone of a plan, with the settings that judge them.
     pub fn delivery(&self, plan_id: &str) -> Result<Delivery, AppError> {
         let settings = self.store.settings()?;
-        Ok(Delivery {
-            updates: self.store.updates(plan_id, None)?,
-            added: self.store.added_milestones(plan_id)?,
-            stale_days: settings.stale_days,
-            approval_required: settings.approval_required,
-        })
+        Ok(Delivery::new(
+            self.store.updates(plan_id, None)?,
+            self.store.added_milestones(plan_id)?,
+            settings.stale_days,
+            settings.approval_required,
+        ))
     }
 
     /// The same, brought up to date from `known`, read when the plan's latest audit entry
@@ -91,20 +91,14 @@ impl App {
         let Some(changed) = self.store.updates_since(plan_id, known_at)? else {
             return self.delivery(plan_id);
         };
-        let mut updates: Vec<_> = known
-            .updates
+        let updates = known
+            .updates()
             .iter()
             .filter(|u| !changed.items.iter().any(|(kind, item)| u.kind == *kind && u.item == *item))
             .cloned()
             .chain(changed.updates)
             .collect();
-        updates.sort_by_key(|u| u.id);
-        Ok(Delivery {
-            updates,
-            added: known.added.clone(),
-            stale_days: known.stale_days,
-            approval_required: known.approval_required,
-        })
+        Ok(Delivery::new(updates, known.added.clone(), known.stale_days, known.approval_required))
     }
 
     /// A stored plan with its tracking and delivery.

@@ -87,7 +87,7 @@ fn changes(inputs: &Inputs<'_>, previous: Option<&Snapshot>, now: &Snapshot) -> 
     }
     let since: Vec<String> = inputs
         .delivery
-        .updates
+        .updates()
         .iter()
         .filter(|u| u.publication == assure_plan::delivery::Publication::Published && u.at > before.at)
         .map(|u| {

@@ -3,6 +3,8 @@
 //! complete nor closed) and whether it is **stale** (no published update for longer than
 //! the partnership allows, 90 days unless set otherwise).
 
+use std::collections::HashMap;
+
 use assure_plan::Period;
 use assure_plan::delivery::{AddedMilestone, DeliveryStatus, DeliveryUpdate, ItemKind, Publication, UpdateDraft};
 use jiff::civil::Date;
@@ -122,7 +124,10 @@ pub fn progress_of<'a>(
 #[derive(Debug, Default)]
 pub struct Delivery {
     /// Every update of the plan's milestones and delivering plans, oldest first.
-    pub updates: Vec<DeliveryUpdate>,
+    updates: Vec<DeliveryUpdate>,
+    /// Each item's updates, as places in `updates` (oldest first): a page that shows
+    /// where every item stands reads each item's own updates, not all of them per item.
+    by_item: HashMap<ItemKind, HashMap<String, Vec<usize>>>,
     /// Milestones partners added to delivering plans.
     pub added: Vec<AddedMilestone>,
     /// Days without a published update after which an item is stale.
@@ -147,20 +152,44 @@ pub struct MilestoneRef<'a> {
 }
 
 impl Delivery {
+    /// Every update (`updates` in any order: they are kept oldest first), the milestones
+    /// partners added, and the settings that judge them.
+    pub fn new(
+        mut updates: Vec<DeliveryUpdate>,
+        added: Vec<AddedMilestone>,
+        stale_days: u32,
+        approval_required: bool,
+    ) -> Delivery {
+        updates.sort_by_key(|u| u.id);
+        let mut by_item: HashMap<ItemKind, HashMap<String, Vec<usize>>> = HashMap::new();
+        for (i, u) in updates.iter().enumerate() {
+            by_item.entry(u.kind).or_default().entry(u.item.clone()).or_default().push(i);
+        }
+        Delivery { updates, by_item, added, stale_days, approval_required }
+    }
+
+    /// Every update of the plan's milestones and delivering plans, oldest first.
+    pub fn updates(&self) -> &[DeliveryUpdate] {
+        &self.updates
+    }
+
+    /// One item's updates, oldest first (published or not).
+    pub fn of(&self, kind: ItemKind, item: &str) -> impl Iterator<Item = &DeliveryUpdate> {
+        let places = self.by_item.get(&kind).and_then(|items| items.get(item)).map_or(&[][..], Vec::as_slice);
+        places.iter().map(|&i| &self.updates[i])
+    }
+
     /// An item's updates, oldest first: all of them for people signed in, only the
     /// published ones for the public.
     pub fn history(&self, kind: ItemKind, item: &str, signed_in: bool) -> Vec<&DeliveryUpdate> {
-        self.updates
-            .iter()
-            .filter(|u| u.kind == kind && u.item == item)
-            .filter(|u| signed_in || u.publication == Publication::Published)
-            .collect()
+        self.of(kind, item).filter(|u| signed_in || u.publication == Publication::Published).collect()
     }
 
     /// Where an item stands today.
     pub fn progress(&self, kind: ItemKind, item: &str, planned_due: &str) -> Progress {
-        let updates: Vec<_> = self.updates.iter().filter(|u| u.kind == kind && u.item == item).cloned().collect();
-        progress(planned_due, &updates, today(), self.stale_days)
+        let published =
+            self.of(kind, item).filter(|u| u.publication == Publication::Published).map(|u| (&u.draft, u.at.as_str()));
+        progress_of(planned_due, published, today(), self.stale_days)
     }
 
     /// Every milestone: the plan's (by delivery example) then those partners added.
@@ -279,5 +308,39 @@ mod tests {
         assert_eq!(p.due, "March 2025");
         assert!(p.overdue);
         assert_eq!(p.freshness, Freshness::Stale(151));
+    }
+
+    #[test]
+    fn each_items_updates_are_found_oldest_first_and_judge_where_it_stands() {
+        let made = |id, kind, item: &str, status, at: &str, publication| DeliveryUpdate {
+            id,
+            kind,
+            item: item.into(),
+            ..update(status, at, None, publication)
+        };
+        use DeliveryStatus::{AtRisk, Complete, OnTrack};
+        use Publication::{Pending, Published};
+        // Given out of order: kept oldest first.
+        let d = Delivery::new(
+            vec![
+                made(4, ItemKind::Milestone, "m", Complete, "2025-04-01T00:00:00Z", Pending),
+                made(1, ItemKind::Milestone, "m", OnTrack, "2025-01-01T00:00:00Z", Published),
+                made(3, ItemKind::DeliveringPlan, "m", AtRisk, "2025-03-01T00:00:00Z", Published),
+                made(2, ItemKind::Milestone, "n", AtRisk, "2025-02-01T00:00:00Z", Published),
+            ],
+            vec![],
+            90,
+            true,
+        );
+        let ids = |kind, item| d.of(kind, item).map(|u| u.id).collect::<Vec<_>>();
+        assert_eq!(d.updates().iter().map(|u| u.id).collect::<Vec<_>>(), [1, 2, 3, 4]);
+        assert_eq!(ids(ItemKind::Milestone, "m"), [1, 4]);
+        assert_eq!(ids(ItemKind::DeliveringPlan, "m"), [3]);
+        assert_eq!(ids(ItemKind::Milestone, "nothing"), Vec::<i64>::new());
+        assert_eq!(d.history(ItemKind::Milestone, "m", false).len(), 1, "the public sees the published one");
+        assert_eq!(d.history(ItemKind::Milestone, "m", true).len(), 2);
+        // The pending completion does not count; the milestone stands as last published.
+        assert_eq!(d.progress(ItemKind::Milestone, "m", "March 2030").status, Some(OnTrack));
+        assert_eq!(d.progress(ItemKind::DeliveringPlan, "m", "March 2030").status, Some(AtRisk));
     }
 }

@@ -212,7 +212,7 @@ fn mappings_are_read_as_id_equals_indicator() {
 fn delivery_brought_up_to_date_reads_only_what_changed_and_equals_a_whole_read() {
     let revision = |app: &App| app.store().served_revision(Some(PLAN)).unwrap().unwrap().revision;
     let same = |a: &assure_tracking::delivery::Delivery, b: &assure_tracking::delivery::Delivery| {
-        a.updates == b.updates
+        a.updates() == b.updates()
             && a.added == b.added
             && (a.stale_days, a.approval_required) == (b.stale_days, b.approval_required)
     };
@@ -247,7 +247,7 @@ fn delivery_brought_up_to_date_reads_only_what_changed_and_equals_a_whole_read()
         assert_eq!(changed.items, [(ItemKind::Milestone, MEDWAY_LED.to_owned())], "{}", db.name);
         assert_eq!(changed.updates.len(), 1, "{}: only that item's updates are read", db.name);
         let brought = app.delivery_since(PLAN, &known, known_at).unwrap();
-        assert_eq!(brought.updates.len(), 2, "{}", db.name);
+        assert_eq!(brought.updates().len(), 2, "{}", db.name);
         assert!(same(&brought, &app.delivery(PLAN).unwrap()), "{}", db.name);
 
         // An update awaiting approval, then approved: the approved one replaces it.
@@ -268,7 +268,7 @@ fn delivery_brought_up_to_date_reads_only_what_changed_and_equals_a_whole_read()
         let (known, known_at) = (app.delivery(PLAN).unwrap(), revision(&app));
         app.review_update(&admin, PLAN, pending.id, true).unwrap();
         let brought = app.delivery_since(PLAN, &known, known_at).unwrap();
-        let approved = brought.updates.iter().find(|u| u.id == pending.id).unwrap();
+        let approved = brought.updates().iter().find(|u| u.id == pending.id).unwrap();
         assert_eq!(approved.publication, Publication::Published, "{}", db.name);
         assert!(same(&brought, &app.delivery(PLAN).unwrap()), "{}", db.name);
 

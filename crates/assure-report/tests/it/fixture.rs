@@ -151,7 +151,7 @@ impl Fixture {
             update(n + 6, ItemKind::Milestone, OVERDUE, DeliveryStatus::Complete, PENDING_NARRATIVE, days_ago(1));
         pending.publication = Publication::Pending;
         updates.push(pending);
-        let delivery = Delivery { updates, added: vec![], stale_days: DEFAULT_STALE_DAYS, approval_required: true };
+        let delivery = Delivery::new(updates, vec![], DEFAULT_STALE_DAYS, true);
         Fixture { plan, assessments, illustrative, observations, delivery, moved_to, previous_at: days_ago(30) }
     }
 

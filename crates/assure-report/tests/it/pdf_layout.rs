@@ -52,12 +52,7 @@ pub static LONG: LazyLock<Delivery> = LazyLock::new(|| {
             created_at: "2024-01-10T09:00:00Z".to_owned(),
         })
         .collect();
-    Delivery {
-        updates: f.delivery.updates.clone(),
-        added,
-        stale_days: f.delivery.stale_days,
-        approval_required: f.delivery.approval_required,
-    }
+    Delivery::new(f.delivery.updates().to_vec(), added, f.delivery.stale_days, f.delivery.approval_required)
 });
 
 fn inputs() -> Inputs<'static> {

@@ -26,7 +26,7 @@ fn admin_crumb() -> (String, String) {
 pub async fn show_admin(State(state): State<AppState>, request: Request) -> Result<Markup, WebError> {
     admin(&request)?;
     let delivery = state.delivery().await?;
-    let pending = delivery.updates.iter().filter(|u| u.publication == assure_store::Publication::Pending).count();
+    let pending = delivery.updates().iter().filter(|u| u.publication == assure_store::Publication::Pending).count();
     Ok(page(
         "Admin",
         &[],
@@ -425,7 +425,7 @@ pub async fn list_approvals(State(state): State<AppState>, request: Request) -> 
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
     let pending: Vec<_> =
-        delivery.updates.iter().filter(|u| u.publication == assure_store::Publication::Pending).collect();
+        delivery.updates().iter().filter(|u| u.publication == assure_store::Publication::Pending).collect();
     Ok(page(
         "Updates awaiting approval",
         &[admin_crumb()],

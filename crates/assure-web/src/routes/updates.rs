@@ -195,14 +195,13 @@ pub async fn list_delivery(
     let (plan, delivery, what, filter, rows) = delivery_rows(&state, &query).await?;
     let count = |f: &dyn Fn(&Progress) -> bool| rows.iter().filter(|i| f(&i.progress)).count();
     let any = |o: &str| (String::new(), o.to_owned());
+    // Each plan's leads asked once, not once per organisation.
+    let leading: std::collections::HashSet<&str> =
+        plan.delivering_plans.iter().flat_map(|p| plan.delivering_plan_leads(p.id.get_ref())).collect();
     let mut organisations: Vec<_> = plan
         .organisations
         .iter()
-        .filter(|o| {
-            plan.delivering_plans
-                .iter()
-                .any(|p| plan.delivering_plan_leads(p.id.get_ref()).contains(&o.id.get_ref().as_str()))
-        })
+        .filter(|o| leading.contains(o.id.get_ref().as_str()))
         .map(|o| (o.id.get_ref().clone(), o.name.clone()))
         .collect();
     organisations.sort_by(|a, b| a.1.cmp(&b.1));
