@@ -4,17 +4,21 @@
 //! completed from counts, checked whole, and stored in one transaction with the record
 //! of the import; any problem and nothing is written.
 //!
-//! A file is read twice and never held: the first pass checks every row (collecting
-//! every problem, and a 64-bit print of each key to find repeated rows, looked at again
-//! only if two prints match), the second reads it again on a thread of its own and
-//! hands the rows in small batches to the store, which writes them as they come (binary
-//! `COPY` on PostgreSQL) in one transaction. The file's checksum, taken on both passes,
-//! must agree, so a file changed in between writes nothing. Memory does not grow with
-//! the file: ten million rows are imported in the same memory as ten thousand.
+//! A file is read once and never held: a thread reads it, checks every row (collecting
+//! every problem, and a 64-bit print of each key to find repeated rows) and hands the
+//! rows in small batches to the store, which writes them as they come (binary `COPY` on
+//! PostgreSQL) in one transaction; the transaction commits only if the whole file was
+//! read without a problem. Rows whose prints match are looked at again, in a second
+//! reading; in the rare case that they were different keys after all, the file is
+//! written in a third, whose checksum must agree with the first (a file changed in
+//! between writes nothing). Memory does not grow with the file beyond the 8-byte prints:
+//! ten million rows are imported in little more memory than ten thousand.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use assure_plan::fingertips::DataReader;
 use assure_plan::observation::Observation;
@@ -35,7 +39,7 @@ pub enum DataSource {
         /// Its bytes.
         bytes: Vec<u8>,
     },
-    /// A CSV file on disk, read twice (checked, then written) and never held whole.
+    /// A CSV file on disk, read as it is written and never held whole.
     Path {
         /// The file as messages name it.
         name: String,
@@ -362,7 +366,7 @@ impl App {
         })
     }
 
-    /// A file checked in one pass and written in a second (see the module).
+    /// A file checked and written in one pass (see the module).
     fn import_file(
         &self,
         request: &DataImportRequest,
@@ -371,32 +375,15 @@ impl App {
         source: &Source<'_>,
         progress: &dyn Progress,
     ) -> Result<DataImported, AppError> {
-        // First pass: every problem, and the keys' prints.
-        progress.start("checking", source.size);
-        let mut reader = source.reader(progress).map_err(|p| source.invalid(p))?;
-        let mut preparer = Preparer::new(plan, &source.recorded, options).map_err(tracking_error(source.shown))?;
-        let mut problems = Diagnostics::new();
-        let mut prints = KeyPrints::default();
-        while let Some(o) = reader.next_row() {
-            // As when the file was read whole: a file that does not read is reported as
-            // such, without what its rows would have meant for the plan.
-            if !reader.problems().is_empty() {
-                continue;
-            }
-            if let Some(o) = preparer.row(o, &mut problems) {
-                prints.push(&o.key);
-            }
-        }
-        let format = reader.layout();
-        let checksum = reader.finish().map_err(|p| source.invalid(p))?.checksum.hex();
-        let (skipped, computed) = (preparer.skipped, preparer.computed);
-        let suspects = prints.repeated();
-        if !suspects.is_empty() {
+        progress.start("importing", source.size);
+        let (mut read, stored) = self.read_and_write(request, plan, options, source, progress, None)?;
+        let mut problems = std::mem::take(&mut read.problems);
+        if !read.suspects.is_empty() {
             // Only the rows whose key's print was seen twice are looked at again.
             progress.start("repeats", source.size);
             let mut reader = source.reader(progress).map_err(|p| source.invalid(p))?;
             let mut preparer = Preparer::new(plan, &source.recorded, options).map_err(tracking_error(source.shown))?;
-            let mut repeats = Repeats::new(suspects, &source.recorded);
+            let mut repeats = Repeats::new(std::mem::take(&mut read.suspects), &source.recorded);
             let (mut ignored, mut found) = (Diagnostics::new(), Diagnostics::new());
             while let Some(o) = reader.next_row() {
                 if let Some(o) = preparer.row(o, &mut ignored) {
@@ -404,80 +391,251 @@ impl App {
                 }
             }
             problems = problems.merge_by_line(found);
+            if problems.is_empty() {
+                // Different keys with one print (about once in 10^12 pairs): written
+                // again, the file as checked.
+                progress.start("writing", source.size);
+                let expected = Some(read.file.checksum.as_str());
+                let (again, stored) = self.read_and_write(request, plan, options, source, progress, expected)?;
+                return finished(request, source, again, stored);
+            }
         }
         if !problems.is_empty() {
             return Err(source.invalid(problems));
         }
+        finished(request, source, read, stored)
+    }
 
-        // Second pass: read again on a thread, written as it comes, in one transaction.
-        let file = DataFile { name: source.recorded.clone(), checksum, format: format.to_owned(), skipped };
-        progress.start("writing", source.size);
-        let import = std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Observation>, Diagnostics>>(4);
-            let expected = &file.checksum;
-            scope.spawn(move || {
-                if let Err(problems) = read_again(source, plan, options, expected, progress, &send) {
-                    // The store has stopped if nobody receives: nothing to tell then.
-                    let _ = send.send(Err(problems));
+    /// The file read on a thread of its own, each row checked and, while none is wrong,
+    /// handed to the store, which writes it as it comes in one transaction; committed
+    /// only if the whole file was read without a problem or a repeated key's print.
+    /// With `checked` (the checksum of an earlier pass that found no problem), the prints
+    /// are not taken again and a problem or another checksum means the file changed.
+    fn read_and_write(
+        &self,
+        request: &DataImportRequest,
+        plan: &Plan,
+        options: &PrepareOptions,
+        source: &Source<'_>,
+        progress: &dyn Progress,
+        checked: Option<&str>,
+    ) -> Result<(ReadPass, Result<ObservationImport, StoreError>), AppError> {
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Sent>(4);
+            let reading = scope.spawn(|| read_pass(source, plan, options, progress, send, &stop, checked));
+            let file = RefCell::new(None);
+            let rows = receive.into_iter().flat_map(|sent| match sent {
+                Sent::Rows(rows) => rows.into_iter().map(Ok).collect(),
+                Sent::Read(read) => {
+                    *file.borrow_mut() = Some(read);
+                    Vec::new()
                 }
+                Sent::Wrong => vec![Err(Diagnostics::from(Diagnostic::new(source.shown, "has problems")))],
             });
-            let rows = receive.into_iter().flat_map(|batch| {
-                let (rows, problems) = match batch {
-                    Ok(rows) => (rows, None),
-                    Err(problems) => (Vec::new(), Some(problems)),
-                };
-                rows.into_iter().map(Ok).chain(problems.map(Err))
-            });
-            self.store.import_observation_rows(&request.plan_id, &file, request.mode, &request.actor, rows)
+            let unread = || Diagnostics::from(Diagnostic::new(source.shown, "was not read to its end"));
+            let read = || file.borrow_mut().take().ok_or_else(unread);
+            let stored = self.store.import_observation_rows(
+                &request.plan_id,
+                &source.recorded,
+                request.mode,
+                &request.actor,
+                rows,
+                read,
+            );
+            if matches!(&stored, Err(e) if !matches!(e, StoreError::Observations(_))) {
+                // Nothing more to learn from the file when the database failed.
+                stop.store(true, Ordering::Relaxed);
+            }
+            let read = reading.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            match stored {
+                Err(e) if !matches!(e, StoreError::Observations(_)) => Err(e.into()),
+                stored => Ok((read?, stored)),
+            }
         })
-        .map_err(|e| match e {
-            StoreError::Observations(problems) => source.invalid(problems),
-            e => e.into(),
-        })?;
-        Ok(DataImported { file: file.name, plan_id: request.plan_id.clone(), import, skipped, computed })
     }
 }
 
-/// The second pass: the file read and prepared again, sent on in batches; a problem now
-/// (none was found in the first pass) or another checksum means the file changed.
-fn read_again(
+/// What the import did, or why it did not: the store's answer once the file was read
+/// without a problem.
+fn finished(
+    request: &DataImportRequest,
+    source: &Source<'_>,
+    read: ReadPass,
+    stored: Result<ObservationImport, StoreError>,
+) -> Result<DataImported, AppError> {
+    let import = stored.map_err(|e| match e {
+        StoreError::Observations(problems) => source.invalid(problems),
+        e => e.into(),
+    })?;
+    Ok(DataImported {
+        file: read.file.name,
+        plan_id: request.plan_id.clone(),
+        import,
+        skipped: read.file.skipped,
+        computed: read.computed,
+    })
+}
+
+/// What the reading thread hands to the writing one.
+enum Sent {
+    /// Rows checked, to be written.
+    Rows(Vec<Observation>),
+    /// The file was read to its end without a problem: what it was.
+    Read(DataFile),
+    /// A row was wrong (or a key's print was seen twice): write nothing.
+    Wrong,
+}
+
+/// What a reading pass found, besides the rows it handed on.
+struct ReadPass {
+    /// Every problem of the file and its rows.
+    problems: Diagnostics,
+    /// The prints of keys seen more than once (see [`KeyPrints`]).
+    suspects: HashSet<u64>,
+    /// The file as read (checksum, layout, rows skipped).
+    file: DataFile,
+    /// Rows whose value or interval was computed from their counts.
+    computed: u64,
+}
+
+/// A reading pass (see [`App::read_and_write`]): reads to the end whatever it finds, to
+/// report every problem, unless told to `stop`.
+fn read_pass(
     source: &Source<'_>,
     plan: &Plan,
     options: &PrepareOptions,
-    expected: &str,
     progress: &dyn Progress,
-    send: &std::sync::mpsc::SyncSender<Result<Vec<Observation>, Diagnostics>>,
-) -> Result<(), Diagnostics> {
+    send: std::sync::mpsc::SyncSender<Sent>,
+    stop: &AtomicBool,
+    checked: Option<&str>,
+) -> Result<ReadPass, AppError> {
     let changed = || {
-        Diagnostics::from(Diagnostic::new(
+        source.invalid(Diagnostics::from(Diagnostic::new(
             source.shown,
             "the file changed while it was being imported (it was checked, then read again to be written); \
              import it again",
-        ))
+        )))
     };
-    let mut reader = source.reader(progress).map_err(|_| changed())?;
-    let mut preparer = Preparer::new(plan, &source.recorded, options).map_err(|_| changed())?;
+    // Whatever ends this pass early, the writer is told to write nothing.
+    let wrong = |_: &AppError| {
+        let _ = send.send(Sent::Wrong);
+    };
+    let mut reader = source.reader(progress).map_err(|p| source.invalid(p)).inspect_err(wrong)?;
+    let mut preparer =
+        Preparer::new(plan, &source.recorded, options).map_err(tracking_error(source.shown)).inspect_err(wrong)?;
     let mut problems = Diagnostics::new();
+    let mut prints = KeyPrints::default();
+    // Rows are handed on while nothing is wrong and the writer takes them.
+    let mut writing = true;
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(o) = reader.next_row() {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        // As when the file was read whole: a file that does not read is reported as
+        // such, without what its rows would have meant for the plan.
         if !reader.problems().is_empty() {
-            return Err(changed());
+            if writing {
+                writing = false;
+                let _ = send.send(Sent::Wrong);
+            }
+            continue;
         }
-        match preparer.row(o, &mut problems) {
-            Some(o) => batch.push(o),
-            None if problems.is_empty() => {}
-            None => return Err(changed()),
+        let Some(o) = preparer.row(o, &mut problems) else {
+            if writing && !problems.is_empty() {
+                writing = false;
+                let _ = send.send(Sent::Wrong);
+            }
+            continue;
+        };
+        if checked.is_none() {
+            prints.push(&o.key);
         }
-        if batch.len() == BATCH && send.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err() {
-            return Ok(());
+        if writing {
+            batch.push(o);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                writing = send.send(Sent::Rows(full)).is_ok();
+            }
         }
     }
-    let input = reader.finish().map_err(|_| changed())?;
-    if input.checksum.hex() != expected {
+    let format = reader.layout().to_owned();
+    let checksum = match reader.finish() {
+        Ok(input) => input.checksum.hex(),
+        Err(p) => {
+            let _ = send.send(Sent::Wrong);
+            return Err(if checked.is_some() { changed() } else { source.invalid(p) });
+        }
+    };
+    let suspects = prints.repeated();
+    let file = DataFile { name: source.recorded.clone(), checksum, format, skipped: preparer.skipped };
+    if checked.is_some_and(|c| c != file.checksum || !problems.is_empty()) {
+        let _ = send.send(Sent::Wrong);
         return Err(changed());
     }
-    if !batch.is_empty() {
-        let _ = send.send(Ok(batch));
+    if writing && problems.is_empty() && suspects.is_empty() && !stop.load(Ordering::Relaxed) {
+        if !batch.is_empty() {
+            let _ = send.send(Sent::Rows(batch));
+        }
+        let _ = send.send(Sent::Read(file.clone()));
+    } else {
+        let _ = send.send(Sent::Wrong);
     }
-    Ok(())
+    Ok(ReadPass { problems, suspects, file, computed: preparer.computed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use assure_store::testing::databases;
+
+    const PLAN: &str = "kent-and-medway-2024-26";
+
+    /// The pass that writes a file whose keys' prints matched for different keys (about
+    /// once in 10^12 pairs, so not reachable with a real file in a test) writes the file
+    /// as it was checked, and nothing if its checksum is another now.
+    #[test]
+    fn a_file_written_again_after_its_check_is_written_only_if_it_is_the_file_checked() {
+        let bytes = b"Indicator ID,Indicator Name,Area Code,Sex,Age,Category Type,Category,Time period,Value,\
+                      Lower CI 95.0 limit,Upper CI 95.0 limit,Count,Denominator,Value note\n\
+                      93764,Alcohol,E10000016,Persons,All ages,,,2020,450,440.5,459.8,,,\n\
+                      93764,Alcohol,E06000035,Persons,All ages,,,2020,470,460.5,479.8,,,\n"
+            .to_vec();
+        let checksum = DataFile::checksum_of(&bytes);
+        for db in databases() {
+            let store = db.open();
+            store.import_plan(&assure_store::ImportPlanRequest::new(&assure_plan::bundled().unwrap(), "t")).unwrap();
+            let app = App::new(store);
+            let request = DataImportRequest {
+                plan_id: PLAN.to_owned(),
+                source: DataSource::File { name: "again.csv".to_owned(), bytes: bytes.clone() },
+                map: HashMap::new(),
+                skip_unknown_areas: false,
+                skip_unmapped: false,
+                mode: ImportMode::Merge,
+                actor: "analyst".to_owned(),
+            };
+            let plan = app.store.plan(PLAN).unwrap();
+            let options = request.options();
+            let done = with_source(&request.source, |source| {
+                let changed = app.read_and_write(&request, &plan, &options, source, &Quiet, Some("0123abcd"));
+                assert!(
+                    matches!(&changed, Err(AppError::InvalidFile { problems, .. })
+                        if problems.to_string().contains("the file changed while it was being imported")),
+                    "{}: {:?}",
+                    db.name,
+                    changed.map(|(_, stored)| stored)
+                );
+                assert!(app.store.observations(PLAN, None).unwrap().is_empty(), "{}: nothing written", db.name);
+                let (read, stored) = app.read_and_write(&request, &plan, &options, source, &Quiet, Some(&checksum))?;
+                finished(&request, source, read, stored)
+            })
+            .unwrap();
+            assert_eq!((done.import.rows, done.import.inserted), (2, 2), "{}", db.name);
+            assert_eq!(app.store.observations(PLAN, None).unwrap().len(), 2, "{}", db.name);
+            let record = &app.store.data_imports(PLAN).unwrap()[0];
+            assert_eq!((record.file.checksum.as_str(), record.file.format.as_str()), (checksum.as_str(), "fingertips"));
+        }
+    }
 }

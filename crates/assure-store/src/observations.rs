@@ -402,15 +402,18 @@ fn lock_plan(tx: &mut Tx<'_>, plan_id: &str) -> Result<HashSet<String>, StoreErr
 
 /// The import itself: its record, the rows (straight into `observation` when nothing of
 /// the plan's is stored or only new rows are allowed, else staged and compared in SQL),
-/// the counts and the audit entry.
+/// the counts and the audit entry. `read` tells, once the rows are all read, what the
+/// file was (its checksum, layout and rows skipped); before, the record has its name.
+#[allow(clippy::too_many_arguments)]
 fn write_import(
     tx: &mut Tx<'_>,
     plan_id: &str,
-    file: &DataFile,
+    name: &str,
     mode: ImportMode,
     actor: &str,
     known: &HashSet<String>,
     rows: &mut dyn Iterator<Item = Result<Observation, Diagnostics>>,
+    read: impl FnOnce() -> Result<DataFile, Diagnostics>,
 ) -> Result<ObservationImport, StoreError> {
     let import_rows = tx.rows(
         "data_import",
@@ -420,10 +423,10 @@ fn write_import(
             plan_id.into(),
             crate::now().as_str().into(),
             actor.into(),
-            file.name.as_str().into(),
-            file.checksum.as_str().into(),
-            file.format.as_str().into(),
-            Value::Int(file.skipped as i64),
+            name.into(),
+            "".into(),
+            "".into(),
+            Value::Int(0),
             Value::Bool(false),
         ],
     )?;
@@ -433,7 +436,7 @@ fn write_import(
         tx.query("SELECT 1 FROM observation WHERE plan_id = $1 LIMIT 1", &[plan_id.into()])?.is_empty();
     let mut tally = Tally::default();
     let (replaced_rows, unchanged) = if mode == ImportMode::Insert || nothing_stored {
-        write_stream(tx, Target::Observation, plan_id, import_id, &file.name, known, rows, &mut tally)?;
+        write_stream(tx, Target::Observation, plan_id, import_id, name, known, rows, &mut tally)?;
         (Vec::new(), 0)
     } else {
         let (real, boolean, temporary) = match tx.kind() {
@@ -446,12 +449,13 @@ fn write_import(
              numerator {real}, denominator {real}, note TEXT, source TEXT, illustrative {boolean} NOT NULL, \
              PRIMARY KEY (indicator_id, area, period, breakdown)){temporary}"
         ))?;
-        write_stream(tx, Target::Staged, plan_id, import_id, &file.name, known, rows, &mut tally)?;
+        write_stream(tx, Target::Staged, plan_id, import_id, name, known, rows, &mut tally)?;
         if tally.problems.is_empty() { merge_staged(tx, plan_id, import_id, mode)? } else { (Vec::new(), 0) }
     };
     if !tally.problems.is_empty() {
         return Err(StoreError::Observations(tally.problems));
     }
+    let file = read().map_err(StoreError::Observations)?;
 
     let result = ObservationImport {
         import_id,
@@ -461,14 +465,17 @@ fn write_import(
         unchanged,
     };
     tx.execute(
-        "UPDATE data_import SET rows_read = $1, inserted = $2, replaced = $3, unchanged = $4, illustrative = $5 \
-         WHERE id = $6",
+        "UPDATE data_import SET rows_read = $1, inserted = $2, replaced = $3, unchanged = $4, illustrative = $5, \
+         checksum = $6, format = $7, skipped = $8 WHERE id = $9",
         &[
             Value::Int(result.rows as i64),
             Value::Int(result.inserted as i64),
             Value::Int(result.replaced as i64),
             Value::Int(result.unchanged as i64),
             Value::Bool(tally.illustrative),
+            file.checksum.as_str().into(),
+            file.format.as_str().into(),
+            Value::Int(file.skipped as i64),
             Value::Int(import_id),
         ],
     )?;
@@ -536,28 +543,32 @@ impl Store {
                 return Err(StoreError::Observations(problems));
             }
             drop(seen);
-            write_import(tx, plan_id, file, mode, actor, &known, &mut rows.iter().cloned().map(Ok))
+            let rows = &mut rows.iter().cloned().map(Ok);
+            write_import(tx, plan_id, &file.name, mode, actor, &known, rows, || Ok(file.clone()))
         })
     }
 
     /// Store observations as they are read, in one transaction (see [`ImportMode`]), in
-    /// memory that does not grow with their number: for a file too large to hold. The
-    /// rows must have been checked whole already (no key twice: a repeat found here
-    /// stops the import); a row of an indicator not in the plan is reported by its line.
-    /// An `Err` from `rows` (the file could not be read again, or changed) stops the
-    /// import with its problems. Nothing is written unless every row is.
+    /// memory that does not grow with their number: for a file too large to hold, written
+    /// while it is still being read and checked. A key twice stops the import (the
+    /// reader finds which rows; see `assure_tracking::KeyPrints`); a row of an indicator
+    /// not in the plan is reported by its line. An `Err` from `rows` (a row was wrong, or
+    /// the file could not be read) stops the import with its problems, as does an `Err`
+    /// from `read`, asked once the rows are all read for what the file was (`name`, the
+    /// file as messages name it, is known before). Nothing is written unless every row is.
     pub fn import_observation_rows(
         &self,
         plan_id: &str,
-        file: &DataFile,
+        name: &str,
         mode: ImportMode,
         actor: &str,
         rows: impl IntoIterator<Item = Result<Observation, Diagnostics>>,
+        read: impl FnOnce() -> Result<DataFile, Diagnostics>,
     ) -> Result<ObservationImport, StoreError> {
         let mut rows = rows.into_iter();
         self.pool.write(|tx| {
             let known = lock_plan(tx, plan_id)?;
-            write_import(tx, plan_id, file, mode, actor, &known, &mut rows)
+            write_import(tx, plan_id, name, mode, actor, &known, &mut rows, read)
         })
     }
 

@@ -1,4 +1,4 @@
-//! Large data files imported in two passes without being held (`DataSource::Path`): every
+//! Large data files checked as they are written, without being held (`DataSource::Path`): every
 //! problem of a file found wherever it is, nothing written; a good file stored exactly as
 //! the in-memory pipeline stores it; merges compared in the database. On both backends.
 
@@ -106,6 +106,14 @@ fn problems_at_the_start_and_the_end_of_a_large_file_are_all_reported_and_nothin
         i if i == last => row(0),
         _ => line,
     });
+    // Problems only at the end, after every earlier row has been handed to the store and
+    // written (the file is checked as it is written): an unknown area on the line before
+    // the last, and the last line repeating line 2.
+    let late = file(ROWS, |i, line| match i {
+        i if i == last - 1 => line.replace(AREAS[i % AREAS.len()], "E99999999"),
+        i if i == last => row(0),
+        _ => line,
+    });
     // A file that does not read: a word for a number on line 3 and on the last line.
     let unreadable =
         file(ROWS, |i, line| if i == 1 || i == last { line.replace(",Persons,", ",Persons,x,") } else { line });
@@ -116,6 +124,16 @@ fn problems_at_the_start_and_the_end_of_a_large_file_are_all_reported_and_nothin
                 assert_eq!(file, "big.csv", "{}", db.name);
                 let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
                 assert_eq!(lines, [Some(3), Some(ROWS + 1)], "{}: {problems}", db.name);
+                let text = problems.to_string();
+                assert!(text.contains("unknown area 'E99999999'"), "{}: {text}", db.name);
+                assert!(text.contains(&format!("big.csv:{}: period: repeats line 2", ROWS + 1)), "{}: {text}", db.name);
+            }
+            other => panic!("{}: expected the file refused, got {other:?}", db.name),
+        }
+        match app.import_data(&request(late.path(), ImportMode::Merge)) {
+            Err(AppError::InvalidFile { problems, .. }) => {
+                let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+                assert_eq!(lines, [Some(ROWS), Some(ROWS + 1)], "{}: {problems}", db.name);
                 let text = problems.to_string();
                 assert!(text.contains("unknown area 'E99999999'"), "{}: {text}", db.name);
                 assert!(text.contains(&format!("big.csv:{}: period: repeats line 2", ROWS + 1)), "{}: {text}", db.name);
