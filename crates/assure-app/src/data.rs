@@ -143,7 +143,7 @@ pub fn parse_mapping(text: &str) -> Result<(u32, String), String> {
 /// Told how a long task is going, by a face that shows it (a progress bar on a
 /// terminal); the use-case calls it, from more than one thread.
 pub trait Progress: Sync {
-    /// A new stage (`checking`, `repeats`, `writing` …) of `total` units (bytes of a file), if known.
+    /// A new stage (`importing`, `repeats`, `writing` …) of `total` units (bytes of a file), if known.
     fn start(&self, stage: &str, total: Option<u64>);
     /// `done` more units of the stage.
     fn advance(&self, done: u64);
@@ -375,6 +375,10 @@ impl App {
         source: &Source<'_>,
         progress: &dyn Progress,
     ) -> Result<DataImported, AppError> {
+        // What is wrong before any row (the mapping, the header) is said before the
+        // database is asked for its write lock, whose failure would be reported instead.
+        Preparer::new(plan, &source.recorded, options).map_err(tracking_error(source.shown))?;
+        drop(source.reader(&Quiet).map_err(|p| source.invalid(p))?);
         progress.start("importing", source.size);
         let (mut read, stored) = self.read_and_write(request, plan, options, source, progress, None)?;
         let mut problems = std::mem::take(&mut read.problems);
