@@ -4,7 +4,8 @@ For each page, in one session and interleaved: nginx serving the page as a stati
 (the physical limit of HTTP on this machine), then `assure serve` on SQLite, then on
 PostgreSQL; with `--baseline OTHER-BINARY`, that binary too, on its own SQLite file and
 PostgreSQL schema (say, a build of main, to compare a change before and after in one
-session). `--rounds N` measures every server N times, interleaved, and reports medians. With `--gzip`
+session). `--rounds N` measures every server N times, interleaved (the servers' order turning
+each round), and reports medians. With `--gzip`
 each page is measured also with `Accept-Encoding: gzip`, nginx then serving the same
 compressed bytes (`gzip_static`, the `.gz` rendered by the server). Load: wrk with 2 threads and 64 connections on loopback. The servers log at
 `warn` (no per-request log line), and every page is requested once before measuring.
@@ -34,6 +35,8 @@ http {{
         listen 127.0.0.1:{port};
         root {work}/www;
         gzip_static on;
+        open_file_cache max=64 inactive=60s;
+        open_file_cache_valid 60s;
         location / {{ try_files $uri $uri/index.html =404; }}
     }}
 }}
@@ -141,7 +144,11 @@ def main() -> None:
         for page, encoding in [(p, e) for p in a.pages for e in [None] + (["gzip"] if a.gzip else [])]:
             label = page + (f" ({encoding})" if encoding else "")
             for round in range(a.rounds):
-                for name, port in [("nginx", 18300)] + [(n, p) for n, (_, p) in servers.items()]:
+                # The servers' order turns each round, so that no one always follows nginx
+                # (the server measured right after it was seen slower, whichever it was).
+                order = [(n, p) for n, (_, p) in servers.items()]
+                order = order[round % len(order):] + order[:round % len(order)]
+                for name, port in [("nginx", 18300)] + order:
                     url = f"http://127.0.0.1:{port}{page}"
                     asked = urllib.request.Request(url, headers={"Accept-Encoding": encoding or "identity"})
                     with urllib.request.urlopen(asked) as answer:

@@ -14,9 +14,12 @@
 //!   is believed only while connected and heard from within the last [`SILENCE`], and not
 //!   after [`Changes::doubt`] until it has heard from the server again. A lost connection
 //!   is reopened with backoff (0.1 s doubling to 5 s); until then the answer is `None`;
-//! - on SQLite, `PRAGMA data_version`, asked on each call: an in-process read of the WAL
-//!   index (microseconds, no pool, no waiting for a lock) that changes whenever any other
-//!   connection, in this process or another, commits. A question takes whichever of a few
+//! - on SQLite, `PRAGMA data_version`: an in-process read of the WAL index (microseconds,
+//!   no pool, no waiting for a lock) that changes whenever any other connection, in this
+//!   process or another, commits. It is read again only when the last read is older than
+//!   [`SQLITE_FRESH`] (under load a server answers tens of thousands of requests a second,
+//!   and each read also asks the file system whether the `-shm` can still be written), so
+//!   another process's change is seen within that time. A question takes whichever of a few
 //!   connections is free (so that requests on different threads seldom wait for each
 //!   other), and a connection that sees its version move counts a change shared by all
 //!   (one change may be counted once per connection: a spare question of the revision,
@@ -48,6 +51,10 @@ const PING_EVERY: Duration = Duration::from_secs(1);
 /// duties (a ping, whether it is still wanted).
 const WAIT: Duration = Duration::from_millis(250);
 
+/// How long a SQLite data version read stays the answer: another process's change is
+/// served within this time (this process's own, on its very next request).
+pub const SQLITE_FRESH: Duration = Duration::from_millis(5);
+
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const LAST_BACKOFF: Duration = Duration::from_secs(5);
 
@@ -78,6 +85,10 @@ struct SqliteWatch {
     askers: [Mutex<Asker>; SQLITE_ASKERS],
     /// Changes seen on any of them (see the module's documentation).
     seen: AtomicU64,
+    started: Instant,
+    /// Microseconds after `started`, plus one, of the last read that succeeded (0: none,
+    /// or the last read failed).
+    read_at: AtomicU64,
 }
 
 /// A connection to ask `PRAGMA data_version` on, and the version it last read there.
@@ -96,12 +107,21 @@ impl SqliteWatch {
                 })
             }),
             seen: AtomicU64::new(0),
+            started: Instant::now(),
+            read_at: AtomicU64::new(0),
         }
     }
 
     /// The changes seen so far, after reading the data version on a free connection
-    /// (`None`: it cannot be read now).
+    /// unless the last read is younger than [`SQLITE_FRESH`] (`None`: it cannot be read
+    /// now).
     fn seen(&self) -> Option<u64> {
+        // Taken before the read: the read answers for no later than this.
+        let asked = micros(self.started.elapsed()).saturating_add(1);
+        let last = self.read_at.load(Ordering::SeqCst);
+        if last != 0 && asked.saturating_sub(last) < micros(SQLITE_FRESH) {
+            return Some(self.seen.load(Ordering::SeqCst));
+        }
         let free = self.askers.iter().find_map(|a| a.try_lock().ok());
         let mut asker = match free {
             Some(a) => a,
@@ -113,6 +133,7 @@ impl SqliteWatch {
             self.seen.fetch_add(1, Ordering::SeqCst);
         }
         asker.last = now;
+        self.read_at.store(if now.is_some() { asked } else { 0 }, Ordering::SeqCst);
         now.map(|_| self.seen.load(Ordering::SeqCst))
     }
 }
@@ -218,6 +239,10 @@ impl Listener {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
 impl Changes {

@@ -55,7 +55,7 @@ pub use assure_plan::delivery::{
 pub use assure_plan::observation::{Observation, ObservationKey};
 pub use audit::{AuditEntry, AuditFilter};
 pub use backup::{BackupError, Contents, restore};
-pub use changes::{CHANNEL, Changes, SILENCE, Watching};
+pub use changes::{CHANNEL, Changes, SILENCE, SQLITE_FRESH, Watching};
 pub use committees::{ActionUpdate, Body, Meeting, MeetingDecision, NewMeeting, NewMeetingDecision, Paper, PaperKind};
 pub use drafts::{Draft, DraftChange};
 pub use fingertips::{FingertipsRun, FingertipsSource, NewFingertipsSource, Refresh, RunEnd};

@@ -105,6 +105,9 @@ fn a_read_only_database_wal_or_shm_under_a_running_server_refuses_writes_and_the
         let file = PathBuf::from(format!("{}{suffix}", db.display()));
         assert!(file.exists(), "{} exists while the server runs", file.display());
         let Some(frozen) = Immutable::set(&file) else { return };
+        // The change watch reads the data version (and looks at the -shm) at most every
+        // SQLITE_FRESH: past that, it has seen the frozen file.
+        std::thread::sleep(assure_store::SQLITE_FRESH * 4);
         for _ in 0..2 {
             let r = client().post_json(update, Some(&token), body);
             assert_eq!(r.status, 503, "{suffix}: a write is unavailable, not an error: {}", r.body);
