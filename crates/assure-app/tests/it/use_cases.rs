@@ -2,7 +2,7 @@
 //! refuses (and that a refusal writes nothing), and what the views then show.
 
 use assure_app::{App, AppError, DataImportRequest, DataSource, ReportFormat, ReportRequest};
-use assure_plan::delivery::{ItemKind, Publication, UpdateFields};
+use assure_plan::delivery::{DeliveryUpdate, ItemKind, Publication, UpdateFields};
 use assure_store::testing::{TestDb, databases};
 use assure_store::{Account, AccountFields, ImportMode, Role};
 
@@ -42,6 +42,16 @@ fn file(name: &str, text: &str) -> DataImportRequest {
 
 fn update(status: &str, narrative: &str) -> UpdateFields {
     UpdateFields { status: status.to_owned(), narrative: narrative.to_owned(), ..Default::default() }
+}
+
+/// Approval turned on, then `by` records an on-track update of the Medway-led milestone.
+fn update_awaiting_approval(app: &App, by: &Account, narrative: &str) -> DeliveryUpdate {
+    app.store()
+        .save_settings(&assure_store::Settings { approval_required: true, ..Default::default() }, "tester")
+        .unwrap();
+    let views = app.views(PLAN).unwrap();
+    app.record_update(by, &views.plan, &views.delivery, ItemKind::Milestone, MEDWAY_LED, &update("on_track", narrative))
+        .unwrap()
 }
 
 #[test]
@@ -131,20 +141,7 @@ fn an_update_is_recorded_only_by_someone_who_may_make_it() {
         assert_eq!((u.publication, u.author.as_str()), (Publication::Published, "medway"), "{}", db.name);
 
         // With approval on, an editor's update waits; an admin approves it.
-        app.store()
-            .save_settings(&assure_store::Settings { approval_required: true, ..Default::default() }, "tester")
-            .unwrap();
-        let views = app.views(PLAN).unwrap();
-        let u = app
-            .record_update(
-                &medway,
-                &views.plan,
-                &views.delivery,
-                ItemKind::Milestone,
-                MEDWAY_LED,
-                &update("on_track", "Back on"),
-            )
-            .unwrap();
+        let u = update_awaiting_approval(&app, &medway, "Back on");
         assert_eq!(u.publication, Publication::Pending, "{}", db.name);
         assert!(matches!(app.review_update(&medway, PLAN, u.id, true), Err(AppError::Forbidden(_))), "{}", db.name);
         let admin = account(&app, "admin", Role::Admin, &[]);
@@ -251,20 +248,7 @@ fn delivery_brought_up_to_date_reads_only_what_changed_and_equals_a_whole_read()
         assert!(same(&brought, &app.delivery(PLAN).unwrap()), "{}", db.name);
 
         // An update awaiting approval, then approved: the approved one replaces it.
-        app.store()
-            .save_settings(&assure_store::Settings { approval_required: true, ..Default::default() }, "tester")
-            .unwrap();
-        let views = app.views(PLAN).unwrap();
-        let pending = app
-            .record_update(
-                &medway,
-                &views.plan,
-                &views.delivery,
-                ItemKind::Milestone,
-                MEDWAY_LED,
-                &update("on_track", "Back"),
-            )
-            .unwrap();
+        let pending = update_awaiting_approval(&app, &medway, "Back");
         let (known, known_at) = (app.delivery(PLAN).unwrap(), revision(&app));
         app.review_update(&admin, PLAN, pending.id, true).unwrap();
         let brought = app.delivery_since(PLAN, &known, known_at).unwrap();

@@ -3,6 +3,14 @@
 
 use crate::TestDb;
 
+/// Longer than the data version is trusted without reading it again ([`SQLITE_FRESH`]):
+/// another connection's commit is promised to be seen after that, not sooner.
+///
+/// [`SQLITE_FRESH`]: assure_store::SQLITE_FRESH
+fn past_fresh() {
+    std::thread::sleep(assure_store::SQLITE_FRESH * 3);
+}
+
 #[test]
 fn a_commit_elsewhere_moves_the_generation_on_every_thread() {
     let db = TestDb::sqlite();
@@ -20,6 +28,7 @@ fn a_commit_elsewhere_moves_the_generation_on_every_thread() {
 
     // A commit on a connection that is not the store's (as another process's would be).
     db.raw_sql("CREATE TABLE probe (x INTEGER)").unwrap();
+    past_fresh();
     let moved = changes.generation().unwrap();
     assert_ne!(moved, settled, "this thread sees the commit");
     assert_eq!(changes.generation(), Some(moved), "and then nothing more");
@@ -29,6 +38,7 @@ fn a_commit_elsewhere_moves_the_generation_on_every_thread() {
         s.spawn(|| {
             let before = changes.generation().unwrap();
             db.raw_sql("INSERT INTO probe VALUES (1)").unwrap();
+            past_fresh();
             (before, changes.generation().unwrap())
         })
         .join()
