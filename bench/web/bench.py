@@ -9,6 +9,9 @@ each round), and reports medians. With `--gzip`
 each page is measured also with `Accept-Encoding: gzip`, nginx then serving the same
 compressed bytes (`gzip_static`, the `.gz` rendered by the server). Load: wrk with 2 threads and 64 connections on loopback. The servers log at
 `warn` (no per-request log line), and every page is requested once before measuring.
+Beside req/s, each server's own CPU time per answer (from /proc, nginx's master and
+workers summed): wrk shares the cores, so req/s moves with it from run to run while CPU per
+answer stays steady, the better measure of a change to the server.
 """
 
 import argparse
@@ -58,6 +61,7 @@ def wrk(url: str, duration: int, encoding: str | None = None) -> dict:
     out = subprocess.run(["wrk", "-t2", "-c64", f"-d{duration}s", "--latency", *header, url],
                          check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
 
     def ms(label):
         m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)\b", out)
@@ -70,7 +74,23 @@ def wrk(url: str, duration: int, encoding: str | None = None) -> dict:
     if failed:
         # Counted and reported beside the figure (an older baseline may time out under load).
         print(f"{url}: {failed} failed requests:\n{out}", file=sys.stderr)
-    return {"rps": rps, "p50": ms("50"), "p99": ms("99"), "failed": failed}
+    return {"rps": rps, "requests": requests, "p50": ms("50"), "p99": ms("99"), "failed": failed}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time these processes have used so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def nginx_pids(work: Path) -> list[int]:
+    """nginx's master and its workers."""
+    master = int((work / "nginx.pid").read_text())
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [master, *map(int, children)]
 
 
 def start_assure(assure: str, database: str, port: int, env: dict) -> subprocess.Popen:
@@ -138,6 +158,7 @@ def main() -> None:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     subprocess.run([nginx, "-c", str(work / "nginx.conf")], check=True)
     wait_for("http://127.0.0.1:18300/")
+    pids = {"nginx": nginx_pids(work), **{name: [p.pid] for name, (p, _) in servers.items()}}
 
     runs = []
     try:
@@ -154,10 +175,15 @@ def main() -> None:
                     with urllib.request.urlopen(asked) as answer:
                         sent = len(answer.read())
                         sent_as = answer.headers.get("Content-Encoding") or "identity"
+                    used = cpu_seconds(pids[name])
                     r = wrk(url, a.duration, encoding)
-                    r.update(page=label, server=name, round=round, sent=sent, sent_as=sent_as)
+                    # The server's own CPU per answer: far steadier than req/s between runs
+                    # (wrk shares the machine's cores, so its speed moves the throughput).
+                    cpu = (cpu_seconds(pids[name]) - used) / max(r["requests"], 1) * 1e6
+                    r.update(page=label, server=name, round=round, sent=sent, sent_as=sent_as, cpu=cpu)
                     runs.append(r)
                     print(f"{label:22} {name:11} {r['rps']:10,.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
+                          f"  {r['cpu']:5.1f} µs CPU/req"
                           f"  {sent:,} bytes {sent_as}" + (f"  FAILED {r['failed']}" if r["failed"] else ""),
                           file=sys.stderr)
     finally:
@@ -173,16 +199,19 @@ def main() -> None:
             results.append(dict(page=label, server=name, rps=statistics.median(r["rps"] for r in mine),
                                 p50=statistics.median(r["p50"] for r in mine),
                                 p99=statistics.median(r["p99"] for r in mine),
+                                cpu=statistics.median(r["cpu"] for r in mine),
                                 all=[r["rps"] for r in mine], sent=mine[0]["sent"], sent_as=mine[0]["sent_as"],
                                 failed=sum(r["failed"] for r in mine)))
     what = f"median of {a.rounds} interleaved runs" if a.rounds > 1 else "one run"
-    print(f"\nwrk -t2 -c64 -d{a.duration}s on loopback, {what}; ratio = requests/s over nginx's for the same bytes")
-    print(f"{'page':25} {'server':11} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9} {'bytes sent':>18}"
+    print(f"\nwrk -t2 -c64 -d{a.duration}s on loopback, {what}; ratio = requests/s over nginx's for the same bytes;"
+          " CPU = the server's own CPU time per answer (µs)")
+    print(f"{'page':25} {'server':11} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs nginx':>9} {'CPU':>6}"
+          f" {'bytes sent':>18}"
           + ("  runs, req/s" if a.rounds > 1 else ""))
     for r in results:
         base = next(x for x in results if x["page"] == r["page"] and x["server"] == "nginx")
         print(f"{r['page']:25} {r['server']:11} {r['rps']:10,.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
-              f"{r['rps'] / base['rps']:9.2f} {r['sent']:>9,} {r['sent_as']:>8}"
+              f"{r['rps'] / base['rps']:9.2f} {r['cpu']:6.1f} {r['sent']:>9,} {r['sent_as']:>8}"
               + ("  " + ", ".join(f"{x:,.0f}" for x in r["all"]) if a.rounds > 1 else "")
               + (f"  FAILED {r['failed']} request(s)" if r["failed"] else ""))
     failed = sum(r["failed"] for r in results if not r["server"].endswith("-base"))

@@ -66,7 +66,7 @@ impl Progress {
 
 /// Today's date (UTC).
 pub fn today() -> Date {
-    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+    jiff::tz::Offset::UTC.to_datetime(jiff::Timestamp::now()).date()
 }
 
 /// The last day of a period as the plan writes it (`March 2025` → 2025-03-31), or a day

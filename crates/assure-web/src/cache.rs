@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
 use crate::encoding::Encoded;
-use crate::state::Page;
+use crate::state::{Page, PageKey};
 
 /// Largest page kept (the biggest organisation page is about 100 KB).
 const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
@@ -35,17 +35,18 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
     if request.method() != Method::GET || signed_in || path.starts_with("/assets/") || path == "/healthz" {
         return next.run(request).await;
     }
-    let key = key(request.uri());
+    let uri = request.uri().clone();
+    let key = key(&uri);
     let revision = match state.revision().await {
         Ok(r) => r,
         Err(e) => return e.answer_for(request.uri().path()),
     };
     let asked = conditional_headers(request.headers());
     let content = revision.content();
-    if let Some(page) = state.content_page(&content, &key) {
+    if let Some(page) = state.content_page(&content, key) {
         return page.answer(&asked);
     }
-    let rendering = state.rendering(&revision, &key);
+    let rendering = state.rendering(&revision, key);
     // The first request for the page at this revision renders it; those arriving while
     // it does wait for the page. If it is not kept, each renders its own.
     let mut mine = Some((request, next));
@@ -55,10 +56,10 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
         .get_or_init(move || async move {
             let (request, next) = waiting.take()?;
             let (response, reads) = crate::state::noting_reads(next.run(request)).await;
-            match keepable(response).await {
+            match keepable(response, &state, key.path).await {
                 Ok(page) => {
                     if reads == crate::state::Reads::Content {
-                        state.keep_content_page(&content, &key, page.clone());
+                        state.keep_content_page(&content, key, page.clone());
                     }
                     Some(page)
                 }
@@ -77,11 +78,10 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
     }
 }
 
-/// The key a page is kept under: its path and query, and the day (what is overdue or
-/// stale changes with the day, not only with the data).
-fn key(uri: &Uri) -> String {
-    let path_and_query = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    format!("{} {path_and_query}", assure_tracking::delivery::today())
+/// The key a page is kept under: its path and query, today.
+fn key(uri: &Uri) -> PageKey<'_> {
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    PageKey { day: assure_tracking::delivery::today(), path }
 }
 
 /// The answer to a request that [`cache_pages`] would answer with a page already kept at
@@ -102,15 +102,14 @@ pub fn kept_answer<B>(state: &AppState, request: &axum::http::Request<B>) -> Opt
         return None;
     }
     let revision = state.known_revision()?;
-    let page = state.kept_page(&revision, &key(request.uri()))?;
-    let mut response = page.answer(headers);
-    crate::security::add(response.headers_mut(), path.starts_with("/reports/"), state.hsts());
-    Some(response)
+    let page = state.kept_page(&revision, key(request.uri()))?;
+    Some(page.answer(headers))
 }
 
-/// The page to keep from a rendered response, or the response itself when it is not one
-/// to keep: not a type rendered from the plan alone, not `200 OK`, or for one visitor.
-async fn keepable(response: Response) -> Result<Page, Response> {
+/// The page to keep from a rendered response to `path`, with the security headers every
+/// answer of it carries, or the response itself when it is not one to keep: not a type
+/// rendered from the plan alone, not `200 OK`, or for one visitor.
+async fn keepable(response: Response, state: &AppState, path: &str) -> Result<Page, Response> {
     let kept_type = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -131,6 +130,7 @@ async fn keepable(response: Response) -> Result<Page, Response> {
                     headers.insert(name, v.clone());
                 }
             }
+            crate::security::add(&mut headers, path.starts_with("/reports/"), state.hsts());
             Ok(Arc::new(Encoded::new(headers, bytes)))
         }
         Err(e) => Err(crate::WebError::Internal(format!("page body: {e}")).into_response()),

@@ -41,16 +41,19 @@ impl Encoding {
             let Ok(value) = value.to_str() else { continue };
             for item in value.split(',') {
                 let mut parts = item.split(';');
-                let name = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+                let name = parts.next().unwrap_or_default().trim();
                 let q = parts
                     .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
                     .find_map(|q| q.trim().parse::<f32>().ok())
                     .unwrap_or(1.0);
-                let slot = match name.as_str() {
-                    "br" => &mut accepts.0,
-                    "gzip" | "x-gzip" => &mut accepts.1,
-                    "*" => &mut accepts.2,
-                    _ => continue,
+                let slot = if name.eq_ignore_ascii_case("br") {
+                    &mut accepts.0
+                } else if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+                    &mut accepts.1
+                } else if name == "*" {
+                    &mut accepts.2
+                } else {
+                    continue;
                 };
                 *slot = Some(q > 0.0);
             }
@@ -96,21 +99,31 @@ impl Encoding {
     }
 }
 
-/// An answer kept in memory: its content type and other headers, the plain bytes, a
-/// strong entity tag made from them, and each compressed form, made on first demand
-/// and then kept, so a kept answer costs no compression work.
+/// An answer kept in memory: the plain bytes, each compressed form (made on first
+/// demand and then kept, so a kept answer costs no compression work), and the whole head
+/// of each coding's answer, made once: the headers every answer carries, a strong entity
+/// tag made from the bytes, `Content-Encoding` and `Vary`. An answer is then the head
+/// cloned and the bytes shared, nothing added header by header.
 pub struct Encoded {
-    headers: HeaderMap,
     plain: Bytes,
     /// The entity tag of each coding: identity, gzip, brotli.
     tags: [HeaderValue; 3],
+    /// The head of `200 OK` in each coding.
+    heads: [HeaderMap; 3],
+    /// The head of `304 Not Modified` in each coding: as `heads` less what describes the
+    /// bytes themselves (RFC 9110 15.4.5).
+    not_modified: [HeaderMap; 3],
     gzip: OnceLock<Option<Bytes>>,
     brotli: OnceLock<Option<Bytes>>,
 }
 
+/// Headers that describe the bytes of a `200 OK`, which a `304 Not Modified` leaves out.
+const REPRESENTATION: [header::HeaderName; 3] =
+    [header::CONTENT_TYPE, header::CONTENT_DISPOSITION, header::CONTENT_ENCODING];
+
 impl Encoded {
-    /// Keep `plain`, answered with `headers` (content type, and any such as
-    /// `Content-Disposition` or `Cache-Control` that every answer carries).
+    /// Keep `plain`, answered with `headers`: its content type, and any others every
+    /// answer carries (`Content-Disposition`, `Cache-Control`, the security headers).
     pub fn new(headers: HeaderMap, plain: Bytes) -> Encoded {
         use base64::Engine;
         use sha2::Digest;
@@ -121,7 +134,29 @@ impl Encoded {
             HeaderValue::from_str(&format!("\"{tag}{suffix}\"")).unwrap_or(HeaderValue::from_static("\"\""))
         };
         let tags = [tagged(""), tagged("-gzip"), tagged("-br")];
-        Encoded { headers, plain, tags, gzip: OnceLock::new(), brotli: OnceLock::new() }
+        let codings = [Encoding::Identity, Encoding::Gzip, Encoding::Brotli];
+        let head = |coding: Encoding, not_modified: bool| {
+            let mut head = HeaderMap::with_capacity(headers.len() + 3);
+            for (name, value) in &headers {
+                if !(not_modified && REPRESENTATION.contains(name)) {
+                    head.append(name.clone(), value.clone());
+                }
+            }
+            if let (Some(t), false) = (coding.token(), not_modified) {
+                head.insert(header::CONTENT_ENCODING, HeaderValue::from_static(t));
+            }
+            head.insert(header::ETAG, tags[coding as usize].clone());
+            head.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            head
+        };
+        Encoded {
+            heads: codings.map(|c| head(c, false)),
+            not_modified: codings.map(|c| head(c, true)),
+            plain,
+            tags,
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
+        }
     }
 
     /// The bytes in `encoding`, compressed now if this is the first demand; `None` when
@@ -140,8 +175,8 @@ impl Encoded {
     pub fn answer(&self, request: &HeaderMap) -> Response {
         let wanted = Encoding::negotiate(request);
         let (encoding, body) = match self.bytes(wanted) {
-            Some(b) => (wanted, b.clone()),
-            None => (Encoding::Identity, self.plain.clone()),
+            Some(b) => (wanted, b),
+            None => (Encoding::Identity, &self.plain),
         };
         let etag = &self.tags[encoding as usize];
         let fresh = request
@@ -151,29 +186,13 @@ impl Encoded {
             .flat_map(|v| v.split(','))
             .map(|t| t.trim())
             .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t).as_bytes() == etag.as_bytes());
-        let mut response = match fresh {
-            true => {
-                let mut r = Response::new(Body::empty());
-                *r.status_mut() = StatusCode::NOT_MODIFIED;
-                for name in [header::CACHE_CONTROL, header::CONTENT_LOCATION] {
-                    if let Some(v) = self.headers.get(&name) {
-                        r.headers_mut().insert(name, v.clone());
-                    }
-                }
-                r
-            }
-            false => {
-                let mut r = Response::new(Body::from(body));
-                *r.headers_mut() = self.headers.clone();
-                if let Some(t) = encoding.token() {
-                    r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(t));
-                }
-                r
-            }
+        let (status, head, body) = match fresh {
+            true => (StatusCode::NOT_MODIFIED, &self.not_modified, Body::empty()),
+            false => (StatusCode::OK, &self.heads, Body::from(body.clone())),
         };
-        let headers = response.headers_mut();
-        headers.insert(header::ETAG, etag.clone());
-        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        let mut response = Response::new(body);
+        *response.status_mut() = status;
+        *response.headers_mut() = head[encoding as usize].clone();
         response
     }
 }

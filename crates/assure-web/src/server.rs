@@ -151,16 +151,17 @@ pub async fn serve_with(
 
 /// [`crate::cache::kept_answer`], logged as the trace layer logs what goes through the stack.
 fn kept_answer<B>(state: &AppState, request: &hyper::Request<B>) -> Option<Response> {
+    if !tracing::enabled!(target: "tower_http::trace::on_response", tracing::Level::INFO) {
+        return crate::cache::kept_answer(state, request);
+    }
     let started = Instant::now();
     let response = crate::cache::kept_answer(state, request)?;
-    if tracing::enabled!(target: "tower_http::trace::on_response", tracing::Level::INFO) {
-        let span = tracing::info_span!(target: "tower_http::trace::make_span", "request",
-            method = %request.method(), uri = %request.uri(), version = ?request.version());
-        let _entered = span.enter();
-        tracing::info!(target: "tower_http::trace::on_response",
-            latency = %format_args!("{} μs", started.elapsed().as_micros()), status = response.status().as_u16(),
-            kept = true, "finished processing request");
-    }
+    let span = tracing::info_span!(target: "tower_http::trace::make_span", "request",
+        method = %request.method(), uri = %request.uri(), version = ?request.version());
+    let _entered = span.enter();
+    tracing::info!(target: "tower_http::trace::on_response",
+        latency = %format_args!("{} μs", started.elapsed().as_micros()), status = response.status().as_u16(),
+        kept = true, "finished processing request");
     Some(response)
 }
 

@@ -124,22 +124,36 @@ fn reads_everything() {
 /// turned out not to be kept (an error, or a page for one visitor).
 type Rendering = Arc<OnceCell<Option<Page>>>;
 
-/// Pages kept under their keys for the latest revision asked about: those of an older
-/// one are dropped when a newer one is asked about.
-struct Latest<K, V>(Mutex<(Option<K>, HashMap<String, V>)>);
+/// Where a page is kept: its path and query, on a day (what is overdue or stale
+/// changes with the day, not only with the data).
+#[derive(Clone, Copy, Debug)]
+pub struct PageKey<'a> {
+    pub day: jiff::civil::Date,
+    pub path: &'a str,
+}
+
+/// Pages kept under their paths for the latest revision and day asked about: those of an
+/// older revision or an earlier day are dropped when a newer one is asked about.
+struct Latest<K, V>(Mutex<PagesAt<K, V>>);
+
+/// The pages kept, and the revision and day they were kept for.
+struct PagesAt<K, V> {
+    at: Option<(K, jiff::civil::Date)>,
+    pages: HashMap<String, V>,
+}
 
 impl<K: PartialEq + Clone, V> Latest<K, V> {
     fn new() -> Latest<K, V> {
-        Latest(Mutex::new((None, HashMap::new())))
+        Latest(Mutex::new(PagesAt { at: None, pages: HashMap::new() }))
     }
 
-    /// `f` on the pages kept for `at` (none yet if `at` is newer than those kept).
-    fn with<R>(&self, at: &K, f: impl FnOnce(&mut HashMap<String, V>) -> R) -> R {
-        let mut guard = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if guard.0.as_ref() != Some(at) {
-            *guard = (Some(at.clone()), HashMap::new());
+    /// `f` on the pages kept for `at` on `day` (none yet if either is newer than those kept).
+    fn with<R>(&self, at: &K, day: jiff::civil::Date, f: impl FnOnce(&mut HashMap<String, V>) -> R) -> R {
+        let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if !kept.at.as_ref().is_some_and(|(k, d)| k == at && *d == day) {
+            *kept = PagesAt { at: Some((at.clone(), day)), pages: HashMap::new() };
         }
-        f(&mut guard.1)
+        f(&mut kept.pages)
     }
 }
 
@@ -402,28 +416,28 @@ impl AppState {
 
     /// The page kept, or being rendered, at this revision under `key`: the first caller
     /// for a key renders it (see [`crate::cache`]) while later ones wait for the page.
-    pub fn rendering(&self, revision: &Revision, key: &str) -> Rendering {
-        self.0.pages.with(revision, |pages| match pages.get(key) {
+    pub fn rendering(&self, revision: &Revision, key: PageKey) -> Rendering {
+        self.0.pages.with(revision, key.day, |pages| match pages.get(key.path) {
             Some(r) => r.clone(),
-            None => keep(pages, key, Rendering::default()),
+            None => keep(pages, key.path, Rendering::default()),
         })
     }
 
     /// The page rendered and kept under `key` at this revision, if there is one now.
-    pub fn kept_page(&self, revision: &Revision, key: &str) -> Option<Page> {
+    pub fn kept_page(&self, revision: &Revision, key: PageKey) -> Option<Page> {
         self.content_page(&revision.content(), key)
-            .or_else(|| self.0.pages.with(revision, |pages| pages.get(key)?.get()?.clone()))
+            .or_else(|| self.0.pages.with(revision, key.day, |pages| pages.get(key.path)?.get()?.clone()))
     }
 
     /// The page kept under `key` for this content revision: one that read nothing a
     /// delivery report changes.
-    pub fn content_page(&self, content: &Content, key: &str) -> Option<Page> {
-        self.0.content_pages.with(content, |pages| pages.get(key).cloned())
+    pub fn content_page(&self, content: &Content, key: PageKey) -> Option<Page> {
+        self.0.content_pages.with(content, key.day, |pages| pages.get(key.path).cloned())
     }
 
     /// Keep a page that read only what `content` covers, for as long as it holds.
-    pub fn keep_content_page(&self, content: &Content, key: &str, page: Page) {
-        self.0.content_pages.with(content, |pages| keep(pages, key, page));
+    pub fn keep_content_page(&self, content: &Content, key: PageKey, page: Page) {
+        self.0.content_pages.with(content, key.day, |pages| keep(pages, key.path, page));
     }
 }
 

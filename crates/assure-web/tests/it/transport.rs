@@ -220,8 +220,9 @@ fn the_entity_tag_holds_at_a_revision_answers_304_and_changes_with_the_data() {
 
 /// A page answered again from memory, without the router and its layers, carries what
 /// its first answer (rendered through them) carried: the same bytes, and the same headers
-/// (security headers among them) but the date; and a request with an API token is never
-/// answered with the public page.
+/// (security headers among them) but the date, and `304 Not Modified` with the tag and
+/// the security headers; and a request with an API token is never answered with the
+/// public page.
 #[test]
 fn a_kept_page_is_answered_as_it_was_rendered_and_never_to_a_token() {
     for app in apps() {
@@ -240,6 +241,16 @@ fn a_kept_page_is_answered_as_it_was_rendered_and_never_to_a_token() {
                 assert_eq!(without_date(&kept), without_date(&rendered), "{name}: {path} {coding:?}");
                 assert!(kept.header("content-security-policy").is_some(), "{name}: {path}");
                 assert_eq!(kept.body, rendered.body, "{name}: {path} {coding:?}");
+                // Unchanged: the tag and the security headers, nothing that describes bytes.
+                let tag = kept.header("etag").unwrap();
+                let unchanged = get(&app, path, &[extra.as_slice(), &[("If-None-Match", tag)]].concat());
+                assert_eq!(unchanged.status, 304, "{name}: {path} {coding:?}");
+                assert_eq!(unchanged.header("etag"), Some(tag), "{name}: {path} {coding:?}");
+                assert_eq!(unchanged.header("vary"), Some("accept-encoding"), "{name}: {path} {coding:?}");
+                assert!(unchanged.header("content-security-policy").is_some(), "{name}: {path} {coding:?}");
+                for describing in ["content-type", "content-encoding", "content-disposition"] {
+                    assert!(unchanged.header(describing).is_none(), "{name}: {path} {coding:?}: {describing} on a 304");
+                }
             }
             let bearer = format!("Bearer {secret}");
             let by_token = get(&app, path, &[("Authorization", &bearer)]);
