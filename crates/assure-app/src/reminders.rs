@@ -293,7 +293,7 @@ impl App {
     ) -> Result<Vec<Reminder>, AppError> {
         let Some((kind, slot)) = round_kind(round, now) else { return Ok(Vec::new()) };
         let returns = self.round_on(plan, delivery, round.id, date_of(now))?;
-        let items = work_items(plan, delivery);
+        let items = work_items(plan, delivery, date_of(now));
         let deadline = round.deadline.parse::<Date>().map(long_date).unwrap_or_else(|_| round.deadline.clone());
         let mut out = Vec::new();
         for account in people {
@@ -347,7 +347,7 @@ impl App {
         account: &Account,
         now: Timestamp,
     ) -> Result<Option<Reminder>, AppError> {
-        let mine: Vec<WorkItem> = my_work(account, plan, delivery)
+        let mine: Vec<WorkItem> = my_work(account, plan, delivery, date_of(now))
             .into_iter()
             .filter(|i| i.progress.overdue || matches!(i.progress.freshness, Freshness::Stale(_)))
             .collect();

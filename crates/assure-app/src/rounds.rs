@@ -195,7 +195,7 @@ impl App {
             return Err(AppError::Rejected(problems));
         }
         let scope = scope.ok_or_else(|| rejected("scope", "Choose a scope"))?;
-        let items: Vec<RoundItem> = work_items(plan, delivery)
+        let items: Vec<RoundItem> = work_items(plan, delivery, assure_tracking::delivery::today())
             .into_iter()
             .filter(|i| scope.contains(plan, i) && !i.leads.is_empty())
             .filter(|i| !i.progress.status.is_some_and(|s| s.is_finished()))

@@ -8,6 +8,7 @@ use assure_plan::Plan;
 use assure_plan::delivery::{DeliveryStatus, ItemKind};
 use assure_store::Account;
 use assure_tracking::delivery::{Delivery, Freshness, Progress, due_date};
+use jiff::civil::Date;
 
 /// A milestone or delivering plan, with where it stands.
 #[derive(Debug, Clone)]
@@ -73,8 +74,8 @@ fn plan_outcomes(plan: &Plan, delivering_plan: &str) -> Vec<u8> {
 }
 
 /// Every milestone (the plan's, then those partners added) and every delivering plan, in
-/// plan order, with where each stands.
-pub fn work_items(plan: &Plan, delivery: &Delivery) -> Vec<WorkItem> {
+/// plan order, with where each stands on `day`.
+pub fn work_items(plan: &Plan, delivery: &Delivery, day: Date) -> Vec<WorkItem> {
     let owned = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
     let milestones = delivery.milestones(plan).into_iter().map(|m| {
         let (context, outcomes) = match (m.example, m.added) {
@@ -91,7 +92,7 @@ pub fn work_items(plan: &Plan, delivery: &Delivery) -> Vec<WorkItem> {
             context,
             leads: owned(delivery.leads(plan, ItemKind::Milestone, m.id)),
             outcomes,
-            progress: delivery.progress(ItemKind::Milestone, m.id, m.due),
+            progress: delivery.progress_on(ItemKind::Milestone, m.id, m.due, day),
         }
     });
     let plans = plan.delivering_plans.iter().map(|p| {
@@ -103,7 +104,7 @@ pub fn work_items(plan: &Plan, delivery: &Delivery) -> Vec<WorkItem> {
             context: String::new(),
             leads: owned(plan.delivering_plan_leads(id)),
             outcomes: plan_outcomes(plan, id),
-            progress: delivery.progress(ItemKind::DeliveringPlan, id, "Ongoing"),
+            progress: delivery.progress_on(ItemKind::DeliveringPlan, id, "Ongoing", day),
         }
     });
     milestones.chain(plans).collect()
@@ -118,11 +119,12 @@ pub fn by_attention(items: &mut [WorkItem]) {
     });
 }
 
-/// What this person's organisations lead (through their directorates too), sorted by
-/// what needs attention first. Empty for someone with no organisation.
-pub fn my_work(account: &Account, plan: &Plan, delivery: &Delivery) -> Vec<WorkItem> {
+/// What this person's organisations lead (through their directorates too), as it stands
+/// on `day`, sorted by what needs attention first. Empty for someone with no organisation.
+pub fn my_work(account: &Account, plan: &Plan, delivery: &Delivery, day: Date) -> Vec<WorkItem> {
     let scope = Scope::Organisations(account.organisations.clone());
-    let mut items: Vec<WorkItem> = work_items(plan, delivery).into_iter().filter(|i| scope.contains(plan, i)).collect();
+    let mut items: Vec<WorkItem> =
+        work_items(plan, delivery, day).into_iter().filter(|i| scope.contains(plan, i)).collect();
     by_attention(&mut items);
     items
 }

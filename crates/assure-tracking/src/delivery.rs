@@ -187,9 +187,15 @@ impl Delivery {
 
     /// Where an item stands today.
     pub fn progress(&self, kind: ItemKind, item: &str, planned_due: &str) -> Progress {
+        self.progress_on(kind, item, planned_due, today())
+    }
+
+    /// Where an item stands on `day` (overdue, stale): a reminder sent as at another
+    /// time judges the items as they stand then.
+    pub fn progress_on(&self, kind: ItemKind, item: &str, planned_due: &str, day: Date) -> Progress {
         let published =
             self.of(kind, item).filter(|u| u.publication == Publication::Published).map(|u| (&u.draft, u.at.as_str()));
-        progress_of(planned_due, published, today(), self.stale_days)
+        progress_of(planned_due, published, day, self.stale_days)
     }
 
     /// Every milestone: the plan's (by delivery example) then those partners added.

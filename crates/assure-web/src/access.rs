@@ -150,7 +150,12 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
 async fn attention(state: &AppState, account: &Account) -> Option<usize> {
     let plan = state.plan().await.ok()?;
     let delivery = state.delivery().await.ok()?;
-    Some(assure_app::my_work(account, &plan, &delivery).iter().filter(|i| i.needs_attention()).count())
+    Some(
+        assure_app::my_work(account, &plan, &delivery, assure_tracking::delivery::today())
+            .iter()
+            .filter(|i| i.needs_attention())
+            .count(),
+    )
 }
 
 /// A write refused before its body was read (not signed in, a bad token, not allowed)

@@ -161,7 +161,7 @@ async fn delivery_rows(
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
     let (what, filter) = query.check(&plan)?;
-    let rows: Vec<_> = assure_app::work_items(&plan, &delivery)
+    let rows: Vec<_> = assure_app::work_items(&plan, &delivery, assure_tracking::delivery::today())
         .into_iter()
         .filter(|i| what.shows(i.kind) && filter.keeps(&plan, i))
         .collect();

@@ -16,7 +16,7 @@ pub async fn show_my_work(State(state): State<AppState>, request: Request) -> Re
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    let items = assure_app::my_work(&s.account, &plan, &delivery);
+    let items = assure_app::my_work(&s.account, &plan, &delivery, assure_tracking::delivery::today());
     let (account, p, d) = (s.account.clone(), plan.clone(), delivery.clone());
     let asked = state.blocking(move |st| Ok(st.app().asked_of(&account, &p, &d)?)).await?;
     let (account, p) = (s.account.clone(), plan.clone());
@@ -84,7 +84,8 @@ async fn my_work_download(
     let s = access::require_signed_in(request.extensions().get::<Signed>().cloned(), request.uri().path())?;
     let plan = state.plan().await?;
     let delivery = state.delivery().await?;
-    work_sheet(&plan, &assure_app::my_work(&s.account, &plan, &delivery), "my-work").download(format)
+    work_sheet(&plan, &assure_app::my_work(&s.account, &plan, &delivery, assure_tracking::delivery::today()), "my-work")
+        .download(format)
 }
 
 /// The distinct rounds asking something of the person: (name, deadline, id).

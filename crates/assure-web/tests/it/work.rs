@@ -80,7 +80,12 @@ fn an_editor_lands_on_my_work_and_sees_exactly_what_their_organisations_lead() {
             // What needs attention first: the first row is overdue or needs attention, and
             // the header's count is the number that need it.
             let delivery = assure_app::App::new(store.clone()).delivery(plan.meta.id.get_ref()).unwrap();
-            let mine = assure_app::my_work(&store.account(user).unwrap().unwrap(), &plan, &delivery);
+            let mine = assure_app::my_work(
+                &store.account(user).unwrap().unwrap(),
+                &plan,
+                &delivery,
+                assure_tracking::delivery::today(),
+            );
             let attention = mine.iter().filter(|i| i.needs_attention()).count();
             assert!(
                 page.body.contains(&format!(
@@ -127,7 +132,7 @@ fn the_delivery_list_filters_by_organisation_place_outcome_status_overdue_and_st
         let plan = assure_plan::bundled().unwrap();
         let store = app.db.open();
         let delivery = assure_app::App::new(store.clone()).delivery(plan.meta.id.get_ref()).unwrap();
-        let all = assure_app::work_items(&plan, &delivery);
+        let all = assure_app::work_items(&plan, &delivery, assure_tracking::delivery::today());
         // By default, milestones only; `what=all` adds the strategies and plans.
         let (s, _, page) = app.get("/delivery");
         assert_eq!(s, 200);

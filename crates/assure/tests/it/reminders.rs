@@ -105,6 +105,37 @@ fn to(messages: &[Received], address: &str) -> Vec<Received> {
     messages.iter().filter(|m| m.to == address).cloned().collect()
 }
 
+/// Each editor with an address got, among `new`, one weekly digest listing exactly their
+/// items overdue or stale on `day`, or none when they have none.
+fn each_digest_lists(
+    new: &[Received],
+    store: &assure_store::Store,
+    plan: &assure_plan::Plan,
+    delivery: &assure_tracking::delivery::Delivery,
+    day: Date,
+    context: &str,
+) {
+    for (user, _, email) in EDITORS.iter().filter(|e| e.2.is_some()) {
+        let account = store.account(user).unwrap().unwrap();
+        let want: BTreeSet<String> = my_work(&account, plan, delivery, day)
+            .into_iter()
+            .filter(|i| {
+                i.progress.overdue || matches!(i.progress.freshness, assure_tracking::delivery::Freshness::Stale(_))
+            })
+            .map(|i| i.key())
+            .collect();
+        let mine = to(new, email.unwrap());
+        if want.is_empty() {
+            assert!(mine.is_empty(), "{user} on {day}: {context}");
+            continue;
+        }
+        assert_eq!(mine.len(), 1, "{user} on {day}: {context}");
+        assert!(mine[0].subject.starts_with("Your weekly digest"), "{}", mine[0].subject);
+        assert_eq!(listed(&mine[0].body), want, "{user} on {day}: {context}");
+        assert!(mine[0].header("List-Unsubscribe").unwrap().contains(&format!("/unsubscribe/weekly.{user}.")));
+    }
+}
+
 fn at(d: Date, hour: i8) -> String {
     format!("{d}T{hour:02}:00:00Z")
 }
@@ -244,28 +275,47 @@ fn a_medway_round_reminds_each_editor_once_and_the_unsubscribe_link_works() {
         let store = db.open();
         let plan = store.plan(&plan_id).unwrap();
         let delivery = App::new(store.clone()).delivery(&plan_id).unwrap();
-        for (user, _, email) in EDITORS.iter().filter(|e| e.2.is_some()) {
-            let account = store.account(user).unwrap().unwrap();
-            let want: BTreeSet<String> = my_work(&account, &plan, &delivery)
+        each_digest_lists(new, &store, &plan, &delivery, today, &format!("{}: {said}", db.name));
+        assert!(!to(new, "ann@medway.example").is_empty(), "Medway Council has overdue milestones: {said}");
+        seen = got.len();
+        assert!(stdout(&mut remind(&now, "weekly")).contains("0 reminder(s) sent"), "once a week");
+
+        // One of Medway Council's milestones reported on track today, now expected in March
+        // 2030: in no digest this week. Sent as at 2 June 2031, the digest judges the items
+        // as they will stand then, and lists it, overdue and stale.
+        let app = App::new(store.clone());
+        let ann = store.account("ann").unwrap().unwrap();
+        let item = my_work(&ann, &plan, &delivery, today)
+            .into_iter()
+            .find(|i| i.kind == assure_plan::delivery::ItemKind::Milestone)
+            .expect("Medway Council leads a milestone");
+        let fields = assure_plan::delivery::UpdateFields {
+            status: "on_track".into(),
+            narrative: "Agreed with the partners; the work starts in the spring.".into(),
+            evidence: vec![],
+            expected: "March 2030".into(),
+            expected_reason: "The partners agreed a later start".into(),
+            internal_note: String::new(),
+        };
+        let admin = store.account(crate::ADMIN.0).unwrap().unwrap();
+        app.record_update(&admin, &plan, &delivery, item.kind, &item.id, &fields).unwrap();
+        let delivery = app.delivery(&plan_id).unwrap();
+        let needing = |day: Date| {
+            my_work(&ann, &plan, &delivery, day)
                 .into_iter()
                 .filter(|i| {
                     i.progress.overdue || matches!(i.progress.freshness, assure_tracking::delivery::Freshness::Stale(_))
                 })
-                .map(|i| i.key())
-                .collect();
-            let mine = to(new, email.unwrap());
-            if want.is_empty() {
-                assert!(mine.is_empty(), "{}: {user}: {said}", db.name);
-                continue;
-            }
-            assert_eq!(mine.len(), 1, "{}: {user}: {said}", db.name);
-            assert!(mine[0].subject.starts_with("Your weekly digest"), "{}", mine[0].subject);
-            assert_eq!(listed(&mine[0].body), want, "{}: {user}", db.name);
-            assert!(mine[0].header("List-Unsubscribe").unwrap().contains(&format!("/unsubscribe/weekly.{user}.")));
-        }
-        assert!(!to(new, "ann@medway.example").is_empty(), "Medway Council has overdue milestones: {said}");
+                .any(|i| i.id == item.id)
+        };
+        assert!(!needing(today) && needing(Date::constant(2031, 6, 2)), "{}: {}", db.name, item.id);
+        let later = Date::constant(2031, 6, 2);
+        let said = stdout(&mut remind(&at(later, 9), "weekly"));
+        let got = mailbox.messages(seen + said.matches("sent weekly").count());
+        each_digest_lists(&got[seen..], &store, &plan, &delivery, later, &format!("{}: {said}", db.name));
+        let ann_later = to(&got[seen..], "ann@medway.example");
+        assert!(listed(&ann_later[0].body).contains(&item.key()), "{}: {} in Ann's 2031 digest", db.name, item.id);
         seen = got.len();
-        assert!(stdout(&mut remind(&now, "weekly")).contains("0 reminder(s) sent"), "once a week");
         std::thread::sleep(std::time::Duration::from_millis(300));
         assert_eq!(mailbox.received().len(), seen);
     }
