@@ -70,6 +70,17 @@ pub fn describe_paper(plan: &Plan, rounds: &[Round], p: &Paper) -> String {
     }
 }
 
+/// Where a paper can be read on the site.
+pub fn paper_href(p: &Paper) -> String {
+    match p.kind {
+        PaperKind::Annual => "/reports/annual".into(),
+        PaperKind::Place => format!("/reports/places/{}", p.subject),
+        PaperKind::Indicator => format!("/reports/indicators/{}", p.subject),
+        PaperKind::Commitment => format!("/reports/commitments/{}", p.subject),
+        PaperKind::Round => format!("/rounds/{}", p.subject),
+    }
+}
+
 /// What a link of a decision is, in words; `None` when it is not one of the plan's.
 pub fn describe_link(plan: &Plan, link: &str) -> Option<(String, String)> {
     let (kind, id) = link.split_once(':')?;
@@ -177,6 +188,37 @@ pub struct ActionFilter {
 }
 
 impl ActionFilter {
+    /// The filters as a link or form gives them (blank is unset): `status` a delivery
+    /// status or `none` (no update yet), `overdue` anything but `0` or `false`, and
+    /// `organisation` an id or name of the plan's registry. The first wrong one is named.
+    pub fn parse(
+        plan: &Plan,
+        status: Option<&str>,
+        overdue: Option<&str>,
+        organisation: Option<&str>,
+    ) -> Result<ActionFilter, FieldProblem> {
+        fn given(v: Option<&str>) -> Option<&str> {
+            v.map(str::trim).filter(|v| !v.is_empty())
+        }
+        let status = match given(status) {
+            None => None,
+            Some("none") => Some(None),
+            Some(s) => {
+                Some(Some(DeliveryStatus::parse(s).ok_or_else(|| ("status", format!("'{s}' is not a status")))?))
+            }
+        };
+        let organisation = match given(organisation) {
+            Some(o) => Some(
+                plan.organisation(o)
+                    .map(|o| o.id.get_ref().clone())
+                    .ok_or_else(|| ("organisation", format!("'{o}' is not an organisation of the plan")))?,
+            ),
+            None => None,
+        };
+        let overdue = given(overdue).is_some_and(|v| v != "0" && v != "false");
+        Ok(ActionFilter { status, overdue, organisation })
+    }
+
     /// Whether the action passes every filter set.
     pub fn keeps(&self, plan: &Plan, a: &ActionItem) -> bool {
         self.status.is_none_or(|s| a.progress.status == s)

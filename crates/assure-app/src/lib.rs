@@ -37,7 +37,8 @@ pub use accounts::organisation_ids;
 pub use areas::{AreasImport, AreasImported};
 pub use committees::{
     ActionFilter, ActionItem, Committees, MAX_DECISION_CHARS, MeetingDecisionFields, MeetingFields, Proposal,
-    describe_link, describe_paper, indicator_of, may_update_action, my_actions, parse_paper, propose_deep_dives,
+    describe_link, describe_paper, indicator_of, may_update_action, my_actions, paper_href, parse_paper,
+    propose_deep_dives,
 };
 pub use data::{DataImportRequest, DataImported, DataSource, LifeExpectancyImported, Progress, Quiet, parse_mapping};
 pub use delivery::{may_update, refusal, require_admin, require_item, require_may_update};

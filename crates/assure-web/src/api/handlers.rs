@@ -124,7 +124,7 @@ pub async fn show_outcome(State(state): State<AppState>, Path(number): Path<Stri
 }
 
 pub async fn list_commitments(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer {
-    let format = list_format(&q)?;
+    let format = list_format(&q, &[])?;
     let plan = state.plan().await?;
     list_response("/api/v1/commitments", plan.commitments.iter().map(commitment_summary).collect(), format)
 }
@@ -153,7 +153,7 @@ pub async fn show_commitment(State(state): State<AppState>, Path(id): Path<Strin
 }
 
 pub async fn list_plans(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer {
-    let format = list_format(&q)?;
+    let format = list_format(&q, &[])?;
     let plan = state.plan().await?;
     let items = plan
         .delivering_plans
@@ -196,7 +196,7 @@ fn parent(plan: &Plan, o: &assure_plan::Organisation) -> Option<Ref> {
 }
 
 pub async fn list_organisations(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer {
-    let format = list_format(&q)?;
+    let format = list_format(&q, &[])?;
     let plan = state.plan().await?;
     let items = plan
         .organisations
@@ -602,4 +602,118 @@ pub async fn list_responses(State(state): State<AppState>) -> Answer {
         })
         .collect();
     Ok(json_response(&items))
+}
+
+/// The plan's committees with their meetings, and the actions they set.
+async fn committees(state: &AppState) -> Result<(std::sync::Arc<Plan>, assure_app::Committees), ApiError> {
+    let plan = state.plan().await?;
+    let p = plan.clone();
+    let c = state.blocking(move |s| Ok(s.app().committees(&p)?)).await?;
+    Ok((plan, c))
+}
+
+fn meeting_summary(m: &assure_store::Meeting) -> MeetingSummary {
+    MeetingSummary { id: m.id, name: m.title.clone(), held_on: m.held_on.clone() }
+}
+
+fn decision_links(plan: &Plan, links: &[String]) -> Vec<DecisionLinkResponse> {
+    links
+        .iter()
+        .filter_map(|l| {
+            let (name, href) = assure_app::describe_link(plan, l)?;
+            Some(DecisionLinkResponse { id: l.clone(), name, href })
+        })
+        .collect()
+}
+
+fn action_summary(plan: &Plan, a: &assure_app::ActionItem) -> ActionSummary {
+    ActionSummary {
+        id: a.action.id,
+        text: a.action.text.clone(),
+        owner: Ref::organisation(plan, a.owner()),
+        due: a.action.due.clone().unwrap_or_default(),
+        meeting: meeting_summary(&a.meeting),
+        links: decision_links(plan, &a.action.links),
+        progress: progress_response(&a.progress),
+    }
+}
+
+pub async fn list_committees(State(state): State<AppState>) -> Answer {
+    let (plan, c) = committees(&state).await?;
+    let items: Vec<CommitteeResponse> = c
+        .bodies
+        .iter()
+        .map(|b| CommitteeResponse {
+            id: b.id,
+            name: b.name.clone(),
+            organisation: b.organisation.as_deref().map(|o| Ref::organisation(&plan, o)),
+            source: b.source.clone(),
+            meetings: c.meetings.iter().filter(|m| m.body_id == b.id).map(meeting_summary).collect(),
+        })
+        .collect();
+    Ok(json_response(&items))
+}
+
+pub async fn show_meeting(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let (plan, c) = committees(&state).await?;
+    let m = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| c.meetings.iter().find(|m| m.id == n))
+        .ok_or_else(|| ApiError::not_found("meeting", &id))?;
+    Ok(json_response(&MeetingResponse {
+        id: m.id,
+        title: m.title.clone(),
+        held_on: m.held_on.clone(),
+        committee: c.body(m.body_id).map(|b| Ref { id: b.id.to_string(), name: b.name.clone() }),
+        papers: m
+            .papers
+            .iter()
+            .map(|p| PaperResponse {
+                kind: p.kind.as_str().to_owned(),
+                subject: p.subject.clone(),
+                name: assure_app::describe_paper(&plan, &c.rounds, p),
+                href: assure_app::paper_href(p),
+            })
+            .collect(),
+        decisions: c
+            .decisions
+            .iter()
+            .filter(|d| d.meeting_id == m.id && !d.is_action())
+            .map(|d| DecisionResponse { id: d.id, text: d.text.clone(), links: decision_links(&plan, &d.links) })
+            .collect(),
+        actions: c.actions.iter().filter(|a| a.meeting.id == m.id).map(|a| action_summary(&plan, a)).collect(),
+    }))
+}
+
+pub async fn list_actions(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Answer {
+    let format = list_format(&q, &["status", "overdue", "organisation"])?;
+    let (plan, c) = committees(&state).await?;
+    let given = |k: &str| q.get(k).map(String::as_str);
+    let filter = assure_app::ActionFilter::parse(&plan, given("status"), given("overdue"), given("organisation"))
+        .map_err(|(field, detail)| ApiError::bad(field, detail))?;
+    let items = c.actions.iter().filter(|a| filter.keeps(&plan, a)).map(|a| action_summary(&plan, a)).collect();
+    list_response("/api/v1/actions", items, format)
+}
+
+pub async fn show_action(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let (plan, c) = committees(&state).await?;
+    let a = id.parse::<i64>().ok().and_then(|n| c.action(n)).ok_or_else(|| ApiError::not_found("action", &id))?;
+    Ok(json_response(&ActionResponse {
+        action: action_summary(&plan, a),
+        updates: a
+            .history
+            .iter()
+            .map(|u| ActionUpdateResponse {
+                id: u.id,
+                status: u.draft.status.as_str().to_owned(),
+                narrative: u.draft.narrative.clone(),
+                evidence: u.draft.evidence.clone(),
+                expected: u.draft.expected.clone(),
+                expected_reason: u.draft.expected_reason.clone(),
+                author: u.author.clone(),
+                at: u.at.clone(),
+            })
+            .collect(),
+    }))
 }

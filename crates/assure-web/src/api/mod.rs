@@ -34,6 +34,10 @@ const fn path(name: &'static str, description: &'static str) -> Param {
     Param { name, location: "path", description }
 }
 
+const fn query(name: &'static str, description: &'static str) -> Param {
+    Param { name, location: "query", description }
+}
+
 /// One endpoint: its path, what it answers, and its handler.
 pub struct Endpoint {
     path: &'static str,
@@ -198,11 +202,7 @@ pub fn endpoints() -> Vec<Endpoint> {
         e(
             "/api/v1/search",
             "Search across the plan",
-            vec![Param {
-                name: "q",
-                location: "query",
-                description: "Words to look for (all must match), at most 200 characters",
-            }],
+            vec![query("q", "Words to look for (all must match), at most 200 characters")],
             false,
             schema::<SearchResponse>,
             get(h::search),
@@ -230,6 +230,42 @@ pub fn endpoints() -> Vec<Endpoint> {
             false,
             schema::<Vec<ResponseSummary>>,
             get(h::list_responses),
+        ),
+        e(
+            "/api/v1/committees",
+            "The committees and boards overseeing the plan, with their meetings (latest first)",
+            vec![],
+            false,
+            schema::<Vec<CommitteeResponse>>,
+            get(h::list_committees),
+        ),
+        e(
+            "/api/v1/meetings/{id}",
+            "A meeting: the papers taken to it, its decisions and the actions it set",
+            vec![path("id", "The meeting's number")],
+            false,
+            schema::<MeetingResponse>,
+            get(h::show_meeting),
+        ),
+        e(
+            "/api/v1/actions",
+            "Every action committees set, with where it stands (filter by status, overdue and owner)",
+            vec![
+                query("status", "A delivery status, or `none` for actions with no update yet"),
+                query("overdue", "`1` for overdue actions only"),
+                query("organisation", "Owned by this organisation (an id or name), or one of its directorates"),
+            ],
+            true,
+            schema::<Page<ActionSummary>>,
+            get(h::list_actions),
+        ),
+        e(
+            "/api/v1/actions/{id}",
+            "An action: where it stands, the meeting that set it, what it concerns, and its updates",
+            vec![path("id", "The action's number")],
+            false,
+            schema::<ActionResponse>,
+            get(h::show_action),
         ),
         write(
             "/api/v1/milestones/{id}/updates",
@@ -361,8 +397,9 @@ pub enum ListFormat {
     Csv,
 }
 
-/// Read `page`, `per_page` and `format`; anything else, or a malformed value, is a 400.
-pub fn list_format(query: &HashMap<String, String>) -> Result<ListFormat, ApiError> {
+/// Read `page`, `per_page` and `format`; anything else but the list's `filters`, or a
+/// malformed value, is a 400.
+pub fn list_format(query: &HashMap<String, String>, filters: &[&str]) -> Result<ListFormat, ApiError> {
     let number = |name: &str, default: usize, max: usize| -> Result<usize, ApiError> {
         match query.get(name) {
             None => Ok(default),
@@ -372,8 +409,10 @@ pub fn list_format(query: &HashMap<String, String>) -> Result<ListFormat, ApiErr
             },
         }
     };
-    if let Some(unknown) = query.keys().find(|k| !["page", "per_page", "format"].contains(&k.as_str())) {
-        return Err(ApiError::bad(unknown, "unknown parameter (expected page, per_page or format)".to_owned()));
+    let known = |k: &str| ["page", "per_page", "format"].contains(&k) || filters.contains(&k);
+    if let Some(unknown) = query.keys().find(|k| !known(k)) {
+        let expected = ["page", "per_page"].iter().chain(filters).copied().collect::<Vec<_>>().join(", ");
+        return Err(ApiError::bad(unknown, format!("unknown parameter (expected {expected} or format)")));
     }
     // Checked whatever the format: a CSV download with `page=0` is as wrong as a JSON one.
     let page = number("page", 1, MAX_PAGE)?;
@@ -403,9 +442,13 @@ pub fn list_response<T: Serialize>(path: &str, items: Vec<T>, format: ListFormat
 }
 
 /// CSV of a list: one column per field of the items; references as their names,
-/// lists joined with "; "; every cell safe to open in a spreadsheet.
+/// lists joined with "; ", a record that is not a reference (an item's progress) spread
+/// into a column per field (`progress.status`); every cell safe to open in a spreadsheet.
 fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
     use assure_plan::spreadsheet::neutralise;
+    fn is_record(v: &Value) -> bool {
+        matches!(v, Value::Object(o) if !o.contains_key("name") && !o.contains_key("id"))
+    }
     fn cell(v: &Value) -> String {
         match v {
             Value::Null => String::new(),
@@ -415,14 +458,29 @@ fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
             other => other.to_string(),
         }
     }
+    /// The columns of a row: (field path, value).
+    fn columns(row: &Value) -> Vec<(String, &Value)> {
+        let Value::Object(fields) = row else { return Vec::new() };
+        let mut out = Vec::new();
+        for (k, v) in fields {
+            match v {
+                Value::Object(inner) if is_record(v) => out.extend(inner.iter().map(|(i, v)| (format!("{k}.{i}"), v))),
+                _ => out.push((k.clone(), v)),
+            }
+        }
+        out
+    }
     let rows: Vec<Value> = items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    if let Some(Value::Object(first)) = rows.first() {
-        let header: Vec<&String> = first.keys().collect();
-        w.write_record(header.iter().map(|s| s.as_str())).map_err(|e| ApiError::internal(e.to_string()))?;
+    if let Some(first) = rows.first() {
+        let header: Vec<String> = columns(first).into_iter().map(|(k, _)| k).collect();
+        w.write_record(&header).map_err(|e| ApiError::internal(e.to_string()))?;
         for r in &rows {
-            w.write_record(header.iter().map(|k| neutralise(&cell(&r[k.as_str()])).into_owned()))
-                .map_err(|e| ApiError::internal(e.to_string()))?;
+            let cells: HashMap<String, &Value> = columns(r).into_iter().collect();
+            w.write_record(
+                header.iter().map(|k| neutralise(&cells.get(k).map_or_else(String::new, |v| cell(v))).into_owned()),
+            )
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         }
     }
     let body = w.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;

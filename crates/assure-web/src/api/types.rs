@@ -740,3 +740,134 @@ pub struct ResponseSummary {
     /// What it is linked to.
     pub links: Vec<ResponseLink>,
 }
+
+/// A meeting, in a list or as what an action was set at.
+#[derive(Serialize, JsonSchema)]
+pub struct MeetingSummary {
+    /// Its number (use it in `/api/v1/meetings/{id}`).
+    pub id: i64,
+    /// Its title ("ICP, 12 March 2027").
+    pub name: String,
+    /// The day it was held (`YYYY-MM-DD`).
+    pub held_on: String,
+}
+
+/// A committee or board overseeing the plan, with its meetings.
+#[derive(Serialize, JsonSchema)]
+pub struct CommitteeResponse {
+    /// Its number.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// The plan's organisation it is (or belongs to).
+    pub organisation: Option<Ref>,
+    /// Where the plan's documents name it (`file:line`), for the bodies the plan names.
+    pub source: Option<String>,
+    /// Its meetings, latest first.
+    pub meetings: Vec<MeetingSummary>,
+}
+
+/// A paper taken to a meeting.
+#[derive(Serialize, JsonSchema)]
+pub struct PaperResponse {
+    /// `annual`, `place`, `indicator`, `commitment` (deep dives) or `round` (a round's snapshot).
+    pub kind: String,
+    /// What it is about: an area, indicator or commitment id, a round's number; empty for the annual report.
+    pub subject: String,
+    /// What it is, in words.
+    pub name: String,
+    /// Where to read it on the site.
+    pub href: String,
+}
+
+/// What a decision or action concerns.
+#[derive(Serialize, JsonSchema)]
+pub struct DecisionLinkResponse {
+    /// `outcome:2`, `indicator:id` or `commitment:id`.
+    pub id: String,
+    /// What it is, in words.
+    pub name: String,
+    /// Its page on the site.
+    pub href: String,
+}
+
+/// A decision recorded at a meeting.
+#[derive(Serialize, JsonSchema)]
+pub struct DecisionResponse {
+    /// Its number.
+    pub id: i64,
+    /// What was decided.
+    pub text: String,
+    /// What it concerns.
+    pub links: Vec<DecisionLinkResponse>,
+}
+
+/// An action a committee set, tracked like a milestone.
+#[derive(Serialize, JsonSchema)]
+pub struct ActionSummary {
+    /// Its number (use it in `/api/v1/actions/{id}`).
+    pub id: i64,
+    /// What is to be done.
+    pub text: String,
+    /// The organisation that owns it.
+    pub owner: Ref,
+    /// When the meeting said it is due (`YYYY-MM-DD`); where it stands now is in `progress`.
+    pub due: String,
+    /// The meeting that set it.
+    pub meeting: MeetingSummary,
+    /// What it concerns.
+    pub links: Vec<DecisionLinkResponse>,
+    /// Where it stands: the latest status, when it is expected now, overdue, stale.
+    pub progress: ProgressResponse,
+}
+
+/// An update of an action by its owner.
+#[derive(Serialize, JsonSchema)]
+pub struct ActionUpdateResponse {
+    /// Its number.
+    pub id: i64,
+    /// not_started, on_track, at_risk, off_track, complete or closed.
+    #[schemars(schema_with = "delivery_status_schema")]
+    pub status: String,
+    /// What has happened.
+    pub narrative: String,
+    /// Links to evidence.
+    pub evidence: Vec<String>,
+    /// A new expected date.
+    pub expected: Option<String>,
+    /// Why the date changed.
+    pub expected_reason: Option<String>,
+    /// Who wrote it.
+    pub author: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// An action with its history.
+#[derive(Serialize, JsonSchema)]
+pub struct ActionResponse {
+    /// The action and where it stands.
+    #[serde(flatten)]
+    pub action: ActionSummary,
+    /// Its updates, oldest first.
+    pub updates: Vec<ActionUpdateResponse>,
+}
+
+/// A meeting: the papers taken to it, its decisions and the actions it set.
+#[derive(Serialize, JsonSchema)]
+pub struct MeetingResponse {
+    /// Its number.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// The day it was held (`YYYY-MM-DD`).
+    pub held_on: String,
+    /// The committee or board that met.
+    pub committee: Option<Ref>,
+    /// The papers taken to it.
+    pub papers: Vec<PaperResponse>,
+    /// The decisions recorded (actions are listed under `actions`).
+    pub decisions: Vec<DecisionResponse>,
+    /// The actions it set, with where each stands.
+    pub actions: Vec<ActionSummary>,
+}

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use assure_app::{
     ActionFilter, ActionItem, AppError, Committees, MeetingDecisionFields, MeetingFields, Proposal, describe_link,
-    describe_paper,
+    describe_paper, paper_href,
 };
 use assure_plan::Plan;
 use assure_plan::delivery::DeliveryStatus;
-use assure_store::{Meeting, Paper, PaperKind, Role, Round};
+use assure_store::{Meeting, Role, Round};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -41,17 +41,6 @@ async fn load(state: &AppState) -> Result<(Arc<Plan>, Committees), WebError> {
 
 fn is_admin() -> bool {
     access::current().is_some_and(|s| s.account.role == Role::Admin)
-}
-
-/// Where a paper can be read.
-fn paper_href(p: &Paper) -> String {
-    match p.kind {
-        PaperKind::Annual => "/reports/annual".into(),
-        PaperKind::Place => format!("/reports/places/{}", p.subject),
-        PaperKind::Indicator => format!("/reports/indicators/{}", p.subject),
-        PaperKind::Commitment => format!("/reports/commitments/{}", p.subject),
-        PaperKind::Round => format!("/rounds/{}", p.subject),
-    }
 }
 
 /// Every paper that can be taken to a meeting, as (value, label).
@@ -457,30 +446,10 @@ pub struct ActionsQuery {
     organisation: Option<String>,
 }
 
-fn bad(field: &str, detail: String) -> WebError {
-    WebError::BadRequest { field: field.to_owned(), detail }
-}
-
 impl ActionsQuery {
     fn check(&self, plan: &Plan) -> Result<ActionFilter, WebError> {
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
-        let status = match given(&self.status).as_deref() {
-            None => None,
-            Some("none") => Some(None),
-            Some(s) => {
-                Some(Some(DeliveryStatus::parse(s).ok_or_else(|| bad("status", format!("'{s}' is not a status")))?))
-            }
-        };
-        let organisation = match given(&self.organisation) {
-            Some(o) => Some(
-                plan.organisation(&o)
-                    .map(|o| o.id.get_ref().clone())
-                    .ok_or_else(|| bad("organisation", format!("'{o}' is not an organisation of the plan")))?,
-            ),
-            None => None,
-        };
-        let overdue = given(&self.overdue).is_some_and(|v| v != "0" && v != "false");
-        Ok(ActionFilter { status, overdue, organisation })
+        ActionFilter::parse(plan, self.status.as_deref(), self.overdue.as_deref(), self.organisation.as_deref())
+            .map_err(|(field, detail)| WebError::BadRequest { field: field.to_owned(), detail })
     }
 }
 

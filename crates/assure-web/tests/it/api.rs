@@ -23,9 +23,44 @@ fn sample(path: &str) -> String {
         .replace("/search", "/search?q=family")
 }
 
+/// A meeting of the Medway scrutiny committee (one of the plan's bodies) with a paper, a
+/// decision and two actions: Medway Council's, past due, and KCC's, due in 2099 and
+/// linked to outcome 2. (meeting, Medway's action, KCC's action), by number.
+fn medway_meeting(app: &crate::TestApp) -> (i64, i64, i64) {
+    use assure_app::{MeetingDecisionFields, MeetingFields};
+    let store = app.db.open();
+    crate::account(&store, "clerk", assure_store::Role::Admin, &[]);
+    let clerk = store.account("clerk").unwrap().unwrap();
+    let plan = assure_plan::bundled().unwrap();
+    let a = assure_app::App::new(store.clone());
+    let body = store.bodies(plan.meta.id.get_ref()).unwrap();
+    let body = body.iter().find(|b| b.name.starts_with("Medway Health and Adult")).unwrap();
+    let meeting = MeetingFields {
+        body: body.id.to_string(),
+        held_on: "2026-01-15".into(),
+        title: "Kent and Medway Integrated Care Strategy".into(),
+        papers: vec!["place:medway".into()],
+    };
+    let m = a.record_meeting(&clerk, &plan, &meeting).unwrap().id;
+    let decide = |text: &str, owner: &str, due: &str, links: &[&str]| {
+        let f = MeetingDecisionFields {
+            text: text.into(),
+            owner: owner.into(),
+            due: due.into(),
+            links: links.iter().map(|l| (*l).to_owned()).collect(),
+        };
+        a.record_decision(&clerk, &plan, m, &f).unwrap().id
+    };
+    decide("Note the strategy and recommend its approval to Cabinet.", "", "", &[]);
+    let medway = decide("Request an update in 6 months.", "medway-council", "2026-07-15", &[]);
+    let kcc = decide("Bring the loneliness indicators to the next meeting.", "kcc", "2099-01-31", &["outcome:2"]);
+    (m, medway, kcc)
+}
+
 #[test]
 fn every_documented_endpoint_answers_and_every_reference_resolves() {
     for app in apps() {
+        let (meeting, action, _) = medway_meeting(&app);
         let (status, doc) = json(&app, "/api/v1/openapi.json");
         assert_eq!(status, 200);
         assert_eq!(doc["openapi"], "3.1.0");
@@ -36,7 +71,10 @@ fn every_documented_endpoint_answers_and_every_reference_resolves() {
                 assert!(ops["post"]["security"].is_array(), "{path}: a write needs a token");
                 continue;
             }
-            let (status, body) = json(&app, &sample(path));
+            let path = sample(path)
+                .replace("/meetings/{id}", &format!("/meetings/{meeting}"))
+                .replace("/actions/{id}", &format!("/actions/{action}"));
+            let (status, body) = json(&app, &path);
             assert_eq!(status, 200, "{} {path}: {body}", app.db.name);
         }
         // Every $ref in the document points at a schema it defines.
@@ -178,5 +216,111 @@ fn errors_use_the_envelope_and_name_the_field() {
             assert!(e["detail"].as_str().is_some_and(|d| !d.is_empty()), "{path}: {body}");
             assert_eq!(e["field"].as_str(), field, "{path}: {body}");
         }
+    }
+}
+
+#[test]
+fn committees_meetings_and_actions_are_served_with_filters_and_csv() {
+    for app in apps() {
+        let name = app.db.name;
+        let (meeting, medway, kcc) = medway_meeting(&app);
+
+        // The plan's bodies, the Medway committee with its meeting.
+        let (status, bodies) = json(&app, "/api/v1/committees");
+        assert_eq!(status, 200, "{name}");
+        let bodies = bodies.as_array().unwrap();
+        assert!(bodies.len() >= 4, "{name}: {bodies:?}");
+        let committee =
+            bodies.iter().find(|b| b["name"].as_str().unwrap().starts_with("Medway Health and Adult")).unwrap();
+        assert_eq!(committee["source"], "003_e5198cb00708df4b.txt:14", "{name}");
+        assert_eq!(committee["meetings"][0]["id"], meeting, "{name}: {committee}");
+        assert_eq!(committee["meetings"][0]["held_on"], "2026-01-15", "{name}");
+
+        // The meeting: its paper with where to read it, its decision, and its two actions.
+        let (status, m) = json(&app, &format!("/api/v1/meetings/{meeting}"));
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(m["committee"]["name"], committee["name"], "{name}");
+        assert_eq!(m["papers"][0]["href"], "/reports/places/medway", "{name}: {m}");
+        assert_eq!(m["papers"][0]["name"], "Place report: Medway", "{name}");
+        let decisions = m["decisions"].as_array().unwrap();
+        assert_eq!(decisions.len(), 1, "{name}: the actions are not decisions: {m}");
+        assert!(decisions[0]["text"].as_str().unwrap().contains("approval to Cabinet"), "{name}");
+        let actions = m["actions"].as_array().unwrap();
+        assert_eq!(actions.iter().map(|a| a["id"].as_i64().unwrap()).collect::<Vec<_>>(), [medway, kcc], "{name}");
+        assert_eq!(actions[0]["owner"]["name"], "Medway Council", "{name}");
+        assert_eq!(actions[0]["progress"]["overdue"], true, "{name}: due 2026-07-15 and no update");
+        assert!(actions[0]["progress"]["status"].is_null(), "{name}");
+        for missing in ["9999", "first"] {
+            let (status, e) = json(&app, &format!("/api/v1/meetings/{missing}"));
+            assert_eq!(status, 404, "{name}");
+            assert!(e["errors"][0]["detail"].as_str().unwrap().contains("no meeting"), "{name}: {e}");
+        }
+
+        // Every action, and the filters the actions page has.
+        let ids = |path: &str| -> Vec<i64> {
+            let (status, page) = json(&app, path);
+            assert_eq!(status, 200, "{name}: {path}: {page}");
+            page["items"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect()
+        };
+        assert_eq!(ids("/api/v1/actions"), [medway, kcc], "{name}");
+        assert_eq!(ids("/api/v1/actions?overdue=1"), [medway], "{name}");
+        assert_eq!(ids("/api/v1/actions?organisation=kcc"), [kcc], "{name}");
+        assert_eq!(ids("/api/v1/actions?organisation=Medway%20Council&status=none"), [medway], "{name}");
+        assert_eq!(ids("/api/v1/actions?status=on_track"), Vec::<i64>::new(), "{name}");
+        let (_, page) = json(&app, "/api/v1/actions?organisation=kcc");
+        let link = &page["items"][0]["links"][0];
+        assert_eq!((link["id"].as_str(), link["href"].as_str()), (Some("outcome:2"), Some("/outcomes/2")), "{name}");
+        for (query, field) in
+            [("status=late", "status"), ("organisation=nowhere", "organisation"), ("owner=kcc", "owner")]
+        {
+            let (status, e) = json(&app, &format!("/api/v1/actions?{query}"));
+            assert_eq!(status, 400, "{name}: {query}");
+            assert_eq!(e["errors"][0]["field"], field, "{name}: {query}: {e}");
+        }
+        // As CSV: where an action stands spread into columns.
+        let (status, kind, csv) = app.get("/api/v1/actions?overdue=1&format=csv");
+        assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"), "{name}");
+        let mut rows = csv::Reader::from_reader(csv.as_bytes());
+        let header: Vec<String> = rows.headers().unwrap().iter().map(str::to_owned).collect();
+        let column =
+            |c: &str| header.iter().position(|h| h == c).unwrap_or_else(|| panic!("{name}: no {c} in {header:?}"));
+        let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+        assert_eq!(records.len(), 1, "{name}: {csv}");
+        assert_eq!(&records[0][column("owner")], "Medway Council", "{name}");
+        assert_eq!(&records[0][column("meeting")], "Kent and Medway Integrated Care Strategy", "{name}");
+        assert_eq!(&records[0][column("progress.overdue")], "true", "{name}");
+        assert_eq!(&records[0][column("progress.due")], "2026-07-15", "{name}");
+
+        // Medway Council updates its action: the API shows the update and the new date.
+        let store = app.db.open();
+        crate::account(&store, "medway", assure_store::Role::Editor, &["medway-council"]);
+        let editor = store.account("medway").unwrap().unwrap();
+        let fields = assure_plan::delivery::UpdateFields {
+            status: "on_track".into(),
+            narrative: "The update is on the committee's March agenda.".into(),
+            evidence: vec![],
+            expected: "March 2027".into(),
+            expected_reason: "The committee's next meeting".into(),
+            internal_note: "Not for the public".into(),
+        };
+        assure_app::App::new(store.clone())
+            .update_action(&editor, &assure_plan::bundled().unwrap(), medway, &fields)
+            .unwrap();
+        let (status, a) = json(&app, &format!("/api/v1/actions/{medway}"));
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(a["meeting"]["id"], meeting, "{name}");
+        assert_eq!(a["due"], "2026-07-15", "{name}: as the meeting said");
+        assert_eq!(a["progress"]["due"], "March 2027", "{name}: {a}");
+        assert_eq!(
+            (a["progress"]["status"].as_str(), a["progress"]["overdue"].as_bool()),
+            (Some("on_track"), Some(false)),
+            "{name}"
+        );
+        let updates = a["updates"].as_array().unwrap();
+        assert_eq!(updates.len(), 1, "{name}");
+        assert_eq!(updates[0]["author"], "medway", "{name}");
+        assert!(!a.to_string().contains("Not for the public"), "{name}: the internal note is never served");
+        assert_eq!(ids("/api/v1/actions?overdue=1"), Vec::<i64>::new(), "{name}");
+        assert_eq!(json(&app, "/api/v1/actions/0").0, 404, "{name}");
     }
 }
