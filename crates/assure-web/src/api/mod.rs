@@ -425,7 +425,11 @@ pub fn list_format(query: &HashMap<String, String>, filters: &[&str]) -> Result<
 }
 
 /// A list, answered as one page of JSON or as the whole list in CSV.
-pub fn list_response<T: Serialize>(path: &str, items: Vec<T>, format: ListFormat) -> Result<Response, ApiError> {
+pub fn list_response<T: Serialize + JsonSchema>(
+    path: &str,
+    items: Vec<T>,
+    format: ListFormat,
+) -> Result<Response, ApiError> {
     match format {
         ListFormat::Csv => csv_response(&items),
         ListFormat::Json { page, per_page } => {
@@ -441,10 +445,30 @@ pub fn list_response<T: Serialize>(path: &str, items: Vec<T>, format: ListFormat
     }
 }
 
-/// CSV of a list: one column per field of the items; references as their names,
-/// lists joined with "; ", a record that is not a reference (an item's progress) spread
-/// into a column per field (`progress.status`); every cell safe to open in a spreadsheet.
-fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
+/// The columns of a list of `T`, from its schema, so that a list with nothing in it (a
+/// filter nothing matches) still has its header: each field, and a field that is a record
+/// but not a reference (an item's progress) spread into `progress.status`, ….
+fn csv_header<T: JsonSchema>() -> Vec<String> {
+    let root = SchemaSettings::draft2020_12()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator()
+        .into_root_schema_for::<T>();
+    let Some(fields) = root.as_value().get("properties").and_then(Value::as_object) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (k, v) in fields {
+        match v.get("properties").and_then(Value::as_object) {
+            Some(inner) if !inner.contains_key("name") && !inner.contains_key("id") => {
+                out.extend(inner.keys().map(|i| format!("{k}.{i}")));
+            }
+            _ => out.push(k.clone()),
+        }
+    }
+    out
+}
+
+/// CSV of a list: one column per field of the items ([`csv_header`]); references as
+/// their names, lists joined with "; "; every cell safe to open in a spreadsheet.
+fn csv_response<T: Serialize + JsonSchema>(items: &[T]) -> Result<Response, ApiError> {
     use assure_plan::spreadsheet::neutralise;
     fn is_record(v: &Value) -> bool {
         matches!(v, Value::Object(o) if !o.contains_key("name") && !o.contains_key("id"))
@@ -472,16 +496,14 @@ fn csv_response<T: Serialize>(items: &[T]) -> Result<Response, ApiError> {
     }
     let rows: Vec<Value> = items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    if let Some(first) = rows.first() {
-        let header: Vec<String> = columns(first).into_iter().map(|(k, _)| k).collect();
-        w.write_record(&header).map_err(|e| ApiError::internal(e.to_string()))?;
-        for r in &rows {
-            let cells: HashMap<String, &Value> = columns(r).into_iter().collect();
-            w.write_record(
-                header.iter().map(|k| neutralise(&cells.get(k).map_or_else(String::new, |v| cell(v))).into_owned()),
-            )
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        }
+    let header = csv_header::<T>();
+    w.write_record(&header).map_err(|e| ApiError::internal(e.to_string()))?;
+    for r in &rows {
+        let cells: HashMap<String, &Value> = columns(r).into_iter().collect();
+        w.write_record(
+            header.iter().map(|k| neutralise(&cells.get(k).map_or_else(String::new, |v| cell(v))).into_owned()),
+        )
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     }
     let body = w.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
     let mut response = body.into_response();
@@ -495,11 +517,36 @@ pub fn json_response<T: Serialize>(value: &T) -> Response {
 
 #[cfg(test)]
 mod tests {
-    #[derive(serde::Serialize)]
+    #[derive(serde::Serialize, schemars::JsonSchema)]
     struct Item {
         title: &'static str,
         value: f64,
         tags: Vec<&'static str>,
+    }
+
+    #[derive(serde::Serialize, schemars::JsonSchema)]
+    struct Tracked {
+        id: u32,
+        owner: super::types::Ref,
+        progress: Progress,
+    }
+
+    #[derive(serde::Serialize, schemars::JsonSchema)]
+    struct Progress {
+        status: Option<&'static str>,
+        overdue: bool,
+    }
+
+    #[test]
+    fn a_csv_list_names_references_spreads_records_and_has_its_header_when_empty() {
+        let items = [Tracked {
+            id: 7,
+            owner: super::types::Ref { id: "kcc".into(), name: "Kent County Council".into() },
+            progress: Progress { status: None, overdue: true },
+        }];
+        let header = "id,owner,progress.status,progress.overdue\n";
+        assert_eq!(body_text(super::csv_response(&items).unwrap()), format!("{header}7,Kent County Council,,true\n"));
+        assert_eq!(body_text(super::csv_response::<Tracked>(&[]).unwrap()), header);
     }
 
     #[test]

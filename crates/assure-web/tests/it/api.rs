@@ -290,6 +290,9 @@ fn committees_meetings_and_actions_are_served_with_filters_and_csv() {
         assert_eq!(&records[0][column("meeting")], "Kent and Medway Integrated Care Strategy", "{name}");
         assert_eq!(&records[0][column("progress.overdue")], "true", "{name}");
         assert_eq!(&records[0][column("progress.due")], "2026-07-15", "{name}");
+        // A filter nothing matches still downloads the header.
+        let (_, _, none) = app.get("/api/v1/actions?status=complete&format=csv");
+        assert_eq!(none.lines().collect::<Vec<_>>(), [csv.lines().next().unwrap()], "{name}: {none}");
 
         // Medway Council updates its action: the API shows the update and the new date.
         let store = app.db.open();
