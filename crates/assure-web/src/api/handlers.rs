@@ -430,6 +430,8 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
     let in_plan = m.example.and_then(|e| e.milestones.iter().find(|x| x.id.get_ref() == m.id));
     let signed_in = crate::access::current().is_some();
     let progress = delivery.progress(ItemKind::Milestone, m.id, m.due);
+    let leads = delivery.leads(&plan, ItemKind::Milestone, m.id);
+    let authors = authors(&state).await?;
     Ok(json_response(&MilestoneResponse {
         id: m.id.to_owned(),
         title: m.title.to_owned(),
@@ -442,13 +444,13 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
         }),
         outcome: m.example.map(|e| *e.outcome.get_ref()),
         line: in_plan.map(|x| x.line),
-        led_by: delivery
-            .leads(&plan, ItemKind::Milestone, m.id)
-            .into_iter()
-            .map(|o| Ref { id: o.to_owned(), name: plan.organisation_name(o).to_owned() })
-            .collect(),
+        led_by: leads.iter().map(|o| Ref::organisation(&plan, o)).collect(),
         progress: progress_response(&progress),
-        updates: delivery.history(ItemKind::Milestone, m.id, signed_in).into_iter().map(update_response).collect(),
+        updates: delivery
+            .history(ItemKind::Milestone, m.id, signed_in)
+            .into_iter()
+            .map(|u| update_response(u, crate::components::reported_for(&plan, &authors, &u.author, &leads), signed_in))
+            .collect(),
     }))
 }
 
@@ -467,7 +469,16 @@ fn progress_response(p: &assure_tracking::delivery::Progress) -> ProgressRespons
     }
 }
 
-fn update_response(u: &assure_store::DeliveryUpdate) -> UpdateResponse {
+/// The organisations of every account that may have written an update (see
+/// [`crate::components::reported_for`]).
+async fn authors(state: &AppState) -> Result<crate::components::Authors, ApiError> {
+    let accounts = state.blocking(|s| Ok(s.store().accounts()?)).await?;
+    Ok(crate::components::authors(accounts))
+}
+
+/// An update as the API answers it: from the organisation the pages name, and by whom
+/// only when `signed_in` (with an API token).
+fn update_response(u: &assure_store::DeliveryUpdate, from: String, signed_in: bool) -> UpdateResponse {
     UpdateResponse {
         id: u.id,
         kind: u.kind.as_str().to_owned(),
@@ -478,7 +489,8 @@ fn update_response(u: &assure_store::DeliveryUpdate) -> UpdateResponse {
         expected: u.draft.expected.clone(),
         expected_reason: u.draft.expected_reason.clone(),
         publication: u.publication.as_str().to_owned(),
-        author: u.author.clone(),
+        from,
+        author: signed_in.then(|| u.author.clone()),
         at: u.at.clone(),
     }
 }
@@ -505,9 +517,8 @@ async fn post_update(state: AppState, signed: Option<Signed>, kind: ItemKind, id
         expected_reason: request.expected_reason.unwrap_or_default(),
         internal_note: request.internal_note.unwrap_or_default(),
     };
-    let account = signed.account.clone();
-    let recorded =
-        state.blocking(move |s| Ok(s.app().record_update(&account, &plan, &delivery, kind, &id, &fields))).await?;
+    let (account, p, d) = (signed.account.clone(), plan.clone(), delivery.clone());
+    let recorded = state.blocking(move |s| Ok(s.app().record_update(&account, &p, &d, kind, &id, &fields))).await?;
     // A body whose fields are wrong is a malformed request here (400, as the API has
     // always answered), naming the first field.
     let u = recorded.map_err(|e| match e {
@@ -517,7 +528,9 @@ async fn post_update(state: AppState, signed: Option<Signed>, kind: ItemKind, id
         }
         e => e.into(),
     })?;
-    Ok((axum::http::StatusCode::CREATED, json_response(&update_response(&u))).into_response())
+    let authors = crate::components::authors(vec![signed.account.clone()]);
+    let from = crate::components::reported_for(&plan, &authors, &u.author, &delivery.leads(&plan, kind, &u.item));
+    Ok((axum::http::StatusCode::CREATED, json_response(&update_response(&u, from, true))).into_response())
 }
 
 pub async fn post_milestone_update(
@@ -665,7 +678,7 @@ pub async fn show_meeting(State(state): State<AppState>, Path(id): Path<String>)
         id: m.id,
         title: m.title.clone(),
         held_on: m.held_on.clone(),
-        committee: c.body(m.body_id).map(|b| Ref { id: b.id.to_string(), name: b.name.clone() }),
+        committee: c.body(m.body_id).map(|b| CommitteeSummary { id: b.id, name: b.name.clone() }),
         papers: m
             .papers
             .iter()
@@ -699,6 +712,8 @@ pub async fn list_actions(State(state): State<AppState>, Query(q): Query<HashMap
 pub async fn show_action(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
     let (plan, c) = committees(&state).await?;
     let a = id.parse::<i64>().ok().and_then(|n| c.action(n)).ok_or_else(|| ApiError::not_found("action", &id))?;
+    let authors = authors(&state).await?;
+    let signed_in = crate::access::current().is_some();
     Ok(json_response(&ActionResponse {
         action: action_summary(&plan, a),
         updates: a
@@ -711,7 +726,8 @@ pub async fn show_action(State(state): State<AppState>, Path(id): Path<String>) 
                 evidence: u.draft.evidence.clone(),
                 expected: u.draft.expected.clone(),
                 expected_reason: u.draft.expected_reason.clone(),
-                author: u.author.clone(),
+                from: crate::components::reported_for(&plan, &authors, &u.author, &[a.owner()]),
+                author: signed_in.then(|| u.author.clone()),
                 at: u.at.clone(),
             })
             .collect(),

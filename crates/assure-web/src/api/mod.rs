@@ -9,6 +9,7 @@ mod types;
 
 use std::collections::HashMap;
 
+use assure_plan::delivery::DeliveryStatus;
 use axum::Json;
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -252,7 +253,7 @@ pub fn endpoints() -> Vec<Endpoint> {
             "Every action committees set, with where it stands (filter by status, overdue and owner)",
             vec![
                 query("status", "A delivery status, or `none` for actions with no update yet"),
-                query("overdue", "`1` for overdue actions only"),
+                query("overdue", "Overdue actions only: any value but `0` or `false` (as `overdue=1`)"),
                 query("organisation", "Owned by this organisation (an id or name), or one of its directorates"),
             ],
             true,
@@ -311,10 +312,15 @@ pub fn openapi() -> Value {
             .iter()
             .map(|p| {
                 // The search words: at least one character, at most 200 (as the handler checks).
-                let schema = if p.name == "q" {
-                    json!({"type": "string", "minLength": 1, "maxLength": 200})
-                } else {
-                    json!({"type": "string"})
+                let schema = match p.name {
+                    "q" => json!({"type": "string", "minLength": 1, "maxLength": 200}),
+                    // A delivery status, or none yet.
+                    "status" => {
+                        let mut values: Vec<&str> = DeliveryStatus::ALL.iter().map(|s| s.as_str()).collect();
+                        values.push("none");
+                        json!({"type": "string", "enum": values})
+                    }
+                    _ => json!({"type": "string"}),
                 };
                 json!({"name": p.name, "in": p.location, "required": p.location == "path" || p.name == "q",
                        "description": p.description, "schema": schema})
@@ -393,7 +399,12 @@ const MAX_PAGE: usize = 100_000;
 
 /// How a list was asked for.
 pub enum ListFormat {
-    Json { page: usize, per_page: usize },
+    /// A page; `filters` as the query string gave them, for the next page's link.
+    Json {
+        page: usize,
+        per_page: usize,
+        filters: String,
+    },
     Csv,
 }
 
@@ -419,7 +430,15 @@ pub fn list_format(query: &HashMap<String, String>, filters: &[&str]) -> Result<
     let per_page = number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)?;
     match query.get("format").map(String::as_str) {
         Some("csv") => Ok(ListFormat::Csv),
-        None | Some("json") => Ok(ListFormat::Json { page, per_page }),
+        None | Some("json") => {
+            let mut given = form_urlencoded::Serializer::new(String::new());
+            for f in filters {
+                if let Some(v) = query.get(*f) {
+                    given.append_pair(f, v);
+                }
+            }
+            Ok(ListFormat::Json { page, per_page, filters: given.finish() })
+        }
         Some(other) => Err(ApiError::bad("format", format!("must be json or csv (got '{other}')"))),
     }
 }
@@ -432,14 +451,16 @@ pub fn list_response<T: Serialize + JsonSchema>(
 ) -> Result<Response, ApiError> {
     match format {
         ListFormat::Csv => csv_response(&items),
-        ListFormat::Json { page, per_page } => {
+        ListFormat::Json { page, per_page, filters } => {
             let total = items.len();
             let start = (page - 1).saturating_mul(per_page);
             if start >= total && page > 1 {
                 return Err(ApiError::bad("page", format!("there are {} page(s)", total.div_ceil(per_page))));
             }
             let items: Vec<T> = items.into_iter().skip(start).take(per_page).collect();
-            let next = (start + per_page < total).then(|| format!("{path}?page={}&per_page={per_page}", page + 1));
+            let filters = if filters.is_empty() { filters } else { format!("{filters}&") };
+            let next =
+                (start + per_page < total).then(|| format!("{path}?{filters}page={}&per_page={per_page}", page + 1));
             Ok(json_response(&Page { items, page, per_page, total, next }))
         }
     }
@@ -450,6 +471,7 @@ pub fn list_response<T: Serialize + JsonSchema>(
 /// but not a reference (an item's progress) spread into `progress.status`, ….
 fn csv_header<T: JsonSchema>() -> Vec<String> {
     let root = SchemaSettings::draft2020_12()
+        .for_serialize()
         .with(|s| s.inline_subschemas = true)
         .into_generator()
         .into_root_schema_for::<T>();
@@ -470,9 +492,6 @@ fn csv_header<T: JsonSchema>() -> Vec<String> {
 /// their names, lists joined with "; "; every cell safe to open in a spreadsheet.
 fn csv_response<T: Serialize + JsonSchema>(items: &[T]) -> Result<Response, ApiError> {
     use assure_plan::spreadsheet::neutralise;
-    fn is_record(v: &Value) -> bool {
-        matches!(v, Value::Object(o) if !o.contains_key("name") && !o.contains_key("id"))
-    }
     fn cell(v: &Value) -> String {
         match v {
             Value::Null => String::new(),
@@ -482,28 +501,18 @@ fn csv_response<T: Serialize + JsonSchema>(items: &[T]) -> Result<Response, ApiE
             other => other.to_string(),
         }
     }
-    /// The columns of a row: (field path, value).
-    fn columns(row: &Value) -> Vec<(String, &Value)> {
-        let Value::Object(fields) = row else { return Vec::new() };
-        let mut out = Vec::new();
-        for (k, v) in fields {
-            match v {
-                Value::Object(inner) if is_record(v) => out.extend(inner.iter().map(|(i, v)| (format!("{k}.{i}"), v))),
-                _ => out.push((k.clone(), v)),
-            }
-        }
-        out
-    }
     let rows: Vec<Value> = items.iter().map(|i| serde_json::to_value(i).unwrap_or(Value::Null)).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = csv_header::<T>();
     w.write_record(&header).map_err(|e| ApiError::internal(e.to_string()))?;
     for r in &rows {
-        let cells: HashMap<String, &Value> = columns(r).into_iter().collect();
-        w.write_record(
-            header.iter().map(|k| neutralise(&cells.get(k).map_or_else(String::new, |v| cell(v))).into_owned()),
-        )
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+        // Each column read by its path, so a row has exactly the header's columns.
+        let at = |column: &str| match column.split_once('.') {
+            Some((field, part)) => &r[field][part],
+            None => &r[column],
+        };
+        w.write_record(header.iter().map(|k| neutralise(&cell(at(k))).into_owned()))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
     }
     let body = w.into_inner().map_err(|e| ApiError::internal(e.to_string()))?;
     let mut response = body.into_response();

@@ -594,8 +594,11 @@ pub struct UpdateResponse {
     /// `published`, `pending` (awaiting an admin's approval) or `rejected`.
     #[schemars(schema_with = "publication_schema")]
     pub publication: String,
-    /// Who wrote it.
-    pub author: String,
+    /// The organisation it came from, as the pages say ("Medway Council").
+    pub from: String,
+    /// Who wrote it (a username): only to a request with an API token, as the pages show
+    /// it only to people signed in.
+    pub author: Option<String>,
     /// When (RFC 3339, UTC).
     pub at: String,
 }
@@ -752,6 +755,15 @@ pub struct MeetingSummary {
     pub held_on: String,
 }
 
+/// A committee or board, as what met.
+#[derive(Serialize, JsonSchema)]
+pub struct CommitteeSummary {
+    /// Its number.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+}
+
 /// A committee or board overseeing the plan, with its meetings.
 #[derive(Serialize, JsonSchema)]
 pub struct CommitteeResponse {
@@ -837,8 +849,11 @@ pub struct ActionUpdateResponse {
     pub expected: Option<String>,
     /// Why the date changed.
     pub expected_reason: Option<String>,
-    /// Who wrote it.
-    pub author: String,
+    /// The organisation it came from, as the pages say ("Medway Council").
+    pub from: String,
+    /// Who wrote it (a username): only to a request with an API token, as the pages show
+    /// it only to people signed in.
+    pub author: Option<String>,
     /// When (RFC 3339, UTC).
     pub at: String,
 }
@@ -863,7 +878,7 @@ pub struct MeetingResponse {
     /// The day it was held (`YYYY-MM-DD`).
     pub held_on: String,
     /// The committee or board that met.
-    pub committee: Option<Ref>,
+    pub committee: Option<CommitteeSummary>,
     /// The papers taken to it.
     pub papers: Vec<PaperResponse>,
     /// The decisions recorded (actions are listed under `actions`).

@@ -281,7 +281,7 @@ fn a_medway_round_reminds_each_editor_once_and_the_unsubscribe_link_works() {
         assert!(stdout(&mut remind(&now, "weekly")).contains("0 reminder(s) sent"), "once a week");
 
         // One of Medway Council's milestones reported on track today, now expected in March
-        // 2030: in no digest this week. Sent as at 2 June 2031, the digest judges the items
+        // 2090: in no digest this week. Sent as at 2 June 2091, the digest judges the items
         // as they will stand then, and lists it, overdue and stale.
         let app = App::new(store.clone());
         let ann = store.account("ann").unwrap().unwrap();
@@ -293,7 +293,7 @@ fn a_medway_round_reminds_each_editor_once_and_the_unsubscribe_link_works() {
             status: "on_track".into(),
             narrative: "Agreed with the partners; the work starts in the spring.".into(),
             evidence: vec![],
-            expected: "March 2030".into(),
+            expected: "March 2090".into(),
             expected_reason: "The partners agreed a later start".into(),
             internal_note: String::new(),
         };
@@ -308,13 +308,13 @@ fn a_medway_round_reminds_each_editor_once_and_the_unsubscribe_link_works() {
                 })
                 .any(|i| i.id == item.id)
         };
-        assert!(!needing(today) && needing(Date::constant(2031, 6, 2)), "{}: {}", db.name, item.id);
-        let later = Date::constant(2031, 6, 2);
+        assert!(!needing(today) && needing(Date::constant(2091, 6, 2)), "{}: {}", db.name, item.id);
+        let later = Date::constant(2091, 6, 2);
         let said = stdout(&mut remind(&at(later, 9), "weekly"));
         let got = mailbox.messages(seen + said.matches("sent weekly").count());
         each_digest_lists(&got[seen..], &store, &plan, &delivery, later, &format!("{}: {said}", db.name));
         let ann_later = to(&got[seen..], "ann@medway.example");
-        assert!(listed(&ann_later[0].body).contains(&item.key()), "{}: {} in Ann's 2031 digest", db.name, item.id);
+        assert!(listed(&ann_later[0].body).contains(&item.key()), "{}: {} in Ann's 2091 digest", db.name, item.id);
         seen = got.len();
         std::thread::sleep(std::time::Duration::from_millis(300));
         assert_eq!(mailbox.received().len(), seen);
