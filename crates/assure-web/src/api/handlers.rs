@@ -483,15 +483,28 @@ fn update_response(u: &assure_store::DeliveryUpdate, from: String, signed_in: bo
         id: u.id,
         kind: u.kind.as_str().to_owned(),
         item: u.item.clone(),
-        status: u.draft.status.as_str().to_owned(),
-        narrative: u.draft.narrative.clone(),
-        evidence: u.draft.evidence.clone(),
-        expected: u.draft.expected.clone(),
-        expected_reason: u.draft.expected_reason.clone(),
         publication: u.publication.as_str().to_owned(),
+        report: report_response(&u.draft, (&u.at, &u.author), from, signed_in),
+    }
+}
+
+/// What an update reported, written `at` by `author` for the organisation `from`; the
+/// author only when `signed_in`, and never its internal note.
+fn report_response(
+    draft: &assure_plan::delivery::UpdateDraft,
+    (at, author): (&str, &str),
+    from: String,
+    signed_in: bool,
+) -> ReportResponse {
+    ReportResponse {
+        status: draft.status.as_str().to_owned(),
+        narrative: draft.narrative.clone(),
+        evidence: draft.evidence.clone(),
+        expected: draft.expected.clone(),
+        expected_reason: draft.expected_reason.clone(),
         from,
-        author: signed_in.then(|| u.author.clone()),
-        at: u.at.clone(),
+        author: signed_in.then(|| author.to_owned()),
+        at: at.to_owned(),
     }
 }
 
@@ -721,14 +734,12 @@ pub async fn show_action(State(state): State<AppState>, Path(id): Path<String>) 
             .iter()
             .map(|u| ActionUpdateResponse {
                 id: u.id,
-                status: u.draft.status.as_str().to_owned(),
-                narrative: u.draft.narrative.clone(),
-                evidence: u.draft.evidence.clone(),
-                expected: u.draft.expected.clone(),
-                expected_reason: u.draft.expected_reason.clone(),
-                from: crate::components::reported_for(&plan, &authors, &u.author, &[a.owner()]),
-                author: signed_in.then(|| u.author.clone()),
-                at: u.at.clone(),
+                report: report_response(
+                    &u.draft,
+                    (&u.at, &u.author),
+                    crate::components::reported_for(&plan, &authors, &u.author, &[a.owner()]),
+                    signed_in,
+                ),
             })
             .collect(),
     }))

@@ -580,6 +580,18 @@ pub struct UpdateResponse {
     pub kind: String,
     /// The milestone's or plan's id.
     pub item: String,
+    /// `published`, `pending` (awaiting an admin's approval) or `rejected`.
+    #[schemars(schema_with = "publication_schema")]
+    pub publication: String,
+    /// What it reported.
+    #[serde(flatten)]
+    pub report: ReportResponse,
+}
+
+/// What an update (of a milestone, a delivering plan or an action) reported, and where
+/// it came from.
+#[derive(Serialize, JsonSchema)]
+pub struct ReportResponse {
     /// not_started, on_track, at_risk, off_track, complete or closed.
     #[schemars(schema_with = "delivery_status_schema")]
     pub status: String,
@@ -591,9 +603,6 @@ pub struct UpdateResponse {
     pub expected: Option<String>,
     /// Why the date changed.
     pub expected_reason: Option<String>,
-    /// `published`, `pending` (awaiting an admin's approval) or `rejected`.
-    #[schemars(schema_with = "publication_schema")]
-    pub publication: String,
     /// The organisation it came from, as the pages say ("Medway Council").
     pub from: String,
     /// Who wrote it (a username): only to a request with an API token, as the pages show
@@ -838,24 +847,9 @@ pub struct ActionSummary {
 pub struct ActionUpdateResponse {
     /// Its number.
     pub id: i64,
-    /// not_started, on_track, at_risk, off_track, complete or closed.
-    #[schemars(schema_with = "delivery_status_schema")]
-    pub status: String,
-    /// What has happened.
-    pub narrative: String,
-    /// Links to evidence.
-    pub evidence: Vec<String>,
-    /// A new expected date.
-    pub expected: Option<String>,
-    /// Why the date changed.
-    pub expected_reason: Option<String>,
-    /// The organisation it came from, as the pages say ("Medway Council").
-    pub from: String,
-    /// Who wrote it (a username): only to a request with an API token, as the pages show
-    /// it only to people signed in.
-    pub author: Option<String>,
-    /// When (RFC 3339, UTC).
-    pub at: String,
+    /// What it reported.
+    #[serde(flatten)]
+    pub report: ReportResponse,
 }
 
 /// An action with its history.
