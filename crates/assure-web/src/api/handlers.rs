@@ -431,7 +431,8 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
     let signed_in = crate::access::current().is_some();
     let progress = delivery.progress(ItemKind::Milestone, m.id, m.due);
     let leads = delivery.leads(&plan, ItemKind::Milestone, m.id);
-    let authors = authors(&state).await?;
+    let history = delivery.history(ItemKind::Milestone, m.id, signed_in);
+    let authors = authors(&state, !history.is_empty()).await?;
     Ok(json_response(&MilestoneResponse {
         id: m.id.to_owned(),
         title: m.title.to_owned(),
@@ -446,8 +447,7 @@ pub async fn show_milestone(State(state): State<AppState>, Path(id): Path<String
         line: in_plan.map(|x| x.line),
         led_by: leads.iter().map(|o| Ref::organisation(&plan, o)).collect(),
         progress: progress_response(&progress),
-        updates: delivery
-            .history(ItemKind::Milestone, m.id, signed_in)
+        updates: history
             .into_iter()
             .map(|u| update_response(u, crate::components::reported_for(&plan, &authors, &u.author, &leads), signed_in))
             .collect(),
@@ -470,8 +470,11 @@ fn progress_response(p: &assure_tracking::delivery::Progress) -> ProgressRespons
 }
 
 /// The organisations of every account that may have written an update (see
-/// [`crate::components::reported_for`]).
-async fn authors(state: &AppState) -> Result<crate::components::Authors, ApiError> {
+/// [`crate::components::reported_for`]); read only when there are `any` updates to name.
+async fn authors(state: &AppState, any: bool) -> Result<crate::components::Authors, ApiError> {
+    if !any {
+        return Ok(crate::components::Authors::new());
+    }
     let accounts = state.blocking(|s| Ok(s.store().accounts()?)).await?;
     Ok(crate::components::authors(accounts))
 }
@@ -725,7 +728,7 @@ pub async fn list_actions(State(state): State<AppState>, Query(q): Query<HashMap
 pub async fn show_action(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
     let (plan, c) = committees(&state).await?;
     let a = id.parse::<i64>().ok().and_then(|n| c.action(n)).ok_or_else(|| ApiError::not_found("action", &id))?;
-    let authors = authors(&state).await?;
+    let authors = authors(&state, !a.history.is_empty()).await?;
     let signed_in = crate::access::current().is_some();
     Ok(json_response(&ActionResponse {
         action: action_summary(&plan, a),

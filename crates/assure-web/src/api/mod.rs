@@ -403,7 +403,7 @@ pub enum ListFormat {
     Json {
         page: usize,
         per_page: usize,
-        filters: String,
+        filters: Vec<(String, String)>,
     },
     Csv,
 }
@@ -431,13 +431,8 @@ pub fn list_format(query: &HashMap<String, String>, filters: &[&str]) -> Result<
     match query.get("format").map(String::as_str) {
         Some("csv") => Ok(ListFormat::Csv),
         None | Some("json") => {
-            let mut given = form_urlencoded::Serializer::new(String::new());
-            for f in filters {
-                if let Some(v) = query.get(*f) {
-                    given.append_pair(f, v);
-                }
-            }
-            Ok(ListFormat::Json { page, per_page, filters: given.finish() })
+            let filters = filters.iter().filter_map(|f| Some(((*f).to_owned(), query.get(*f)?.clone()))).collect();
+            Ok(ListFormat::Json { page, per_page, filters })
         }
         Some(other) => Err(ApiError::bad("format", format!("must be json or csv (got '{other}')"))),
     }
@@ -458,9 +453,14 @@ pub fn list_response<T: Serialize + JsonSchema>(
                 return Err(ApiError::bad("page", format!("there are {} page(s)", total.div_ceil(per_page))));
             }
             let items: Vec<T> = items.into_iter().skip(start).take(per_page).collect();
-            let filters = if filters.is_empty() { filters } else { format!("{filters}&") };
-            let next =
-                (start + per_page < total).then(|| format!("{path}?{filters}page={}&per_page={per_page}", page + 1));
+            let next = (start + per_page < total).then(|| {
+                let query = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(filters)
+                    .append_pair("page", &(page + 1).to_string())
+                    .append_pair("per_page", &per_page.to_string())
+                    .finish();
+                format!("{path}?{query}")
+            });
             Ok(json_response(&Page { items, page, per_page, total, next }))
         }
     }
