@@ -31,7 +31,7 @@ pub fn actions_table(plan: &Plan, caption: Markup, actions: &[ActionItem], updat
                         a href=(href) { (a.action.text) }
                         p class="nhsuk-body-s nhsuk-u-margin-bottom-0" { "From " a href={ "/meetings/" (a.meeting.id) } { (a.meeting.title) } " (" (a.meeting.held_on) ")" }
                     }
-                    td class="nhsuk-table__cell nhsuk-body-s" { (plan.organisation_name(a.owner())) }
+                    td class="nhsuk-table__cell nhsuk-u-font-size-16" { (plan.organisation_name(a.owner())) }
                     td class="nhsuk-table__cell" { (a.progress.due) }
                     td class="nhsuk-table__cell" { (delivery_tag(a.progress.status)) (flag_tags(&a.progress)) }
                     @if update {

@@ -74,7 +74,7 @@ pub fn indicator_status_table(indicators: &[&assure_plan::Indicator], tracking: 
                         }
                         td class="nhsuk-table__cell" { (status_tag(a.map_or(assure_tracking::Status::NoData, |a| a.status))) }
                         td class="nhsuk-table__cell" { @if let Some(a) = a { (crate::charts::sparkline(&a.series)) } }
-                        td class="nhsuk-table__cell nhsuk-body-s" {
+                        td class="nhsuk-table__cell nhsuk-u-font-size-16" {
                             @if let Some(a) = a {
                                 (assure_tracking::plain::sentence(t, a))
                                 details class="nhsuk-details nhsuk-u-margin-bottom-0 nhsuk-u-margin-top-1" {

@@ -203,7 +203,7 @@ pub async fn show_round(
                 @for x in &r.returns {
                     tr class="nhsuk-table__row" {
                         td class="nhsuk-table__cell" { a href=(item_href(x.item.kind, &x.item.item)) { (item_title(&plan, &delivery, x.item.kind, &x.item.item)) } }
-                        td class="nhsuk-table__cell nhsuk-body-s" { @for (i, l) in x.item.leads.iter().enumerate() { @if i > 0 { ", " } (plan.organisation_name(l)) } }
+                        td class="nhsuk-table__cell nhsuk-u-font-size-16" { @for (i, l) in x.item.leads.iter().enumerate() { @if i > 0 { ", " } (plan.organisation_name(l)) } }
                         td class="nhsuk-table__cell" {
                             @match &x.responded {
                                 Some(at) => { (tag("Responded", "green")) " " span class="nhsuk-body-s" { (at.get(..10).unwrap_or(at)) } }
